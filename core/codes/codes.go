@@ -1,0 +1,161 @@
+package codes
+
+import "sort"
+
+// Code names one refusal or failure. Every code the tool can print lives in
+// Catalog, so the CLI, the wizard and the docs share one meaning and one fix.
+type Code string
+
+// Exit codes, mapped from codes in one place (ExitCode) and used by main.
+const (
+	ExitOK          = 0
+	ExitInternal    = 1
+	ExitUsage       = 2
+	ExitBlocked     = 3
+	ExitDelivery    = 4
+	ExitSignature   = 5
+	ExitInterrupted = 130
+)
+
+// Documented codes from the WebRiskOps product page.
+const (
+	SecretMissing    Code = "generic_webhook_secret_missing"
+	AuthRequired     Code = "PROVIDER_AUTH_REQUIRED"
+	URLUnsafe        Code = "generic_webhook_url_unsafe"
+	RedirectBlocked  Code = "generic_webhook_redirect_blocked"
+	BaseURLBlocked   Code = "PROVIDER_BASE_URL_BLOCKED"
+	SignatureInvalid Code = "WEBHOOK_SIGNATURE_INVALID"
+	DeliveryFailed   Code = "WEBHOOK_DELIVERY_FAILED"
+)
+
+// Codes added in the same style where a user needs a more exact answer.
+const (
+	SecretWeak         Code = "generic_webhook_secret_weak"
+	ProviderUnknown    Code = "generic_webhook_provider_unknown"
+	ModeUnknown        Code = "generic_webhook_mode_unknown"
+	NameInvalid        Code = "generic_webhook_name_invalid"
+	NameTaken          Code = "generic_webhook_name_taken"
+	TargetNotFound     Code = "generic_webhook_target_not_found"
+	PolicyInvalid      Code = "generic_webhook_private_network_invalid"
+	AllowlistInvalid   Code = "generic_webhook_allowlist_invalid"
+	AuthorizedByNeeded Code = "generic_webhook_private_network_unauthorized"
+	ReceiverChecks     Code = "generic_webhook_receiver_checks_unconfirmed"
+	RevokePathMissing  Code = "generic_webhook_revoke_path_missing"
+	OwnerMissing       Code = "generic_webhook_receiver_owner_missing"
+	EndpointGone       Code = "generic_webhook_endpoint_gone"
+	DeliveryRejected   Code = "generic_webhook_delivery_rejected"
+	PayloadInvalid     Code = "WEBHOOK_PAYLOAD_INVALID"
+	Conflict           Code = "generic_webhook_target_changed"
+	StoreKey           Code = "generic_webhook_store_key_invalid"
+	Store              Code = "generic_webhook_store_failed"
+	ConfigInvalid      Code = "generic_webhook_config_invalid"
+	Usage              Code = "generic_webhook_usage"
+	NoTerminal         Code = "generic_webhook_no_terminal"
+	Interrupted        Code = "generic_webhook_interrupted"
+	Internal           Code = "generic_webhook_internal"
+)
+
+// Entry is the catalog entry of one code.
+type Entry struct {
+	Code    Code   `json:"code"`
+	Meaning string `json:"meaning"`
+	Fix     string `json:"fix"`
+	Exit    int    `json:"exit"`
+}
+
+// Catalog holds every code with its meaning, its fix and its exit code.
+var Catalog = map[Code]Entry{
+	SecretMissing: {Meaning: "No signing secret is stored for this target, so no delivery can be signed.",
+		Fix: "Add signing_secret or webhook_secret (--secret-file, --secret-env or --generate-secret) before saving or retrying export.", Exit: ExitBlocked},
+	AuthRequired: {Meaning: "The target has no usable signing credential, or the receiver refused the request as unauthorized.",
+		Fix: "Add or rotate the signing secret (rotate-secret), store it in the receiver, then retry.", Exit: ExitBlocked},
+	URLUnsafe: {Meaning: "The endpoint is local, reserved, credential-bearing, malformed or not allowed by the private-network policy.",
+		Fix: "Use the customer-owned public HTTPS URL exactly as the receiver gave it, or for a self-hosted receiver approve its private network in the allowlist.", Exit: ExitBlocked},
+	RedirectBlocked: {Meaning: "The endpoint answered with a redirect, which is never followed.",
+		Fix: "Update base_url to the final HTTPS endpoint before retrying.", Exit: ExitBlocked},
+	BaseURLBlocked: {Meaning: "The target cannot pass URL safety for automated outbound delivery.",
+		Fix: "Fix the endpoint URL or its private-network approval, or use the portable fallback bundle.", Exit: ExitBlocked},
+	SignatureInvalid: {Meaning: "The receiver rejected the HMAC signature and should not create downstream work.",
+		Fix: "Rotate the secret or fix timestamp, nonce and raw-body verification in the receiver before retrying.", Exit: ExitSignature},
+	DeliveryFailed: {Meaning: "The export could not be delivered.",
+		Fix: "Review endpoint availability, retry state (deliveries) and the portable fallback bundle before approving another delivery.", Exit: ExitDelivery},
+	SecretWeak: {Meaning: "The signing secret is too short, too long or has characters other than printable ASCII without spaces.",
+		Fix: "Use 32 to 256 printable ASCII characters without spaces, or --generate-secret.", Exit: ExitBlocked},
+	ProviderUnknown: {Meaning: "The provider key is not one of the supported webhook provider keys.",
+		Fix: "Use generic_webhook, webhook, zapier_webhook, make_webhook or n8n_webhook.", Exit: ExitBlocked},
+	ModeUnknown: {Meaning: "The deployment mode is not one of cloud, self-hosted or webhook-only.",
+		Fix: "Use cloud for a public SaaS hook, self-hosted for a customer-approved private endpoint, or webhook-only.", Exit: ExitBlocked},
+	NameInvalid: {Meaning: "The target name must be 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit.",
+		Fix: "Choose a name like zapier-tickets.", Exit: ExitBlocked},
+	NameTaken: {Meaning: "A target with this name already exists.",
+		Fix: "Choose another name, or change the existing target with apply or rotate-secret.", Exit: ExitBlocked},
+	TargetNotFound: {Meaning: "No saved target has this name.",
+		Fix: "Run webhook-setup list to see saved targets.", Exit: ExitUsage},
+	PolicyInvalid: {Meaning: "The private-network policy is not allowed here.",
+		Fix: "Use deny, or allowlist together with deployment mode self-hosted.", Exit: ExitBlocked},
+	AllowlistInvalid: {Meaning: "An allowlist entry is not a private CIDR or host name, or it overlaps a range that is never allowed.",
+		Fix: "List CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix).", Exit: ExitBlocked},
+	AuthorizedByNeeded: {Meaning: "A private-network allowlist needs the name of who authorized the route.",
+		Fix: "Add --authorized-by with the person or ticket that approved posting evidence to that network.", Exit: ExitBlocked},
+	ReceiverChecks: {Meaning: "The operator has not confirmed that the receiver verifies the six X-WebRiskOps headers.",
+		Fix: "Set up receiver verification (webhook-setup recipe), then confirm with --confirm-receiver-checks.", Exit: ExitBlocked},
+	RevokePathMissing: {Meaning: "No revoke path is recorded for this target.",
+		Fix: "Say where the receiver URL and secret are rotated or deleted, with --revoke-path.", Exit: ExitBlocked},
+	OwnerMissing: {Meaning: "No receiver owner is recorded for this target.",
+		Fix: "Say who owns the receiver, with --owner.", Exit: ExitBlocked},
+	EndpointGone: {Meaning: "The endpoint answered 410 Gone: the hook was deleted or turned off.",
+		Fix: "Create a new hook in the automation tool and update the target's URL.", Exit: ExitDelivery},
+	DeliveryRejected: {Meaning: "The endpoint refused the request with a client error that retrying will not change.",
+		Fix: "Check the receiver's logs and its expectations of the payload, then retry the delivery.", Exit: ExitDelivery},
+	PayloadInvalid: {Meaning: "The ticket or payload does not match the ticket-export.webhook.v1 schema.",
+		Fix: "Fix the field named in the reason; webhook-setup schema prints the schema.", Exit: ExitUsage},
+	Conflict: {Meaning: "Someone else changed this target since it was read.",
+		Fix: "Run the command again; it will see the newer version.", Exit: ExitBlocked},
+	StoreKey: {Meaning: "The key file is missing or does not decrypt the stored credentials.",
+		Fix: "Restore the master.key that belongs to this database (WEBHOOK_SETUP_KEY_FILE points elsewhere); stored credentials are kept untouched until then.", Exit: ExitInternal},
+	Store: {Meaning: "The local store could not be opened or written.",
+		Fix: "Check the path, its permissions and free disk space, then run the command again.", Exit: ExitInternal},
+	ConfigInvalid: {Meaning: "The configuration or targets file has an unknown key, a wrong type or an invalid value.",
+		Fix: "Correct the key named in the reason; webhook-setup config init writes a commented template.", Exit: ExitUsage},
+	Usage: {Meaning: "The command line is not valid.",
+		Fix: "Run the command with --help to see its flags.", Exit: ExitUsage},
+	NoTerminal: {Meaning: "The wizard needs a terminal on stdin and stdout.",
+		Fix: "Connect with ssh -t, or use webhook-setup add with flags for scripts.", Exit: ExitUsage},
+	Interrupted: {Meaning: "Interrupted before finishing.",
+		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
+	Internal: {Meaning: "An unexpected internal error.",
+		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
+}
+
+func init() {
+	for c, info := range Catalog {
+		info.Code = c
+		Catalog[c] = info
+	}
+}
+
+// Info returns the catalog entry of c; unknown codes read as internal errors.
+func Info(c Code) Entry {
+	if info, ok := Catalog[c]; ok {
+		return info
+	}
+	info := Catalog[Internal]
+	info.Code = c
+	return info
+}
+
+// Fix returns the catalog fix of c.
+func (c Code) Fix() string { return Info(c).Fix }
+
+// Meaning returns the catalog meaning of c.
+func (c Code) Meaning() string { return Info(c).Meaning }
+
+// Codes lists every catalog entry sorted by code, for docs and `codes`.
+func Codes() []Entry {
+	out := make([]Entry, 0, len(Catalog))
+	for _, info := range Catalog {
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}

@@ -1,0 +1,88 @@
+// Package delivery sends signed ticket exports: one attempt, its outcome,
+// the backoff between attempts, and the durable outbox contract that makes
+// the handoff retry-safe.
+package delivery
+
+import (
+	"context"
+	"time"
+)
+
+// Status is where one export stands in the outbox.
+type Status string
+
+// Outbox statuses: pending until an attempt delivers it, or until it is
+// given up (failed) or refused by safety (blocked).
+const (
+	StatusPending   Status = "pending"
+	StatusDelivered Status = "delivered"
+	StatusFailed    Status = "failed"
+	StatusBlocked   Status = "blocked"
+)
+
+// Delivery is one export in the outbox. Body is the exact payload sent on
+// every attempt; it never contains a secret.
+type Delivery struct {
+	ID             string    `json:"id"`
+	TargetID       string    `json:"target_id"`
+	TargetName     string    `json:"target"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	Body           []byte    `json:"-"`
+	Status         Status    `json:"status"`
+	Attempts       int       `json:"attempts"`
+	MaxAttempts    int       `json:"max_attempts"`
+	LastCode       string    `json:"last_code,omitempty"`
+	LastReason     string    `json:"last_reason,omitempty"`
+	NextAttemptAt  time.Time `json:"next_attempt_at"`
+	FallbackPath   string    `json:"fallback_path,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Attempt is the record of one HTTP attempt of a delivery.
+type Attempt struct {
+	DeliveryID string        `json:"delivery_id"`
+	Number     int           `json:"number"`
+	At         time.Time     `json:"at"`
+	HTTPStatus int           `json:"http_status,omitempty"`
+	Code       string        `json:"code,omitempty"`
+	Reason     string        `json:"reason,omitempty"`
+	Duration   time.Duration `json:"duration_ns"`
+}
+
+// Outcome closes or reschedules a delivery after an attempt.
+type Outcome struct {
+	Attempt Attempt
+	// Status is the delivery's new status; pending means "try again at
+	// NextAttemptAt".
+	Status        Status
+	NextAttemptAt time.Time
+	FallbackPath  string
+}
+
+// Outbox is the durable queue behind exports. The store implements it with
+// SQLite; every method is one transaction.
+type Outbox interface {
+	// Enqueue stores new pending deliveries. A delivery whose target and
+	// idempotency key already exist is not added again; the existing one is
+	// returned in its place, so exporting a finding twice queues it once.
+	Enqueue(ctx context.Context, ds []Delivery) ([]Delivery, error)
+	// Claim atomically takes up to n pending deliveries due at now (and
+	// claims older than the lease) for worker, hiding them from other
+	// claimers until lease ends. ids, when non-empty, limits the claim to
+	// those deliveries.
+	Claim(ctx context.Context, worker string, n int, now time.Time, lease time.Duration, ids ...string) ([]Delivery, error)
+	// Record stores the outcomes of finished attempts in one transaction
+	// (batched, so throughput does not pay one commit per attempt) and
+	// releases their claims.
+	Record(ctx context.Context, worker string, outcomes []Outcome) error
+	// Get returns one delivery by id.
+	Get(ctx context.Context, id string) (Delivery, error)
+	// List returns deliveries newest first; status filters when non-empty.
+	List(ctx context.Context, status Status, limit int) ([]Delivery, error)
+	// Attempts returns the attempts of one delivery in order.
+	Attempts(ctx context.Context, id string) ([]Attempt, error)
+	// Requeue makes a failed or blocked delivery pending again with a fresh
+	// attempt budget (deliveries retry ID).
+	Requeue(ctx context.Context, id string, maxAttempts int, now time.Time) (Delivery, error)
+}

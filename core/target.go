@@ -1,0 +1,91 @@
+package core
+
+import (
+	"time"
+)
+
+// ProviderKey names the kind of automation endpoint a target posts to.
+type ProviderKey string
+
+// The supported webhook provider keys, exactly as the product page lists them.
+const (
+	ProviderGeneric ProviderKey = "generic_webhook"
+	ProviderWebhook ProviderKey = "webhook"
+	ProviderZapier  ProviderKey = "zapier_webhook"
+	ProviderMake    ProviderKey = "make_webhook"
+	ProviderN8N     ProviderKey = "n8n_webhook"
+)
+
+// Mode is the deployment mode; it decides what URL safety allows.
+type Mode string
+
+// The deployment modes.
+const (
+	ModeCloud       Mode = "cloud"
+	ModeSelfHosted  Mode = "self-hosted"
+	ModeWebhookOnly Mode = "webhook-only"
+)
+
+// NetworkPolicy says whether a self-hosted target may reach private addresses.
+type NetworkPolicy string
+
+// The private network policies; deny is the default.
+const (
+	PolicyDeny      NetworkPolicy = "deny"
+	PolicyAllowlist NetworkPolicy = "allowlist"
+)
+
+// PrivateNetwork is the customer's approval for posting to a private network.
+type PrivateNetwork struct {
+	Policy       NetworkPolicy `json:"policy" toml:"policy"`
+	Allowlist    []string      `json:"allowlist" toml:"allowlist"`
+	AuthorizedBy string        `json:"authorized_by" toml:"authorized_by"`
+}
+
+// Signing is the summary of a target's current signing secret shown
+// everywhere instead of the secret itself.
+type Signing struct {
+	Algorithm   string    `json:"algorithm"`
+	Fingerprint string    `json:"fingerprint"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Target is one saved webhook automation target. It never holds secret
+// material; credentials travel separately (see Credential).
+type Target struct {
+	ID                      string         `json:"id"`
+	Name                    string         `json:"name"`
+	ProviderKey             ProviderKey    `json:"provider_key"`
+	DeploymentMode          Mode           `json:"deployment_mode"`
+	BaseURL                 string         `json:"base_url"`
+	ReceiverOwner           string         `json:"receiver_owner"`
+	RevokePath              string         `json:"revoke_path"`
+	ReceiverChecksConfirmed bool           `json:"receiver_checks_confirmed"`
+	PrivateNetwork          PrivateNetwork `json:"private_network"`
+	RateLimit               RateLimit      `json:"rate_limit"`
+	Signing                 *Signing       `json:"signing,omitempty"`
+	Version                 int64          `json:"version"`
+	CreatedAt               time.Time      `json:"created_at"`
+	UpdatedAt               time.Time      `json:"updated_at"`
+}
+
+// Credential is one stored signing secret. A target has one current
+// credential and, during a rotation grace, older ones until ExpiresAt.
+type Credential struct {
+	Secret    string
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero for the current credential
+}
+
+// SecretValid reports whether c may still sign or verify at now.
+func (c Credential) SecretValid(now time.Time) bool {
+	return c.ExpiresAt.IsZero() || now.Before(c.ExpiresAt)
+}
+
+// NormalizedPolicy returns the target's policy with the default filled in.
+func (pn PrivateNetwork) NormalizedPolicy() NetworkPolicy {
+	if pn.Policy == "" {
+		return PolicyDeny
+	}
+	return pn.Policy
+}
