@@ -1,0 +1,89 @@
+package delivery
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Pacer spaces deliveries to one target so they stay under the receiver's
+// intake limit (Make about 300 per 10 s, Zapier about 10,000 per 5 min) and
+// slows down further when the receiver still answers 429.
+//
+// It hands out evenly spaced start times (no bursts), because receivers
+// count requests in short windows. A 429 halves the rate and pauses every
+// sender until its Retry-After has passed; each delivered attempt then wins
+// back a little of the rate, never above the configured limit.
+type Pacer struct {
+	mu       sync.Mutex
+	limit    float64 // configured requests per second; 0 = unpaced
+	rate     float64 // current requests per second
+	next     time.Time
+	pauseEnd time.Time
+	now      func() time.Time
+}
+
+// NewPacer paces at perSecond requests per second (0 or less: no pacing).
+func NewPacer(perSecond float64) *Pacer {
+	return &Pacer{limit: perSecond, rate: perSecond, now: time.Now}
+}
+
+// Wait blocks until the caller may start its next attempt.
+func (p *Pacer) Wait(ctx context.Context) error {
+	if p == nil || p.limit <= 0 {
+		return ctx.Err()
+	}
+	p.mu.Lock()
+	now := p.now()
+	start := p.next
+	if start.Before(now) {
+		start = now
+	}
+	if start.Before(p.pauseEnd) {
+		start = p.pauseEnd
+	}
+	p.next = start.Add(time.Duration(float64(time.Second) / p.rate))
+	p.mu.Unlock()
+	if d := start.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Throttled records a 429: the rate halves (down to a floor) and nobody
+// starts before retryAfter has passed.
+func (p *Pacer) Throttled(retryAfter time.Duration) {
+	if p == nil || p.limit <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rate = max(p.rate/2, p.limit/16)
+	if end := p.now().Add(retryAfter); end.After(p.pauseEnd) {
+		p.pauseEnd = end
+	}
+}
+
+// Delivered records a success: the rate recovers by a twentieth of the
+// limit, up to the limit.
+func (p *Pacer) Delivered() {
+	if p == nil || p.limit <= 0 {
+		return
+	}
+	p.mu.Lock()
+	p.rate = min(p.rate+p.limit/20, p.limit)
+	p.mu.Unlock()
+}
+
+// Rate is the current pace in requests per second.
+func (p *Pacer) Rate() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rate
+}
