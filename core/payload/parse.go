@@ -1,0 +1,161 @@
+package payload
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// ParseTickets reads tickets from r and calls fn with each, in order. The
+// input is one ticket object, a JSON array of ticket objects, or NDJSON (ticket
+// objects one after another, one per line by convention); a leading UTF-8
+// byte order mark is skipped. It streams: only the ticket being read is held
+// in memory, so inputs of any number of tickets fit. Every ticket is
+// validated against the ticket schema before fn sees it — unknown fields,
+// missing required fields and invalid values are refused — and refusals are
+// PayloadInvalid errors naming the 1-based ticket index and the JSON pointer.
+// Input without any ticket is refused too. An error from fn stops the read
+// and is returned unchanged.
+func ParseTickets(r io.Reader, fn func(Ticket) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	first, err := firstByte(br)
+	if err == io.EOF {
+		return codes.Errorf(codes.PayloadInvalid, "no ticket found: the input is empty")
+	}
+	if err != nil {
+		return codes.Errorf(codes.PayloadInvalid, "cannot read the tickets: %v", err).Wrap(err)
+	}
+	dec := json.NewDecoder(br)
+	switch first {
+	case '[':
+		return parseArray(dec, fn)
+	case '{':
+		return parseStream(dec, fn)
+	default:
+		return codes.Errorf(codes.PayloadInvalid,
+			"the input starts with %q: want a ticket object, a JSON array of tickets or NDJSON", rune(first))
+	}
+}
+
+// firstByte skips a byte order mark and JSON white space and peeks at the
+// first byte of the input without consuming it.
+func firstByte(br *bufio.Reader) (byte, error) {
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c, br.UnreadByte()
+	}
+}
+
+func parseArray(dec *json.Decoder, fn func(Ticket) error) error {
+	if _, err := dec.Token(); err != nil { // '['
+		return syntaxError(dec, "the array", err)
+	}
+	n := 0
+	for dec.More() {
+		n++
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return syntaxError(dec, fmt.Sprintf("ticket %d", n), err)
+		}
+		if err := handle(n, raw, fn); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return syntaxError(dec, fmt.Sprintf("the array after ticket %d", n), err)
+	}
+	if n == 0 {
+		return codes.Errorf(codes.PayloadInvalid, "no ticket found: the array is empty")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return codes.Errorf(codes.PayloadInvalid, "unexpected data after the array of %d tickets at byte %d", n, dec.InputOffset())
+	}
+	return nil
+}
+
+func parseStream(dec *json.Decoder, fn func(Ticket) error) error {
+	n := 0
+	for {
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if err == io.EOF {
+			break
+		}
+		n++
+		if err != nil {
+			return syntaxError(dec, fmt.Sprintf("ticket %d", n), err)
+		}
+		if err := handle(n, raw, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handle validates ticket n and hands it to fn.
+func handle(n int, raw json.RawMessage, fn func(Ticket) error) error {
+	what := fmt.Sprintf("ticket %d", n)
+	if !utf8.Valid(raw) {
+		return codes.Errorf(codes.PayloadInvalid, "%s is not valid UTF-8", what)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON: %v", what, err).Wrap(err)
+	}
+	if err := validateValue(ticketSchema, v, what); err != nil {
+		return err
+	}
+	return fn(ticketOf(v.(map[string]any)))
+}
+
+// ticketOf copies a ticket the schema has validated out of its decoded
+// form; the schema guarantees every type assertion.
+func ticketOf(m map[string]any) Ticket {
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	t := Ticket{
+		Title:       str("title"),
+		Description: str("description"),
+		Severity:    str("severity"),
+		Kind:        str("kind"),
+		FindingID:   str("finding_id"),
+		ReportURL:   str("report_url"),
+		DueDate:     str("due_date"),
+	}
+	if labels, ok := m["labels"].([]any); ok && len(labels) > 0 {
+		t.Labels = make([]string, len(labels))
+		for i, l := range labels {
+			t.Labels[i], _ = l.(string)
+		}
+	}
+	return t
+}
+
+// syntaxError reports malformed JSON with its byte offset.
+func syntaxError(dec *json.Decoder, what string, err error) error {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON at byte %d: %v", what, se.Offset, err).Wrap(err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return codes.Errorf(codes.PayloadInvalid, "%s: the input ends in the middle of a JSON value", what).Wrap(err)
+	}
+	return codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON at byte %d: %v", what, dec.InputOffset(), err).Wrap(err)
+}

@@ -1,0 +1,159 @@
+// Package payload defines ticket-export.webhook.v1, the JSON body of every
+// WebRiskOps ticket export, and its embedded JSON Schema (draft 2020-12).
+// Every body Build produces and every ticket ParseTickets reads is validated
+// against that schema, so what the tool sends is exactly what the schema
+// (webhook-setup schema) promises receivers. The types have no field that
+// could carry a secret. The schema version and event name live in package
+// signing (signing.SchemaVersion, signing.EventName), which this package
+// imports.
+package payload
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// Severity values of a ticket.
+const (
+	SeverityCritical = "critical"
+	SeverityHigh     = "high"
+	SeverityMedium   = "medium"
+	SeverityLow      = "low"
+	SeverityInfo     = "info"
+)
+
+// Kind values of a ticket: a finding to triage, or a task to fix one.
+const (
+	KindFinding = "finding"
+	KindFixTask = "fix_task"
+)
+
+// Payload is the body of one export. Fields are marshalled in this order.
+type Payload struct {
+	SchemaVersion  string    `json:"schema_version"`
+	Event          string    `json:"event"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	OccurredAt     string    `json:"occurred_at"`
+	Test           bool      `json:"test"`
+	ProviderKey    string    `json:"provider_key"`
+	Target         TargetRef `json:"target"`
+	Ticket         Ticket    `json:"ticket"`
+}
+
+// TargetRef names the target an export was sent to.
+type TargetRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Ticket is one ticket to create downstream; it is also the shape of each
+// ticket in a --ticket input. The optional fields are left out of the body
+// when empty.
+type Ticket struct {
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Severity    string   `json:"severity"`
+	Kind        string   `json:"kind"`
+	FindingID   string   `json:"finding_id"`
+	ReportURL   string   `json:"report_url,omitempty"`
+	Labels      []string `json:"labels,omitempty"`
+	DueDate     string   `json:"due_date,omitempty"`
+}
+
+// Build returns the exact body of one export: compact UTF-8 JSON in field
+// order, with no trailing newline, validated against the schema. now is
+// when the export was requested; it becomes occurred_at (UTC, whole
+// seconds), so the stored body — and its signature input — is the same on
+// every retry. A body that fails the schema is refused with PayloadInvalid
+// and a reason naming the JSON pointer of each failing field.
+func Build(target TargetRef, providerKey string, ticket Ticket, idempotencyKey string, test bool, now time.Time) ([]byte, error) {
+	p := Payload{
+		SchemaVersion:  signing.SchemaVersion,
+		Event:          signing.EventName,
+		IdempotencyKey: idempotencyKey,
+		OccurredAt:     now.UTC().Format(time.RFC3339),
+		Test:           test,
+		ProviderKey:    providerKey,
+		Target:         target,
+		Ticket:         ticket,
+	}
+	body, err := Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateBody(body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// Marshal encodes v as compact JSON without HTML escaping and without the
+// trailing newline json.Encoder adds. It does not validate.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, codes.Errorf(codes.PayloadInvalid, "cannot encode the payload: %v", err).Wrap(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// ValidateBody checks that body is one valid UTF-8 ticket-export.webhook.v1
+// JSON document. Receivers answer 400 when it fails; the error is
+// PayloadInvalid with a reason naming each failing JSON pointer.
+func ValidateBody(body []byte) error {
+	if !utf8.Valid(body) {
+		return codes.Errorf(codes.PayloadInvalid, "the body is not valid UTF-8")
+	}
+	return validate(payloadSchema, body, "the body")
+}
+
+// ValidateTicket checks one ticket against the ticket schema ($defs/ticket).
+func ValidateTicket(t Ticket) error {
+	b, err := Marshal(t)
+	if err != nil {
+		return err
+	}
+	return validate(ticketSchema, b, "the ticket")
+}
+
+// DefaultIdempotencyKey derives the idempotency key of exporting one
+// finding to one target: "wro_" and the first 32 hex characters of
+// SHA-256(targetID NUL kind NUL findingID). The same finding exported the
+// same way to the same target always gets the same key, so a receiver
+// deduplicates re-exports as well as retries; pass an explicit key to
+// export it again on purpose.
+func DefaultIdempotencyKey(targetID, kind, findingID string) string {
+	h := sha256.New()
+	h.Write([]byte(targetID))
+	h.Write([]byte{0})
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(findingID))
+	return "wro_" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// SampleTicket returns the ticket of a test delivery: an info finding with
+// a finding_id of "test-" and 16 random hex characters, so each test send
+// gets its own idempotency key.
+func SampleTicket() Ticket {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails since Go 1.24
+	return Ticket{
+		Title:       "WebRiskOps test delivery",
+		Description: "A test delivery from webhook-setup. It carries no real finding: acknowledge it and create no work.",
+		Severity:    SeverityInfo,
+		Kind:        KindFinding,
+		FindingID:   "test-" + hex.EncodeToString(b[:]),
+		Labels:      []string{"webriskops", "test"},
+	}
+}
