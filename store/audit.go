@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"os/user"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core/signing"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// AuditEvent is one recorded change: when, who, what, on which target.
+// Detail never holds a secret, and URLs in it are redacted.
+type AuditEvent struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Target string    `json:"target"`
+	Detail string    `json:"detail"`
+}
+
+// Actor names who is running the command, for audit events: $USER (or
+// the account name when USER is unset), plus " from <addr>" with the
+// client address of an SSH session.
+func Actor() string {
+	name := os.Getenv("USER")
+	if name == "" {
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	if f := strings.Fields(os.Getenv("SSH_CLIENT")); len(f) > 0 {
+		name += " from " + f[0]
+	}
+	return name
+}
+
+// AddAudit records one event in its own transaction. An empty actor means
+// Actor(). URLs and generated secrets in detail are redacted on the way in.
+func (s *Store) AddAudit(ctx context.Context, actor, action, target, detail string) error {
+	now := s.now()
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		return insertAudit(ctx, tx, now, actor, action, target, detail)
+	})
+}
+
+// Audit returns the latest events, newest first; limit<=0 means all.
+func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEvent, error) {
+	var out []AuditEvent
+	err := s.retry(ctx, func() error {
+		out = out[:0]
+		rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, target, detail FROM audit_events
+			ORDER BY id DESC LIMIT ?`, limitArg(limit))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e AuditEvent
+			var at int64
+			if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Target, &e.Detail); err != nil {
+				return err
+			}
+			e.At = fromNS(at)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// insertAudit writes one event inside the caller's transaction, so the
+// event and the change it records commit together or not at all.
+func insertAudit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, target, detail string) error {
+	if actor == "" {
+		actor = Actor()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
+		ns(now), actor, action, target, scrub(detail))
+	return err
+}
+
+var (
+	urlInText    = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>]*[^\s"'<>.,;:)\]]`)
+	secretInText = regexp.MustCompile(regexp.QuoteMeta(signing.GeneratedPrefix) + `[A-Za-z0-9_-]+`)
+)
+
+// scrub is the safety net of every audit detail, whoever wrote it: each
+// URL goes through redactURL (Redact is idempotent, so already redacted
+// URLs stay as they are) and every generated secret, recognised by its
+// prefix, is cut to the prefix.
+func scrub(detail string) string {
+	detail = urlInText.ReplaceAllStringFunc(detail, redactURL)
+	return secretInText.ReplaceAllString(detail, signing.GeneratedPrefix+"…")
+}
+
+// redactURL is how the store shows a URL in audit details: urlsafe.Redact,
+// the one redaction policy of the project (scheme, host and port whole,
+// long path segments and query values cut, since webhook URL paths often
+// carry the hook's token).
+func redactURL(raw string) string { return urlsafe.Redact(raw) }

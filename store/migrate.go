@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// migrations are the schema versions in order: migrations[i] brings a
+// database from user_version i to i+1. Never edit a released entry; append
+// a new one.
+//
+// Times are INTEGER Unix nanoseconds in UTC: exact round trips and cheap
+// comparisons for claims and expiries.
+var migrations = []string{
+	// 1: the initial schema.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE targets (
+	id                        TEXT PRIMARY KEY,
+	name                      TEXT NOT NULL,
+	provider_key              TEXT NOT NULL,
+	deployment_mode           TEXT NOT NULL,
+	base_url                  TEXT NOT NULL,
+	receiver_owner            TEXT NOT NULL DEFAULT '',
+	revoke_path               TEXT NOT NULL DEFAULT '',
+	receiver_checks_confirmed INTEGER NOT NULL DEFAULT 0,
+	network_policy            TEXT NOT NULL DEFAULT '',
+	network_allowlist         TEXT NOT NULL DEFAULT '[]',
+	network_authorized_by     TEXT NOT NULL DEFAULT '',
+	rate_requests             INTEGER NOT NULL DEFAULT 0,
+	rate_per_seconds          INTEGER NOT NULL DEFAULT 0,
+	version                   INTEGER NOT NULL,
+	created_at                INTEGER NOT NULL,
+	updated_at                INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX targets_name ON targets(name);
+
+CREATE TABLE credentials (
+	id          TEXT PRIMARY KEY,
+	target_id   TEXT NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+	algorithm   TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
+	sealed      BLOB NOT NULL,
+	created_at  INTEGER NOT NULL,
+	expires_at  INTEGER
+);
+CREATE UNIQUE INDEX credentials_current ON credentials(target_id) WHERE expires_at IS NULL;
+CREATE INDEX credentials_target ON credentials(target_id, created_at);
+
+CREATE TABLE drafts (
+	id         TEXT PRIMARY KEY,
+	step       TEXT NOT NULL,
+	sealed     BLOB NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE audit_events (
+	id     INTEGER PRIMARY KEY AUTOINCREMENT,
+	at     INTEGER NOT NULL,
+	actor  TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE deliveries (
+	id              TEXT PRIMARY KEY,
+	target_id       TEXT REFERENCES targets(id) ON DELETE SET NULL,
+	target_name     TEXT NOT NULL,
+	idempotency_key TEXT NOT NULL,
+	body            BLOB NOT NULL,
+	status          TEXT NOT NULL,
+	attempts        INTEGER NOT NULL DEFAULT 0,
+	max_attempts    INTEGER NOT NULL,
+	last_code       TEXT NOT NULL DEFAULT '',
+	last_reason     TEXT NOT NULL DEFAULT '',
+	next_attempt_at INTEGER NOT NULL,
+	fallback_path   TEXT NOT NULL DEFAULT '',
+	claimed_by      TEXT,
+	claim_until     INTEGER,
+	created_at      INTEGER NOT NULL,
+	updated_at      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX deliveries_idempotency ON deliveries(target_id, idempotency_key);
+CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+CREATE INDEX deliveries_created ON deliveries(created_at);
+
+CREATE TABLE delivery_attempts (
+	delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+	number      INTEGER NOT NULL,
+	at          INTEGER NOT NULL,
+	http_status INTEGER NOT NULL DEFAULT 0,
+	code        TEXT NOT NULL DEFAULT '',
+	reason      TEXT NOT NULL DEFAULT '',
+	duration_ns INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (delivery_id, number)
+) WITHOUT ROWID;
+`,
+}
+
+// SchemaVersion is the user_version a database has after Open.
+var SchemaVersion = len(migrations)
+
+// migrate brings the database to SchemaVersion: all pending migrations and
+// the new user_version in one transaction, so a crash leaves either the old
+// or the new schema. A current database is recognised without taking the
+// write lock, so opening a store many times at once does not serialise.
+func (s *Store) migrate(ctx context.Context) error {
+	v, err := s.userVersion(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	if err := s.checkVersion(v); err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		v, err := s.userVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := s.checkVersion(v); err != nil {
+			return err
+		}
+		for i := v; i < len(migrations); i++ {
+			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		if v < len(migrations) {
+			// PRAGMA takes no bound parameters; the value is our constant.
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) userVersion(ctx context.Context, q queryer) (int, error) {
+	var v int
+	err := s.retry(ctx, func() error {
+		return q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	})
+	return v, err
+}
+
+// checkVersion refuses a database written by a newer webhook-setup: its
+// schema may hold facts this version would drop.
+func (s *Store) checkVersion(v int) error {
+	if v > len(migrations) {
+		return codes.Errorf(codes.Store, "the database %s has schema version %d; this webhook-setup knows versions up to %d",
+			s.path, v, len(migrations)).
+			WithFix("Use the newer webhook-setup that wrote this database, or point --db at another one.")
+	}
+	return nil
+}

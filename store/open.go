@@ -1,0 +1,167 @@
+// Package store is the SQLite store of webhook-setup: targets, their
+// encrypted signing credentials, wizard drafts, the delivery outbox and the
+// audit log, in one database file with a key file beside it.
+//
+// The database runs in WAL mode with synchronous=NORMAL: a commit appends to
+// the WAL without an fsync, which is made at checkpoints, so batches of
+// outbox writes do not pay one fsync per row. A power loss may drop the last
+// commits but never corrupts the file. Every write is one BEGIN IMMEDIATE
+// transaction (the write lock is taken up front, so a transaction never
+// fails half way to upgrade its lock), behind a 10 s busy timeout and a
+// retry on SQLITE_BUSY, so several processes can share one store.
+//
+// Key handling is lazy: Open never reads the key file, so commands that
+// read only non-secret data (list, status, show, audit, deliveries) work
+// when the key file is missing or wrong. The first operation that encrypts
+// or decrypts loads the key and checks it against the key check value in
+// the meta table before anything is read or written with it; a missing or
+// wrong key fails with codes.StoreKey and leaves every stored credential
+// untouched. A new key is created only while the database holds nothing
+// encrypted (no credential, no draft), so it can never orphan secrets.
+// CheckKey verifies the key on demand.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+)
+
+// Store is an open webhook-setup database. It is safe for concurrent use by
+// several goroutines, and several processes may open the same file.
+type Store struct {
+	db      *sql.DB
+	path    string
+	keyPath string
+
+	mu  sync.Mutex
+	key []byte // nil until loadKey succeeds
+
+	now func() time.Time // the clock; tests may replace it
+}
+
+// The Store is the SQLite outbox of core/delivery.
+var _ delivery.Outbox = (*Store)(nil)
+
+// busyTimeout is how long SQLite itself waits for another connection's
+// lock before returning SQLITE_BUSY (which retry then handles).
+const busyTimeout = 10 * time.Second
+
+// Open opens (creating when missing) the database at dbPath, applies the
+// pending migrations in one transaction and returns the store. An empty
+// dbPath means DefaultDBPath(); an empty keyPath means KeyPath(dbPath).
+// Folders it creates get mode 0700 and a new database file 0600, whatever
+// the umask; existing folders are left as they are (the database may live
+// in a shared folder the caller chose).
+func Open(dbPath, keyPath string) (*Store, error) {
+	if dbPath == "" {
+		dbPath = DefaultDBPath()
+	}
+	abs, err := filepath.Abs(dbPath)
+	if err != nil {
+		return nil, codes.Errorf(codes.Store, "cannot resolve the database path %s: %v", dbPath, err).Wrap(err)
+	}
+	if strings.ContainsRune(abs, '?') {
+		return nil, codes.Errorf(codes.Store, "the database path %s contains '?', which SQLite cannot open", abs).
+			WithFix("Choose a database path without '?' (--db or " + EnvDB + ").")
+	}
+	if keyPath == "" {
+		keyPath = KeyPath(abs)
+	}
+	if err := mkdirPrivate(filepath.Dir(abs)); err != nil {
+		return nil, codes.Errorf(codes.Store, "cannot create the folder of the database %s: %v", abs, err).Wrap(err)
+	}
+	if err := createPrivate(abs); err != nil {
+		return nil, codes.Errorf(codes.Store, "cannot create the database %s: %v", abs, err).Wrap(err)
+	}
+	dsn := abs + "?_busy_timeout=" + strconv.Itoa(int(busyTimeout/time.Millisecond)) +
+		"&_foreign_keys=on&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_secure_delete=on"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, codes.Errorf(codes.Store, "cannot open the database %s: %v", abs, err).Wrap(err)
+	}
+	// A bounded pool: goroutines beyond it wait in database/sql instead of
+	// spinning in SQLite's busy handler.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	s := &Store{db: db, path: abs, keyPath: keyPath, now: func() time.Time { return time.Now().UTC() }}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// SQLite gives -wal and -shm the database file's mode; chmod them too
+	// so a permissive umask at their creation cannot leave them readable.
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Chmod(abs+suffix, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.Close()
+			return nil, codes.Errorf(codes.Store, "cannot set the mode of %s: %v", abs+suffix, err).Wrap(err)
+		}
+	}
+	return s, nil
+}
+
+// Close closes the database and forgets the key.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	clear(s.key)
+	s.key = nil
+	s.mu.Unlock()
+	return s.db.Close()
+}
+
+// Path is the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// KeyFile is the path of the key file this store uses.
+func (s *Store) KeyFile() string { return s.keyPath }
+
+// mkdirPrivate creates dir and its missing parents with mode 0700, chmod-ed
+// after creation so the umask does not matter.
+func mkdirPrivate(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return &fs.PathError{Op: "mkdir", Path: dir, Err: errors.New("exists and is not a folder")}
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirPrivate(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	} else if err == nil {
+		return os.Chmod(dir, 0o700)
+	}
+	return nil
+}
+
+// createPrivate creates an empty file with mode 0600 when it does not exist
+// yet, so the database is never readable by others, not even briefly.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,454 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// targetSelect reads a target with the signing summary of its current
+// credential from plain columns (the partial index credentials_current
+// finds it), so listing never touches a secret.
+const targetSelect = `SELECT t.id, t.name, t.provider_key, t.deployment_mode, t.base_url, t.receiver_owner,
+	t.revoke_path, t.receiver_checks_confirmed, t.network_policy, t.network_allowlist, t.network_authorized_by,
+	t.rate_requests, t.rate_per_seconds, t.version, t.created_at, t.updated_at,
+	c.algorithm, c.fingerprint, c.created_at
+FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL`
+
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// targetRow holds the scan destinations of targetSelect. Columns are
+// scanned into plain interface values (the driver's int64, string or nil)
+// and converted here: typed destinations cost database/sql a reflection
+// round per column, and one targetRow is reused for every row of a query
+// so its pointers are not allocated per row. Both matter at 10,000 rows.
+type targetRow struct {
+	vals [19]any
+	dest [19]any
+}
+
+func newTargetRow() *targetRow {
+	r := &targetRow{}
+	for i := range r.vals {
+		r.dest[i] = &r.vals[i]
+	}
+	return r
+}
+
+func (r *targetRow) scan(row scanner) (core.Target, error) {
+	if err := row.Scan(r.dest[:]...); err != nil {
+		return core.Target{}, err
+	}
+	v := &r.vals
+	t := core.Target{
+		ID:                      text(v[0]),
+		Name:                    text(v[1]),
+		ProviderKey:             core.ProviderKey(text(v[2])),
+		DeploymentMode:          core.Mode(text(v[3])),
+		BaseURL:                 text(v[4]),
+		ReceiverOwner:           text(v[5]),
+		RevokePath:              text(v[6]),
+		ReceiverChecksConfirmed: integer(v[7]) != 0,
+		PrivateNetwork:          core.PrivateNetwork{Policy: core.NetworkPolicy(text(v[8])), AuthorizedBy: text(v[10])},
+		RateLimit:               core.RateLimit{Requests: int(integer(v[11])), PerSeconds: int(integer(v[12]))},
+		Version:                 integer(v[13]),
+		CreatedAt:               fromNS(integer(v[14])),
+		UpdatedAt:               fromNS(integer(v[15])),
+	}
+	if allow := text(v[9]); allow != "" && allow != "[]" {
+		if err := json.Unmarshal([]byte(allow), &t.PrivateNetwork.Allowlist); err != nil {
+			return core.Target{}, fmt.Errorf("target %s: allowlist column: %w", t.Name, err)
+		}
+	}
+	if v[16] != nil {
+		t.Signing = &core.Signing{Algorithm: text(v[16]), Fingerprint: text(v[17]), CreatedAt: fromNS(integer(v[18]))}
+	}
+	return t, nil
+}
+
+// text is a scanned TEXT value; NULL reads as "".
+func text(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}
+
+// integer is a scanned INTEGER value; NULL reads as 0.
+func integer(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case bool:
+		if x {
+			return 1
+		}
+	}
+	return 0
+}
+
+func allowlistJSON(list []string) (string, error) {
+	if len(list) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(list)
+	return string(b), err
+}
+
+// Target returns the saved target named name with its signing summary, or
+// a codes.TargetNotFound error.
+func (s *Store) Target(ctx context.Context, name string) (core.Target, error) {
+	var t core.Target
+	err := s.retry(ctx, func() error {
+		var err error
+		t, err = s.targetBy(ctx, s.db, "t.name", name)
+		return err
+	})
+	return t, err
+}
+
+// targetBy reads one target by column (t.id or t.name).
+func (s *Store) targetBy(ctx context.Context, q queryer, column, value string) (core.Target, error) {
+	t, err := newTargetRow().scan(q.QueryRowContext(ctx, targetSelect+` WHERE `+column+` = ?`, value))
+	if errors.Is(err, sql.ErrNoRows) {
+		if column == "t.id" {
+			return t, codes.Errorf(codes.TargetNotFound, "no saved target has id %q", value)
+		}
+		return t, codes.Errorf(codes.TargetNotFound, "no saved target is named %q", value)
+	}
+	return t, err
+}
+
+// Targets returns saved targets ordered by name, skipping offset and
+// returning at most limit (limit<=0 means all). It reads no secret.
+func (s *Store) Targets(ctx context.Context, offset, limit int) ([]core.Target, error) {
+	var out []core.Target
+	err := s.retry(ctx, func() error {
+		// Size the result up front: growing a slice of 10,000 targets
+		// copies megabytes.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM targets`).Scan(&n); err != nil {
+			return err
+		}
+		n = max(n-max(offset, 0), 0)
+		if limit > 0 {
+			n = min(n, limit)
+		}
+		out = make([]core.Target, 0, n)
+		rows, err := s.db.QueryContext(ctx, targetSelect+` ORDER BY t.name LIMIT ? OFFSET ?`, limitArg(limit), max(offset, 0))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		r := newTargetRow()
+		for rows.Next() {
+			t, err := r.scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CountTargets returns how many targets are saved.
+func (s *Store) CountTargets(ctx context.Context) (int, error) {
+	var n int
+	err := s.retry(ctx, func() error {
+		return s.db.QueryRowContext(ctx, `SELECT count(*) FROM targets`).Scan(&n)
+	})
+	return n, err
+}
+
+// CreateTarget saves t with secret as its first credential, in one
+// transaction with the audit event "target.create". It fills t.ID (when
+// empty), Version (1), CreatedAt, UpdatedAt and Signing. A taken name is a
+// codes.NameTaken error and nothing is written. The name and secret are
+// checked with the core rules; the rest of t is the caller's to validate.
+func (s *Store) CreateTarget(ctx context.Context, t *core.Target, secret string, actor string) error {
+	if t == nil {
+		return codes.Errorf(codes.Internal, "CreateTarget called without a target")
+	}
+	if err := checkNew(*t, secret); err != nil {
+		return err
+	}
+	key, err := s.loadKey(ctx, true)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var saved core.Target
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := s.ensureKeyCheck(ctx, tx, key); err != nil {
+			return err
+		}
+		var err error
+		saved, err = s.createTx(ctx, tx, key, *t, secret, now)
+		if err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, now, actor, "target.create", saved.Name, createDetail(saved))
+	})
+	if err != nil {
+		return err
+	}
+	*t = saved
+	return nil
+}
+
+// checkNew applies the core rules the store relies on: a valid name and an
+// acceptable secret.
+func checkNew(t core.Target, secret string) error {
+	if p := core.ValidateName(t.Name); p != nil {
+		return codes.ProblemsError([]codes.Problem{*p})
+	}
+	if p := signing.CheckSecret(secret); p != nil {
+		return codes.ProblemsError([]codes.Problem{*p})
+	}
+	return nil
+}
+
+// createTx inserts t and its first credential inside tx; the caller has
+// run ensureKeyCheck in tx.
+func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, secret string, now time.Time) (core.Target, error) {
+	if err := nameFree(ctx, tx, t.Name, ""); err != nil {
+		return t, err
+	}
+	if t.ID == "" {
+		t.ID = newID("tgt_")
+	}
+	allow, err := allowlistJSON(t.PrivateNetwork.Allowlist)
+	if err != nil {
+		return t, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO targets (id, name, provider_key, deployment_mode, base_url,
+		receiver_owner, revoke_path, receiver_checks_confirmed, network_policy, network_allowlist,
+		network_authorized_by, rate_requests, rate_per_seconds, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		t.ID, t.Name, string(t.ProviderKey), string(t.DeploymentMode), t.BaseURL,
+		t.ReceiverOwner, t.RevokePath, t.ReceiverChecksConfirmed, string(t.PrivateNetwork.Policy), allow,
+		t.PrivateNetwork.AuthorizedBy, t.RateLimit.Requests, t.RateLimit.PerSeconds, ns(now), ns(now))
+	if isUniqueOn(err, "targets.name") {
+		return t, nameTaken(t.Name)
+	}
+	if err != nil {
+		return t, err
+	}
+	sig, err := insertCredential(ctx, tx, key, t.ID, secret, now)
+	if err != nil {
+		return t, err
+	}
+	t.Version = 1
+	t.CreatedAt, t.UpdatedAt = now, now
+	t.Signing = &sig
+	return t, nil
+}
+
+func nameTaken(name string) error {
+	return codes.Errorf(codes.NameTaken, "a target named %q already exists", name)
+}
+
+// nameFree fails with codes.NameTaken when another target than exceptID
+// has name.
+func nameFree(ctx context.Context, tx *sql.Tx, name, exceptID string) error {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM targets WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && id == exceptID) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return nameTaken(name)
+}
+
+func createDetail(t core.Target) string {
+	d := fmt.Sprintf("provider %s, mode %s, url %s", t.ProviderKey, t.DeploymentMode, redactURL(t.BaseURL))
+	if t.Signing != nil {
+		d += ", signing " + t.Signing.Algorithm + " " + t.Signing.Fingerprint
+	}
+	return d
+}
+
+// UpdateTarget saves every field of t except the secret, identified by
+// t.ID (or by t.Name when ID is empty), in one transaction with the audit
+// event "target.update" naming the changed fields. t.Version must be the
+// version that was read: a stale one is a codes.Conflict error and nothing
+// is written. On success t holds the saved target (Version incremented).
+// An update that changes nothing writes nothing.
+func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) error {
+	if t == nil {
+		return codes.Errorf(codes.Internal, "UpdateTarget called without a target")
+	}
+	if p := core.ValidateName(t.Name); p != nil {
+		return codes.ProblemsError([]codes.Problem{*p})
+	}
+	now := s.now()
+	var saved core.Target
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var changed []string
+		var err error
+		saved, changed, err = s.updateTx(ctx, tx, *t, now)
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		return insertAudit(ctx, tx, now, actor, "target.update", saved.Name, updateDetail(changed, saved))
+	})
+	if err != nil {
+		return err
+	}
+	*t = saved
+	return nil
+}
+
+// updateTx checks the version, writes t's fields and bumps the version
+// inside tx; it returns the saved target and the changed field names (none
+// means nothing was written).
+func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, t core.Target, now time.Time) (core.Target, []string, error) {
+	cur, err := s.lookupTx(ctx, tx, t)
+	if err != nil {
+		return t, nil, err
+	}
+	if cur.Version != t.Version {
+		return t, nil, conflict(cur, t.Version)
+	}
+	changed := changedFields(cur, t)
+	if len(changed) == 0 {
+		return cur, nil, nil
+	}
+	if t.Name != cur.Name {
+		if err := nameFree(ctx, tx, t.Name, cur.ID); err != nil {
+			return t, nil, err
+		}
+	}
+	allow, err := allowlistJSON(t.PrivateNetwork.Allowlist)
+	if err != nil {
+		return t, nil, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE targets SET name = ?, provider_key = ?, deployment_mode = ?, base_url = ?,
+		receiver_owner = ?, revoke_path = ?, receiver_checks_confirmed = ?, network_policy = ?,
+		network_allowlist = ?, network_authorized_by = ?, rate_requests = ?, rate_per_seconds = ?,
+		version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		t.Name, string(t.ProviderKey), string(t.DeploymentMode), t.BaseURL,
+		t.ReceiverOwner, t.RevokePath, t.ReceiverChecksConfirmed, string(t.PrivateNetwork.Policy),
+		allow, t.PrivateNetwork.AuthorizedBy, t.RateLimit.Requests, t.RateLimit.PerSeconds,
+		ns(now), cur.ID, cur.Version)
+	if isUniqueOn(err, "targets.name") {
+		return t, nil, nameTaken(t.Name)
+	}
+	if err != nil {
+		return t, nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return t, nil, conflict(cur, t.Version)
+	}
+	t.ID = cur.ID
+	t.Version = cur.Version + 1
+	t.CreatedAt = cur.CreatedAt
+	t.UpdatedAt = now
+	t.Signing = cur.Signing
+	return t, changed, nil
+}
+
+// lookupTx reads the stored target t refers to: by ID, or by name when the
+// ID is empty.
+func (s *Store) lookupTx(ctx context.Context, tx *sql.Tx, t core.Target) (core.Target, error) {
+	if t.ID != "" {
+		return s.targetBy(ctx, tx, "t.id", t.ID)
+	}
+	return s.targetBy(ctx, tx, "t.name", t.Name)
+}
+
+func conflict(cur core.Target, read int64) error {
+	return codes.Errorf(codes.Conflict, "target %q is at version %d, but the change was made against version %d",
+		cur.Name, cur.Version, read)
+}
+
+// changedFields names (as in JSON) the fields that differ between the
+// stored target a and the new b.
+func changedFields(a, b core.Target) []string {
+	var out []string
+	add := func(differ bool, name string) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add(a.Name != b.Name, "name")
+	add(a.ProviderKey != b.ProviderKey, "provider_key")
+	add(a.DeploymentMode != b.DeploymentMode, "deployment_mode")
+	add(a.BaseURL != b.BaseURL, "base_url")
+	add(a.ReceiverOwner != b.ReceiverOwner, "receiver_owner")
+	add(a.RevokePath != b.RevokePath, "revoke_path")
+	add(a.ReceiverChecksConfirmed != b.ReceiverChecksConfirmed, "receiver_checks_confirmed")
+	add(a.PrivateNetwork.Policy != b.PrivateNetwork.Policy, "private_network.policy")
+	add(!slices.Equal(a.PrivateNetwork.Allowlist, b.PrivateNetwork.Allowlist), "private_network.allowlist")
+	add(a.PrivateNetwork.AuthorizedBy != b.PrivateNetwork.AuthorizedBy, "private_network.authorized_by")
+	add(a.RateLimit != b.RateLimit, "rate_limit")
+	return out
+}
+
+// updateDetail lists the changed fields; a new URL is shown redacted.
+func updateDetail(changed []string, t core.Target) string {
+	d := "changed " + strings.Join(changed, ", ")
+	if slices.Contains(changed, "base_url") {
+		d += "; url now " + redactURL(t.BaseURL)
+	}
+	return d
+}
+
+// DeleteTarget removes the target named name and its credentials in one
+// transaction with the audit event "target.disconnect". Its deliveries are
+// kept as history (target_id becomes NULL, the name stays); pending ones
+// are marked blocked, since nothing can sign them any more.
+func (s *Store) DeleteTarget(ctx context.Context, name, actor string) error {
+	now := s.now()
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		t, err := s.targetBy(ctx, tx, "t.name", name)
+		if err != nil {
+			return err
+		}
+		if err := deleteTx(ctx, tx, t, now); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, now, actor, "target.disconnect", t.Name, deleteDetail(t))
+	})
+}
+
+func deleteTx(ctx context.Context, tx *sql.Tx, t core.Target, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_code = ?, last_reason = ?,
+		claimed_by = NULL, claim_until = NULL, updated_at = ?
+		WHERE target_id = ? AND status = ?`,
+		string(delivery.StatusBlocked), string(codes.TargetNotFound), "the target was disconnected before delivery", ns(now),
+		t.ID, string(delivery.StatusPending))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM targets WHERE id = ?`, t.ID)
+	return err
+}
+
+func deleteDetail(t core.Target) string {
+	d := "removed target and credentials; url was " + redactURL(t.BaseURL)
+	if t.Signing != nil {
+		d += ", signing " + t.Signing.Fingerprint
+	}
+	return d
+}
