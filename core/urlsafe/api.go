@@ -18,6 +18,10 @@ type Policy struct {
 	// Allowlist holds the approved entries (private CIDRs, host names or
 	// "*.suffix"); callers pass it only when the approval is complete.
 	Allowlist []string
+
+	// testAllow is a hook for this package's tests only: addresses it
+	// accepts count as public, so tests can reach servers on loopback.
+	testAllow func(netip.Addr) bool
 }
 
 // Verdict is the answer to one URL check, safe or not.

@@ -1,0 +1,289 @@
+package urlsafe
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// The fuzz oracle: the refused ranges written out again with net.ParseCIDR,
+// independent of the policy tables, so a mistake in one shows in the other.
+var (
+	oracleRefused4 = cidrs("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "192.0.0.0/24", "192.0.2.0/24",
+		"198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "192.88.99.0/24", "192.31.196.0/24",
+		"192.52.193.0/24", "192.175.48.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
+		"100.100.100.200/32", "168.63.129.16/32",
+		// private, refused without an allowlist
+		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+	oracleRefused6 = cidrs("2001::/23", "2001:db8::/32", "2002::/16", "2620:4f:8000::/48", "3fff::/20",
+		"fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "::/128", "::1/128")
+	oracleGlobal6  = cidrs("2000::/3")[0]
+	oraclePrivate  = cidrs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+	oracleMetadata = []netip.Addr{netip.MustParseAddr("100.100.100.200"), netip.MustParseAddr("fd00:ec2::254")}
+)
+
+func cidrs(ss ...string) []*net.IPNet {
+	out := make([]*net.IPNet, len(ss))
+	for i, s := range ss {
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = n
+	}
+	return out
+}
+
+func inAny(ip net.IP, nets []*net.IPNet) bool {
+	for _, n := range nets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// oracleRefused says whether a public-only policy must refuse a (already
+// unmapped by the caller's rules).
+func oracleRefused(a netip.Addr) bool {
+	ip := net.IP(a.AsSlice())
+	if a.Is4() {
+		return inAny(ip, oracleRefused4)
+	}
+	if a.Is4In6() {
+		return true
+	}
+	return !oracleGlobal6.Contains(ip) || inAny(ip, oracleRefused6)
+}
+
+// oracleNeverAllowed says whether no allowlist may admit a.
+func oracleNeverAllowed(a netip.Addr) bool {
+	if !oracleRefused(a) {
+		return false
+	}
+	ip := net.IP(a.AsSlice())
+	return !inAny(ip, oraclePrivate) || a.Is4In6() || a == oracleMetadata[0] || a == oracleMetadata[1]
+}
+
+// fuzzAnswers decodes DNS answers from bytes: a tag byte, then 4 (even tag)
+// or 16 (odd tag) address bytes, repeated.
+func fuzzAnswers(b []byte) []netip.Addr {
+	var out []netip.Addr
+	for len(b) > 0 && len(out) < 16 {
+		n := 4
+		if b[0]%2 == 1 {
+			n = 16
+		}
+		if len(b) < 1+n {
+			break
+		}
+		a, _ := netip.AddrFromSlice(b[1 : 1+n])
+		out = append(out, a)
+		b = b[1+n:]
+	}
+	return out
+}
+
+// authorityOf returns the text between "://" and the first /, ? or #.
+func authorityOf(raw string) string {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return ""
+	}
+	rest := raw[i+3:]
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+func FuzzCheck(f *testing.F) {
+	for _, seed := range []struct {
+		raw   string
+		dns   []byte
+		allow string
+	}{
+		{"https://hooks.example.com/hook", []byte{0, 93, 184, 215, 14}, ""},
+		{"https://hooks.example.com/hook", []byte{0, 10, 0, 0, 5}, "10.0.0.0/8"},
+		{"https://hooks.example.com/hook", []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}, "*.example.com"},
+		{"https://8.8.8.8/", nil, ""},
+		{"https://127.1/", nil, ""},
+		{"https://user@example.com/", []byte{0, 8, 8, 8, 8}, ""},
+		{"http://example.com/", []byte{0, 8, 8, 8, 8}, ""},
+		{"https://[::ffff:8.8.8.8]/", nil, ""},
+		{"https://\uff45xample.com/", []byte{0, 8, 8, 8, 8}, ""},
+	} {
+		f.Add(seed.raw, seed.dns, seed.allow)
+	}
+	f.Fuzz(func(t *testing.T, raw string, dns []byte, allow string) {
+		answers := fuzzAnswers(dns)
+		r := resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) { return answers, nil })
+		ctx := context.Background()
+
+		v := Check(ctx, raw, Policy{}, r)
+		checkVerdict(t, raw, v, answers)
+		if v.Safe {
+			for _, a := range v.Pinned {
+				if oracleRefused(a) {
+					t.Fatalf("%q: pinned %s, which a public-only policy refuses", raw, a)
+				}
+			}
+		}
+		_, _, p := Parse(raw)
+		if p != nil && v.Safe {
+			t.Fatalf("%q: Parse refused (%s) but Check accepted", raw, p.Reason)
+		}
+
+		// With a fuzzed allowlist: never-allowed ranges stay refused.
+		pol := Policy{SelfHosted: true, Allowlist: strings.Split(allow, ",")}
+		v = Check(ctx, raw, pol, r)
+		checkVerdict(t, raw, v, answers)
+		if v.Safe {
+			for _, a := range v.Pinned {
+				if oracleNeverAllowed(a) {
+					t.Fatalf("%q with allowlist %q: pinned %s, which is never allowed", raw, allow, a)
+				}
+			}
+		}
+		if v.NeedsApproval && v.Safe {
+			t.Fatal("a safe verdict needs approval")
+		}
+	})
+}
+
+// checkVerdict holds the invariants every verdict keeps, safe or not.
+func checkVerdict(t *testing.T, raw string, v Verdict, answers []netip.Addr) {
+	t.Helper()
+	if v.URL != Redact(raw) {
+		t.Fatalf("%q: URL %q is not Redact(raw)", raw, v.URL)
+	}
+	if !v.Safe {
+		if v.Code != string(codes.URLUnsafe) || v.Reason == "" || v.Fix == "" || v.Pinned != nil {
+			t.Fatalf("%q: refusal without code, reason or fix, or with pins: %+v", raw, v)
+		}
+		return
+	}
+	if v.Code != "" || len(v.Pinned) == 0 || v.Endpoint == nil {
+		t.Fatalf("%q: safe verdict is incomplete: %+v", raw, v)
+	}
+	if !strings.HasPrefix(strings.ToLower(raw), "https://") || v.Endpoint.Scheme != "https" {
+		t.Fatalf("%q: safe with another scheme", raw)
+	}
+	if strings.ContainsRune(authorityOf(raw), '@') || v.Endpoint.User != nil {
+		t.Fatalf("%q: safe with user information", raw)
+	}
+	if strings.ContainsRune(raw, '\\') || v.Endpoint.Fragment != "" {
+		t.Fatalf("%q: safe with a backslash or a fragment", raw)
+	}
+	if !utf8.ValidString(raw) {
+		t.Fatalf("%q: safe with invalid UTF-8", raw)
+	}
+	for _, c := range raw {
+		if unicode.IsSpace(c) || unicode.IsControl(c) || unicode.Is(unicode.Cf, c) {
+			t.Fatalf("%q: safe with whitespace or a control character %U", raw, c)
+		}
+	}
+	if len(raw) > 2048 {
+		t.Fatalf("safe with %d bytes", len(raw))
+	}
+	if strings.ContainsRune(authorityOf(raw), '%') {
+		t.Fatalf("%q: safe with a zone or an escaped host", raw)
+	}
+	// Every pin comes from this lookup (or is the literal), and every answer was judged.
+	host := v.Endpoint.Hostname()
+	if lit, err := netip.ParseAddr(host); err == nil {
+		if len(v.Pinned) != 1 || v.Pinned[0] != lit {
+			t.Fatalf("%q: literal %s pinned as %v", raw, lit, v.Pinned)
+		}
+		return
+	}
+	var unmapped []netip.Addr
+	for _, a := range answers {
+		if a.IsValid() {
+			unmapped = append(unmapped, a.Unmap())
+		}
+	}
+	for _, a := range v.Pinned {
+		if !contains(unmapped, a) {
+			t.Fatalf("%q: pinned %s, which the resolver never answered", raw, a)
+		}
+	}
+	for _, a := range unmapped {
+		if !contains(v.Pinned, a) {
+			t.Fatalf("%q: answer %s was dropped instead of judged", raw, a)
+		}
+	}
+	if blockedName(strings.ToLower(strings.TrimSuffix(host, "."))) {
+		t.Fatalf("%q: safe with a never-allowed name", raw)
+	}
+}
+
+// FuzzRedact: Redact never panics, and its output never holds an input
+// path segment longer than 8 characters (outside the kept scheme and host).
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{
+		"https://hooks.zapier.com/hooks/catch/123456789/abcdefghij/",
+		"https://hook.eu1.make.com/abcdefghijklmnopqrstuvwxyz",
+		"https://u:p@example.com:8443/a/bcdefghijkl?x=abcdefgh#frag",
+		"not a url/abcdefghijkl",
+		"https://example.com/bcdefgh=abc?abcdefgh=abc",
+		"https://example.com\\abcdefghijkl",
+		"https://ex\x00ample.com/\xff\xfeabcdefghijkl",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := Redact(raw)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Redact(%q) = %q is not valid UTF-8", raw, out)
+		}
+		for _, c := range out {
+			if unicode.Is(unicode.Cc, c) || unicode.Is(unicode.Cf, c) {
+				t.Fatalf("Redact(%q) = %q keeps a control character", raw, out)
+			}
+		}
+		// The part Redact keeps whole: scheme://userinfo@host:port.
+		kept, path := "", raw
+		outPath := out
+		if _, rest, ok := splitAuthority(raw); ok {
+			kept, path = raw[:len(raw)-len(rest)], rest
+			_, outRest, _ := splitAuthority(out)
+			outPath = outRest
+		}
+		if i := strings.IndexAny(path, "?#"); i >= 0 && kept != "" {
+			path = path[:i]
+		}
+		if i := strings.IndexAny(outPath, "?#"); i >= 0 && kept != "" {
+			outPath = outPath[:i]
+		}
+		for _, seg := range strings.Split(path, "/") {
+			if utf8.RuneCountInString(seg) <= maxSegment || strings.Contains(kept, seg) {
+				continue
+			}
+			if strings.Contains(outPath, seg) {
+				t.Fatalf("Redact(%q) = %q keeps the path segment %q", raw, out, seg)
+			}
+			if tokenOnly(seg) && strings.Contains(out, seg) {
+				t.Fatalf("Redact(%q) = %q keeps the token %q", raw, out, seg)
+			}
+		}
+	})
+}
+
+// tokenOnly reports whether s is made of characters tokens are made of, so
+// no separator Redact adds could make it appear by joining pieces.
+func tokenOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package urlsafe
+
+const raceEnabled = true
