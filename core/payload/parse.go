@@ -18,7 +18,8 @@ import (
 // input is one ticket object, a JSON array of ticket objects, or NDJSON (ticket
 // objects one after another, one per line by convention); a leading UTF-8
 // byte order mark is skipped. It streams: only the ticket being read is held
-// in memory, so inputs of any number of tickets fit. Every ticket is
+// in memory, so inputs of any number of tickets fit; one ticket's JSON may
+// not exceed MaxTicketBytes. Every ticket is
 // validated against the ticket schema before fn sees it — unknown fields,
 // missing required fields and invalid values are refused — and refusals are
 // PayloadInvalid errors naming the 1-based ticket index and the JSON pointer.
@@ -33,12 +34,13 @@ func ParseTickets(r io.Reader, fn func(Ticket) error) error {
 	if err != nil {
 		return codes.Errorf(codes.PayloadInvalid, "cannot read the tickets: %v", err).Wrap(err)
 	}
-	dec := json.NewDecoder(br)
+	cr := &capReader{r: br}
+	dec := json.NewDecoder(cr)
 	switch first {
 	case '[':
-		return parseArray(dec, fn)
+		return parseArray(dec, cr, fn)
 	case '{':
-		return parseStream(dec, fn)
+		return parseStream(dec, cr, fn)
 	default:
 		return codes.Errorf(codes.PayloadInvalid,
 			"the input starts with %q: want a ticket object, a JSON array of tickets or NDJSON", rune(first))
@@ -64,7 +66,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 	}
 }
 
-func parseArray(dec *json.Decoder, fn func(Ticket) error) error {
+func parseArray(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error {
 	if _, err := dec.Token(); err != nil { // '['
 		return syntaxError(dec, "the array", err)
 	}
@@ -75,6 +77,7 @@ func parseArray(dec *json.Decoder, fn func(Ticket) error) error {
 		if err := dec.Decode(&raw); err != nil {
 			return syntaxError(dec, fmt.Sprintf("ticket %d", n), err)
 		}
+		cr.reset(dec.InputOffset())
 		if err := handle(n, raw, fn); err != nil {
 			return err
 		}
@@ -91,7 +94,7 @@ func parseArray(dec *json.Decoder, fn func(Ticket) error) error {
 	return nil
 }
 
-func parseStream(dec *json.Decoder, fn func(Ticket) error) error {
+func parseStream(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error {
 	n := 0
 	for {
 		var raw json.RawMessage
@@ -103,6 +106,7 @@ func parseStream(dec *json.Decoder, fn func(Ticket) error) error {
 		if err != nil {
 			return syntaxError(dec, fmt.Sprintf("ticket %d", n), err)
 		}
+		cr.reset(dec.InputOffset())
 		if err := handle(n, raw, fn); err != nil {
 			return err
 		}
@@ -154,8 +158,42 @@ func syntaxError(dec *json.Decoder, what string, err error) error {
 	switch {
 	case errors.As(err, &se):
 		return codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON at byte %d: %v", what, se.Offset, err).Wrap(err)
+	case errors.Is(err, errTooLarge):
+		return codes.Errorf(codes.PayloadInvalid, "%s is larger than %d MiB; a valid ticket is far smaller", what, MaxTicketBytes>>20).Wrap(err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return codes.Errorf(codes.PayloadInvalid, "%s: the input ends in the middle of a JSON value", what).Wrap(err)
 	}
 	return codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON at byte %d: %v", what, dec.InputOffset(), err).Wrap(err)
+}
+
+// MaxTicketBytes caps the JSON text of one input ticket. The largest valid
+// ticket, every character \u-escaped, is well under 1 MiB; the cap keeps a
+// runaway value from growing the decoder's buffer without bound.
+const MaxTicketBytes = 4 << 20
+
+var errTooLarge = errors.New("ticket too large")
+
+// capReader fails once the ticket being decoded has more than
+// MaxTicketBytes. n counts the bytes read past the end of the last ticket,
+// including what the decoder had already buffered of the next one.
+type capReader struct {
+	r     io.Reader
+	n     int
+	total int64
+}
+
+// reset starts counting a new ticket at the decoder's input offset.
+func (c *capReader) reset(offset int64) { c.n = int(c.total - offset) }
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n >= MaxTicketBytes {
+		return 0, errTooLarge
+	}
+	if len(p) > MaxTicketBytes-c.n {
+		p = p[:MaxTicketBytes-c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n += n
+	c.total += int64(n)
+	return n, err
 }

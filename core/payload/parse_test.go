@@ -94,6 +94,19 @@ func TestParseTicketsRefuses(t *testing.T) {
 	}
 }
 
+func TestParseTicketsCapsOneTicket(t *testing.T) {
+	huge := strings.Replace(t1, `"d1"`, `"`+strings.Repeat("x", MaxTicketBytes)+`"`, 1)
+	for _, input := range []string{huge, "[" + t1 + "," + huge + "]", t1 + "\n" + huge} {
+		_, err := collect(input)
+		wantInvalid(t, err, "is larger than 4 MiB")
+	}
+	// Many tickets together may exceed the cap; each one alone may not.
+	many := strings.Repeat(strings.Replace(t1, `"d1"`, `"`+strings.Repeat("x", 19000)+`"`, 1)+"\n", 300)
+	if got, err := collect(many); err != nil || len(got) != 300 {
+		t.Fatalf("%d tickets, %v", len(got), err)
+	}
+}
+
 func TestParseTicketsStopsOnCallbackError(t *testing.T) {
 	stop := errors.New("stop")
 	n := 0
