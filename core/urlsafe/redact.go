@@ -18,8 +18,8 @@ const (
 // Redact returns raw fit to show and log: webhook URLs are bearer
 // credentials (Zapier, Make and n8n put the token in the path), so only the
 // scheme, host and port are kept whole. User information becomes "…@",
-// every path segment longer than 8 characters and every query value longer
-// than 4 is cut to its first 4 characters plus "…", and a fragment becomes
+// every path segment longer than 8 characters, the last path segment when
+// longer than 4, and every query value longer than 4 is cut to its first 4 characters plus "…", and a fragment becomes
 // "#…". Input that is not a URL is cut the same way, piece by piece between
 // slashes. Control and invalid characters become U+FFFD. Redact never fails.
 func Redact(raw string) string {
@@ -52,7 +52,7 @@ func Redact(raw string) string {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path, query, hasQuery = path[:i], path[i+1:], true
 	}
-	cutPieces(&b, path, '/', maxSegment)
+	cutPath(&b, path)
 	if hasQuery {
 		b.WriteByte('?')
 		redactQuery(&b, query)
@@ -105,6 +105,21 @@ func redactQuery(b *strings.Builder, q string) {
 		b.WriteByte(q[i])
 		q = q[i+1:]
 	}
+}
+
+// cutPath cuts path segments like cutPieces, and the last non-empty segment
+// already when it is longer than keepRunes: Zapier's catch token is 7
+// characters, under the 8-character rule, yet it is the credential.
+func cutPath(b *strings.Builder, path string) {
+	trimmed := strings.TrimRight(path, "/")
+	i := strings.LastIndexByte(trimmed, '/')
+	if i < 0 {
+		cutPieces(b, path, '/', maxSegment)
+		return
+	}
+	cutPieces(b, trimmed[:i+1], '/', maxSegment)
+	cut(b, trimmed[i+1:], keepRunes)
+	b.WriteString(path[len(trimmed):])
 }
 
 // cutPieces writes s with each sep-separated piece cut to max characters.
