@@ -58,18 +58,3 @@ func BenchmarkRedact(b *testing.B) {
 		Redact(typical[i%len(typical)])
 	}
 }
-
-// TestParseCost keeps the check without DNS within 10x of url.Parse.
-func TestParseCost(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("timing is meaningless in -short or -race runs")
-	}
-	base := testing.Benchmark(BenchmarkURLParse).NsPerOp()
-	for name, bench := range map[string]func(*testing.B){"Parse": BenchmarkParse, "CheckLiteral": BenchmarkCheckLiteral} {
-		got := testing.Benchmark(bench).NsPerOp()
-		if base > 0 && got > 10*base {
-			t.Errorf("%s takes %d ns/op, more than 10x url.Parse (%d ns/op)", name, got, base)
-		}
-		t.Logf("%s: %d ns/op, url.Parse %d ns/op (%.1fx)", name, got, base, float64(got)/float64(base))
-	}
-}

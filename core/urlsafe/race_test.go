@@ -1,5 +1,0 @@
-//go:build race
-
-package urlsafe
-
-const raceEnabled = true
