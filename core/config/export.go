@@ -1,0 +1,99 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/webriskops/webhook-setup/core"
+)
+
+// SecretPlaceholder is the secret_file an exported target names: a file
+// under secrets/ beside the target file, named after the target.
+func SecretPlaceholder(name string) string {
+	return path.Join("secrets", name+".secret")
+}
+
+// Export writes targets as a target file that ParseTargets reads back to
+// the same targets, without any secret: each target names a secret_file
+// placeholder, with a comment giving the fingerprint of the secret that
+// belongs there. The output is the same for the same targets, so exports
+// can be compared and kept in version control.
+func Export(targets []core.Target) []byte {
+	var b bytes.Buffer
+	b.WriteString(`# webhook-setup targets, written by export-config.
+# Apply with: webhook-setup apply -f THIS_FILE [--dry-run] [--prune]
+#
+# No secret is exported. Each target's secret_file is a placeholder, relative
+# to this file's folder: put the target's current signing secret there (one
+# line, mode 0600) before applying; a different secret there is a rotation.
+# Webhook URLs are bearer credentials: keep this file private.
+`)
+	for _, t := range targets {
+		b.WriteString("\n[[target]]\n")
+		kv(&b, "name", Quote(t.Name))
+		kv(&b, "provider_key", Quote(string(t.ProviderKey)))
+		kv(&b, "deployment_mode", Quote(string(t.DeploymentMode)))
+		kv(&b, "webhook_url", Quote(t.BaseURL))
+		kv(&b, "receiver_owner", Quote(t.ReceiverOwner))
+		kv(&b, "revoke_path", Quote(t.RevokePath))
+		kv(&b, "receiver_checks_confirmed", fmt.Sprint(t.ReceiverChecksConfirmed))
+		if !t.RateLimit.IsZero() {
+			kv(&b, "rate_limit", Quote(t.RateLimit.String()))
+		}
+		b.WriteString("\n[target.private_network]\n")
+		pn := t.PrivateNetwork
+		kv(&b, "policy", Quote(string(pn.NormalizedPolicy())))
+		if len(pn.Allowlist) > 0 {
+			items := make([]string, len(pn.Allowlist))
+			for i, e := range pn.Allowlist {
+				items[i] = Quote(e)
+			}
+			kv(&b, "allowlist", "["+strings.Join(items, ", ")+"]")
+		}
+		if pn.AuthorizedBy != "" {
+			kv(&b, "authorized_by", Quote(pn.AuthorizedBy))
+		}
+		b.WriteString("\n[target.signing]\n")
+		if t.Signing != nil {
+			fmt.Fprintf(&b, "# Placeholder: put the current secret (%s %s) in this file.\n", t.Signing.Algorithm, t.Signing.Fingerprint)
+		} else {
+			b.WriteString("# Placeholder: no secret is stored for this target; put its new secret in this file.\n")
+		}
+		kv(&b, "secret_file", Quote(SecretPlaceholder(t.Name)))
+	}
+	return b.Bytes()
+}
+
+func kv(b *bytes.Buffer, key, value string) {
+	fmt.Fprintf(b, "%s = %s\n", key, value)
+}
+
+// Quote writes s as a TOML basic string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced, everything else as is.
+func Quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, string(utf8.RuneError)) {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,76 @@
+// Package config reads webhook-setup's TOML files: the settings file
+// (config.toml) and declarative target files (apply -f), and plans what
+// applying a target file changes. It is pure: callers read files, secrets
+// and the store, and pass what they read in, so every rule here can be
+// tested and fuzzed without a disk, a network or a database.
+//
+// Every problem names the file and the line it concerns, because a person
+// fixes a file by line, and carries a code from core/codes: ConfigInvalid
+// for what is wrong with the file itself (syntax, unknown key, wrong type,
+// invalid value, duplicate name, literal secret), and the same domain codes
+// as `add` for a target that may not be saved.
+package config
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// MaxFileSize bounds the files this package reads, so a wrong path (a log,
+// a disk image) fails fast instead of filling memory.
+const MaxFileSize = 4 << 20
+
+// Problem is one problem in a file, with the line it is on.
+type Problem struct {
+	File string
+	Line int // 0 when no line applies (the file as a whole)
+	// Target names the [[target]] the problem is in, when it is in one.
+	Target string
+	codes.Problem
+}
+
+// At is "file:line" (or just "file"), the prefix of every reason.
+func (p Problem) At() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return p.File
+}
+
+// CodesProblem returns p as a codes.Problem whose reason starts with the
+// file and line, and names the target.
+func (p Problem) CodesProblem() codes.Problem {
+	out := p.Problem
+	where := p.At() + ": "
+	if p.Target != "" {
+		where += fmt.Sprintf("target %q: ", p.Target)
+	}
+	out.Reason = where + p.Reason
+	return out
+}
+
+func newProblem(file string, line int, code codes.Code, field, format string, args ...any) Problem {
+	return Problem{File: file, Line: line, Problem: codes.NewProblem(code, field, fmt.Sprintf(format, args...))}
+}
+
+// Error turns problems into one *codes.Error, in line order, whose code is
+// the first problem's; nil when there are none.
+func Error(ps []Problem) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	sorted := append([]Problem(nil), ps...)
+	sortProblems(sorted)
+	out := make([]codes.Problem, len(sorted))
+	for i, p := range sorted {
+		out[i] = p.CodesProblem()
+	}
+	return codes.ProblemsError(out)
+}
+
+// sortProblems orders problems by line, keeping the order of one line's.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+}

@@ -1,0 +1,75 @@
+// Package ui is how people meet webhook-setup: the cobra commands, their
+// output (text, tables, JSON, errors) and the entry into the wizard.
+package ui
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// App carries what every command needs: streams, settings and the way to
+// open the store. Tests build one with their own streams and paths.
+type App struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+	Now    func() time.Time
+	// Resolver answers DNS lookups for URL checks; --resolve overlays it.
+	Resolver urlsafe.Resolver
+	// Version is printed by `version` and sent in the User-Agent.
+	Version string
+
+	Settings *Settings
+	prepared bool
+}
+
+// NewApp returns the App of a real process.
+func NewApp(version string) *App {
+	return &App{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		Getenv:   os.Getenv,
+		Now:      time.Now,
+		Resolver: net.DefaultResolver,
+		Version:  version,
+	}
+}
+
+// CanPrompt reports whether both stdin and stdout are terminals, the
+// condition for asking questions or opening the wizard.
+func (a *App) CanPrompt() bool {
+	return isTerminal(a.In) && isTerminal(a.Out)
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// OpenStore opens the store at the configured paths.
+func (a *App) OpenStore() (*store.Store, error) {
+	return store.Open(a.Settings.DBPath(), a.Settings.KeyFile())
+}
+
+// withStore opens the store, runs fn and closes it.
+func (a *App) withStore(fn func(*store.Store) error) error {
+	s, err := a.OpenStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// printf writes human output to stdout.
+func (a *App) printf(format string, args ...any) {
+	fmt.Fprintf(a.Out, format, args...)
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+type addOptions struct {
+	name, provider, mode, url string
+	owner, revokePath         string
+	confirmChecks             bool
+	network                   networkFlags
+	secret                    secretFlags
+	resolve                   resolveFlag
+	rate                      rateFlag
+	json                      bool
+}
+
+// NewCmdAdd builds `add`: save a target from flags, with the same checks as
+// the wizard. Nothing is written unless every readiness state is ready.
+func NewCmdAdd(app *App) *cobra.Command {
+	opts := &addOptions{}
+	cmd := &cobra.Command{
+		Use:   "add --name NAME --provider KEY --url URL (--secret-file F | --secret-env VAR | --generate-secret) --owner WHO --revoke-path WHERE --confirm-receiver-checks",
+		Short: "Save a webhook target from flags (for scripts)",
+		Example: `  webhook-setup add --name zapier-tickets --provider zapier_webhook --mode cloud \
+    --url 'https://hooks.zapier.com/hooks/catch/123456/abcdef/' --generate-secret \
+    --owner 'ops@example.com' --revoke-path 'Zapier > Zaps > Ticket intake > Trigger' \
+    --confirm-receiver-checks`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return addRun(cmd.Context(), app, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.name, "name", "", "target name: a-z, 0-9 and '-', up to 63 characters")
+	fs.StringVar(&opts.provider, "provider", "", "provider_key: generic_webhook, webhook, zapier_webhook, make_webhook or n8n_webhook")
+	fs.StringVar(&opts.mode, "mode", "", "deployment_mode: cloud, self-hosted or webhook-only (default from config, else cloud)")
+	fs.StringVar(&opts.url, "url", "", "webhook_url (base_url) exactly as the receiver gave it")
+	fs.StringVar(&opts.url, "webhook-url", "", "same as --url")
+	fs.StringVar(&opts.owner, "owner", "", "who owns the receiver")
+	fs.StringVar(&opts.revokePath, "revoke-path", "", "where the receiver URL and secret are rotated or deleted")
+	fs.BoolVar(&opts.confirmChecks, "confirm-receiver-checks", false, "confirm the receiver verifies the six X-WebRiskOps headers (see: webhook-setup recipe)")
+	opts.network.register(fs)
+	opts.secret.register(fs, "generate-secret")
+	opts.resolve.register(fs)
+	opts.rate.register(fs)
+	fs.BoolVar(&opts.json, "json", false, "print the saved target as JSON")
+	return cmd
+}
+
+func addRun(ctx context.Context, app *App, opts *addOptions) error {
+	mode := core.Mode(opts.mode)
+	if mode == "" {
+		mode = core.Mode(app.Settings.Get("defaults.deployment_mode").Value)
+	}
+	rate, err := opts.rate.value()
+	if err != nil {
+		return err
+	}
+	t := core.Target{
+		Name: opts.name, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode,
+		BaseURL: opts.url, ReceiverOwner: opts.owner, RevokePath: opts.revokePath,
+		ReceiverChecksConfirmed: opts.confirmChecks, PrivateNetwork: opts.network.privateNetwork(app),
+		RateLimit: rate,
+	}
+	if err := opts.secret.checkSecretOut(); err != nil {
+		return err
+	}
+	secret, generated, err := opts.secret.read(app)
+	if err != nil && !isProblem(err) {
+		return err
+	}
+	problems := core.Validate(t, secret)
+	if err != nil {
+		// Keep the exact reason (an unreadable file, an empty variable).
+		e := codes.AsError(err)
+		problems = replaceField(problems, "signing_secret", codes.Problem{Code: e.Code, Field: "signing_secret", Reason: e.Reason, Fix: e.Fix})
+	}
+	resolver, err := opts.resolve.resolver(app)
+	if err != nil {
+		return err
+	}
+	var warnings []string
+	if !hasField(problems, "webhook_url") && !hasField(problems, "deployment_mode") {
+		v := core.CheckEndpoint(ctx, t, resolver)
+		warnings = v.Warnings
+		if p := core.VerdictProblem(v); p != nil {
+			problems = append(problems, *p)
+		}
+	}
+	if len(problems) > 0 {
+		return codes.ProblemsError(problems)
+	}
+	var shown string
+	if generated && opts.secret.out != "" {
+		if _, err := opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
+			return err
+		}
+	}
+	err = app.withStore(func(s *store.Store) error {
+		return s.CreateTarget(ctx, &t, secret, store.Actor())
+	})
+	if err != nil {
+		if generated && opts.secret.out != "" {
+			_ = os.Remove(opts.secret.out)
+		}
+		return err
+	}
+	if generated && opts.secret.out == "" {
+		if shown, err = opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
+			return err
+		}
+	}
+	v := newTargetView(t, false)
+	v.GeneratedSecret, v.Warnings = shown, warnings
+	if opts.json {
+		return writeJSON(app.Out, v)
+	}
+	fmt.Fprintf(app.Out, "Saved target %s.\n", t.Name)
+	writeTargetText(app.Out, v, t)
+	return nil
+}
+
+// isProblem reports whether err is a refusal that belongs in the problem
+// list (so add can report it with the rest) rather than a usage error.
+func isProblem(err error) bool {
+	e := codes.AsError(err)
+	return e.Code == codes.SecretMissing || e.Code == codes.SecretWeak
+}
+
+func replaceField(ps []codes.Problem, field string, p codes.Problem) []codes.Problem {
+	for i := range ps {
+		if ps[i].Field == field {
+			ps[i] = p
+		}
+	}
+	return ps
+}
+
+func hasField(ps []codes.Problem, field string) bool {
+	for _, p := range ps {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}

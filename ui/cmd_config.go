@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/config"
+	"github.com/webriskops/webhook-setup/core/sanitize"
+)
+
+func init() {
+	extraCommands = append(extraCommands, NewCmdConfig)
+}
+
+// NewCmdConfig builds `config`: show the effective settings and where each
+// comes from, write a commented template, print the paths in use.
+func NewCmdConfig(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Show, create or locate the configuration file",
+		Long: `Settings come from, in this order: a flag, the environment, the configuration
+file, the built-in default. The file is $XDG_CONFIG_HOME/webhook-setup/config.toml
+(~/.config/webhook-setup/config.toml when XDG_CONFIG_HOME is unset); --config
+and WEBHOOK_SETUP_CONFIG name another one. A missing file is fine; a file with
+an unknown key, a wrong type or an invalid value is refused with its line.`,
+		Args: noArgs,
+	}
+	cmd.AddCommand(newCmdConfigShow(app), newCmdConfigInit(app), newCmdConfigPath(app))
+	return cmd
+}
+
+func newCmdConfigShow(app *App) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Print every effective setting and where it came from",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			all := app.Settings.All()
+			if jsonOut {
+				return writeJSON(app.Out, all)
+			}
+			tw := tabwriter.NewWriter(app.Out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
+			for _, v := range all {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Key, sanitize.Line(v.Value), sanitize.Line(sourceText(v, app.Settings.ConfigFile.Value)))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, `print a JSON array of {"key","value","source","env","flag","line"}`)
+	return cmd
+}
+
+// sourceText says where v came from, naming the variable, flag or line.
+func sourceText(v Value, configPath string) string {
+	switch v.Source {
+	case FromFlag:
+		return "flag --" + v.Flag
+	case FromEnv:
+		switch {
+		case v.Key == "ui.color" && v.Env != "NO_COLOR":
+			return "env " + v.Env + " or NO_COLOR"
+		case v.Key == "ui.accessible":
+			return "env " + v.Env + " or TERM=dumb"
+		}
+		return "env " + v.Env
+	case FromConfig:
+		return "config " + describeSource(v, configPath)
+	}
+	return string(v.Source)
+}
+
+// configPaths is the JSON shape of `config path`.
+type configPaths struct {
+	Config       string `json:"config"`
+	ConfigExists bool   `json:"config_exists"`
+	DBPath       string `json:"db_path"`
+	KeyFile      string `json:"key_file"`
+	FallbackDir  string `json:"fallback_dir"`
+}
+
+func newCmdConfigPath(app *App) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "path",
+		Short: "Print the configuration file, database, key file and fallback folder in use",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			s := app.Settings
+			p := configPaths{Config: s.ConfigFile.Value, DBPath: s.DBPath(), KeyFile: s.KeyFile(), FallbackDir: s.FallbackDir()}
+			_, err := os.Stat(p.Config)
+			p.ConfigExists = err == nil
+			if jsonOut {
+				return writeJSON(app.Out, p)
+			}
+			state := "present"
+			if !p.ConfigExists {
+				state = "missing: built-in defaults apply; webhook-setup config init writes it"
+			}
+			field(app.Out, "config", fmt.Sprintf("%s (%s)", p.Config, state))
+			field(app.Out, "db_path", p.DBPath)
+			field(app.Out, "key_file", p.KeyFile)
+			field(app.Out, "fallback_dir", p.FallbackDir)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, `print {"config","config_exists","db_path","key_file","fallback_dir"}`)
+	return cmd
+}
+
+func newCmdConfigInit(app *App) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init [--force]",
+		Short: "Write a commented configuration file with every setting and its default",
+		Args:  noArgs,
+		// init replaces the file, so it must run when that file is broken:
+		// it reads no settings, only which file is meant.
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			app.prepared = true
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path := app.configFile(cmd).Value
+			text, err := configTemplate(path)
+			if err != nil {
+				return err
+			}
+			if err := writeNewFile(path, text, force); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Out, "Wrote %s: every setting is commented out with its default.\n", sanitize.Line(path))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing file")
+	return cmd
+}
+
+// settingDocs says in a line what each setting is for, in the template.
+// A setting without a line here still appears, with its variable and
+// default, since the template is generated from settingDefs.
+var settingDocs = map[string]string{
+	"db_path":                         "SQLite database of targets, encrypted credentials, outbox and audit log.",
+	"key_file":                        "Key that encrypts the stored signing secrets (default: master.key beside the database).",
+	"fallback_dir":                    "Folder for portable fallback bundles.",
+	"defaults.deployment_mode":        "Deployment mode of new targets: cloud, self-hosted or webhook-only.",
+	"defaults.private_network_policy": "Private-network policy of new targets: deny or allowlist (self-hosted only).",
+	"delivery.max_attempts":           "Attempts per delivery before it is given up (1 to 100).",
+	"delivery.wait":                   "How long a send waits for its delivery to finish (0s to 24h).",
+	"delivery.connect_timeout":        "Time allowed to connect to the receiver (100ms to 1m).",
+	"delivery.attempt_timeout":        "Time allowed for one attempt, connection included (1s to 5m).",
+	"delivery.max_backoff":            "Longest wait between two attempts (1s to 24h).",
+	"ui.accessible":                   "Plain prompts for screen readers instead of the drawn wizard.",
+	"ui.color":                        "Colour in terminal output (NO_COLOR turns it off too).",
+}
+
+// configTemplate is the commented config file: every setting of
+// settingDefs with its built-in default, environment variable and flag.
+func configTemplate(path string) (string, error) {
+	defaults, err := resolveSettings(nil, func(string) string { return "" }, Value{Key: "config", Value: path, Source: FromDefault}, nil)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(`# webhook-setup configuration (written by: webhook-setup config init).
+#
+# Precedence, the same for every setting: flag > environment > this file >
+# built-in default. Each setting below is commented out with its built-in
+# default; remove the "# " before the key to set it. An unknown key, a wrong
+# type or an invalid value is refused with its line, and the command stops.
+# Durations are strings such as "30s", "5m" or "1h".
+`)
+	section := ""
+	for _, d := range settingDefs {
+		sec, key := "", d.key
+		if i := strings.LastIndex(d.key, "."); i >= 0 {
+			sec, key = d.key[:i], d.key[i+1:]
+		}
+		if sec != section {
+			fmt.Fprintf(&b, "\n[%s]\n", sec)
+			section = sec
+		}
+		b.WriteString("\n")
+		if doc := settingDocs[d.key]; doc != "" {
+			fmt.Fprintf(&b, "# %s\n", doc)
+		}
+		var from []string
+		if d.env != "" {
+			from = append(from, "env "+d.env)
+		}
+		if d.flag != "" {
+			from = append(from, "flag --"+d.flag)
+		}
+		if len(from) > 0 {
+			fmt.Fprintf(&b, "# (%s)\n", strings.Join(from, ", "))
+		}
+		fmt.Fprintf(&b, "# %s = %s\n", key, tomlValue(d.kind, defaults.Get(d.key).Value))
+	}
+	return b.String(), nil
+}
+
+// tomlValue writes v as TOML for a setting of kind k.
+func tomlValue(k kind, v string) string {
+	switch k {
+	case kindInt, kindBool:
+		return v
+	}
+	return config.Quote(v)
+}
+
+// writeNewFile writes text to path (mode 0600, folders 0700). Without
+// force an existing file is refused, and the file is created exclusively so
+// one that appears meanwhile is not replaced either; with force the text is
+// written beside the file and renamed over it, so a reader never sees half.
+func writeNewFile(path, text string, force bool) error {
+	exists := func() error {
+		return codes.Errorf(codes.Usage, "%s exists already", path).
+			WithFix("Add --force to replace it, or name another file.")
+	}
+	fail := func(err error) error {
+		return codes.Errorf(codes.Internal, "write %s: %v", path, unwrapPathError(err))
+	}
+	if _, err := os.Lstat(path); err == nil && !force {
+		return exists()
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fail(err)
+	}
+	name := path
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	var f *os.File
+	var err error
+	if force {
+		f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	} else {
+		f, err = os.OpenFile(path, flags, 0o600)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return exists()
+	}
+	if err != nil {
+		return fail(err)
+	}
+	name = f.Name()
+	_, err = f.WriteString(text)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && force {
+		err = os.Rename(name, path)
+	}
+	if err != nil {
+		os.Remove(name)
+		return fail(err)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// NewCmdDisconnect builds `disconnect NAME`: show the revoke path checklist,
+// confirm, then remove the target and its credentials in one transaction.
+func NewCmdDisconnect(app *App) *cobra.Command {
+	var yes, jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "disconnect NAME [--yes]",
+		Short: "Remove a target and its credentials after the revoke path checklist",
+		Args:  exactArgs(1, "a target NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return disconnectRun(cmd.Context(), app, args[0], yes, jsonOut)
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm without asking (needed when not on a terminal)")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func disconnectRun(ctx context.Context, app *App, name string, yes, jsonOut bool) error {
+	return app.withStore(func(s *store.Store) error {
+		t, err := s.Target(ctx, name)
+		if err != nil {
+			return err
+		}
+		out := app.Out
+		if jsonOut {
+			out = app.Err
+		}
+		fmt.Fprintf(out, "Revoke path for %s (owner: %s):\n", t.Name, t.ReceiverOwner)
+		for i, step := range core.RevokeChecklist(t) {
+			field(out, fmt.Sprintf("  %d", i+1), step)
+		}
+		if !yes {
+			if !app.CanPrompt() {
+				return codes.Errorf(codes.Usage, "disconnect needs --yes when not on a terminal").
+					WithFix("Work through the revoke path above, then run again with --yes.")
+			}
+			fmt.Fprintf(app.Out, "Type the target name to disconnect it: ")
+			line, _ := bufio.NewReader(app.In).ReadString('\n')
+			if strings.TrimSpace(line) != t.Name {
+				return codes.Errorf(codes.Interrupted, "not confirmed; nothing was changed")
+			}
+		}
+		if err := s.DeleteTarget(ctx, name, store.Actor()); err != nil {
+			return err
+		}
+		if jsonOut {
+			return writeJSON(app.Out, map[string]any{"name": t.Name, "disconnected": true})
+		}
+		fmt.Fprintf(app.Out, "Disconnected %s: the target and its credentials are removed.\n", t.Name)
+		return nil
+	})
+}

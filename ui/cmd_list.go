@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+type listItem struct {
+	Name           string           `json:"name"`
+	ProviderKey    core.ProviderKey `json:"provider_key"`
+	DeploymentMode core.Mode        `json:"deployment_mode"`
+	Endpoint       string           `json:"endpoint"`
+	Ready          bool             `json:"ready"`
+}
+
+// NewCmdList builds `list`: every saved target, one line each.
+func NewCmdList(app *App) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List saved webhook targets",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return listRun(cmd.Context(), app, jsonOut)
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {name, provider_key, deployment_mode, endpoint, ready}")
+	return cmd
+}
+
+func listRun(ctx context.Context, app *App, jsonOut bool) error {
+	var targets []core.Target
+	if err := app.withStore(func(s *store.Store) (err error) {
+		targets, err = s.Targets(ctx, 0, 0)
+		return err
+	}); err != nil {
+		return err
+	}
+	items := make([]listItem, len(targets))
+	for i, t := range targets {
+		items[i] = listItem{t.Name, t.ProviderKey, t.DeploymentMode, urlsafe.Redact(t.BaseURL), core.Evaluate(t).Ready}
+	}
+	if jsonOut {
+		return writeJSON(app.Out, items)
+	}
+	if len(items) == 0 {
+		app.printf("No targets yet. Run webhook-setup to open the setup wizard, or webhook-setup add --help.\n")
+		return nil
+	}
+	tb := newTable(app.Out, "NAME", "PROVIDER", "MODE", "ENDPOINT", "READY")
+	for _, it := range items {
+		tb.row(it.Name, string(it.ProviderKey), string(it.DeploymentMode), it.Endpoint, strconv.FormatBool(it.Ready))
+	}
+	tb.flush()
+	return nil
+}

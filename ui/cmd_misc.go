@@ -1,0 +1,84 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// NewCmdAudit builds `audit`: who changed what, newest first.
+func NewCmdAudit(app *App) *cobra.Command {
+	var jsonOut bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Show the audit log of changes",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return auditRun(cmd.Context(), app, limit, jsonOut)
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {at, actor, action, target, detail}")
+	cmd.Flags().IntVar(&limit, "limit", 200, "show at most this many events (0 for all)")
+	return cmd
+}
+
+func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
+	var events []store.AuditEvent
+	if err := app.withStore(func(s *store.Store) (err error) {
+		events, err = s.Audit(ctx, limit)
+		return err
+	}); err != nil {
+		return err
+	}
+	if jsonOut {
+		if events == nil {
+			events = []store.AuditEvent{}
+		}
+		return writeJSON(app.Out, events)
+	}
+	tb := newTable(app.Out, "AT", "ACTOR", "ACTION", "TARGET", "DETAIL")
+	for _, e := range events {
+		tb.row(e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Target, e.Detail)
+	}
+	tb.flush()
+	return nil
+}
+
+// NewCmdVersion builds `version`.
+func NewCmdVersion(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(app.Out, "webhook-setup %s\n", app.Version)
+			return nil
+		},
+	}
+}
+
+// NewCmdCodes builds `codes`: the catalog of every code, its meaning and fix.
+func NewCmdCodes(app *App) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "codes",
+		Short: "List every refusal code with its meaning, fix and exit code",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if jsonOut {
+				return writeJSON(app.Out, codes.Codes())
+			}
+			for _, c := range codes.Codes() {
+				fmt.Fprintf(app.Out, "%s (exit %d)\n  %s\n  fix: %s\n", c.Code, c.Exit, c.Meaning, c.Fix)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the catalog as JSON")
+	return cmd
+}

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+type rotateOptions struct {
+	secret secretFlags
+	grace  time.Duration
+	json   bool
+}
+
+// NewCmdRotateSecret builds `rotate-secret NAME`: a new signing secret, with
+// the previous one still valid (and still signing) until the grace ends.
+func NewCmdRotateSecret(app *App) *cobra.Command {
+	opts := &rotateOptions{}
+	cmd := &cobra.Command{
+		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate) [--grace 24h]",
+		Short: "Replace a target's signing secret, keeping the old one valid for a grace period",
+		Args:  exactArgs(1, "a target NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return rotateRun(cmd.Context(), app, args[0], opts)
+		},
+	}
+	fs := cmd.Flags()
+	opts.secret.register(fs, "generate")
+	fs.DurationVar(&opts.grace, "grace", 24*time.Hour, "how long the previous secret stays valid and keeps signing (0 ends it now)")
+	fs.BoolVar(&opts.json, "json", false, "print the target as JSON")
+	return cmd
+}
+
+func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) error {
+	if opts.grace < 0 || opts.grace > 30*24*time.Hour {
+		return codes.Errorf(codes.Usage, "--grace %s is outside 0..720h", opts.grace)
+	}
+	if !opts.secret.given() {
+		return codes.Errorf(codes.SecretMissing, "no new signing secret was given").
+			WithFix("Give the new secret with --secret-file, --secret-env or --generate.")
+	}
+	if err := opts.secret.checkSecretOut(); err != nil {
+		return err
+	}
+	secret, generated, err := opts.secret.read(app)
+	if err != nil {
+		return err
+	}
+	var t core.Target
+	err = app.withStore(func(s *store.Store) error {
+		// Fail on a missing target before a generated secret is handed out.
+		if _, err := s.Target(ctx, name); err != nil {
+			return err
+		}
+		if generated && opts.secret.out != "" {
+			if _, err := opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
+				return err
+			}
+		}
+		t, err = s.RotateSecret(ctx, name, secret, opts.grace, store.Actor())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var shown string
+	if generated && opts.secret.out == "" {
+		if shown, err = opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
+			return err
+		}
+	}
+	v := newTargetView(t, false)
+	v.GeneratedSecret = shown
+	if opts.json {
+		return writeJSON(app.Out, v)
+	}
+	fmt.Fprintf(app.Out, "Rotated the signing secret of %s: now %s.\n", t.Name, signingSummary(t.Signing))
+	if opts.grace > 0 {
+		fmt.Fprintf(app.Out, "The previous secret stays valid and keeps signing until %s.\n",
+			app.Now().Add(opts.grace).UTC().Format(time.RFC3339))
+	}
+	return nil
+}

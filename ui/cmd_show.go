@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// NewCmdShow builds `show NAME`: everything about one target, URL redacted
+// unless --reveal-url.
+func NewCmdShow(app *App) *cobra.Command {
+	var jsonOut, reveal bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show one target: endpoint, signing summary, readiness",
+		Args:  exactArgs(1, "a target NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return showRun(cmd.Context(), app, args[0], jsonOut, reveal)
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the target as JSON")
+	cmd.Flags().BoolVar(&reveal, "reveal-url", false, "show the full webhook URL (it is a bearer credential)")
+	return cmd
+}
+
+func showRun(ctx context.Context, app *App, name string, jsonOut, reveal bool) error {
+	var t core.Target
+	if err := app.withStore(func(s *store.Store) (err error) {
+		t, err = s.Target(ctx, name)
+		return err
+	}); err != nil {
+		return err
+	}
+	v := newTargetView(t, reveal)
+	if jsonOut {
+		return writeJSON(app.Out, v)
+	}
+	writeTargetText(app.Out, v, t)
+	return nil
+}

@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+type statusItem struct {
+	Name    string          `json:"name"`
+	Ready   bool            `json:"ready"`
+	States  core.States     `json:"states"`
+	Blocked []codes.Problem `json:"blocked"`
+}
+
+// NewCmdStatus builds `status` (Integration status): the six readiness
+// states of every target and what blocks each.
+func NewCmdStatus(app *App) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Integration status: readiness of every target",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return statusRun(cmd.Context(), app, jsonOut)
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {name, ready, states, blocked}")
+	return cmd
+}
+
+func statusRun(ctx context.Context, app *App, jsonOut bool) error {
+	var targets []core.Target
+	if err := app.withStore(func(s *store.Store) (err error) {
+		targets, err = s.Targets(ctx, 0, 0)
+		return err
+	}); err != nil {
+		return err
+	}
+	items := make([]statusItem, len(targets))
+	for i, t := range targets {
+		r := core.Evaluate(t)
+		items[i] = statusItem{t.Name, r.Ready, r.States, r.Blocked}
+	}
+	if jsonOut {
+		return writeJSON(app.Out, items)
+	}
+	if len(items) == 0 {
+		app.printf("Integration status: no targets yet. Run webhook-setup to start the setup wizard.\n")
+		return nil
+	}
+	tb := newTable(app.Out, "NAME", "READY", "PROVIDER", "ENDPOINT", "SIGNING", "REPLAY", "PRIVATE_NET", "REVOKE", "BLOCKED")
+	for _, it := range items {
+		var blocked []string
+		for _, p := range it.Blocked {
+			blocked = append(blocked, string(p.Code))
+		}
+		s := it.States
+		tb.row(it.Name, fmt.Sprint(it.Ready), string(s.ProviderKey), string(s.Endpoint), string(s.Signing),
+			string(s.ReplayProtection), string(s.PrivateNetwork), string(s.RevokePath), strings.Join(blocked, ","))
+	}
+	tb.flush()
+	return nil
+}

@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// NewRootCmd builds the command tree. Every command is NewCmdX(app); the
+// wizard opens when no command is given.
+func NewRootCmd(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "webhook-setup",
+		Short: "Connect WebRiskOps ticket exports to a signed, safe webhook target",
+		Long: `webhook-setup connects WebRiskOps ticket exports to an automation endpoint you own
+(Zapier, Make, n8n or an internal HTTPS receiver), signs every delivery with
+HMAC-SHA256 and hands exports off safely, with a portable fallback.
+
+Run it without a command to open the guided setup wizard.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          noArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return app.prepare(cmd)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.runWizard(cmd.Context())
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.String("db", "", "SQLite database file (env WEBHOOK_SETUP_DB)")
+	pf.String("config", "", "configuration file (env WEBHOOK_SETUP_CONFIG)")
+	pf.Bool("no-color", false, "draw without colour (NO_COLOR is honoured too)")
+	pf.Bool("accessible", false, "use plain prompts for screen readers (env ACCESSIBLE=1)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return codes.Errorf(codes.Usage, "%v", err)
+	})
+	root.AddCommand(
+		NewCmdAdd(app),
+		NewCmdList(app),
+		NewCmdShow(app),
+		NewCmdStatus(app),
+		NewCmdCheckURL(app),
+		NewCmdRotateSecret(app),
+		NewCmdDisconnect(app),
+		NewCmdAudit(app),
+		NewCmdVersion(app),
+		NewCmdCodes(app),
+	)
+	for _, add := range extraCommands {
+		root.AddCommand(add(app))
+	}
+	return root
+}
+
+// extraCommands lets each command family register itself from its own file.
+var extraCommands []func(*App) *cobra.Command
+
+// Run executes the command line and returns the process exit code. Errors
+// are printed here, once, in the form the command's --json asks for.
+func Run(app *App, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := NewRootCmd(app)
+	root.SetArgs(args)
+	root.SetIn(app.In)
+	root.SetOut(app.Out)
+	root.SetErr(app.Err)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return codes.ExitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = codes.Errorf(codes.Interrupted, "interrupted")
+	}
+	if !app.prepared {
+		// cobra refused the command line before any command ran.
+		if _, ok := err.(*codes.Error); !ok {
+			err = codes.Errorf(codes.Usage, "%v", err)
+		}
+	}
+	var silent *silentError
+	if errors.As(err, &silent) {
+		return codes.Info(silent.code).Exit
+	}
+	printError(app, wantsJSON(cmd) || (!app.prepared && hasJSONArg(args)), err)
+	return codes.ExitCode(err)
+}
+
+// hasJSONArg finds --json in a command line that failed to parse, so even a
+// usage error answers in the form the script asked for.
+func hasJSONArg(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
+}
+
+// noArgs refuses positional arguments with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return codes.Errorf(codes.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
+// exactArgs requires n positional arguments, naming them in the error.
+func exactArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return codes.Errorf(codes.Usage, "%s needs %s", cmd.CommandPath(), names)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// secretFlags are the three ways to give a secret; a secret is never a flag
+// value, so it cannot end up in shell history or the process list.
+type secretFlags struct {
+	file     string
+	env      string
+	generate bool
+	out      string
+}
+
+func (f *secretFlags) register(fs *pflag.FlagSet, generateFlag string) {
+	fs.StringVar(&f.file, "secret-file", "", "read the signing secret from this file (one trailing newline is trimmed)")
+	fs.StringVar(&f.env, "secret-env", "", "read the signing secret from this environment variable")
+	fs.BoolVar(&f.generate, generateFlag, false, "generate a new signing secret (wrsec_…), shown once")
+	fs.StringVar(&f.out, "secret-out", "", "with a generated secret: write it to this new file (0600) instead of showing it")
+}
+
+// given reports whether any source was named.
+func (f *secretFlags) given() bool { return f.file != "" || f.env != "" || f.generate }
+
+// read returns the secret from the one source named, and whether it was
+// generated. The secret is checked against the acceptance rules.
+func (f *secretFlags) read(app *App) (secret string, generated bool, err error) {
+	n := 0
+	for _, set := range []bool{f.file != "", f.env != "", f.generate} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return "", false, codes.Errorf(codes.SecretMissing, "no signing secret was given")
+	case n > 1:
+		return "", false, codes.Errorf(codes.Usage, "give the signing secret one way: --secret-file, --secret-env or generate")
+	case f.out != "" && !f.generate:
+		return "", false, codes.Errorf(codes.Usage, "--secret-out only goes with a generated secret")
+	}
+	switch {
+	case f.file != "":
+		b, err := os.ReadFile(f.file)
+		if err != nil {
+			return "", false, codes.Errorf(codes.SecretMissing, "cannot read the secret file %s: %v", f.file, unwrapPathError(err)).
+				WithFix("Check the path and its permissions, or use --secret-env or --generate-secret.")
+		}
+		secret = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	case f.env != "":
+		secret = app.Getenv(f.env)
+		if secret == "" {
+			return "", false, codes.Errorf(codes.SecretMissing, "the environment variable %s is empty or unset", f.env)
+		}
+	default:
+		if secret, err = signing.Generate(); err != nil {
+			return "", false, err
+		}
+		generated = true
+	}
+	if p := signing.CheckSecret(secret); p != nil {
+		return "", false, codes.ProblemsError([]codes.Problem{*p})
+	}
+	return secret, generated, nil
+}
+
+// checkSecretOut refuses a --secret-out path that exists already, before any
+// change is made, so a generated secret is never lost or overwrites a file.
+func (f *secretFlags) checkSecretOut() error {
+	if f.out == "" {
+		return nil
+	}
+	if _, err := os.Lstat(f.out); err == nil {
+		return codes.Errorf(codes.Usage, "--secret-out %s exists already", f.out).
+			WithFix("Name a new file; an existing file is never overwritten.")
+	}
+	return nil
+}
+
+// deliverGenerated shows a generated secret once, or writes it to
+// --secret-out. It returns the text for a --json "generated_secret" field
+// ("" when written to a file).
+func (f *secretFlags) deliverGenerated(app *App, secret string, jsonOut bool) (string, error) {
+	if f.out != "" {
+		fd, err := os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return "", codes.Errorf(codes.Internal, "write --secret-out: %v", unwrapPathError(err))
+		}
+		_, err = fmt.Fprintln(fd, secret)
+		if cerr := fd.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return "", codes.Errorf(codes.Internal, "write --secret-out: %v", err)
+		}
+		fmt.Fprintf(app.Err, "Generated signing secret written to %s (0600). Put it into the receiver, then delete the file.\n", f.out)
+		return "", nil
+	}
+	if jsonOut {
+		return secret, nil
+	}
+	fmt.Fprintf(app.Out, "Generated signing secret (shown once; store it in the receiver now):\n  %s\n", secret)
+	return "", nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// targetView is the JSON and text shape of one target in show and add.
+type targetView struct {
+	ID                      string              `json:"id"`
+	Name                    string              `json:"name"`
+	ProviderKey             core.ProviderKey    `json:"provider_key"`
+	DeploymentMode          core.Mode           `json:"deployment_mode"`
+	BaseURL                 string              `json:"base_url"`
+	Endpoint                string              `json:"endpoint"`
+	ReceiverOwner           string              `json:"receiver_owner"`
+	RevokePath              string              `json:"revoke_path"`
+	ReceiverChecksConfirmed bool                `json:"receiver_checks_confirmed"`
+	PrivateNetwork          core.PrivateNetwork `json:"private_network"`
+	RateLimit               core.RateLimit      `json:"rate_limit"`
+	Signing                 *core.Signing       `json:"signing"`
+	Ready                   bool                `json:"ready"`
+	States                  core.States         `json:"states"`
+	Blocked                 []codes.Problem     `json:"blocked"`
+	Version                 int64               `json:"version"`
+	CreatedAt               time.Time           `json:"created_at"`
+	UpdatedAt               time.Time           `json:"updated_at"`
+	GeneratedSecret         string              `json:"generated_secret,omitempty"`
+	Warnings                []string            `json:"warnings,omitempty"`
+}
+
+func newTargetView(t core.Target, revealURL bool) targetView {
+	r := core.Evaluate(t)
+	u := urlsafe.Redact(t.BaseURL)
+	if revealURL {
+		u = t.BaseURL
+	}
+	allow := t.PrivateNetwork
+	if allow.Allowlist == nil {
+		allow.Allowlist = []string{}
+	}
+	allow.Policy = allow.NormalizedPolicy()
+	return targetView{
+		ID: t.ID, Name: t.Name, ProviderKey: t.ProviderKey, DeploymentMode: t.DeploymentMode,
+		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,
+		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: t.EffectiveRate(),
+		Signing: t.Signing, Ready: r.Ready, States: r.States, Blocked: r.Blocked,
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+// endpointHost is the host[:port] of a URL, the part that is safe to show.
+func endpointHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Host
+}
+
+// signingSummary is algorithm + fingerprint + date set, shown everywhere a
+// secret would otherwise be.
+func signingSummary(s *core.Signing) string {
+	if s == nil {
+		return "none (" + string(codes.SecretMissing) + ")"
+	}
+	return fmt.Sprintf("%s %s set %s", s.Algorithm, s.Fingerprint, s.CreatedAt.UTC().Format("2006-01-02"))
+}
+
+func privateNetworkSummary(t core.Target) string {
+	pn := t.PrivateNetwork
+	if t.DeploymentMode != core.ModeSelfHosted {
+		return "not applicable (" + string(t.DeploymentMode) + ": public HTTPS only)"
+	}
+	if pn.NormalizedPolicy() == core.PolicyDeny {
+		return "deny"
+	}
+	return fmt.Sprintf("allowlist %s, authorized by %s", strings.Join(pn.Allowlist, ", "), pn.AuthorizedBy)
+}
+
+// writeTargetText prints a target for people.
+func writeTargetText(w io.Writer, v targetView, t core.Target) {
+	field(w, "name", v.Name)
+	field(w, "provider_key", string(v.ProviderKey))
+	field(w, "deployment_mode", string(v.DeploymentMode))
+	field(w, "webhook_url", v.BaseURL)
+	field(w, "receiver_owner", v.ReceiverOwner)
+	field(w, "revoke_path", v.RevokePath)
+	field(w, "signing", signingSummary(v.Signing))
+	field(w, "private_network", privateNetworkSummary(t))
+	field(w, "rate_limit", v.RateLimit.String())
+	ready := "ready"
+	if !v.Ready {
+		ready = "blocked"
+	}
+	field(w, "status", ready)
+	for _, name := range core.StateNames {
+		fmt.Fprintf(w, "  %-18s %s\n", name, v.States.Get(name))
+	}
+	for _, p := range v.Blocked {
+		writeErrorLines(w, p.Code, p.Reason, p.Fix)
+	}
+	for _, warn := range v.Warnings {
+		field(w, "warning", warn)
+	}
+}

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
+	"github.com/webriskops/webhook-setup/wizard"
+)
+
+// runWizard opens the guided setup. Without a terminal on stdin and stdout
+// it points to ssh -t and to add. The store is opened by the wizard after
+// its first frame, so a slow disk never delays the first screen.
+func (a *App) runWizard(ctx context.Context) error {
+	if !a.CanPrompt() {
+		return codes.Errorf(codes.NoTerminal, "the setup wizard needs a terminal on stdin and stdout")
+	}
+	return wizard.Run(ctx, wizard.Options{
+		In:  a.In,
+		Out: a.Out,
+		OpenStore: func() (wizard.Store, error) {
+			s, err := a.OpenStore()
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		Resolver: a.Resolver,
+		// The delivery package is not wired yet: without a sender the
+		// wizard points to `webhook-setup test-send NAME`.
+		Sender:     nil,
+		Accessible: a.Settings.Bool("ui.accessible"),
+		Color:      a.Settings.Bool("ui.color"),
+		Now:        a.Now,
+		Actor:      store.Actor(),
+		DraftID:    draftID(a.Getenv),
+		Version:    a.Version,
+		Getenv:     a.Getenv,
+	})
+}
+
+// draftID names the operator's unfinished setup: one per account, so a
+// dropped SSH session resumes from any address.
+func draftID(getenv func(string) string) string {
+	user := getenv("USER")
+	if user == "" {
+		user = getenv("LOGNAME")
+	}
+	if user == "" {
+		user = "unknown"
+	}
+	return "wizard:" + user
+}

@@ -1,0 +1,173 @@
+package wizard
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// Answers is everything the operator has given so far in one setup. It is
+// the draft: saved to the store (which encrypts it, secret included) after
+// every completed step, and read back to resume.
+type Answers struct {
+	Provider core.ProviderKey `json:"provider_key,omitempty"`
+	Mode     core.Mode        `json:"deployment_mode,omitempty"`
+	URL      string           `json:"webhook_url,omitempty"`
+
+	Secret string `json:"signing_secret,omitempty"`
+	// SecretGenerated marks a secret this wizard generated; it must be
+	// confirmed as stored in the receiver (SecretStored) before the step
+	// completes.
+	SecretGenerated bool `json:"secret_generated,omitempty"`
+	SecretStored    bool `json:"secret_stored,omitempty"`
+
+	// Checks holds the receiver-check headers the operator ticked.
+	Checks []string `json:"receiver_checks,omitempty"`
+
+	Policy       core.NetworkPolicy `json:"private_network_policy,omitempty"`
+	Allowlist    []string           `json:"private_network_allowlist,omitempty"`
+	AuthorizedBy string             `json:"authorized_by,omitempty"`
+
+	Owner      string `json:"receiver_owner,omitempty"`
+	RevokePath string `json:"revoke_path,omitempty"`
+
+	// Name is the target name; empty means the default from provider and
+	// host (DefaultName).
+	Name string `json:"name,omitempty"`
+}
+
+// ReceiverHeaders are the six headers the operator confirms the receiver
+// verifies, in the order the product page lists them.
+var ReceiverHeaders = []string{
+	signing.HeaderEvent,
+	signing.HeaderSchema,
+	signing.HeaderIdempotencyKey,
+	signing.HeaderTimestamp,
+	signing.HeaderNonce,
+	signing.HeaderSignature,
+}
+
+// Ticked reports whether the operator ticked header.
+func (a *Answers) Ticked(header string) bool {
+	for _, h := range a.Checks {
+		if h == header {
+			return true
+		}
+	}
+	return false
+}
+
+// ChecksConfirmed reports whether all six receiver checks are ticked.
+func (a *Answers) ChecksConfirmed() bool {
+	for _, h := range ReceiverHeaders {
+		if !a.Ticked(h) {
+			return false
+		}
+	}
+	return true
+}
+
+// TargetName is the name the target will be saved under.
+func (a *Answers) TargetName() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return DefaultName(a.Provider, a.URL)
+}
+
+// Target builds the target the answers describe. The private network
+// approval only counts for a self-hosted target; other modes are public
+// HTTPS only whatever was answered before the mode changed. Signing is
+// filled from the secret when the secret is acceptable, as the store would.
+func (a *Answers) Target() core.Target {
+	t := core.Target{
+		Name:                    a.TargetName(),
+		ProviderKey:             a.Provider,
+		DeploymentMode:          a.Mode,
+		BaseURL:                 a.URL,
+		ReceiverOwner:           a.Owner,
+		RevokePath:              a.RevokePath,
+		ReceiverChecksConfirmed: a.ChecksConfirmed(),
+		PrivateNetwork:          core.PrivateNetwork{Policy: core.PolicyDeny},
+	}
+	if a.Mode == core.ModeSelfHosted {
+		policy := a.Policy
+		if policy == "" {
+			policy = core.PolicyDeny
+		}
+		t.PrivateNetwork = core.PrivateNetwork{Policy: policy, AuthorizedBy: a.AuthorizedBy}
+		if policy == core.PolicyAllowlist {
+			t.PrivateNetwork.Allowlist = append([]string(nil), a.Allowlist...)
+		}
+	}
+	if signing.CheckSecret(a.Secret) == nil {
+		t.Signing = &core.Signing{Algorithm: signing.Algorithm, Fingerprint: signing.Fingerprint(a.Secret)}
+	}
+	return t
+}
+
+// Problems is every problem core.Validate finds with the answers: the
+// same rules add and the store apply, without the network.
+func (a *Answers) Problems() []codes.Problem {
+	return core.Validate(a.Target(), a.Secret)
+}
+
+// FieldProblems is Problems narrowed to the fields a step asks for, so a
+// step shows exactly what the core says about its own fields.
+func (a *Answers) FieldProblems(fields ...string) []codes.Problem {
+	var out []codes.Problem
+	for _, p := range a.Problems() {
+		for _, f := range fields {
+			if p.Field == f || strings.HasPrefix(p.Field, f+".") {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// States is the six readiness states of the answers as they stand.
+func (a *Answers) States() core.States {
+	return core.Evaluate(a.Target()).States
+}
+
+// Marshal is the draft's stored form.
+func (a *Answers) Marshal() []byte {
+	b, _ := json.Marshal(a) // plain strings and slices: cannot fail
+	return b
+}
+
+// UnmarshalAnswers reads a stored draft.
+func UnmarshalAnswers(b []byte) (Answers, error) {
+	var a Answers
+	err := json.Unmarshal(b, &a)
+	return a, err
+}
+
+var nameJunk = regexp.MustCompile(`[^a-z0-9]+`)
+
+// DefaultName proposes a target name from the provider and the endpoint
+// host, e.g. "zapier-hooks-zapier-com", cut to the name rule (a-z, 0-9 and
+// '-', at most 63 characters, starting with a letter or digit).
+func DefaultName(provider core.ProviderKey, rawURL string) string {
+	prefix := strings.TrimSuffix(string(provider), "_webhook")
+	host := ""
+	if u, err := url.Parse(strings.TrimSpace(rawURL)); err == nil {
+		host = u.Hostname()
+	}
+	name := nameJunk.ReplaceAllString(strings.ToLower(prefix+"-"+host), "-")
+	name = strings.Trim(name, "-")
+	if len(name) > 63 {
+		name = strings.TrimRight(name[:63], "-")
+	}
+	if name == "" {
+		name = "webhook"
+	}
+	return name
+}

@@ -1,0 +1,56 @@
+package wizard
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// component is one screen: a Bubble Tea model that lists its keys for the
+// help line and is told how much room it has. Screens are pointers and
+// change in place; Update returns the same pointer.
+type component interface {
+	tea.Model
+	help.KeyMap
+	SetSize(width, height int)
+}
+
+// capturer is a screen in a modal state (a recipe open, a name being
+// edited): it wants esc and shift+tab itself instead of going back.
+type capturer interface {
+	Captures() bool
+}
+
+// env is what every screen shares: the store once it is open, the
+// resolver and sender, the clock, who is acting and the styles.
+type env struct {
+	ctx      context.Context
+	store    Store
+	resolver urlsafe.Resolver
+	sender   TestSender
+	now      func() time.Time
+	actor    string
+	draftID  string
+	grace    time.Duration
+	st       *styles
+
+	// saves counts draft saves in flight, so Run can let them finish
+	// before the process exits.
+	saves sync.WaitGroup
+}
+
+// checkTimeout bounds one endpoint check (DNS included).
+const checkTimeout = 10 * time.Second
+
+// storeTimeout bounds one store call made for the screen.
+const storeTimeout = 30 * time.Second
+
+// cmdCtx is a context for one command's slow work.
+func (e *env) cmdCtx(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(e.ctx, d)
+}

@@ -1,0 +1,298 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+)
+
+// homeReserved is the lines of the home screen that are not target rows:
+// intro, column heads, legend, the selected target's codes, the draft
+// line and spacing.
+const homeReserved = 9
+
+// home is "Integration status": every saved target with its six readiness
+// states at a glance and its blocked codes, one page at a time (the page
+// fits the terminal; nothing loads more than a page, and no secret is
+// read to draw it).
+type home struct {
+	env  *env
+	spin spinner.Model
+
+	loading bool
+	loaded  bool
+	targets []core.Target
+	offset  int
+	total   int
+	cursor  int
+
+	hasDraft  bool
+	draftStep stepID
+	draftAt   time.Time
+	// confirmNew is set by n while a draft exists: n again starts over.
+	confirmNew bool
+	// stale is set when the page size changed after the page loaded.
+	stale bool
+
+	width, height int
+}
+
+func newHome(e *env) *home {
+	return &home{env: e, spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected)), height: 24 - 4}
+}
+
+func (h *home) Init() tea.Cmd {
+	if h.env.store == nil {
+		h.loading = true
+		return h.spin.Tick
+	}
+	return h.load(h.offset)
+}
+
+// pageSize is how many targets fit.
+func (h *home) pageSize() int { return max(h.height-homeReserved, 3) }
+
+// load reads one page of targets and the draft's state as a command.
+func (h *home) load(offset int) tea.Cmd {
+	h.loading = true
+	e, limit := h.env, h.pageSize()
+	if e.store == nil {
+		return h.spin.Tick
+	}
+	return tea.Batch(h.spin.Tick, func() tea.Msg {
+		ctx, cancel := e.cmdCtx(storeTimeout)
+		defer cancel()
+		msg := homeLoadedMsg{offset: offset}
+		if msg.total, msg.err = e.store.CountTargets(ctx); msg.err != nil {
+			return msg
+		}
+		if offset >= msg.total && msg.total > 0 {
+			offset = (msg.total - 1) / limit * limit
+			msg.offset = offset
+		}
+		if msg.targets, msg.err = e.store.Targets(ctx, offset, limit); msg.err != nil {
+			return msg
+		}
+		if msg.hasDraft, msg.err = e.store.HasDraft(ctx, e.draftID); msg.err != nil || !msg.hasDraft {
+			return msg
+		}
+		step, _, at, ok, err := e.store.LoadDraft(ctx, e.draftID)
+		if err == nil && ok {
+			msg.draftStep, msg.draftAt = stepID(step), at
+		}
+		return msg
+	})
+}
+
+// selected is the target under the cursor, if any.
+func (h *home) selected() (core.Target, bool) {
+	if h.cursor < 0 || h.cursor >= len(h.targets) {
+		return core.Target{}, false
+	}
+	return h.targets[h.cursor], true
+}
+
+func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case homeLoadedMsg:
+		h.loading = false
+		if msg.err != nil {
+			return h, func() tea.Msg { return ErrorMsg{Source: h, Err: msg.err} }
+		}
+		h.loaded = true
+		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total
+		h.hasDraft, h.draftStep, h.draftAt = msg.hasDraft, msg.draftStep, msg.draftAt
+		h.cursor = min(h.cursor, max(len(h.targets)-1, 0))
+		return h, nil
+	case spinner.TickMsg:
+		if h.loading {
+			var cmd tea.Cmd
+			h.spin, cmd = h.spin.Update(msg)
+			return h, cmd
+		}
+		return h, nil
+	case tea.KeyMsg:
+		return h, h.key(msg)
+	}
+	return h, nil
+}
+
+func (h *home) key(k tea.KeyMsg) tea.Cmd {
+	if !key.Matches(k, keyNew) {
+		h.confirmNew = false
+	}
+	switch {
+	case key.Matches(k, keyQuit):
+		return func() tea.Msg { return quitMsg{} }
+	case key.Matches(k, keyNew):
+		if h.hasDraft && !h.confirmNew {
+			h.confirmNew = true
+			return notify(h, "An unfinished setup is saved: press c to resume it, or n again to start over (it is replaced).")
+		}
+		h.confirmNew = false
+		return func() tea.Msg { return newSetupMsg{} }
+	case key.Matches(k, keyResume):
+		if h.hasDraft {
+			return func() tea.Msg { return resumeMsg{} }
+		}
+	case key.Matches(k, keyUp):
+		if h.cursor > 0 {
+			h.cursor--
+		} else if h.offset > 0 {
+			h.cursor = h.pageSize() - 1
+			return h.load(max(h.offset-h.pageSize(), 0))
+		}
+	case key.Matches(k, keyDown):
+		if h.cursor < len(h.targets)-1 {
+			h.cursor++
+		} else if h.offset+len(h.targets) < h.total {
+			h.cursor = 0
+			return h.load(h.offset + h.pageSize())
+		}
+	case key.Matches(k, keyPageDown):
+		if h.offset+len(h.targets) < h.total {
+			return h.load(h.offset + h.pageSize())
+		}
+	case key.Matches(k, keyPageUp):
+		if h.offset > 0 {
+			return h.load(max(h.offset-h.pageSize(), 0))
+		}
+	case key.Matches(k, keyOpen):
+		if len(h.targets) == 0 && h.hasDraft {
+			return func() tea.Msg { return resumeMsg{} }
+		}
+		if len(h.targets) == 0 && h.loaded {
+			return func() tea.Msg { return newSetupMsg{} }
+		}
+		return h.open(actionDetails)
+	case key.Matches(k, keyTest):
+		return h.open(actionTest)
+	case key.Matches(k, keyRotate):
+		return h.open(actionRotate)
+	case key.Matches(k, keyDisconnect):
+		return h.open(actionDisconnect)
+	}
+	return nil
+}
+
+// open asks the parent to act on the selected target.
+func (h *home) open(a targetAction) tea.Cmd {
+	t, ok := h.selected()
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg { return openTargetMsg{action: a, t: t} }
+}
+
+func (h *home) View() string {
+	st := h.env.st
+	var b strings.Builder
+	if h.hasDraft {
+		what := "Resume unfinished setup"
+		if validStep(h.draftStep) {
+			what += " at " + h.draftStep.Title()
+		}
+		if !h.draftAt.IsZero() {
+			what += ", saved " + h.draftAt.Local().Format("2006-01-02 15:04")
+		}
+		b.WriteString(st.warn.Render("▶ "+what) + st.dim.Render(" (press ") + st.key.Render("c") + st.dim.Render(")") + "\n\n")
+	}
+	switch {
+	case !h.loaded && h.loading:
+		b.WriteString(h.spin.View() + " loading saved targets…")
+		return b.String()
+	case !h.loaded:
+		b.WriteString(st.dim.Render("Saved targets could not be listed."))
+		return b.String()
+	case h.total == 0:
+		b.WriteString(wrap("No webhook targets yet.", h.width) + "\n\n")
+		b.WriteString(wrap("A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives WebRiskOps ticket exports, each delivery signed with HMAC-SHA256. Setup records the endpoint, the provider key, the signing secret, the URL safety decision and the revoke path before anything is sent.", h.width) + "\n\n")
+		b.WriteString("Press " + st.key.Render("n") + " (or enter) to set one up.")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d saved target", h.total)
+	if h.total != 1 {
+		b.WriteString("s")
+	}
+	if h.total > len(h.targets) {
+		fmt.Fprintf(&b, ", %d–%d shown", h.offset+1, h.offset+len(h.targets))
+	}
+	if h.loading {
+		b.WriteString(" " + h.spin.View())
+	}
+	b.WriteString("\n\n")
+	nameW := max(min(h.width-50, 32), 12)
+	head := fmt.Sprintf("  %-*s %-16s %-12s %-6s %s", nameW, "NAME", "PROVIDER", "MODE", "STATES", "BLOCKED")
+	b.WriteString(st.dim.Render(head) + "\n")
+	for i, t := range h.targets {
+		r := core.Evaluate(t)
+		codes := make([]string, 0, len(r.Blocked))
+		for _, p := range r.Blocked {
+			codes = append(codes, string(p.Code))
+		}
+		name := truncate(clean(t.Name), nameW)
+		row := fmt.Sprintf("%-*s %-16s %-12s ", nameW, name, truncate(clean(string(t.ProviderKey)), 16), truncate(clean(string(t.DeploymentMode)), 12))
+		row += statesGlyphs(st, r.States) + " " + strings.Join(codes, ", ")
+		if i == h.cursor {
+			b.WriteString(st.selected.Render("›") + " " + row + "\n")
+		} else {
+			b.WriteString("  " + row + "\n")
+		}
+	}
+	b.WriteString(st.dim.Render(wrap("STATES: provider_key endpoint signing replay_protection private_network revoke_path (✓ ready, ✗ blocked, · not applicable)", h.width)))
+	if t, ok := h.selected(); ok {
+		r := core.Evaluate(t)
+		b.WriteString("\n" + st.heading.Render(clean(t.Name)) + " " + clean(endpointHost(t.BaseURL)))
+		if r.Ready {
+			b.WriteString(" " + st.ok.Render("ready"))
+		}
+		for i, p := range r.Blocked {
+			if i == 3 {
+				b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-3)))
+				break
+			}
+			b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
+		}
+	}
+	return b.String()
+}
+
+// SetSize sets the room; a new page size marks the page for reloading.
+func (h *home) SetSize(w, height int) {
+	old := h.pageSize()
+	h.width, h.height = w, height
+	if h.pageSize() != old {
+		h.stale = true
+	}
+}
+
+// refresh reloads the page when the page size changed since it loaded.
+func (h *home) refresh() tea.Cmd {
+	if !h.stale || !h.loaded || h.env.store == nil {
+		return nil
+	}
+	h.stale = false
+	return h.load(h.offset)
+}
+
+func (h *home) ShortHelp() []key.Binding {
+	keys := []key.Binding{keyNew}
+	if h.hasDraft {
+		keys = append(keys, keyResume)
+	}
+	if len(h.targets) > 0 {
+		keys = append(keys, keyOpen, keyTest, keyRotate, keyDisconnect)
+	}
+	if h.total > len(h.targets) {
+		keys = append(keys, keyPageUp)
+	}
+	return append(keys, keyQuit)
+}
+
+func (h *home) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }

@@ -1,0 +1,69 @@
+package wizard
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// newInput returns a text input as every screen uses it: the clipboard
+// key is off (it would run a clipboard program on the server, not read
+// the operator's clipboard; terminals paste with bracketed paste) and the
+// value is limited to limit characters.
+func newInput(st *styles, prompt, value string, limit int) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.CharLimit = limit
+	in.KeyMap.Paste = key.NewBinding(key.WithDisabled())
+	in.PromptStyle = st.selected
+	in.TextStyle = st.text
+	in.PlaceholderStyle = st.dim
+	in.Cursor.Style = st.selected
+	in.SetValue(value)
+	in.CursorEnd()
+	return in
+}
+
+// cleanKey removes invisible format characters (bidi overrides,
+// zero-width characters) from typed or pasted text before it reaches an
+// input. Control characters are removed by the input itself, and pasted
+// newlines and tabs become spaces there.
+func cleanKey(k tea.KeyMsg) tea.KeyMsg {
+	if k.Type != tea.KeyRunes {
+		return k
+	}
+	keep := k.Runes[:0:0]
+	for _, r := range k.Runes {
+		if unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			continue
+		}
+		keep = append(keep, r)
+	}
+	k.Runes = keep
+	return k
+}
+
+// updateInput feeds a key to in. For a paste it trims surrounding
+// whitespace from the whole value (a paste often brings a newline, which
+// the input turns into a space) and reports how many characters were
+// removed, so the screen can say so.
+func updateInput(in *textinput.Model, msg tea.Msg) (trimmed int, cmd tea.Cmd) {
+	k, isKey := msg.(tea.KeyMsg)
+	if isKey {
+		msg = cleanKey(k)
+	}
+	*in, cmd = in.Update(msg)
+	if isKey && k.Paste {
+		v := in.Value()
+		t := strings.TrimSpace(v)
+		if t != v {
+			in.SetValue(t)
+			in.CursorEnd()
+			return len(v) - len(t), cmd
+		}
+	}
+	return 0, cmd
+}

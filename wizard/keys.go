@@ -1,0 +1,34 @@
+package wizard
+
+import "github.com/charmbracelet/bubbles/key"
+
+// Key bindings shared by several screens. Each screen lists the ones it
+// uses in its ShortHelp, so the help line always tells the truth.
+var (
+	keyBack  = key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back"))
+	keyQuit  = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))
+	keyCtrlC = key.NewBinding(key.WithKeys("ctrl+c"))
+
+	keyUp      = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move"))
+	keyDown    = key.NewBinding(key.WithKeys("down", "j"))
+	keyEnter   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))
+	keyNext    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue"))
+	keyToggle  = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "tick"))
+	keyField   = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field"))
+	keyFieldUp = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field"))
+
+	keyNew        = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new target"))
+	keyOpen       = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))
+	keyTest       = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test send"))
+	keyRotate     = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rotate secret"))
+	keyDisconnect = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disconnect"))
+	keyResume     = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "resume setup"))
+	keyPageUp     = key.NewBinding(key.WithKeys("pgup", "left"), key.WithHelp("←/→", "page"))
+	keyPageDown   = key.NewBinding(key.WithKeys("pgdown", "right"))
+	keyReveal     = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal URL"))
+	keyRecipe     = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verification recipe"))
+	keyConfirm    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "I stored it"))
+	keySave       = key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save"))
+	keyEditName   = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit name"))
+	keyHome       = key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "home"))
+)

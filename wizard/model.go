@@ -1,0 +1,320 @@
+package wizard
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// screen is the kind of screen shown.
+type screen int
+
+const (
+	screenHome screen = iota
+	screenStep
+	screenTest
+	screenDetails
+	screenRotate
+	screenDisconnect
+)
+
+// ending says how the program ended.
+type ending int
+
+const (
+	endNone ending = iota
+	endQuit
+	endInterrupt
+	endHangup
+)
+
+// Model is the parent: it owns the flow, the answers, the current screen,
+// the problems and notices the screens report, and the frame around them
+// (heading, problems, help line).
+type Model struct {
+	env     *env
+	open    func() (Store, error)
+	version string
+	help    help.Model
+	width   int
+	height  int
+
+	screen  screen
+	step    stepID
+	home    *home
+	cur     component
+	answers *Answers
+	drafts  drafts
+	// returnToReview is set when Review sent the operator to a step: the
+	// step then returns to Review.
+	returnToReview bool
+	// origin is the screen a target action was opened from (home or
+	// details), where back returns.
+	origin       screen
+	originTarget core.Target
+
+	problems []codes.Problem
+	errText  string
+	notice   string
+
+	// draftKept is set once a draft exists in the store (loaded or saved).
+	draftKept bool
+	ending    ending
+}
+
+// newModel builds the parent on the home screen.
+func newModel(e *env, open func() (Store, error), version string) *Model {
+	m := &Model{env: e, open: open, version: version, help: e.st.helpModel(), width: 80, height: 24}
+	m.home = newHome(e)
+	m.cur = m.home
+	m.resize()
+	return m
+}
+
+// Init draws nothing slow: the store is opened and the first page listed
+// by commands that run after the first frame.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.home.Init()}
+	if m.env.store == nil && m.open != nil {
+		open := m.open
+		cmds = append(cmds, func() tea.Msg {
+			st, err := open()
+			return storeMsg{st: st, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		if m.screen == screenHome {
+			return m, m.home.refresh()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if key.Matches(msg, keyCtrlC) {
+			m.ending = endInterrupt
+			return m, tea.Quit
+		}
+		if c, ok := m.cur.(capturer); !(ok && c.Captures()) && key.Matches(msg, keyBack) {
+			return m, m.back()
+		}
+		if msg.Type != tea.KeyRunes || !msg.Paste {
+			m.notice = ""
+		}
+	case hangupMsg:
+		m.ending = endHangup
+		return m, tea.Quit
+	case quitMsg:
+		m.ending = endQuit
+		return m, tea.Quit
+	case ErrorMsg:
+		if msg.Source == m.cur {
+			m.problems, m.errText = msg.Problems, ""
+			if msg.Err != nil {
+				e := codes.AsError(msg.Err)
+				m.problems = append(m.problems, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+			}
+		}
+		return m, nil
+	case noticeMsg:
+		if msg.source == m.cur {
+			m.notice = msg.text
+		}
+		return m, nil
+	case storeMsg:
+		if msg.err != nil {
+			e := codes.AsError(msg.err)
+			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
+			m.home.loading = false
+			return m, nil
+		}
+		m.env.store = msg.st
+		cmds := []tea.Cmd{m.home.load(m.home.offset)}
+		if m.screen == screenStep && m.answers != nil {
+			// Steps completed before the store opened: save them now.
+			cmds = append(cmds, m.drafts.save(m.env, m.step, m.answers.Marshal()))
+		}
+		return m, tea.Batch(cmds...)
+	case homeLoadedMsg:
+		_, cmd := m.home.Update(msg)
+		if msg.err != nil {
+			e := codes.AsError(msg.err)
+			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
+		}
+		m.draftKept = m.draftKept || msg.hasDraft
+		return m, cmd
+	case stepDoneMsg:
+		return m, m.stepDone(msg.step)
+	case jumpMsg:
+		m.returnToReview = true
+		return m, m.openStep(msg.step)
+	case newSetupMsg:
+		m.answers = &Answers{}
+		m.returnToReview = false
+		return m, tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider))
+	case resumeMsg:
+		return m, loadDraft(m.env)
+	case draftLoadedMsg:
+		if msg.err != nil {
+			e := codes.AsError(msg.err)
+			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
+			return m, nil
+		}
+		a := msg.answers
+		m.answers = &a
+		m.draftKept = true
+		step := msg.step
+		if position(a.Mode, step) == 0 {
+			step = stepProvider
+		}
+		m.returnToReview = false
+		return m, m.openStep(step)
+	case draftSavedMsg:
+		if msg.err != nil {
+			m.notice = "The draft could not be saved: " + clean(codes.AsError(msg.err).Reason)
+		} else {
+			m.draftKept = true
+		}
+		return m, nil
+	case savedMsg:
+		m.answers, m.returnToReview, m.draftKept = nil, false, false
+		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
+		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared."
+		return m, m.cur.Init()
+	case openTargetMsg:
+		origin := screenHome
+		if m.screen == screenDetails {
+			origin = screenDetails
+		}
+		m.openTarget(msg, origin)
+		return m, m.cur.Init()
+	case homeMsg:
+		cmd := m.goHome()
+		m.notice = msg.notice
+		return m, cmd
+	}
+	next, cmd := m.cur.Update(msg)
+	if c, ok := next.(component); ok {
+		m.cur = c
+	}
+	return m, cmd
+}
+
+// show makes c the current screen and clears what the last one reported.
+func (m *Model) show(s screen, c component) {
+	m.screen, m.cur = s, c
+	m.problems, m.errText, m.notice = nil, "", ""
+	m.resize()
+}
+
+// openStep shows step s with the answers as they stand.
+func (m *Model) openStep(s stepID) tea.Cmd {
+	if m.answers == nil {
+		m.answers = &Answers{}
+	}
+	m.step = s
+	m.show(screenStep, m.newStep(s))
+	return m.cur.Init()
+}
+
+// newStep builds the screen of step s; screens read the answers, so going
+// back never loses them.
+func (m *Model) newStep(s stepID) component {
+	e, a := m.env, m.answers
+	switch s {
+	case stepMode:
+		return newModeStep(e, a)
+	case stepEndpoint:
+		return newEndpointStep(e, a)
+	case stepSecret:
+		return newSecretStep(e, a)
+	case stepReceiver:
+		return newReceiverStep(e, a)
+	case stepNetwork:
+		return newNetworkStep(e, a)
+	case stepOwner:
+		return newOwnerStep(e, a)
+	case stepReview:
+		return newReviewStep(e, a)
+	}
+	return newProviderStep(e, a)
+}
+
+// stepDone saves the draft and moves on: to the next step, or back to
+// Review when Review sent the operator here.
+func (m *Model) stepDone(s stepID) tea.Cmd {
+	if s != m.step || m.screen != screenStep {
+		return nil
+	}
+	next := nextStep(m.answers.Mode, s)
+	if m.returnToReview {
+		next = stepReview
+		if s == stepMode && m.answers.Mode == core.ModeSelfHosted && m.answers.Policy == "" {
+			// Newly self-hosted: the Private network step has not been seen.
+			next = stepNetwork
+		}
+	}
+	if next == "" {
+		next = stepReview
+	}
+	if next == stepReview {
+		m.returnToReview = false
+	}
+	return tea.Batch(m.drafts.save(m.env, next, m.answers.Marshal()), m.openStep(next))
+}
+
+// back goes to the screen before: the previous step (answers kept), home
+// from the first step, or where a target action was opened from.
+func (m *Model) back() tea.Cmd {
+	switch m.screen {
+	case screenHome:
+		return nil
+	case screenStep:
+		m.returnToReview = false
+		if prev := prevStep(m.answers.Mode, m.step); prev != "" {
+			return m.openStep(prev)
+		}
+		return m.goHome()
+	case screenRotate, screenDisconnect, screenTest:
+		if m.origin == screenDetails {
+			t := m.originTarget
+			if r, ok := m.cur.(*rotate); ok && r.done {
+				t = r.t
+			}
+			m.openTarget(openTargetMsg{action: actionDetails, t: t}, screenHome)
+			return nil
+		}
+	}
+	return m.goHome()
+}
+
+// goHome shows Integration status and reloads it.
+func (m *Model) goHome() tea.Cmd {
+	m.show(screenHome, m.home)
+	return m.home.load(m.home.offset)
+}
+
+// openTarget shows an action on a saved target.
+func (m *Model) openTarget(msg openTargetMsg, origin screen) {
+	m.origin, m.originTarget = origin, msg.t
+	switch msg.action {
+	case actionTest:
+		m.show(screenTest, newTestSend(m.env, msg.t))
+	case actionRotate:
+		m.show(screenRotate, newRotate(m.env, msg.t))
+	case actionDisconnect:
+		m.show(screenDisconnect, newDisconnect(m.env, msg.t))
+	default:
+		m.show(screenDetails, newDetails(m.env, msg.t))
+	}
+}
+
+// Ending reports how the program ended, for Run.
+func (m *Model) Ending() ending { return m.ending }

@@ -1,0 +1,106 @@
+package wizard
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// ErrorMsg carries problems from a screen to the parent, which draws them
+// under the screen with their code, reason and fix. Source is the screen
+// that reported them: problems of a screen that is no longer shown are
+// dropped. An ErrorMsg without problems or error clears them.
+type ErrorMsg struct {
+	Source   any
+	Problems []codes.Problem
+	Err      error
+}
+
+// report returns a command that sends problems (none clears them).
+func report(source any, ps ...codes.Problem) tea.Cmd {
+	return func() tea.Msg { return ErrorMsg{Source: source, Problems: ps} }
+}
+
+// notify returns a command that sends a notice from source.
+func notify(source any, text string) tea.Cmd {
+	return func() tea.Msg { return noticeMsg{source: source, text: text} }
+}
+
+// noticeMsg is a one-line notice the parent shows until the screen
+// changes, like "removed surrounding whitespace".
+type noticeMsg struct {
+	source any
+	text   string
+}
+
+// stepDoneMsg says a step's answers are complete: the parent saves the
+// draft and moves on.
+type stepDoneMsg struct{ step stepID }
+
+// jumpMsg asks the parent to open a step (from Review).
+type jumpMsg struct{ step stepID }
+
+// storeMsg delivers the store once it is open.
+type storeMsg struct {
+	st  Store
+	err error
+}
+
+// homeLoadedMsg is one page of targets and the draft's state.
+type homeLoadedMsg struct {
+	targets   []core.Target
+	offset    int
+	total     int
+	hasDraft  bool
+	draftStep stepID
+	draftAt   time.Time
+	err       error
+}
+
+// draftLoadedMsg is a draft read back to resume.
+type draftLoadedMsg struct {
+	answers Answers
+	step    stepID
+	err     error
+}
+
+// draftSavedMsg reports a draft save.
+type draftSavedMsg struct{ err error }
+
+// savedMsg reports a target saved from Review.
+type savedMsg struct{ t core.Target }
+
+// openTargetMsg asks the parent to show an action on a saved target.
+type openTargetMsg struct {
+	action targetAction
+	t      core.Target
+}
+
+// targetAction is what the operator wants to do with a saved target.
+type targetAction int
+
+const (
+	actionDetails targetAction = iota
+	actionTest
+	actionRotate
+	actionDisconnect
+)
+
+// homeMsg asks the parent to go back to Integration status, reloading it,
+// with an optional notice.
+type homeMsg struct{ notice string }
+
+// resumeMsg asks the parent to resume the unfinished setup.
+type resumeMsg struct{}
+
+// newSetupMsg asks the parent to start a new setup (discarding a draft).
+type newSetupMsg struct{}
+
+// quitMsg asks the parent to end the program normally.
+type quitMsg struct{}
+
+// hangupMsg reports SIGHUP: the SSH connection dropped.
+type hangupMsg struct{}

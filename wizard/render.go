@@ -1,0 +1,218 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/sanitize"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// clean is sanitize.Line: every outside string is drawn through it.
+func clean(s string) string { return sanitize.Line(s) }
+
+// fit cuts every line of s to width cells and keeps at most height lines,
+// so no screen ever wraps or scrolls the terminal, at 80×24 or after a
+// resize. width or height <= 0 means no limit.
+func fit(s string, width, height int) string {
+	lines := strings.Split(s, "\n")
+	if height > 0 && len(lines) > height {
+		lines = lines[:height]
+	}
+	if width > 0 {
+		for i, l := range lines {
+			if ansi.StringWidth(l) > width {
+				lines[i] = ansi.Truncate(l, width, "…")
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrap word-wraps text to width cells, breaking only at spaces (header
+// names like X-WebRiskOps-Signature stay whole) and cutting words longer
+// than a line. Continuation lines keep the paragraph's indent. No limit
+// when width <= 0.
+func wrap(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	paras := strings.Split(s, "\n")
+	for i, p := range paras {
+		indent := p[:len(p)-len(strings.TrimLeft(p, " "))]
+		if len(indent) >= width/2 {
+			indent = ""
+		}
+		var lines []string
+		line := indent
+		for _, w := range strings.Fields(p) {
+			ww := ansi.StringWidth(w)
+			lw := ansi.StringWidth(line)
+			switch {
+			case strings.TrimSpace(line) == "" && lw+ww <= width:
+				line += w
+			case lw+1+ww <= width:
+				line += " " + w
+			default:
+				if strings.TrimSpace(line) != "" {
+					lines = append(lines, line)
+				}
+				line = indent + w
+				for ansi.StringWidth(line) > width {
+					cut := ansi.Truncate(line, width, "")
+					rest := strings.TrimPrefix(line, cut)
+					if cut == "" || rest == line {
+						break // styled text that does not cut cleanly: fit will
+					}
+					lines = append(lines, cut)
+					line = indent + rest
+				}
+			}
+		}
+		paras[i] = strings.Join(append(lines, line), "\n")
+	}
+	return strings.Join(paras, "\n")
+}
+
+// problemLines draws problems: the code and reason, then the fix, every
+// part sanitised (reasons quote what the operator typed or the server
+// said) and wrapped under a two-space indent.
+func problemLines(st *styles, ps []codes.Problem, width int) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		head := string(p.Code) + ":"
+		lines := strings.Split(wrap(head+" "+clean(p.Reason), max(width-2, 20)), "\n")
+		b.WriteString(st.bad.Render("✗ "+head) + strings.TrimPrefix(lines[0], head))
+		for _, l := range lines[1:] {
+			b.WriteString("\n  " + l)
+		}
+		if p.Fix != "" {
+			for j, l := range strings.Split(wrap("fix: "+clean(p.Fix), max(width-2, 20)), "\n") {
+				if j == 0 {
+					l = st.dim.Render("fix:") + strings.TrimPrefix(l, "fix:")
+				}
+				b.WriteString("\n  " + l)
+			}
+		}
+	}
+	return b.String()
+}
+
+// stateGlyph is the one-character form of a readiness state.
+func stateGlyph(st *styles, s core.State) string {
+	switch s {
+	case core.Ready:
+		return st.ok.Render("✓")
+	case core.Blocked:
+		return st.bad.Render("✗")
+	case core.NotApplicable:
+		return st.dim.Render("·")
+	}
+	return "?"
+}
+
+// stateWord is a readiness state spelled out, coloured.
+func stateWord(st *styles, s core.State) string {
+	switch s {
+	case core.Ready:
+		return st.ok.Render("✓ ready")
+	case core.Blocked:
+		return st.bad.Render("✗ blocked")
+	case core.NotApplicable:
+		return st.dim.Render("· not applicable")
+	}
+	return string(s)
+}
+
+// statesGlyphs is the six states at a glance, in core.StateNames order.
+func statesGlyphs(st *styles, s core.States) string {
+	var b strings.Builder
+	for _, n := range core.StateNames {
+		b.WriteString(stateGlyph(st, s.Get(n)))
+	}
+	return b.String()
+}
+
+// statesTable is the six states one per line.
+func statesTable(st *styles, s core.States) string {
+	var b strings.Builder
+	for i, n := range core.StateNames {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "  %-18s %s", n, stateWord(st, s.Get(n)))
+	}
+	return b.String()
+}
+
+// endpointHost is the host[:port] of an endpoint, the part of a URL that
+// is safe to show (paths of hook URLs are credentials).
+func endpointHost(raw string) string {
+	u, _, p := urlsafe.Parse(raw)
+	if p != nil || u == nil {
+		return ""
+	}
+	return u.Host
+}
+
+// networkSummary describes a target's private-network approval.
+func networkSummary(t core.Target) string {
+	if t.DeploymentMode != core.ModeSelfHosted {
+		return "not applicable (" + string(t.DeploymentMode) + ": public HTTPS only)"
+	}
+	pn := t.PrivateNetwork
+	if pn.NormalizedPolicy() == core.PolicyDeny {
+		return "deny (public HTTPS only)"
+	}
+	return fmt.Sprintf("allowlist %s, authorized by %s", strings.Join(pn.Allowlist, ", "), pn.AuthorizedBy)
+}
+
+// field is one "label  value" line with the value sanitised.
+func field(st *styles, label, value string) string {
+	return st.dim.Render(fmt.Sprintf("%-18s", label)) + " " + clean(value)
+}
+
+// verdictView describes an endpoint check: the addresses, the verdict,
+// the provider hints. A refusal's code, reason and fix are drawn by the
+// parent from the ErrorMsg the step sends.
+func verdictView(st *styles, v urlsafe.Verdict, selfHosted bool, width int) string {
+	var b strings.Builder
+	addrs := strings.Join(v.Addresses, ", ")
+	host := clean(v.Host)
+	switch {
+	case v.Safe:
+		b.WriteString(st.ok.Render("✓ safe") + " " + host + " → " + clean(addrs))
+	case v.NeedsApproval && selfHosted:
+		b.WriteString(st.warn.Render("! needs private-network approval") + " " + host + " → " + clean(addrs))
+		b.WriteString("\n" + st.dim.Render("  ") + wrap(clean(v.Fix)+" This is done in the Private network step.", max(width-2, 20)))
+	default:
+		b.WriteString(st.bad.Render("✗ refused") + " " + host)
+		if addrs != "" {
+			b.WriteString(" → " + clean(addrs))
+		}
+	}
+	for _, w := range v.Warnings {
+		b.WriteString("\n" + st.warn.Render("  hint: ") + wrap(clean(w), max(width-8, 20)))
+	}
+	return b.String()
+}
+
+// acceptable reports whether a verdict lets the Endpoint URL step
+// continue: safe, or in self-hosted mode waiting for private-network
+// approval.
+func acceptable(v urlsafe.Verdict, mode core.Mode) bool {
+	return v.Safe || (v.NeedsApproval && mode == core.ModeSelfHosted)
+}
+
+// cleanText is sanitize.Text with tabs expanded (a tab would otherwise be
+// shown as \x09 in recipes and requests).
+func cleanText(s string) string {
+	return sanitize.Text(strings.ReplaceAll(s, "\t", "    "))
+}

@@ -1,0 +1,246 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// networkField is the focused part of the Private network step.
+type networkField int
+
+const (
+	fieldPolicy networkField = iota
+	fieldEntry
+	fieldAuthorized
+)
+
+// maxAllowlist bounds the allowlist the step accepts.
+const maxAllowlist = 64
+
+var (
+	keyAddEntry    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add entry"))
+	keyRemoveEntry = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "remove last entry"))
+	keyPolicy      = key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "deny or allowlist"))
+)
+
+// networkStep is "Private network" (self-hosted only): the policy, deny or
+// allowlist; allowlist entries checked as they are typed; who authorized
+// the route; and a plain warning that evidence will be posted there.
+type networkStep struct {
+	env        *env
+	a          *Answers
+	focus      networkField
+	policy     core.NetworkPolicy
+	entries    []string
+	entry      textinput.Model
+	authorized textinput.Model
+	width      int
+}
+
+func newNetworkStep(e *env, a *Answers) *networkStep {
+	s := &networkStep{env: e, a: a, policy: a.Policy, entries: append([]string(nil), a.Allowlist...)}
+	if s.policy == "" {
+		s.policy = core.PolicyDeny
+	}
+	s.entry = newInput(e.st, "entry › ", "", 256)
+	s.entry.Placeholder = "10.20.0.0/16 or n8n.internal.example"
+	s.authorized = newInput(e.st, "authorized by › ", a.AuthorizedBy, 500)
+	s.authorized.Placeholder = "who approved this route (a person or a ticket)"
+	return s
+}
+
+func (s *networkStep) Init() tea.Cmd { return s.setFocus(fieldPolicy) }
+
+// setFocus moves the focus to f.
+func (s *networkStep) setFocus(f networkField) tea.Cmd {
+	if s.policy == core.PolicyDeny && f != fieldPolicy {
+		f = fieldPolicy
+	}
+	s.focus = f
+	s.entry.Blur()
+	s.authorized.Blur()
+	switch f {
+	case fieldEntry:
+		return tea.Batch(s.entry.Focus(), textinput.Blink)
+	case fieldAuthorized:
+		return tea.Batch(s.authorized.Focus(), textinput.Blink)
+	}
+	return nil
+}
+
+// save writes the step's state into the answers.
+func (s *networkStep) save() {
+	s.a.Policy = s.policy
+	s.a.AuthorizedBy = strings.TrimSpace(s.authorized.Value())
+	s.a.Allowlist = nil
+	if s.policy == core.PolicyAllowlist {
+		s.a.Allowlist = append([]string(nil), s.entries...)
+	}
+}
+
+func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		var c1, c2 tea.Cmd
+		s.entry, c1 = s.entry.Update(msg)
+		s.authorized, c2 = s.authorized.Update(msg)
+		return s, tea.Batch(c1, c2)
+	}
+	switch s.focus {
+	case fieldPolicy:
+		switch {
+		case key.Matches(k, keyPolicy):
+			if s.policy == core.PolicyDeny {
+				s.policy = core.PolicyAllowlist
+			} else {
+				s.policy = core.PolicyDeny
+			}
+			s.save()
+			return s, report(s)
+		case key.Matches(k, keyNext), key.Matches(k, keyField):
+			if s.policy == core.PolicyDeny {
+				if key.Matches(k, keyNext) {
+					return s, s.finish()
+				}
+				return s, nil
+			}
+			return s, s.setFocus(fieldEntry)
+		}
+	case fieldEntry:
+		switch {
+		case key.Matches(k, keyNext):
+			v := strings.TrimSpace(s.entry.Value())
+			if v == "" {
+				return s, s.setFocus(fieldAuthorized)
+			}
+			if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+				return s, report(s, *p)
+			}
+			if len(s.entries) >= maxAllowlist {
+				return s, report(s, codes.NewProblem(codes.AllowlistInvalid, "private_network.allowlist", "the allowlist is full"))
+			}
+			s.entries = append(s.entries, v)
+			s.entry.Reset()
+			s.save()
+			return s, report(s)
+		case key.Matches(k, keyRemoveEntry):
+			if n := len(s.entries); n > 0 {
+				s.entries = s.entries[:n-1]
+				s.save()
+			}
+			return s, nil
+		case k.Type == tea.KeyTab || k.Type == tea.KeyDown:
+			return s, s.setFocus(fieldAuthorized)
+		case k.Type == tea.KeyUp:
+			return s, s.setFocus(fieldPolicy)
+		}
+		_, cmd := updateInput(&s.entry, k)
+		// Checked as typed: say at once when an entry cannot be allowed.
+		v := strings.TrimSpace(s.entry.Value())
+		if v != "" {
+			if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+				return s, tea.Batch(cmd, report(s, *p))
+			}
+		}
+		return s, tea.Batch(cmd, report(s))
+	case fieldAuthorized:
+		switch {
+		case key.Matches(k, keyNext):
+			return s, s.finish()
+		case k.Type == tea.KeyUp:
+			return s, s.setFocus(fieldEntry)
+		}
+		_, cmd := updateInput(&s.authorized, k)
+		s.save()
+		return s, cmd
+	}
+	return s, nil
+}
+
+// finish checks the approval as the core does and completes the step.
+func (s *networkStep) finish() tea.Cmd {
+	s.save()
+	if v := strings.TrimSpace(s.entry.Value()); v != "" && s.policy == core.PolicyAllowlist {
+		// An entry typed but not added with enter: add it, or refuse it.
+		if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+			return report(s, *p)
+		}
+		s.entries = append(s.entries, v)
+		s.entry.Reset()
+		s.save()
+	}
+	if ps := s.a.FieldProblems("private_network"); len(ps) > 0 {
+		return tea.Batch(report(s, ps...), s.focusFor(ps[0]))
+	}
+	return tea.Batch(report(s), done(stepNetwork))
+}
+
+// focusFor moves the focus to the field a problem is about.
+func (s *networkStep) focusFor(p codes.Problem) tea.Cmd {
+	switch p.Field {
+	case "private_network.allowlist":
+		return s.setFocus(fieldEntry)
+	case "private_network.authorized_by":
+		return s.setFocus(fieldAuthorized)
+	}
+	return s.setFocus(fieldPolicy)
+}
+
+func (s *networkStep) View() string {
+	st := s.env.st
+	var b strings.Builder
+	b.WriteString(st.warn.Render(wrap("Evidence (ticket exports with report findings) will be posted to this private network. Approve a route only when the customer has authorized it.", s.width)))
+	b.WriteString("\n\n")
+	deny, allow := "( ) deny", "( ) allowlist"
+	if s.policy == core.PolicyDeny {
+		deny = "(•) deny"
+	} else {
+		allow = "(•) allowlist"
+	}
+	line := "policy  " + deny + "   " + allow
+	if s.focus == fieldPolicy {
+		line = st.selected.Render("› " + line)
+	} else {
+		line = "  " + line
+	}
+	b.WriteString(line + "\n")
+	if s.policy == core.PolicyDeny {
+		b.WriteString(st.dim.Render(wrap("  deny: the endpoint must be public HTTPS. Choose allowlist to approve private CIDRs or host names.", s.width)))
+		return b.String()
+	}
+	b.WriteString(st.dim.Render("  Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix).") + "\n")
+	if len(s.entries) == 0 {
+		b.WriteString(st.dim.Render("  no entries yet") + "\n")
+	}
+	for _, e := range s.entries {
+		b.WriteString("  • " + clean(e) + "\n")
+	}
+	b.WriteString("  " + s.entry.View() + "\n")
+	b.WriteString("  " + s.authorized.View())
+	return b.String()
+}
+
+func (s *networkStep) SetSize(w, _ int) {
+	s.width = w
+	s.entry.Width = max(w-len(s.entry.Prompt)-4, 10)
+	s.authorized.Width = max(w-len(s.authorized.Prompt)-4, 10)
+}
+
+func (s *networkStep) ShortHelp() []key.Binding {
+	switch s.focus {
+	case fieldEntry:
+		return []key.Binding{keyAddEntry, keyRemoveEntry, keyField, keyBack}
+	case fieldAuthorized:
+		return []key.Binding{keyNext, keyFieldUp, keyBack}
+	}
+	return []key.Binding{keyPolicy, keyNext, keyBack}
+}
+
+func (s *networkStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -1,0 +1,153 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core/recipes"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// headerChecks says what the receiver checks in each header, in
+// ReceiverHeaders order.
+var headerChecks = map[string]string{
+	signing.HeaderEvent:          "is " + signing.EventName,
+	signing.HeaderSchema:         "is " + signing.SchemaVersion,
+	signing.HeaderIdempotencyKey: "was not processed before (a retry is acknowledged only)",
+	signing.HeaderTimestamp:      "is within the tolerance of the receiver's clock",
+	signing.HeaderNonce:          "was not seen before within that window (replay)",
+	signing.HeaderSignature:      "matches HMAC-SHA256 of timestamp.nonce.raw body",
+}
+
+// receiverStep is "Receiver checks": the operator ticks each of the six
+// headers the receiver verifies, with the verification recipe for the
+// chosen provider one key away.
+type receiverStep struct {
+	env    *env
+	a      *Answers
+	ticks  []bool
+	cursor int
+	pager  pager
+	width  int
+}
+
+func newReceiverStep(e *env, a *Answers) *receiverStep {
+	s := &receiverStep{env: e, a: a, ticks: make([]bool, len(ReceiverHeaders)), pager: newPager()}
+	for i, h := range ReceiverHeaders {
+		s.ticks[i] = a.Ticked(h)
+	}
+	return s
+}
+
+func (s *receiverStep) Init() tea.Cmd { return nil }
+
+// save writes the ticks into the answers.
+func (s *receiverStep) save() {
+	s.a.Checks = s.a.Checks[:0]
+	for i, h := range ReceiverHeaders {
+		if s.ticks[i] {
+			s.a.Checks = append(s.a.Checks, h)
+		}
+	}
+}
+
+func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if s.pager.open {
+		_, cmd := s.pager.update(msg)
+		return s, cmd
+	}
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return s, nil
+	}
+	switch {
+	case key.Matches(k, keyUp):
+		s.cursor = max(s.cursor-1, 0)
+	case key.Matches(k, keyDown):
+		s.cursor = min(s.cursor+1, len(ReceiverHeaders)-1)
+	case key.Matches(k, keyToggle):
+		s.ticks[s.cursor] = !s.ticks[s.cursor]
+		s.save()
+		if s.cursor < len(ReceiverHeaders)-1 && s.ticks[s.cursor] {
+			s.cursor++
+		}
+	case key.Matches(k, keyRecipe):
+		s.pager.show("Verification recipe: "+s.recipeName(), s.recipe())
+	case key.Matches(k, keyNext):
+		s.save()
+		if ps := s.a.FieldProblems("receiver_checks_confirmed"); len(ps) > 0 {
+			return s, report(s, ps...)
+		}
+		return s, tea.Batch(report(s), done(stepReceiver))
+	}
+	return s, nil
+}
+
+// recipeName is the recipe that fits the chosen provider.
+func (s *receiverStep) recipeName() string {
+	if r := recipes.ForProviderKey(string(s.a.Provider)); r != "" {
+		return r
+	}
+	return "node"
+}
+
+// recipe renders the recipe for the answers so far; it names the target,
+// the host and the secret's fingerprint, never the secret.
+func (s *receiverStep) recipe() string {
+	data := recipes.Data{Target: s.a.TargetName(), Host: endpointHost(s.a.URL)}
+	if signing.CheckSecret(s.a.Secret) == nil {
+		data.Fingerprint = signing.Fingerprint(s.a.Secret)
+	}
+	text, err := recipes.Render(s.recipeName(), data)
+	if err != nil {
+		return "The recipe could not be drawn here: " + err.Error() + "\n\nPrint it with: webhook-setup recipe " + s.recipeName()
+	}
+	return text
+}
+
+// Captures reports whether the recipe is open (esc closes it).
+func (s *receiverStep) Captures() bool { return s.pager.open }
+
+func (s *receiverStep) View() string {
+	st := s.env.st
+	if s.pager.open {
+		return s.pager.view(st)
+	}
+	var b strings.Builder
+	b.WriteString(wrap("Tick each header the receiver verifies before it creates downstream work, so stale, replayed, duplicate or unsigned deliveries are rejected.", s.width))
+	b.WriteString("\n" + st.dim.Render("Press ") + st.key.Render("v") + st.dim.Render(" for the "+s.recipeName()+" verification recipe.") + "\n\n")
+	for i, h := range ReceiverHeaders {
+		box := "[ ]"
+		if s.ticks[i] {
+			box = st.ok.Render("[x]")
+		}
+		name := h
+		if i == s.cursor {
+			name = st.selected.Render("› " + h)
+		} else {
+			name = "  " + name
+		}
+		b.WriteString(name + " " + box + "\n")
+		b.WriteString(st.dim.Render("      " + truncate(headerChecks[h], s.width-6)))
+		if i < len(ReceiverHeaders)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func (s *receiverStep) SetSize(w, h int) {
+	s.width = w
+	s.pager.setSize(w, h)
+}
+
+func (s *receiverStep) ShortHelp() []key.Binding {
+	if s.pager.open {
+		return s.pager.help()
+	}
+	return []key.Binding{keyUp, keyToggle, keyRecipe, keyNext, keyBack}
+}
+
+func (s *receiverStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -1,0 +1,281 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+var keyJump = key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7"), key.WithHelp("1-7", "go to step"))
+
+// saveFailedMsg reports a failed save from Review.
+type saveFailedMsg struct{ err error }
+
+// reviewStep is "Review and save": the endpoint host, provider key,
+// signing summary, receiver owner, deployment mode, private network and
+// the name (editable, defaulted from provider and host). Save is offered
+// only when every readiness state is ready or not applicable and the
+// endpoint check passes; otherwise it lists what to fix, each with the
+// number of the step to go back to.
+type reviewStep struct {
+	env     *env
+	a       *Answers
+	name    textinput.Model
+	editing bool
+	spin    spinner.Model
+
+	checking   bool
+	pendingKey checkKey
+	verdict    *urlsafe.Verdict
+	verdictKey checkKey
+	saving     bool
+
+	width, height int
+}
+
+func newReviewStep(e *env, a *Answers) *reviewStep {
+	s := &reviewStep{env: e, a: a}
+	s.name = newInput(e.st, "name › ", a.TargetName(), 63)
+	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
+	return s
+}
+
+// Init runs the endpoint check once more with the final policy (the
+// private-network approval may have changed since the Endpoint URL step).
+func (s *reviewStep) Init() tea.Cmd {
+	t := s.a.Target()
+	if _, _, p := urlsafe.Parse(t.BaseURL); p != nil {
+		return nil
+	}
+	s.checking, s.pendingKey = true, keyFor(t)
+	return tea.Batch(s.spin.Tick, checkEndpoint(s.env, t))
+}
+
+// Captures reports whether the name is being edited (esc cancels it).
+func (s *reviewStep) Captures() bool { return s.editing }
+
+// current is the endpoint verdict for the answers as they stand.
+func (s *reviewStep) current() (urlsafe.Verdict, bool) {
+	if s.verdict != nil && s.verdictKey == keyFor(s.a.Target()) {
+		return *s.verdict, true
+	}
+	return urlsafe.Verdict{}, false
+}
+
+// blockers is everything that keeps the answers from being saved: the
+// core's problems and a refused endpoint check.
+func (s *reviewStep) blockers() []codes.Problem {
+	ps := s.a.Problems()
+	if v, ok := s.current(); ok && !v.Safe {
+		dup := false
+		for _, p := range ps {
+			dup = dup || p.Field == "webhook_url"
+		}
+		if !dup {
+			ps = append(ps, *core.VerdictProblem(v))
+		}
+	}
+	return ps
+}
+
+// ready reports whether Save may be offered.
+func (s *reviewStep) ready() bool {
+	v, ok := s.current()
+	return ok && v.Safe && len(s.blockers()) == 0
+}
+
+func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case endpointCheckedMsg:
+		if msg.key == s.pendingKey {
+			s.checking = false
+		}
+		v := msg.v
+		s.verdict, s.verdictKey = &v, msg.key
+		return s, nil
+	case spinner.TickMsg:
+		if s.checking || s.saving {
+			var cmd tea.Cmd
+			s.spin, cmd = s.spin.Update(msg)
+			return s, cmd
+		}
+		return s, nil
+	case saveFailedMsg:
+		s.saving = false
+		e := codes.AsError(msg.err)
+		p := codes.Problem{Code: e.Code, Field: "name", Reason: e.Reason, Fix: e.Fix}
+		if e.Code == codes.NameTaken {
+			p.Fix = "Press e to choose another name."
+		}
+		return s, report(s, p)
+	case tea.KeyMsg:
+		if s.editing {
+			return s, s.updateName(msg)
+		}
+		if s.saving {
+			return s, nil
+		}
+		switch {
+		case key.Matches(msg, keyEditName):
+			s.editing = true
+			s.name.SetValue(s.a.TargetName())
+			s.name.CursorEnd()
+			return s, tea.Batch(s.name.Focus(), textinput.Blink)
+		case key.Matches(msg, keySave):
+			return s, s.save()
+		case key.Matches(msg, keyJump):
+			steps := flow(s.a.Mode)
+			n := int(msg.Runes[0] - '0')
+			if n >= 1 && n < len(steps) {
+				step := steps[n-1]
+				return s, func() tea.Msg { return jumpMsg{step: step} }
+			}
+		}
+		return s, nil
+	}
+	if s.editing {
+		var cmd tea.Cmd
+		s.name, cmd = s.name.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+// updateName edits the name: enter checks it with the core's name rule,
+// esc keeps the old one.
+func (s *reviewStep) updateName(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case k.Type == tea.KeyEsc:
+		s.editing = false
+		s.name.Blur()
+		return report(s)
+	case key.Matches(k, keyNext):
+		v := strings.TrimSpace(s.name.Value())
+		if p := core.ValidateName(v); p != nil {
+			return report(s, *p)
+		}
+		s.a.Name = v
+		s.editing = false
+		s.name.Blur()
+		return report(s)
+	}
+	_, cmd := updateInput(&s.name, k)
+	return cmd
+}
+
+// save stores the target when it is ready. The store call runs as a
+// command on copies, never on the answers Update keeps changing.
+func (s *reviewStep) save() tea.Cmd {
+	if s.checking {
+		return notify(s, "Wait for the endpoint check to finish.")
+	}
+	if !s.ready() {
+		return notify(s, "Fix what is listed before saving; press its number to go to its step.")
+	}
+	if s.env.store == nil {
+		return notify(s, "The store is still opening; try again in a moment.")
+	}
+	s.saving = true
+	t, secret, e := s.a.Target(), s.a.Secret, s.env
+	t.Signing = nil // the store fills it from the credential
+	return tea.Batch(s.spin.Tick, func() tea.Msg {
+		ctx, cancel := e.cmdCtx(storeTimeout)
+		defer cancel()
+		if err := e.store.CreateTarget(ctx, &t, secret, e.actor); err != nil {
+			return saveFailedMsg{err}
+		}
+		// The target is saved: the unfinished setup is finished.
+		_ = e.store.DeleteDraft(ctx, e.draftID)
+		return savedMsg{t: t}
+	})
+}
+
+func (s *reviewStep) View() string {
+	st := s.env.st
+	t := s.a.Target()
+	var b strings.Builder
+	lines := []string{
+		field(st, "endpoint host", endpointHost(t.BaseURL)),
+		field(st, "provider key", string(t.ProviderKey)),
+		field(st, "signing", core.SigningSummary(t.Signing)),
+		field(st, "receiver owner", t.ReceiverOwner),
+		field(st, "revoke path", t.RevokePath),
+		field(st, "deployment mode", string(t.DeploymentMode)),
+		field(st, "private network", networkSummary(t)),
+	}
+	b.WriteString(strings.Join(lines, "\n") + "\n")
+	if s.editing {
+		b.WriteString(st.dim.Render(fmt.Sprintf("%-18s", "name")) + " " + s.name.View() + "\n")
+	} else {
+		b.WriteString(field(st, "name", t.Name) + st.dim.Render("  (e to edit)") + "\n")
+	}
+	b.WriteString("\n" + s.statesView(t) + "\n\n")
+	switch {
+	case s.saving:
+		b.WriteString(s.spin.View() + " saving…")
+	case s.checking:
+		b.WriteString(s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…")
+	case s.ready():
+		b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
+	default:
+		b.WriteString(st.bad.Render("To fix before saving:"))
+		steps := flow(s.a.Mode)
+		for _, p := range s.blockers() {
+			step := stepForField(p.Field)
+			n := position(s.a.Mode, step)
+			label := fmt.Sprintf("%d → %s", n, step.Title())
+			if step == stepReview || n == 0 || n == len(steps) {
+				label = "e → name"
+			}
+			b.WriteString("\n" + st.key.Render(label) + " " + st.code.Render(string(p.Code)) + " " + clean(p.Reason))
+			b.WriteString("\n" + st.dim.Render("    fix: "+clean(p.Fix)))
+		}
+	}
+	return b.String()
+}
+
+// statesView is the six readiness states, three to a column.
+func (s *reviewStep) statesView(t core.Target) string {
+	st := s.env.st
+	states := core.Evaluate(t).States
+	if v, ok := s.current(); ok && !v.Safe {
+		states.Endpoint = core.Blocked
+	}
+	names := core.StateNames
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Readiness"))
+	half := (len(names) + 1) / 2
+	for i := 0; i < half; i++ {
+		left := stateGlyph(st, states.Get(names[i])) + " " + fmt.Sprintf("%-20s", names[i])
+		b.WriteString("\n  " + left)
+		if j := i + half; j < len(names) {
+			b.WriteString(stateGlyph(st, states.Get(names[j])) + " " + names[j])
+		}
+	}
+	return b.String()
+}
+
+func (s *reviewStep) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.name.Width = max(w-30, 10)
+}
+
+func (s *reviewStep) ShortHelp() []key.Binding {
+	if s.editing {
+		return []key.Binding{keyNext, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	}
+	if s.ready() {
+		return []key.Binding{keySave, keyEditName, keyJump, keyBack}
+	}
+	return []key.Binding{keyJump, keyEditName, keyBack}
+}
+
+func (s *reviewStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -1,0 +1,255 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/recipes"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// secretPhase is where the Signing secret step is.
+type secretPhase int
+
+const (
+	secretChoose secretPhase = iota // generate, paste or keep
+	secretShow                      // a generated secret, shown until confirmed
+	secretPaste                     // the masked input
+)
+
+// secretEntry is the part of the Signing secret step shared with Rotate
+// secret: choose generate or paste, show a generated secret once until the
+// operator confirms it is stored in the receiver, or take a pasted one
+// through a masked input. It reports through onDone when a secret is
+// accepted.
+type secretEntry struct {
+	st      *styles
+	phase   secretPhase
+	list    choiceList
+	input   textinput.Model
+	secret  string
+	gen     bool
+	current string // the secret already given, offered as "keep"
+	width   int
+}
+
+func newSecretEntry(st *styles, current string) secretEntry {
+	e := secretEntry{st: st, current: current}
+	opts := []option{
+		{value: "generate", label: "Generate one (recommended)", desc: "A new random " + signing.GeneratedPrefix + "… secret, shown once."},
+		{value: "paste", label: "Paste one", desc: "A secret the receiver already has: 32 to 256 printable ASCII characters, no spaces."},
+	}
+	if current != "" && signing.CheckSecret(current) == nil {
+		opts = append([]option{{value: "keep", label: "Keep the current secret", desc: signingSummary(current)}}, opts...)
+	}
+	e.list = newChoiceList(opts, "")
+	e.input = newInput(st, "secret › ", "", signing.MaxSecretLen+64)
+	e.input.EchoMode = textinput.EchoPassword
+	e.input.EchoCharacter = '•'
+	return e
+}
+
+// signingSummary is what is shown instead of a secret.
+func signingSummary(secret string) string {
+	return signing.Algorithm + " " + signing.Fingerprint(secret)
+}
+
+// secretEvent is what a key did to a secretEntry.
+type secretEvent int
+
+const (
+	secretNone     secretEvent = iota
+	secretAccepted             // e.secret is the accepted secret
+	secretKept                 // the current secret stays
+)
+
+// update handles one message; cmds carry problems and notices for source.
+func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
+	k, isKey := msg.(tea.KeyMsg)
+	switch e.phase {
+	case secretChoose:
+		if !isKey {
+			return secretNone, nil
+		}
+		if e.list.update(k) {
+			return secretNone, nil
+		}
+		if !key.Matches(k, keyEnter) {
+			return secretNone, nil
+		}
+		switch e.list.selected().value {
+		case "keep":
+			return secretKept, nil
+		case "generate":
+			s, err := signing.Generate()
+			if err != nil {
+				return secretNone, func() tea.Msg { return ErrorMsg{Source: source, Err: err} }
+			}
+			e.secret, e.gen, e.phase = s, true, secretShow
+			return secretNone, report(source)
+		default:
+			e.phase = secretPaste
+			e.input.Reset()
+			return secretNone, tea.Batch(e.input.Focus(), textinput.Blink, report(source))
+		}
+	case secretShow:
+		if isKey && key.Matches(k, keyConfirm) {
+			return secretAccepted, report(source)
+		}
+		if isKey && key.Matches(k, keyEnter) {
+			return secretNone, notify(source, "Press y once the secret is stored in the receiver; the setup does not go on before.")
+		}
+	case secretPaste:
+		if isKey && key.Matches(k, keyNext) {
+			v := strings.TrimSpace(e.input.Value())
+			if p := signing.CheckSecret(v); p != nil {
+				return secretNone, report(source, *p)
+			}
+			e.secret, e.gen = v, false
+			return secretAccepted, report(source)
+		}
+		trimmed, cmd := updateInput(&e.input, msg)
+		if trimmed > 0 {
+			cmd = tea.Batch(cmd, notify(source, fmt.Sprintf("Removed %d characters of surrounding whitespace from the pasted secret.", trimmed)))
+		}
+		if isKey && k.Paste {
+			if p := signing.CheckSecret(e.input.Value()); p != nil {
+				return secretNone, tea.Batch(cmd, report(source, *p))
+			}
+			return secretNone, tea.Batch(cmd, report(source))
+		}
+		return secretNone, cmd
+	}
+	return secretNone, nil
+}
+
+// captures reports whether esc belongs to the entry (back to the choice).
+func (e *secretEntry) captures() bool { return e.phase != secretChoose }
+
+// escape goes back to the choice.
+func (e *secretEntry) escape() {
+	e.phase = secretChoose
+	e.input.Blur()
+}
+
+func (e *secretEntry) view(recipeHint string) string {
+	st := e.st
+	switch e.phase {
+	case secretShow:
+		var b strings.Builder
+		b.WriteString(st.warn.Render("Shown once. Store this secret in the receiver now:") + "\n")
+		b.WriteString(st.secret.Render(e.secret) + "\n")
+		b.WriteString(wrap(recipeHint, e.width) + "\n")
+		b.WriteString(field(st, "signing", signingSummary(e.secret)) + "\n\n")
+		b.WriteString("Press " + st.key.Render("y") + " once it is stored in the receiver; the secret is not shown again.")
+		return b.String()
+	case secretPaste:
+		var b strings.Builder
+		b.WriteString(wrap("Paste the signing secret the receiver holds. It stays hidden; only its fingerprint is shown.", e.width))
+		b.WriteString("\n\n" + e.input.View() + "\n\n")
+		v := e.input.Value()
+		switch {
+		case v == "":
+		case signing.CheckSecret(v) == nil:
+			b.WriteString(field(st, "signing", signingSummary(v)))
+		default:
+			b.WriteString(st.dim.Render(fmt.Sprintf("%d characters; %d to %d needed", len(v), signing.MinSecretLen, signing.MaxSecretLen)))
+		}
+		return b.String()
+	}
+	return e.list.view(st, e.width)
+}
+
+func (e *secretEntry) help() []key.Binding {
+	switch e.phase {
+	case secretShow:
+		return []key.Binding{keyConfirm, keyBack}
+	case secretPaste:
+		return []key.Binding{keyNext, keyBack}
+	}
+	return []key.Binding{keyUp, keyEnter, keyBack}
+}
+
+// secretStep is "Signing secret": generate one (recommended) or paste one,
+// masked; a generated secret is shown once and the step waits until the
+// operator confirms it is stored in the receiver.
+type secretStep struct {
+	env   *env
+	a     *Answers
+	entry secretEntry
+	width int
+}
+
+func newSecretStep(e *env, a *Answers) *secretStep {
+	s := &secretStep{env: e, a: a}
+	current := ""
+	if !a.SecretGenerated || a.SecretStored {
+		current = a.Secret
+	}
+	s.entry = newSecretEntry(e.st, current)
+	if a.SecretGenerated && !a.SecretStored && signing.CheckSecret(a.Secret) == nil {
+		// Resumed before the operator confirmed: show it again.
+		s.entry.secret, s.entry.gen, s.entry.phase = a.Secret, true, secretShow
+	}
+	return s
+}
+
+func (s *secretStep) Init() tea.Cmd { return nil }
+
+func (s *secretStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && s.entry.captures() && key.Matches(k, keyBack) {
+		s.entry.escape()
+		return s, report(s)
+	}
+	ev, cmd := s.entry.update(s, msg)
+	if s.entry.phase == secretShow && s.entry.gen {
+		// Keep the generated secret in the answers at once, so the draft
+		// (saved after each step) and a resume show the same one.
+		s.a.Secret, s.a.SecretGenerated, s.a.SecretStored = s.entry.secret, true, false
+	}
+	switch ev {
+	case secretAccepted:
+		s.a.Secret, s.a.SecretGenerated, s.a.SecretStored = s.entry.secret, s.entry.gen, true
+		if ps := s.a.FieldProblems("signing_secret"); len(ps) > 0 {
+			return s, report(s, ps...)
+		}
+		return s, tea.Batch(cmd, done(stepSecret))
+	case secretKept:
+		if p := signing.CheckSecret(s.a.Secret); p != nil {
+			return s, report(s, *p)
+		}
+		return s, tea.Batch(cmd, done(stepSecret))
+	}
+	return s, cmd
+}
+
+// Captures reports whether esc goes back inside the step.
+func (s *secretStep) Captures() bool { return s.entry.captures() }
+
+func (s *secretStep) View() string {
+	intro := ""
+	if s.entry.phase == secretChoose {
+		intro = wrap("WebRiskOps signs every delivery with HMAC-SHA256 and sends the signature in X-WebRiskOps-Signature; the secret never goes into the payload. The receiver needs the same secret to verify.", s.width) + "\n\n"
+	}
+	hint := "Put it where the receiver reads it (the recipes read " + recipes.SecretEnv + ")."
+	return intro + s.entry.view(hint)
+}
+
+func (s *secretStep) SetSize(w, _ int) {
+	s.width = w
+	s.entry.width = w
+	s.entry.input.Width = max(w-len(s.entry.input.Prompt)-2, 10)
+}
+
+func (s *secretStep) ShortHelp() []key.Binding { return s.entry.help() }
+
+func (s *secretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// secretProblem is the core's verdict on a secret, for the accessible
+// prompts.
+func secretProblem(v string) *codes.Problem { return signing.CheckSecret(v) }

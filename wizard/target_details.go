@@ -1,0 +1,89 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// details shows a saved target: its fields with the URL redacted (hook
+// paths are credentials) until v reveals it, its readiness and what
+// blocks it, and the actions on it.
+type details struct {
+	env    *env
+	t      core.Target
+	reveal bool
+	width  int
+}
+
+func newDetails(e *env, t core.Target) *details { return &details{env: e, t: t} }
+
+func (d *details) Init() tea.Cmd { return nil }
+
+func (d *details) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return d, nil
+	}
+	switch {
+	case key.Matches(k, keyReveal):
+		d.reveal = !d.reveal
+	case key.Matches(k, keyTest):
+		return d, d.act(actionTest)
+	case key.Matches(k, keyRotate):
+		return d, d.act(actionRotate)
+	case key.Matches(k, keyDisconnect):
+		return d, d.act(actionDisconnect)
+	}
+	return d, nil
+}
+
+func (d *details) act(a targetAction) tea.Cmd {
+	t := d.t
+	return func() tea.Msg { return openTargetMsg{action: a, t: t} }
+}
+
+func (d *details) View() string {
+	st, t := d.env.st, d.t
+	u := urlsafe.Redact(t.BaseURL)
+	if d.reveal {
+		u = t.BaseURL
+	}
+	r := core.Evaluate(t)
+	lines := []string{
+		field(st, "name", t.Name),
+		field(st, "provider key", string(t.ProviderKey)),
+		field(st, "deployment mode", string(t.DeploymentMode)),
+		field(st, "webhook_url", u),
+		field(st, "receiver owner", t.ReceiverOwner),
+		field(st, "revoke path", t.RevokePath),
+		field(st, "signing", core.SigningSummary(t.Signing)),
+		field(st, "private network", networkSummary(t)),
+		field(st, "rate limit", t.EffectiveRate().String()),
+		"",
+		st.heading.Render("Readiness"),
+		statesTable(st, r.States),
+	}
+	var b strings.Builder
+	b.WriteString(strings.Join(lines, "\n"))
+	if len(r.Blocked) > 0 {
+		b.WriteString("\n\n" + problemLines(st, r.Blocked, d.width))
+	}
+	return b.String()
+}
+
+func (d *details) SetSize(w, _ int) { d.width = w }
+
+func (d *details) ShortHelp() []key.Binding {
+	reveal := keyReveal
+	if d.reveal {
+		reveal = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "hide URL"))
+	}
+	return []key.Binding{reveal, keyTest, keyRotate, keyDisconnect, keyBack}
+}
+
+func (d *details) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

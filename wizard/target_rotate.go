@@ -1,0 +1,117 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// rotatedMsg is the outcome of a rotation.
+type rotatedMsg struct {
+	src *rotate
+	t   core.Target
+	err error
+}
+
+// rotate replaces a saved target's signing secret: generated (shown once,
+// confirmed as stored in the receiver first) or pasted, masked. The old
+// secret keeps signing for the grace period so the receiver can switch.
+type rotate struct {
+	env     *env
+	t       core.Target
+	entry   secretEntry
+	spin    spinner.Model
+	running bool
+	done    bool
+	width   int
+}
+
+func newRotate(e *env, t core.Target) *rotate {
+	return &rotate{env: e, t: t, entry: newSecretEntry(e.st, ""),
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))}
+}
+
+func (r *rotate) Init() tea.Cmd { return nil }
+
+// Captures reports whether esc belongs to the secret entry.
+func (r *rotate) Captures() bool { return !r.done && !r.running && r.entry.captures() }
+
+func (r *rotate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case rotatedMsg:
+		if msg.src != r {
+			return r, nil
+		}
+		r.running = false
+		if msg.err != nil {
+			e := codes.AsError(msg.err)
+			r.entry.escape()
+			return r, report(r, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		}
+		r.t, r.done = msg.t, true
+		return r, report(r)
+	case spinner.TickMsg:
+		if r.running {
+			var cmd tea.Cmd
+			r.spin, cmd = r.spin.Update(msg)
+			return r, cmd
+		}
+		return r, nil
+	}
+	if r.done || r.running {
+		return r, nil
+	}
+	if k, ok := msg.(tea.KeyMsg); ok && r.entry.captures() && key.Matches(k, keyBack) {
+		r.entry.escape()
+		return r, report(r)
+	}
+	ev, cmd := r.entry.update(r, msg)
+	if ev != secretAccepted {
+		return r, cmd
+	}
+	r.running = true
+	e, name, secret := r.env, r.t.Name, r.entry.secret
+	return r, tea.Batch(cmd, r.spin.Tick, func() tea.Msg {
+		ctx, cancel := e.cmdCtx(storeTimeout)
+		defer cancel()
+		t, err := e.store.RotateSecret(ctx, name, secret, e.grace, e.actor)
+		return rotatedMsg{src: r, t: t, err: err}
+	})
+}
+
+func (r *rotate) View() string {
+	st := r.env.st
+	var b strings.Builder
+	b.WriteString(field(st, "target", r.t.Name) + "\n")
+	b.WriteString(field(st, "current signing", core.SigningSummary(r.t.Signing)) + "\n\n")
+	switch {
+	case r.done:
+		b.WriteString(st.ok.Render("✓ Rotated.") + " Now " + clean(core.SigningSummary(r.t.Signing)) + ".\n")
+		b.WriteString(wrap("The previous secret keeps signing for "+r.env.grace.String()+", so the receiver can switch; deliveries carry both signatures until then.", r.width))
+	case r.running:
+		b.WriteString(r.spin.View() + " rotating…")
+	default:
+		b.WriteString(r.entry.view("Put it where the receiver reads it; the previous secret keeps signing for " + r.env.grace.String() + "."))
+	}
+	return b.String()
+}
+
+func (r *rotate) SetSize(w, _ int) {
+	r.width = w
+	r.entry.width = w
+	r.entry.input.Width = max(w-len(r.entry.input.Prompt)-2, 10)
+}
+
+func (r *rotate) ShortHelp() []key.Binding {
+	if r.done || r.running {
+		return []key.Binding{keyBack}
+	}
+	return r.entry.help()
+}
+
+func (r *rotate) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }

@@ -1,0 +1,244 @@
+package wizard
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// testTimeout bounds one test send.
+const testTimeout = 60 * time.Second
+
+// testDoneMsg is the outcome of one test send.
+type testDoneMsg struct {
+	src *testSend
+	res TestResult
+	err error
+}
+
+type testPhase int
+
+const (
+	testChoose testPhase = iota
+	testRehearsalForm
+	testRunning
+	testShown
+)
+
+// testSend offers a test send of a saved target: a dry run (the signed
+// request is shown), a rehearsal against a local receiver, or a live
+// send, and shows the outcome with the code and fix on failure. Without a
+// sender it points to the test-send command.
+type testSend struct {
+	env    *env
+	t      core.Target
+	phase  testPhase
+	list   choiceList
+	url    textinput.Model
+	ca     textinput.Model
+	onCA   bool
+	spin   spinner.Model
+	res    *TestResult
+	pager  pager
+	width  int
+	height int
+}
+
+func newTestSend(e *env, t core.Target) *testSend {
+	s := &testSend{env: e, t: t, pager: newPager()}
+	host := endpointHost(t.BaseURL)
+	s.list = newChoiceList([]option{
+		{value: "dry", label: "Dry run", desc: "Sign a test delivery and show the request; nothing is sent."},
+		{value: "rehearsal", label: "Rehearsal", desc: "Send a signed test delivery to a local receiver you run."},
+		{value: "live", label: "Live", desc: "Send one signed test delivery to " + clean(host) + "."},
+	}, "dry")
+	s.url = newInput(e.st, "receiver URL › ", "", maxURLLen)
+	s.url.Placeholder = "https://127.0.0.1:8443/webhook"
+	s.ca = newInput(e.st, "CA file › ", "", 4096)
+	s.ca.Placeholder = "(empty: the system's roots)"
+	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
+	return s
+}
+
+func (s *testSend) Init() tea.Cmd { return nil }
+
+// Captures reports whether esc belongs to the screen (closing the
+// request, leaving the rehearsal form).
+func (s *testSend) Captures() bool {
+	return s.pager.open || s.phase == testRehearsalForm || s.phase == testShown
+}
+
+func (s *testSend) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if s.env.sender == nil {
+		return s, nil
+	}
+	switch msg := msg.(type) {
+	case testDoneMsg:
+		if msg.src != s {
+			return s, nil
+		}
+		s.phase = testShown
+		if msg.err != nil {
+			e := codes.AsError(msg.err)
+			s.res = &TestResult{Summary: "The test send could not be made."}
+			return s, report(s, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		}
+		s.res = &msg.res
+		if msg.res.Request != "" {
+			s.pager.show("Signed request (dry run, nothing sent)", msg.res.Request)
+		}
+		if !msg.res.OK && msg.res.Problem != nil {
+			return s, report(s, *msg.res.Problem)
+		}
+		return s, report(s)
+	case spinner.TickMsg:
+		if s.phase == testRunning {
+			var cmd tea.Cmd
+			s.spin, cmd = s.spin.Update(msg)
+			return s, cmd
+		}
+		return s, nil
+	case tea.KeyMsg:
+		return s, s.key(msg)
+	}
+	var c1, c2 tea.Cmd
+	s.url, c1 = s.url.Update(msg)
+	s.ca, c2 = s.ca.Update(msg)
+	return s, tea.Batch(c1, c2)
+}
+
+func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
+	switch s.phase {
+	case testChoose:
+		if s.list.update(k) {
+			return nil
+		}
+		if !key.Matches(k, keyEnter) {
+			return nil
+		}
+		switch s.list.selected().value {
+		case "dry":
+			return s.run(DryRun())
+		case "live":
+			return s.run(Live())
+		default:
+			s.phase, s.onCA = testRehearsalForm, false
+			s.ca.Blur()
+			return tea.Batch(s.url.Focus(), textinput.Blink)
+		}
+	case testRehearsalForm:
+		switch {
+		case key.Matches(k, keyBack):
+			s.phase = testChoose
+			return report(s)
+		case k.Type == tea.KeyTab || k.Type == tea.KeyDown || k.Type == tea.KeyUp:
+			s.onCA = !s.onCA
+			if s.onCA {
+				s.url.Blur()
+				return s.ca.Focus()
+			}
+			s.ca.Blur()
+			return s.url.Focus()
+		case key.Matches(k, keyNext):
+			u := strings.TrimSpace(s.url.Value())
+			if u == "" {
+				return report(s, codes.NewProblem(codes.Usage, "receiver_url", "a rehearsal needs the URL of the local receiver"))
+			}
+			return s.run(Rehearsal(u, strings.TrimSpace(s.ca.Value())))
+		}
+		in := &s.url
+		if s.onCA {
+			in = &s.ca
+		}
+		_, cmd := updateInput(in, k)
+		return cmd
+	case testShown:
+		if s.pager.open {
+			_, cmd := s.pager.update(k)
+			return cmd
+		}
+		if key.Matches(k, keyBack) || key.Matches(k, keyEnter) {
+			s.phase, s.res = testChoose, nil
+			return report(s)
+		}
+	}
+	return nil
+}
+
+// run starts a test send as a command.
+func (s *testSend) run(kind TestKind) tea.Cmd {
+	s.phase, s.res = testRunning, nil
+	e, t := s.env, s.t
+	return tea.Batch(report(s), s.spin.Tick, func() tea.Msg {
+		ctx, cancel := e.cmdCtx(testTimeout)
+		defer cancel()
+		res, err := e.sender.TestSend(ctx, t, kind)
+		return testDoneMsg{src: s, res: res, err: err}
+	})
+}
+
+func (s *testSend) View() string {
+	st := s.env.st
+	name := clean(s.t.Name)
+	if s.env.sender == nil {
+		return wrap("Test sends are available with `webhook-setup test-send "+name+"`: a dry run, a rehearsal against a local receiver, or a live send.", s.width) +
+			"\n\n" + st.dim.Render("Press esc to go back.")
+	}
+	var b strings.Builder
+	b.WriteString(wrap("Send a test delivery for "+name+" to see the receiver verify it.", s.width) + "\n\n")
+	switch s.phase {
+	case testChoose:
+		b.WriteString(s.list.view(st, s.width))
+	case testRehearsalForm:
+		b.WriteString(wrap("The local receiver you run (a recipe, or your own code) and, if its certificate is not publicly trusted, the CA file that signed it.", s.width) + "\n\n")
+		b.WriteString(s.url.View() + "\n" + s.ca.View())
+	case testRunning:
+		b.WriteString(s.spin.View() + " sending…")
+	case testShown:
+		if s.res != nil {
+			mark := st.ok.Render("✓ ")
+			if !s.res.OK {
+				mark = st.bad.Render("✗ ")
+			}
+			b.WriteString(mark + wrap(clean(s.res.Summary), s.width-2))
+		}
+		if s.pager.open {
+			b.WriteString("\n\n" + s.pager.view(st))
+		}
+	}
+	return b.String()
+}
+
+func (s *testSend) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.pager.setSize(w, max(h-4, 3))
+	s.url.Width = max(w-len(s.url.Prompt)-2, 10)
+	s.ca.Width = max(w-len(s.ca.Prompt)-2, 10)
+}
+
+func (s *testSend) ShortHelp() []key.Binding {
+	if s.env.sender == nil {
+		return []key.Binding{keyHome}
+	}
+	switch s.phase {
+	case testRehearsalForm:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")), keyField, keyBack}
+	case testShown:
+		if s.pager.open {
+			return s.pager.help()
+		}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "another test")), keyBack}
+	case testRunning:
+		return []key.Binding{keyBack}
+	}
+	return []key.Binding{keyUp, keyEnter, keyBack}
+}
+
+func (s *testSend) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

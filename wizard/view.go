@@ -1,0 +1,74 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+)
+
+// frame is the lines the parent draws around a screen: the heading and a
+// blank line above, a blank line and the help line below.
+const frame = 4
+
+// resize gives every screen the room it has.
+func (m *Model) resize() {
+	w, h := m.width, max(m.height-frame, 1)
+	m.help.Width = w
+	m.home.SetSize(w, h)
+	if m.cur != m.home {
+		m.cur.SetSize(w, h)
+	}
+}
+
+// heading is the first line: where the operator is.
+func (m *Model) heading() string {
+	st := m.env.st
+	var title string
+	switch m.screen {
+	case screenHome:
+		title = "Integration status"
+	case screenStep:
+		a := m.answers
+		title = fmt.Sprintf("New target › Step %d of %d · %s", position(a.Mode, m.step), len(flow(a.Mode)), m.step.Title())
+	case screenTest:
+		title = "Test send · " + clean(m.originTarget.Name)
+	case screenDetails:
+		title = "Target · " + clean(m.originTarget.Name)
+	case screenRotate:
+		title = "Rotate secret · " + clean(m.originTarget.Name)
+	case screenDisconnect:
+		title = "Disconnect · " + clean(m.originTarget.Name)
+	}
+	return st.bar.Render("webhook-setup") + st.dim.Render(" › ") + st.heading.Render(title)
+}
+
+// View draws the frame: heading, the screen cut to the room left, the
+// problems and notice the screen reported, and the help line at the
+// bottom. Nothing is wider or taller than the terminal.
+func (m *Model) View() string {
+	st := m.env.st
+	w, h := m.width, m.height
+	var foot []string
+	if len(m.problems) > 0 {
+		foot = append(foot, fit(problemLines(st, m.problems, w), w, max(h/3, 4)))
+	}
+	if m.notice != "" {
+		foot = append(foot, st.notice.Render(wrap(m.notice, w)))
+	}
+	footer := strings.Join(foot, "\n")
+	footLines := 0
+	if footer != "" {
+		footLines = strings.Count(footer, "\n") + 1
+	}
+	bodyH := max(h-frame-footLines, 1)
+	body := fit(m.cur.View(), w, bodyH)
+	if n := strings.Count(body, "\n") + 1; n < bodyH {
+		body += strings.Repeat("\n", bodyH-n)
+	}
+	var b strings.Builder
+	b.WriteString(m.heading() + "\n\n" + body)
+	if footer != "" {
+		b.WriteString("\n" + footer)
+	}
+	b.WriteString("\n\n" + m.help.ShortHelpView(m.cur.ShortHelp()))
+	return fit(b.String(), w, h)
+}
