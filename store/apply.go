@@ -83,7 +83,8 @@ func (s *Store) Apply(ctx context.Context, ops []Op, actor string) error {
 		if op.Grace < 0 {
 			return opErr(i, op, codes.Errorf(codes.Usage, "the rotation grace %s is negative", op.Grace))
 		}
-		needKey = needKey || op.Secret != ""
+		// Every op reads or writes a sealed webhook URL.
+		needKey = true
 	}
 	if len(ops) == 0 {
 		return nil
@@ -121,7 +122,7 @@ func (s *Store) applyOp(ctx context.Context, tx *sql.Tx, key []byte, op Op, acto
 		}
 		return insertAudit(ctx, tx, now, actor, "target.create", t.Name, createDetail(t))
 	case OpUpdate:
-		t, changed, err := s.updateTx(ctx, tx, op.Target, now)
+		t, changed, err := s.updateTx(ctx, tx, key, op.Target, now)
 		if err != nil {
 			return err
 		}

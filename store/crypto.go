@@ -35,6 +35,13 @@ func credentialAD(targetID, credID string) []byte {
 	return []byte("webhook-setup/credential/v1\x00" + targetID + "\x00" + credID)
 }
 
+// urlAD binds a sealed webhook URL to its target: the URL is a bearer
+// credential (Zapier, Make and n8n put the token in the path), so it is
+// stored encrypted like the signing secret.
+func urlAD(targetID string) []byte {
+	return []byte("webhook-setup/base-url/v1\x00" + targetID)
+}
+
 func draftAD(id string) []byte {
 	return []byte("webhook-setup/draft/v1\x00" + id)
 }

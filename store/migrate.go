@@ -27,7 +27,7 @@ CREATE TABLE targets (
 	name                      TEXT NOT NULL,
 	provider_key              TEXT NOT NULL,
 	deployment_mode           TEXT NOT NULL,
-	base_url                  TEXT NOT NULL,
+	base_url_sealed           BLOB NOT NULL,
 	receiver_owner            TEXT NOT NULL DEFAULT '',
 	revoke_path               TEXT NOT NULL DEFAULT '',
 	receiver_checks_confirmed INTEGER NOT NULL DEFAULT 0,

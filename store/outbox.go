@@ -420,3 +420,41 @@ func (s *Store) Requeue(ctx context.Context, id string, maxAttempts int, now tim
 	})
 	return d, err
 }
+
+// Pending counts the pending deliveries that can still be sent (their
+// target exists) and says when the earliest of them may next be claimed:
+// its next attempt time or the end of its current claim, whichever is later.
+// next is zero when n is 0.
+func (s *Store) Pending(ctx context.Context, now time.Time) (n int, next time.Time, err error) {
+	err = s.retry(ctx, func() error {
+		var at sql.NullInt64
+		err := s.db.QueryRowContext(ctx, `SELECT count(*), MIN(MAX(next_attempt_at, COALESCE(claim_until, 0)))
+			FROM deliveries WHERE status = ? AND target_id IS NOT NULL`, string(delivery.StatusPending)).Scan(&n, &at)
+		next = nullNS(at)
+		return err
+	})
+	return n, next, err
+}
+
+// Release gives up worker's claims on the deliveries with ids without
+// recording an attempt, so another claimer may take them at once. Claims
+// held by another worker are left alone.
+func (s *Store) Release(ctx context.Context, worker string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE deliveries SET claimed_by = NULL, claim_until = NULL
+			WHERE id = ? AND claimed_by = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range ids {
+			if _, err := st.ExecContext(ctx, id, worker); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -18,8 +18,9 @@ import (
 
 // targetSelect reads a target with the signing summary of its current
 // credential from plain columns (the partial index credentials_current
-// finds it), so listing never touches a secret.
-const targetSelect = `SELECT t.id, t.name, t.provider_key, t.deployment_mode, t.base_url, t.receiver_owner,
+// finds it), so listing never touches a secret. The webhook URL is sealed
+// and opened with the store key as each row is read.
+const targetSelect = `SELECT t.id, t.name, t.provider_key, t.deployment_mode, t.base_url_sealed, t.receiver_owner,
 	t.revoke_path, t.receiver_checks_confirmed, t.network_policy, t.network_allowlist, t.network_authorized_by,
 	t.rate_requests, t.rate_per_seconds, t.version, t.created_at, t.updated_at,
 	c.algorithm, c.fingerprint, c.created_at
@@ -47,17 +48,21 @@ func newTargetRow() *targetRow {
 	return r
 }
 
-func (r *targetRow) scan(row scanner) (core.Target, error) {
+func (r *targetRow) scan(row scanner, openURL urlOpener) (core.Target, error) {
 	if err := row.Scan(r.dest[:]...); err != nil {
 		return core.Target{}, err
 	}
 	v := &r.vals
+	baseURL, err := openURL(blob(v[4]), text(v[0]))
+	if err != nil {
+		return core.Target{}, err
+	}
 	t := core.Target{
 		ID:                      text(v[0]),
 		Name:                    text(v[1]),
 		ProviderKey:             core.ProviderKey(text(v[2])),
 		DeploymentMode:          core.Mode(text(v[3])),
-		BaseURL:                 text(v[4]),
+		BaseURL:                 baseURL,
 		ReceiverOwner:           text(v[5]),
 		RevokePath:              text(v[6]),
 		ReceiverChecksConfirmed: integer(v[7]) != 0,
@@ -76,6 +81,46 @@ func (r *targetRow) scan(row scanner) (core.Target, error) {
 		t.Signing = &core.Signing{Algorithm: text(v[16]), Fingerprint: text(v[17]), CreatedAt: fromNS(integer(v[18]))}
 	}
 	return t, nil
+}
+
+// urlOpener decrypts a target's sealed webhook URL.
+type urlOpener func(sealed []byte, targetID string) (string, error)
+
+// urlOpener returns an opener that loads the key on first use, so a query
+// that finds no target never needs the key.
+func (s *Store) urlOpener(ctx context.Context) urlOpener {
+	var key []byte
+	return func(sealed []byte, targetID string) (string, error) {
+		if key == nil {
+			k, err := s.loadKey(ctx, false)
+			if err != nil {
+				return "", err
+			}
+			key = k
+		}
+		plain, err := unseal(key, sealed, urlAD(targetID))
+		if err != nil {
+			return "", codes.Errorf(codes.StoreKey, "the webhook URL of target %s does not decrypt with %s", targetID, s.keyPath).
+				WithFix(s.keyFix())
+		}
+		return string(plain), nil
+	}
+}
+
+// sealURL encrypts t's webhook URL for its row.
+func sealURL(key []byte, t core.Target) ([]byte, error) {
+	return seal(key, []byte(t.BaseURL), urlAD(t.ID))
+}
+
+// blob is a scanned BLOB value; NULL reads as nil.
+func blob(v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return nil
 }
 
 // text is a scanned TEXT value; NULL reads as "".
@@ -124,7 +169,12 @@ func (s *Store) Target(ctx context.Context, name string) (core.Target, error) {
 
 // targetBy reads one target by column (t.id or t.name).
 func (s *Store) targetBy(ctx context.Context, q queryer, column, value string) (core.Target, error) {
-	t, err := newTargetRow().scan(q.QueryRowContext(ctx, targetSelect+` WHERE `+column+` = ?`, value))
+	return s.targetWith(ctx, q, column, value, s.urlOpener(ctx))
+}
+
+// targetWith is targetBy with a chosen URL opener.
+func (s *Store) targetWith(ctx context.Context, q queryer, column, value string, openURL urlOpener) (core.Target, error) {
+	t, err := newTargetRow().scan(q.QueryRowContext(ctx, targetSelect+` WHERE `+column+` = ?`, value), openURL)
 	if errors.Is(err, sql.ErrNoRows) {
 		if column == "t.id" {
 			return t, codes.Errorf(codes.TargetNotFound, "no saved target has id %q", value)
@@ -135,7 +185,8 @@ func (s *Store) targetBy(ctx context.Context, q queryer, column, value string) (
 }
 
 // Targets returns saved targets ordered by name, skipping offset and
-// returning at most limit (limit<=0 means all). It reads no secret.
+// returning at most limit (limit<=0 means all). It reads no signing secret;
+// the webhook URLs are decrypted, so the key is needed once a target exists.
 func (s *Store) Targets(ctx context.Context, offset, limit int) ([]core.Target, error) {
 	var out []core.Target
 	err := s.retry(ctx, func() error {
@@ -156,8 +207,9 @@ func (s *Store) Targets(ctx context.Context, offset, limit int) ([]core.Target, 
 		}
 		defer rows.Close()
 		r := newTargetRow()
+		openURL := s.urlOpener(ctx)
 		for rows.Next() {
-			t, err := r.scan(rows)
+			t, err := r.scan(rows, openURL)
 			if err != nil {
 				return err
 			}
@@ -238,11 +290,15 @@ func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err != nil {
 		return t, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO targets (id, name, provider_key, deployment_mode, base_url,
+	sealedURL, err := sealURL(key, t)
+	if err != nil {
+		return t, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO targets (id, name, provider_key, deployment_mode, base_url_sealed,
 		receiver_owner, revoke_path, receiver_checks_confirmed, network_policy, network_allowlist,
 		network_authorized_by, rate_requests, rate_per_seconds, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-		t.ID, t.Name, string(t.ProviderKey), string(t.DeploymentMode), t.BaseURL,
+		t.ID, t.Name, string(t.ProviderKey), string(t.DeploymentMode), sealedURL,
 		t.ReceiverOwner, t.RevokePath, t.ReceiverChecksConfirmed, string(t.PrivateNetwork.Policy), allow,
 		t.PrivateNetwork.AuthorizedBy, t.RateLimit.Requests, t.RateLimit.PerSeconds, ns(now), ns(now))
 	if isUniqueOn(err, "targets.name") {
@@ -300,12 +356,16 @@ func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) 
 	if p := core.ValidateName(t.Name); p != nil {
 		return codes.ProblemsError([]codes.Problem{*p})
 	}
+	key, err := s.loadKey(ctx, false)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	var saved core.Target
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		var changed []string
 		var err error
-		saved, changed, err = s.updateTx(ctx, tx, *t, now)
+		saved, changed, err = s.updateTx(ctx, tx, key, *t, now)
 		if err != nil || len(changed) == 0 {
 			return err
 		}
@@ -321,7 +381,7 @@ func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) 
 // updateTx checks the version, writes t's fields and bumps the version
 // inside tx; it returns the saved target and the changed field names (none
 // means nothing was written).
-func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, t core.Target, now time.Time) (core.Target, []string, error) {
+func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, now time.Time) (core.Target, []string, error) {
 	cur, err := s.lookupTx(ctx, tx, t)
 	if err != nil {
 		return t, nil, err
@@ -342,12 +402,17 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, t core.Target, now tim
 	if err != nil {
 		return t, nil, err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE targets SET name = ?, provider_key = ?, deployment_mode = ?, base_url = ?,
+	t.ID = cur.ID
+	sealedURL, err := sealURL(key, t)
+	if err != nil {
+		return t, nil, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE targets SET name = ?, provider_key = ?, deployment_mode = ?, base_url_sealed = ?,
 		receiver_owner = ?, revoke_path = ?, receiver_checks_confirmed = ?, network_policy = ?,
 		network_allowlist = ?, network_authorized_by = ?, rate_requests = ?, rate_per_seconds = ?,
 		version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
-		t.Name, string(t.ProviderKey), string(t.DeploymentMode), t.BaseURL,
+		t.Name, string(t.ProviderKey), string(t.DeploymentMode), sealedURL,
 		t.ReceiverOwner, t.RevokePath, t.ReceiverChecksConfirmed, string(t.PrivateNetwork.Policy),
 		allow, t.PrivateNetwork.AuthorizedBy, t.RateLimit.Requests, t.RateLimit.PerSeconds,
 		ns(now), cur.ID, cur.Version)
@@ -421,7 +486,9 @@ func updateDetail(changed []string, t core.Target) string {
 func (s *Store) DeleteTarget(ctx context.Context, name, actor string) error {
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.targetBy(ctx, tx, "t.name", name)
+		// Disconnecting must work when the key is lost: the URL is only
+		// needed for the audit detail.
+		t, err := s.targetWith(ctx, tx, "t.name", name, func([]byte, string) (string, error) { return "", nil })
 		if err != nil {
 			return err
 		}
@@ -446,7 +513,7 @@ func deleteTx(ctx context.Context, tx *sql.Tx, t core.Target, now time.Time) err
 }
 
 func deleteDetail(t core.Target) string {
-	d := "removed target and credentials; url was " + redactURL(t.BaseURL)
+	d := "removed target and credentials"
 	if t.Signing != nil {
 		d += ", signing " + t.Signing.Fingerprint
 	}
