@@ -55,16 +55,29 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 		app.printf("Integration status: no targets yet. Run webhook-setup to start the setup wizard.\n")
 		return nil
 	}
-	tb := newTable(app.Out, "NAME", "READY", "PROVIDER", "ENDPOINT", "SIGNING", "REPLAY", "PRIVATE_NET", "REVOKE", "BLOCKED")
+	// Short cells keep the table inside 80 columns; the legend says how to
+	// read them and show NAME gives the full story.
+	tb := newTable(app.Out, "NAME", "READY", "PROV", "ENDP", "SIGN", "REPLAY", "PRIV", "REVOKE", "BLOCKED")
 	for _, it := range items {
 		var blocked []string
 		for _, p := range it.Blocked {
 			blocked = append(blocked, string(p.Code))
 		}
 		s := it.States
-		tb.row(it.Name, fmt.Sprint(it.Ready), string(s.ProviderKey), string(s.Endpoint), string(s.Signing),
-			string(s.ReplayProtection), string(s.PrivateNetwork), string(s.RevokePath), strings.Join(blocked, ","))
+		tb.row(it.Name, fmt.Sprint(it.Ready), cell(s.ProviderKey), cell(s.Endpoint), cell(s.Signing),
+			cell(s.ReplayProtection), cell(s.PrivateNetwork), cell(s.RevokePath), strings.Join(blocked, ","))
 	}
 	tb.flush()
+	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; webhook-setup show NAME explains each.")
 	return nil
+}
+
+func cell(s core.State) string {
+	switch s {
+	case core.Ready:
+		return "ok"
+	case core.Blocked:
+		return "NO"
+	}
+	return "-"
 }
