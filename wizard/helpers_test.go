@@ -211,7 +211,7 @@ type driver struct {
 	trace []string
 }
 
-const cmdWait = 150 * time.Millisecond
+const cmdWait = 60 * time.Millisecond
 
 func newDriver(t *testing.T, st *fakeStore, opts ...func(*env)) *driver {
 	t.Helper()
@@ -246,14 +246,12 @@ func (d *driver) send(msg tea.Msg) {
 		}
 		msg := queue[0]
 		queue = queue[1:]
-		if _, ok := msg.(tea.QuitMsg); ok {
+		switch m := msg.(type) {
+		case tea.QuitMsg:
 			d.quit = true
 			continue
-		}
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				queue = append(queue, d.exec(c)...)
-			}
+		case tea.BatchMsg:
+			queue = append(queue, d.exec(m...)...)
 			continue
 		}
 		d.trace = append(d.trace, reflect.TypeOf(msg).String())
@@ -269,22 +267,44 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 }
 
-// exec runs cmd with a deadline; a command still running is dropped.
-func (d *driver) exec(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	select {
-	case msg := <-ch:
-		if msg == nil {
-			return nil
+// exec runs cmds at once and returns, in order, the messages of those
+// that answer within cmdWait; commands still running then are dropped.
+func (d *driver) exec(cmds ...tea.Cmd) []tea.Msg {
+	chans := make([]chan tea.Msg, len(cmds))
+	for i, c := range cmds {
+		if c == nil {
+			continue
 		}
-		return []tea.Msg{msg}
-	case <-time.After(cmdWait):
-		return nil
+		ch := make(chan tea.Msg, 1)
+		chans[i] = ch
+		go func() { ch <- c() }()
 	}
+	deadline := time.After(cmdWait)
+	var out []tea.Msg
+	for _, ch := range chans {
+		if ch == nil {
+			continue
+		}
+		if deadline == nil {
+			select {
+			case msg := <-ch:
+				if msg != nil {
+					out = append(out, msg)
+				}
+			default:
+			}
+			continue
+		}
+		select {
+		case msg := <-ch:
+			if msg != nil {
+				out = append(out, msg)
+			}
+		case <-deadline:
+			deadline = nil // collect only what is ready from here on
+		}
+	}
+	return out
 }
 
 // key sends keys: named keys ("enter", "esc", "shift+tab", "up", "down",
@@ -385,3 +405,6 @@ func (d *driver) problemCodes() []codes.Code {
 	}
 	return out
 }
+
+// resize is a terminal resize message.
+func resize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

@@ -4,13 +4,14 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// newInput returns a text input as every screen uses it: the clipboard
-// key is off (it would run a clipboard program on the server, not read
+// newInput returns a text input as every screen uses it: a steady cursor,
+// the clipboard key off (it would run a clipboard program on the server, not read
 // the operator's clipboard; terminals paste with bracketed paste) and the
 // value is limited to limit characters.
 func newInput(st *styles, prompt, value string, limit int) textinput.Model {
@@ -22,6 +23,9 @@ func newInput(st *styles, prompt, value string, limit int) textinput.Model {
 	in.TextStyle = st.text
 	in.PlaceholderStyle = st.dim
 	in.Cursor.Style = st.selected
+	// A steady cursor: a blinking one redraws twice a second, which over
+	// SSH is traffic for nothing.
+	in.Cursor.SetMode(cursor.CursorStatic)
 	in.SetValue(value)
 	in.CursorEnd()
 	return in

@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -38,7 +37,6 @@ type Model struct {
 	env     *env
 	open    func() (Store, error)
 	version string
-	help    help.Model
 	width   int
 	height  int
 
@@ -67,7 +65,7 @@ type Model struct {
 
 // newModel builds the parent on the home screen.
 func newModel(e *env, open func() (Store, error), version string) *Model {
-	m := &Model{env: e, open: open, version: version, help: e.st.helpModel(), width: 80, height: 24}
+	m := &Model{env: e, open: open, version: version, width: 80, height: 24}
 	m.home = newHome(e)
 	m.cur = m.home
 	m.resize()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/webriskops/webhook-setup/core"
@@ -103,6 +104,31 @@ func problemLines(st *styles, ps []codes.Problem, width int) string {
 		}
 	}
 	return b.String()
+}
+
+// helpLines draws key bindings as "key desc" items two spaces apart,
+// wrapped to width so no key is ever cut off the help line.
+func helpLines(st *styles, bindings []key.Binding, width int) string {
+	var lines []string
+	line, lw := "", 0
+	for _, b := range bindings {
+		h := b.Help()
+		if !b.Enabled() || h.Key == "" {
+			continue
+		}
+		item := st.key.Render(h.Key) + " " + st.dim.Render(h.Desc)
+		iw := ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
+		switch {
+		case lw == 0:
+			line, lw = item, iw
+		case width > 0 && lw+2+iw > width:
+			lines = append(lines, line)
+			line, lw = item, iw
+		default:
+			line, lw = line+"  "+item, lw+2+iw
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 // stateGlyph is the one-character form of a readiness state.

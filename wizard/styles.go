@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -47,19 +46,4 @@ func newStyles(r *lipgloss.Renderer) *styles {
 		key:      r.NewStyle().Bold(true).Foreground(accent),
 		notice:   r.NewStyle().Foreground(amber),
 	}
-}
-
-// helpModel is the help line in the wizard's styles.
-func (s *styles) helpModel() help.Model {
-	h := help.New()
-	h.Styles = help.Styles{
-		ShortKey:       s.key,
-		ShortDesc:      s.dim,
-		ShortSeparator: s.dim,
-		Ellipsis:       s.dim,
-		FullKey:        s.key,
-		FullDesc:       s.dim,
-		FullSeparator:  s.dim,
-	}
-	return h
 }

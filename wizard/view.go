@@ -6,13 +6,12 @@ import (
 )
 
 // frame is the lines the parent draws around a screen: the heading and a
-// blank line above, a blank line and the help line below.
+// blank line above, a blank line and (at least) one help line below.
 const frame = 4
 
 // resize gives every screen the room it has.
 func (m *Model) resize() {
 	w, h := m.width, max(m.height-frame, 1)
-	m.help.Width = w
 	m.home.SetSize(w, h)
 	if m.cur != m.home {
 		m.cur.SetSize(w, h)
@@ -59,6 +58,8 @@ func (m *Model) View() string {
 	if footer != "" {
 		footLines = strings.Count(footer, "\n") + 1
 	}
+	help := helpLines(st, m.cur.ShortHelp(), w)
+	footLines += strings.Count(help, "\n")
 	bodyH := max(h-frame-footLines, 1)
 	body := fit(m.cur.View(), w, bodyH)
 	if n := strings.Count(body, "\n") + 1; n < bodyH {
@@ -69,6 +70,6 @@ func (m *Model) View() string {
 	if footer != "" {
 		b.WriteString("\n" + footer)
 	}
-	b.WriteString("\n\n" + m.help.ShortHelpView(m.cur.ShortHelp()))
+	b.WriteString("\n\n" + help)
 	return fit(b.String(), w, h)
 }
