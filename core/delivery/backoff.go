@@ -56,3 +56,12 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	}
 	return min(max(d, minRetryAfter), maxRetryAfter), true
 }
+
+// Delay is the wait before attempt number next after a retryable result:
+// the receiver's Retry-After when it sent one, else Backoff.
+func Delay(r Result, next int, max time.Duration) time.Duration {
+	if r.RetryAfter > 0 {
+		return r.RetryAfter
+	}
+	return Backoff(next, max)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/sanitize"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // Result is the classified outcome of one attempt.
@@ -30,15 +32,36 @@ type Result struct {
 func (r Result) Final() bool { return r.Delivered || !r.Retry }
 
 // Status is the outbox status a final result leaves the delivery in:
-// safety refusals are blocked, other final failures failed.
+// refusals by safety or readiness are blocked, other final failures failed.
 func (r Result) Status() Status {
 	switch {
 	case r.Delivered:
 		return StatusDelivered
-	case r.Code == codes.RedirectBlocked || r.Code == codes.BaseURLBlocked:
+	case Blocks(r.Code):
 		return StatusBlocked
 	}
 	return StatusFailed
+}
+
+// Fix is what the operator should do about the result: the catalog's fix
+// of its code, or "" when delivered.
+func (r Result) Fix() string {
+	if r.Delivered || r.Code == "" {
+		return ""
+	}
+	return r.Code.Fix()
+}
+
+// Blocks reports whether code is a refusal by URL safety or readiness
+// (redirect, unsafe address, no signing secret) rather than a failed send:
+// such deliveries end blocked, and retrying them changes nothing until the
+// target is fixed.
+func Blocks(code codes.Code) bool {
+	switch code {
+	case codes.RedirectBlocked, codes.BaseURLBlocked, codes.URLUnsafe, codes.SecretMissing, codes.TargetNotFound:
+		return true
+	}
+	return false
 }
 
 // Classify turns an HTTP response into a Result, following the delivery
@@ -55,7 +78,7 @@ func Classify(resp *http.Response, body []byte, now time.Time) Result {
 		r.Reason = fmt.Sprintf("receiver answered %d", st)
 	case st >= 300 && st < 400:
 		r.Code = codes.RedirectBlocked
-		r.Reason = fmt.Sprintf("receiver answered %d redirecting to %s; redirects are never followed", st, locationHost(resp))
+		r.Reason = urlsafe.RedirectError(resp).Reason
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
 		if namesSignatureInvalid(resp.Header, body) {
 			r.Code = codes.SignatureInvalid
@@ -80,19 +103,25 @@ func Classify(resp *http.Response, body []byte, now time.Time) Result {
 }
 
 // ClassifyError turns a transport error into a Result: a dial-time safety
-// refusal is final; connection errors and timeouts are retried.
+// refusal is final (PROVIDER_BASE_URL_BLOCKED); connection errors and
+// timeouts are retried. The reason never holds the URL: *url.Error's text
+// would, and the URL is a credential.
 func ClassifyError(err error) Result {
 	var ce *codes.Error
 	if errors.As(err, &ce) && (ce.Code == codes.BaseURLBlocked || ce.Code == codes.URLUnsafe) {
 		return Result{Code: codes.BaseURLBlocked, Reason: ce.Reason}
 	}
-	reason := "connection failed"
+	var reason string
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		reason = "the attempt timed out"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		reason = "the receiver closed the connection before answering"
 	case errors.As(err, new(*net.OpError)):
 		reason = "could not connect: " + opErrorText(err)
+	default:
+		reason = "connection failed: " + causeText(err)
 	}
 	return Result{Retry: true, Code: codes.DeliveryFailed, Reason: reason}
 }
@@ -100,9 +129,21 @@ func ClassifyError(err error) Result {
 func opErrorText(err error) string {
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
-		return oe.Err.Error()
+		return sanitize.Line(oe.Err.Error())
 	}
-	return err.Error()
+	return causeText(err)
+}
+
+// causeText is err's text without *url.Error's "Post URL:" prefix.
+func causeText(err error) string {
+	for {
+		var ue *url.Error
+		if !errors.As(err, &ue) || ue.Err == nil {
+			break
+		}
+		err = ue.Err
+	}
+	return sanitize.Truncate(sanitize.Line(err.Error()), 200)
 }
 
 // namesSignatureInvalid looks for the code in the headers or the body.
@@ -126,18 +167,4 @@ func receiverReason(body []byte) string {
 		return ""
 	}
 	return " (" + sanitize.Truncate(sanitize.Line(s), 200) + ")"
-}
-
-// locationHost is the redirect target's host, never its path or query,
-// which may carry a token.
-func locationHost(resp *http.Response) string {
-	loc := resp.Header.Get("Location")
-	u, err := url.Parse(loc)
-	if err != nil || u.Host == "" {
-		if loc == "" {
-			return "an unnamed location"
-		}
-		return "a relative location"
-	}
-	return sanitize.Line(u.Scheme + "://" + u.Host)
 }

@@ -85,4 +85,12 @@ type Outbox interface {
 	// Requeue makes a failed or blocked delivery pending again with a fresh
 	// attempt budget (deliveries retry ID).
 	Requeue(ctx context.Context, id string, maxAttempts int, now time.Time) (Delivery, error)
+	// Pending counts the pending deliveries that can still be sent and says
+	// when the earliest may next be claimed (its next attempt or the end of
+	// its claim, whichever is later), so a drain knows whether to wait.
+	Pending(ctx context.Context, now time.Time) (n int, next time.Time, err error)
+	// Release gives up worker's claims on ids without recording an attempt,
+	// for deliveries a runner claimed but did not send (interrupted, or its
+	// wait ended), so the next drain need not wait for the lease to end.
+	Release(ctx context.Context, worker string, ids []string) error
 }

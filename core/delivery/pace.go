@@ -30,10 +30,20 @@ func NewPacer(perSecond float64) *Pacer {
 
 // Wait blocks until the caller may start its next attempt.
 func (p *Pacer) Wait(ctx context.Context) error {
+	wait, _ := p.Reserve(time.Time{})
+	return sleep(ctx, wait)
+}
+
+// Reserve books the caller's next start and says how long to wait for it.
+// When deadline is not zero and the start would fall after it, nothing is
+// booked and ok is false: a runner whose claim would run out first leaves
+// the delivery to a later claim instead of sending it late.
+func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
 	if p == nil || p.limit <= 0 {
-		return ctx.Err()
+		return 0, true
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	now := p.now()
 	start := p.next
 	if start.Before(now) {
@@ -42,18 +52,11 @@ func (p *Pacer) Wait(ctx context.Context) error {
 	if start.Before(p.pauseEnd) {
 		start = p.pauseEnd
 	}
-	p.next = start.Add(time.Duration(float64(time.Second) / p.rate))
-	p.mu.Unlock()
-	if d := start.Sub(now); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+	if !deadline.IsZero() && start.After(deadline) {
+		return 0, false
 	}
-	return nil
+	p.next = start.Add(time.Duration(float64(time.Second) / p.rate))
+	return start.Sub(now), true
 }
 
 // Throttled records a 429: the rate halves (down to a floor) and nobody

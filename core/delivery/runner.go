@@ -1,0 +1,738 @@
+package delivery
+
+import (
+	"container/heap"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// Runner defaults (docs/delivery.md).
+const (
+	// DefaultWorkers is how many attempts a runner has in flight at once.
+	DefaultWorkers = 4
+	// flushEvery and flushInterval batch outcome writes: one transaction
+	// per 50 outcomes or per 100 ms, whichever comes first, so throughput
+	// does not pay one commit per attempt while every outcome is durable
+	// within a tenth of a second.
+	flushEvery    = 50
+	flushInterval = 100 * time.Millisecond
+	// maxClaimIDs bounds the ids of one Claim (SQLite's variable limit).
+	maxClaimIDs = 500
+	// trackedPoll and drainPoll are how often an idle runner looks again
+	// for work it cannot see coming: rows held by another claimer.
+	trackedPoll = 250 * time.Millisecond
+	drainPoll   = time.Second
+	// recordTimeout bounds the last writes after an interrupt.
+	recordTimeout = 10 * time.Second
+)
+
+// Runner sends the deliveries of the outbox: it claims due deliveries
+// (atomically, under a lease), makes one attempt per claim with Workers
+// workers, paces each target, and records the outcomes in batches. A
+// delivery that ends failed or blocked gets its fallback bundle. Nothing is
+// sent that was not durably queued first, and a delivery whose claim could
+// run out before its attempt ends is left for a later claim rather than
+// sent late, so two runners never send the same delivery at once.
+type Runner struct {
+	Outbox Outbox
+	Sender *Sender
+	// Endpoint returns the endpoint of d's target. The runner asks once per
+	// target and run and keeps the answer, except an error with code
+	// WEBHOOK_DELIVERY_FAILED (DNS trouble), which is asked again next
+	// time. Errors with other codes end the deliveries blocked or failed
+	// (Result.Status); errors without a code stop the run.
+	Endpoint func(ctx context.Context, d Delivery) (*Endpoint, error)
+	// Fallback writes the portable bundle of a delivery that ended failed
+	// or blocked and returns its folder; nil writes none.
+	Fallback func(d Delivery, r Result, ep *Endpoint) (string, error)
+	// Workers is the number of attempts in flight; zero means
+	// DefaultWorkers.
+	Workers int
+	// Lease is how long a claim hides a delivery from other claimers; zero
+	// means twice the attempt timeout. An attempt starts only while at least
+	// one and a half attempt timeouts of the lease remain.
+	Lease time.Duration
+	// MaxBackoff caps the exponential backoff; zero means DefaultMaxBackoff.
+	MaxBackoff time.Duration
+	// Worker names this runner's claims; empty means host, pid and a
+	// random suffix.
+	Worker string
+	// OnOutcome, when not nil, sees each outcome once it is recorded.
+	OnOutcome func(d Delivery, o Outcome)
+}
+
+// RunOptions says which deliveries a run sends and for how long.
+type RunOptions struct {
+	// IDs limits the run to these deliveries (export, deliveries retry).
+	// Empty means every pending delivery (deliveries drain).
+	IDs []string
+	// Until is when the run stops starting attempts: pending deliveries
+	// whose next attempt falls later stay queued. Zero means no limit.
+	Until time.Time
+}
+
+// Report is where one delivery stands at the end of a run.
+type Report struct {
+	ID             string `json:"id"`
+	IdempotencyKey string `json:"idempotency_key"`
+	Status         Status `json:"status"`
+	Attempts       int    `json:"attempts"`
+	LastCode       string `json:"last_code"`
+	FallbackPath   string `json:"fallback_path"`
+}
+
+// Summary counts the deliveries of a run by status and reports each.
+type Summary struct {
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+	Blocked   int `json:"blocked"`
+	Pending   int `json:"pending"`
+	// Deliveries holds one report per delivery: in the order of
+	// RunOptions.IDs, or for a drain in the order they were first claimed.
+	Deliveries []Report `json:"deliveries"`
+}
+
+// Count adds r to the totals.
+func (s *Summary) Count(r Report) {
+	switch r.Status {
+	case StatusDelivered:
+		s.Delivered++
+	case StatusFailed:
+		s.Failed++
+	case StatusBlocked:
+		s.Blocked++
+	default:
+		s.Pending++
+	}
+}
+
+// job is one claimed delivery on its way to a worker.
+type job struct {
+	d         Delivery
+	claimedAt time.Time
+}
+
+// done is a worker's answer about one job.
+type done struct {
+	d   Delivery
+	out Outcome
+	// released: nothing was sent; the claim is given back unrecorded.
+	released bool
+	// excluded: the delivery may not be sent by this run at all.
+	excluded bool
+}
+
+// Run sends until every delivery it covers has ended, or until opts.Until,
+// or until ctx ends. An interrupted attempt is recorded as such and its
+// delivery stays pending (due at once); deliveries claimed but not started
+// are released. The error is ctx's on an interrupt, or the local failure
+// (store, key file) that stopped the run; the summary is valid either way.
+func (r *Runner) Run(ctx context.Context, opts RunOptions) (Summary, error) {
+	workers := r.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	run := &run{
+		r:        r,
+		opts:     opts,
+		worker:   r.workerName(),
+		lease:    r.lease(),
+		timeout:  r.Sender.timeout(),
+		state:    newRunState(opts.IDs),
+		capacity: 2 * workers,
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	run.cancel = cancel
+
+	jobs := make(chan job, run.capacity)
+	results := make(chan done, run.capacity)
+	freed := make(chan struct{}, run.capacity)
+	flushed := make(chan int, run.capacity)
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- run.attempt(runCtx, j)
+				freed <- struct{}{}
+			}
+		}()
+	}
+	recorded := make(chan struct{})
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		run.record(ctx, results, flushed, dispatched)
+	}()
+
+	err := run.dispatch(runCtx, jobs, freed, flushed)
+	close(dispatched)
+	close(jobs)
+	wg.Wait()
+	close(results)
+	<-recorded
+
+	if err == nil {
+		err = run.failure()
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return run.state.summary(), err
+}
+
+func (r *Runner) workerName() string {
+	if r.Worker != "" {
+		return r.Worker
+	}
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+func (r *Runner) lease() time.Duration {
+	if r.Lease > 0 {
+		return r.Lease
+	}
+	return 2 * r.Sender.timeout()
+}
+
+// run is the state of one Runner.Run.
+type run struct {
+	r        *Runner
+	opts     RunOptions
+	worker   string
+	lease    time.Duration
+	timeout  time.Duration
+	capacity int
+	cancel   context.CancelFunc
+	state    *runState
+
+	mu        sync.Mutex
+	endpoints map[string]*Endpoint
+	epErrs    map[string]error
+	err       error
+}
+
+// fail remembers the first local failure and stops the run.
+func (x *run) fail(err error) {
+	x.mu.Lock()
+	if x.err == nil {
+		x.err = err
+	}
+	x.mu.Unlock()
+	x.cancel()
+}
+
+func (x *run) failure() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.err
+}
+
+// dispatch claims due deliveries while workers are free, and decides when
+// the run is over.
+func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct{}, flushed <-chan int) error {
+	working, outstanding := 0, 0
+	for {
+		// Take in what happened since the last turn.
+	drain:
+		for {
+			select {
+			case <-freed:
+				working--
+			case n := <-flushed:
+				outstanding -= n
+			default:
+				break drain
+			}
+		}
+		now := time.Now()
+		stop := ctx.Err() != nil || (!x.opts.Until.IsZero() && !now.Before(x.opts.Until))
+		if !stop && working < x.capacity {
+			batch, err := x.claim(ctx, x.capacity-working, now)
+			if err != nil {
+				if ctx.Err() == nil {
+					x.fail(err)
+				}
+				stop = true
+			}
+			for _, d := range batch {
+				working++
+				outstanding++
+				jobs <- job{d: d, claimedAt: now}
+			}
+			if len(batch) > 0 {
+				continue
+			}
+		}
+		wake := drainPoll
+		if x.state.tracked {
+			wake = trackedPoll
+		}
+		if outstanding == 0 {
+			if stop {
+				return nil
+			}
+			more, next, err := x.next(ctx, now)
+			if err != nil {
+				if ctx.Err() == nil {
+					x.fail(err)
+				}
+				return nil
+			}
+			if !more || (!x.opts.Until.IsZero() && !next.Before(x.opts.Until)) {
+				return nil
+			}
+			wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
+		} else if working < x.capacity {
+			if next, ok := x.state.nextDue(now); ok {
+				wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
+			}
+		}
+		if !x.opts.Until.IsZero() {
+			wake = min(wake, max(x.opts.Until.Sub(now), time.Millisecond))
+		}
+		t := time.NewTimer(wake)
+		select {
+		case <-freed:
+			working--
+		case n := <-flushed:
+			outstanding -= n
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+}
+
+// claim takes up to n due deliveries: for a drain any pending ones, for a
+// tracked run only its own.
+func (x *run) claim(ctx context.Context, n int, now time.Time) ([]Delivery, error) {
+	ob := x.r.Outbox
+	if !x.state.tracked {
+		ds, err := ob.Claim(ctx, x.worker, n, now, x.lease)
+		for _, d := range ds {
+			x.state.touch(d)
+		}
+		return ds, err
+	}
+	ids := x.state.popDue(now, min(n, maxClaimIDs))
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ds, err := ob.Claim(ctx, x.worker, len(ids), now, x.lease, ids...)
+	if err != nil {
+		x.state.reschedule(ids, now)
+		return nil, err
+	}
+	got := make(map[string]bool, len(ds))
+	for _, d := range ds {
+		got[d.ID] = true
+	}
+	// The rest are held by another claimer, not due yet, or ended
+	// elsewhere: look them up.
+	for _, id := range ids {
+		if got[id] {
+			continue
+		}
+		d, err := ob.Get(ctx, id)
+		if err != nil {
+			x.state.reschedule([]string{id}, now.Add(trackedPoll))
+			if ctx.Err() != nil {
+				return ds, nil
+			}
+			return ds, err
+		}
+		if d.Status != StatusPending {
+			x.state.end(Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
+			continue
+		}
+		x.state.reschedule([]string{id}, later(d.NextAttemptAt, now.Add(trackedPoll)))
+	}
+	return ds, nil
+}
+
+// next says whether work remains for this run and when it may be due.
+func (x *run) next(ctx context.Context, now time.Time) (more bool, next time.Time, err error) {
+	if x.state.tracked {
+		next, ok := x.state.nextDue(now)
+		return ok, next, nil
+	}
+	n, next, err := x.r.Outbox.Pending(ctx, now)
+	if err != nil || n == 0 {
+		return false, time.Time{}, err
+	}
+	return true, next, nil
+}
+
+// attempt makes the one attempt of a job, or decides not to.
+func (x *run) attempt(ctx context.Context, j job) done {
+	d := j.d
+	release := done{d: d, released: true}
+	if ctx.Err() != nil {
+		return release
+	}
+	ep, err := x.endpoint(ctx, d)
+	if err != nil {
+		res, ok := endpointResult(err)
+		if !ok {
+			x.fail(err)
+			return release
+		}
+		return x.conclude(d, res, Attempt{At: time.Now()}, nil)
+	}
+	if IsRehearsal(d.IdempotencyKey) != ep.Rehearsal {
+		if ep.Rehearsal {
+			// A real export never goes to a rehearsal receiver.
+			return done{d: d, released: true, excluded: true}
+		}
+		res := Result{Code: codes.BaseURLBlocked, Reason: "this is a rehearsal export (queued with export --to); " +
+			"rehearsals are only sent to a rehearsal receiver, never to the target's endpoint"}
+		return x.conclude(d, res, Attempt{At: time.Now()}, ep)
+	}
+	// Start only while the claim outlasts the attempt with room to record
+	// it; otherwise leave the delivery to a later claim.
+	sendBy := j.claimedAt.Add(x.lease - x.timeout - x.timeout/2)
+	if !x.opts.Until.IsZero() && x.opts.Until.Before(sendBy) {
+		sendBy = x.opts.Until
+	}
+	wait, ok := ep.Pacer.Reserve(sendBy)
+	if !ok || sleep(ctx, wait) != nil {
+		return release
+	}
+	res, att, err := x.r.Sender.Attempt(ctx, ep, d.IdempotencyKey, d.Body)
+	if err != nil {
+		if ctx.Err() == nil {
+			x.fail(err)
+		}
+		return release
+	}
+	if ctx.Err() != nil && !res.Final() {
+		res.Reason = "interrupted before the receiver answered; the next run retries it"
+		res.RetryAfter = 0
+		return x.reschedule(d, res, att, time.Now())
+	}
+	switch {
+	case res.HTTPStatus == 429:
+		ep.Pacer.Throttled(Delay(res, d.Attempts+2, x.r.MaxBackoff))
+	case res.Delivered:
+		ep.Pacer.Delivered()
+	}
+	return x.conclude(d, res, att, ep)
+}
+
+// conclude turns the result of d's attempt into its outcome: delivered,
+// ended (with a fallback bundle), or pending again after its backoff.
+func (x *run) conclude(d Delivery, res Result, att Attempt, ep *Endpoint) done {
+	number := d.Attempts + 1
+	if res.Retry && number < d.MaxAttempts {
+		return x.reschedule(d, res, att, time.Now().Add(Delay(res, number+1, x.r.MaxBackoff)))
+	}
+	if res.Retry {
+		res.Retry = false
+		res.Reason = fmt.Sprintf("gave up after %d attempts; the last: %s", number, res.Reason)
+	}
+	att.Code, att.Reason = string(res.Code), res.Reason
+	o := Outcome{Attempt: att, Status: res.Status()}
+	o.Attempt.DeliveryID = d.ID
+	if o.Status != StatusDelivered && x.r.Fallback != nil {
+		path, err := x.r.Fallback(d, res, ep)
+		if err != nil {
+			// The bundle is the last resort; say so in the record rather
+			// than lose the outcome.
+			o.Attempt.Reason += "; the fallback bundle could not be written: " + codes.AsError(err).Reason
+		}
+		o.FallbackPath = path
+	}
+	return done{d: d, out: o}
+}
+
+func (x *run) reschedule(d Delivery, res Result, att Attempt, next time.Time) done {
+	att.DeliveryID, att.Code, att.Reason = d.ID, string(res.Code), res.Reason
+	return done{d: d, out: Outcome{Attempt: att, Status: StatusPending, NextAttemptAt: next}}
+}
+
+// endpointResult classifies an Endpoint error: ok is false for a local
+// failure that must stop the run.
+func endpointResult(err error) (Result, bool) {
+	var ce *codes.Error
+	if !errors.As(err, &ce) {
+		return Result{}, false
+	}
+	switch ce.Code {
+	case codes.Internal, codes.Store, codes.StoreKey, codes.Interrupted:
+		return Result{}, false
+	case codes.DeliveryFailed:
+		return Result{Retry: true, Code: ce.Code, Reason: ce.Reason}, true
+	}
+	return Result{Code: ce.Code, Reason: ce.Reason}, true
+}
+
+// endpoint returns d's target endpoint, asking once per target and run.
+func (x *run) endpoint(ctx context.Context, d Delivery) (*Endpoint, error) {
+	x.mu.Lock()
+	if x.endpoints == nil {
+		x.endpoints, x.epErrs = map[string]*Endpoint{}, map[string]error{}
+	}
+	if ep, ok := x.endpoints[d.TargetID]; ok {
+		x.mu.Unlock()
+		return ep, nil
+	}
+	if err, ok := x.epErrs[d.TargetID]; ok {
+		x.mu.Unlock()
+		return nil, err
+	}
+	x.mu.Unlock()
+	// Two workers may build the same endpoint at once; the first one kept
+	// wins, so every attempt to a target shares one client and one pacer.
+	ep, err := x.r.Endpoint(ctx, d)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err != nil {
+		if res, ok := endpointResult(err); ok && !res.Retry {
+			x.epErrs[d.TargetID] = err
+		}
+		return nil, err
+	}
+	if kept, ok := x.endpoints[d.TargetID]; ok {
+		return kept, nil
+	}
+	x.endpoints[d.TargetID] = ep
+	return ep, nil
+}
+
+// record writes outcomes in batches and releases what was not sent.
+func (x *run) record(ctx context.Context, results <-chan done, flushed chan<- int, dispatched <-chan struct{}) {
+	var batch []done
+	t := time.NewTicker(flushInterval)
+	defer t.Stop()
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if err := x.write(ctx, batch); err != nil {
+			x.fail(err)
+		}
+		for _, b := range batch {
+			x.state.recorded(b)
+			if !b.released && x.r.OnOutcome != nil {
+				x.r.OnOutcome(b.d, b.out)
+			}
+		}
+		select {
+		case flushed <- len(batch):
+		case <-dispatched: // nobody counts any more
+		}
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case b, ok := <-results:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, b)
+			if len(batch) >= flushEvery {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
+	}
+}
+
+// write stores one batch: outcomes in one transaction, releases in
+// another. It outlives an interrupt, so what happened is kept.
+func (x *run) write(ctx context.Context, batch []done) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	var outs []Outcome
+	var ids []string
+	for _, b := range batch {
+		if b.released {
+			ids = append(ids, b.d.ID)
+		} else {
+			outs = append(outs, b.out)
+		}
+	}
+	if len(outs) > 0 {
+		if err := x.r.Outbox.Record(ctx, x.worker, outs); err != nil {
+			return err
+		}
+	}
+	return x.r.Outbox.Release(ctx, x.worker, ids)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// runState is what a run knows about its deliveries. A tracked run (given
+// ids) schedules them itself; a drain only reports what it touched.
+type runState struct {
+	mu      sync.Mutex
+	tracked bool
+	reports []Report
+	index   map[string]int
+	// due schedules tracked deliveries; for a drain it holds the times of
+	// the deliveries it put back, so it knows when to look again.
+	due dueHeap
+}
+
+func newRunState(ids []string) *runState {
+	s := &runState{tracked: len(ids) > 0, index: make(map[string]int, len(ids))}
+	now := time.Now()
+	for _, id := range ids {
+		if _, dup := s.index[id]; dup {
+			continue
+		}
+		s.index[id] = len(s.reports)
+		s.reports = append(s.reports, Report{ID: id, Status: StatusPending})
+		s.due = append(s.due, dueEntry{at: now.UnixNano(), i: int32(len(s.reports) - 1)})
+	}
+	heap.Init(&s.due)
+	return s
+}
+
+// touch notes a delivery a drain claimed.
+func (s *runState) touch(d Delivery) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.index[d.ID]; !ok {
+		s.index[d.ID] = len(s.reports)
+		s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+			Attempts: d.Attempts, LastCode: d.LastCode})
+	}
+}
+
+// popDue takes up to n tracked deliveries due at now.
+func (s *runState) popDue(now time.Time, n int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for len(ids) < n && len(s.due) > 0 && s.due[0].at <= now.UnixNano() {
+		e := heap.Pop(&s.due).(dueEntry)
+		if r := s.reports[e.i]; r.Status == StatusPending {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// reschedule puts tracked deliveries back, due at at.
+func (s *runState) reschedule(ids []string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if i, ok := s.index[id]; ok && s.tracked {
+			heap.Push(&s.due, dueEntry{at: at.UnixNano(), i: int32(i)})
+		}
+	}
+}
+
+// nextDue is the earliest time a tracked delivery is due, or for a drain
+// the next time one of the deliveries it put back is due after now (a drain
+// has just tried to claim whatever was due by now).
+func (s *runState) nextDue(now time.Time) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.due) > 0 {
+		e := s.due[0]
+		if s.reports[e.i].Status != StatusPending || (!s.tracked && e.at <= now.UnixNano()) {
+			heap.Pop(&s.due)
+			continue
+		}
+		return time.Unix(0, e.at), true
+	}
+	return time.Time{}, false
+}
+
+// end records that a tracked delivery ended elsewhere (another process).
+func (s *runState) end(r Report) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.index[r.ID]; ok {
+		s.reports[i] = r
+	}
+}
+
+// recorded updates the report of one recorded (or released) job.
+func (s *runState) recorded(b done) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.index[b.d.ID]
+	if !ok {
+		return
+	}
+	rep := &s.reports[i]
+	rep.IdempotencyKey = b.d.IdempotencyKey
+	if b.released {
+		rep.Attempts, rep.LastCode = b.d.Attempts, b.d.LastCode
+		if s.tracked && !b.excluded {
+			// Claimable again at once; excluded ones this run never sends.
+			heap.Push(&s.due, dueEntry{at: time.Now().UnixNano(), i: int32(i)})
+		}
+		return
+	}
+	o := b.out
+	rep.Attempts = b.d.Attempts + 1
+	rep.LastCode = o.Attempt.Code
+	rep.Status = o.Status
+	if o.FallbackPath != "" {
+		rep.FallbackPath = o.FallbackPath
+	}
+	if o.Status == StatusPending {
+		heap.Push(&s.due, dueEntry{at: o.NextAttemptAt.UnixNano(), i: int32(i)})
+	}
+}
+
+func (s *runState) summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum := Summary{Deliveries: s.reports}
+	if sum.Deliveries == nil {
+		sum.Deliveries = []Report{}
+	}
+	for _, r := range s.reports {
+		sum.Count(r)
+	}
+	return sum
+}
+
+// dueEntry is one scheduled delivery: its time and its report's index,
+// kept small because an export of 100,000 tickets holds one each.
+type dueEntry struct {
+	at int64
+	i  int32
+}
+
+type dueHeap []dueEntry
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueEntry)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}

@@ -1,0 +1,338 @@
+package delivery_test
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+)
+
+// TestRunnerRetriesThenDelivers: a 503 and a dropped connection are retried;
+// every attempt is recorded, and the delivery ends delivered.
+func TestRunnerRetriesThenDelivers(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, func(n int, _ string, w http.ResponseWriter, _ *http.Request) bool {
+		switch n {
+		case 1:
+			w.WriteHeader(503)
+			return true
+		case 2:
+			c, _, _ := http.NewResponseController(w).Hijack()
+			c.Close()
+			return true
+		}
+		return false
+	})
+	ds := enqueue(t, s, tg, 1, 5)
+	r := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir())
+	var outcomes []delivery.Outcome
+	r.OnOutcome = func(_ delivery.Delivery, o delivery.Outcome) { outcomes = append(outcomes, o) }
+	sum, err := r.Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(10 * time.Second)})
+	if err != nil || sum.Delivered != 1 || len(sum.Deliveries) != 1 || sum.Deliveries[0].Attempts != 3 {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	rc.checkValid()
+	atts, _ := s.Attempts(ctx, ds[0].ID)
+	if len(atts) != 3 || atts[0].HTTPStatus != 503 || atts[1].Code != string(codes.DeliveryFailed) || atts[2].HTTPStatus != 200 {
+		t.Fatalf("attempts %+v", atts)
+	}
+	if len(outcomes) != 3 || outcomes[2].Status != delivery.StatusDelivered {
+		t.Fatalf("outcomes %+v", outcomes)
+	}
+	d, _ := s.Get(ctx, ds[0].ID)
+	if d.Status != delivery.StatusDelivered || d.Attempts != 3 {
+		t.Fatalf("stored %+v", d)
+	}
+}
+
+// TestRunnerExhaustionWritesBundle: when the budget is used up the delivery
+// fails and its bundle holds the body byte for byte as the receiver saw it.
+func TestRunnerExhaustionWritesBundle(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, func(_ int, _ string, w http.ResponseWriter, _ *http.Request) bool {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(503)
+		return true
+	})
+	dir := filepath.Join(t.TempDir(), "fallback")
+	ds := enqueue(t, s, tg, 1, 2)
+	sum, err := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, dir).
+		Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(10 * time.Second)})
+	if err != nil || sum.Failed != 1 {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	rep := sum.Deliveries[0]
+	if rep.Attempts != 2 || rep.LastCode != string(codes.DeliveryFailed) || rep.FallbackPath != filepath.Join(dir, ds[0].ID) {
+		t.Fatalf("report %+v", rep)
+	}
+	got, err := os.ReadFile(filepath.Join(rep.FallbackPath, delivery.BundlePayload))
+	if err != nil || len(rc.bodies) != 2 || !bytes.Equal(got, rc.bodies[0]) || !bytes.Equal(got, rc.bodies[1]) {
+		t.Fatalf("payload.json differs from the body on the wire (%v)", err)
+	}
+	checkBundle(t, rep.FallbackPath, ds[0].ID, "gave up after 2 attempts")
+	d, _ := s.Get(ctx, ds[0].ID)
+	if d.Status != delivery.StatusFailed || d.FallbackPath != rep.FallbackPath {
+		t.Fatalf("stored %+v", d)
+	}
+}
+
+// checkBundle checks the files, their modes, and that nothing secret is in
+// them.
+func checkBundle(t *testing.T, dir, id string, readmeHas ...string) {
+	t.Helper()
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("bundle folder %v %v", fi, err)
+	}
+	for _, name := range []string{delivery.BundlePayload, delivery.BundleTicket, delivery.BundleReadme} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", name, fi, err)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		if bytes.Contains(b, []byte(testSecret)) || bytes.Contains(b, []byte(hookToken)) {
+			t.Fatalf("%s holds a secret or the URL token:\n%s", name, b)
+		}
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, delivery.BundleReadme))
+	for _, want := range append(readmeHas, "deliveries retry "+id, "sha256") {
+		if !strings.Contains(string(readme), want) {
+			t.Fatalf("README.txt lacks %q:\n%s", want, readme)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, delivery.BundleTicket))
+	if !strings.HasPrefix(string(md), "# Finding ") || !strings.Contains(string(md), "Something to fix.") {
+		t.Fatalf("ticket.md:\n%s", md)
+	}
+}
+
+// TestRunnerRedirectIsBlockedNotFollowed: a 3xx ends the delivery blocked
+// and the redirect target sees nothing.
+func TestRunnerRedirectIsBlockedNotFollowed(t *testing.T) {
+	s, tg := openStore(t)
+	elsewhere := newReceiver(t, nil)
+	rc := newReceiver(t, func(_ int, _ string, w http.ResponseWriter, r *http.Request) bool {
+		http.Redirect(w, r, elsewhere.srv.URL+"/final", http.StatusTemporaryRedirect)
+		return true
+	})
+	ds := enqueue(t, s, tg, 1, 5)
+	sum, err := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).
+		Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(10 * time.Second)})
+	if err != nil || sum.Blocked != 1 || sum.Deliveries[0].LastCode != string(codes.RedirectBlocked) || rc.count() != 1 {
+		t.Fatalf("Run = %+v, %v (requests %d)", sum, err, rc.count())
+	}
+	if n := elsewhere.count(); n != 0 {
+		t.Fatalf("the redirect was followed: %d requests", n)
+	}
+}
+
+// TestRunnerResumesAfterLease: a delivery claimed by a process that died is
+// sent once its lease ends.
+func TestRunnerResumesAfterLease(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, nil)
+	ds := enqueue(t, s, tg, 3, 5)
+	if got, err := s.Claim(ctx, "dead-process", 0, time.Now(), 1500*time.Millisecond); err != nil || len(got) != 3 {
+		t.Fatalf("Claim = %d, %v", len(got), err)
+	}
+	start := time.Now()
+	sum, err := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).
+		Run(ctx, delivery.RunOptions{Until: time.Now().Add(10 * time.Second)})
+	if err != nil || sum.Delivered != 3 {
+		t.Fatalf("drain = %+v, %v", sum, err)
+	}
+	if el := time.Since(start); el < time.Second {
+		t.Fatalf("drain sent claimed deliveries after %v, before the lease ended", el)
+	}
+	for _, d := range ds {
+		if rc.processed[d.IdempotencyKey] != 1 || rc.keys[d.IdempotencyKey] != 1 {
+			t.Fatalf("key %s: %d requests, processed %d", d.IdempotencyKey, rc.keys[d.IdempotencyKey], rc.processed[d.IdempotencyKey])
+		}
+	}
+}
+
+// TestRunnerUnderChaos: 200 exports through a receiver that fails 30% of
+// requests with 503 and drops 10% of connections (half of them after doing
+// the work) all arrive, each processed exactly once.
+func TestRunnerUnderChaos(t *testing.T) {
+	s, tg := openStore(t)
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(1, 2))
+	var rc *receiver
+	rc = newReceiver(t, func(_ int, key string, w http.ResponseWriter, _ *http.Request) bool {
+		mu.Lock()
+		p := rng.Float64()
+		mu.Unlock()
+		switch {
+		case p < 0.30:
+			w.WriteHeader(503)
+		case p < 0.35:
+			c, _, _ := http.NewResponseController(w).Hijack()
+			c.Close()
+		case p < 0.40:
+			rc.accept(key, discard{})
+			c, _, _ := http.NewResponseController(w).Hijack()
+			c.Close()
+		default:
+			return false
+		}
+		return true
+	})
+	ds := enqueue(t, s, tg, 200, 30)
+	r := runner(s, rc.endpoint(t, s, tg, 2*time.Second), 2*time.Second, t.TempDir())
+	sum, err := r.Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(60 * time.Second)})
+	if err != nil || sum.Delivered != 200 {
+		t.Fatalf("Run = delivered %d failed %d pending %d, %v", sum.Delivered, sum.Failed, sum.Pending, err)
+	}
+	rc.checkValid()
+	if len(rc.processed) != 200 {
+		t.Fatalf("%d distinct keys processed, want 200", len(rc.processed))
+	}
+	for _, d := range ds {
+		if rc.processed[d.IdempotencyKey] != 1 {
+			t.Fatalf("key %s processed %d times", d.IdempotencyKey, rc.processed[d.IdempotencyKey])
+		}
+	}
+	if rc.count() <= 200 {
+		t.Fatalf("only %d requests: the chaos did not happen", rc.count())
+	}
+}
+
+// discard is a ResponseWriter for work done without answering.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+// TestTwoDrainsNeverSendTheSameDelivery: two runners draining one outbox at
+// once split the work; no delivery is sent twice.
+func TestTwoDrainsNeverSendTheSameDelivery(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, func(_ int, _ string, _ http.ResponseWriter, _ *http.Request) bool {
+		time.Sleep(time.Millisecond)
+		return false
+	})
+	ds := enqueue(t, s, tg, 300, 5)
+	ep := rc.endpoint(t, s, tg, 2*time.Second)
+	var wg sync.WaitGroup
+	sums := make([]delivery.Summary, 2)
+	for i := range sums {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			sums[i], err = runner(s, ep, 2*time.Second, t.TempDir()).Run(ctx, delivery.RunOptions{Until: time.Now().Add(30 * time.Second)})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if sums[0].Delivered+sums[1].Delivered != 300 || sums[0].Delivered == 0 || sums[1].Delivered == 0 {
+		t.Fatalf("drains delivered %d and %d", sums[0].Delivered, sums[1].Delivered)
+	}
+	for _, d := range ds {
+		if rc.keys[d.IdempotencyKey] != 1 {
+			t.Fatalf("key %s was sent %d times", d.IdempotencyKey, rc.keys[d.IdempotencyKey])
+		}
+	}
+}
+
+// TestRunnerInterrupted: an interrupt records the attempt in flight as
+// interrupted (pending, due at once) and releases what was not started.
+func TestRunnerInterrupted(t *testing.T) {
+	s, tg := openStore(t)
+	started := make(chan struct{}, 10)
+	rc := newReceiver(t, func(_ int, _ string, _ http.ResponseWriter, r *http.Request) bool {
+		started <- struct{}{}
+		<-r.Context().Done()
+		return true
+	})
+	ds := enqueue(t, s, tg, 20, 5)
+	r := runner(s, rc.endpoint(t, s, tg, 5*time.Second), 5*time.Second, t.TempDir())
+	r.Workers = 1
+	cctx, cancel := context.WithCancel(ctx)
+	go func() { <-started; cancel() }()
+	sum, err := r.Run(cctx, delivery.RunOptions{IDs: ids(ds)})
+	if err != context.Canceled || sum.Pending != 20 {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	n, next, err := s.Pending(ctx, time.Now())
+	if err != nil || n != 20 || next.After(time.Now()) {
+		t.Fatalf("Pending = %d %v %v: the interrupted run left claims behind", n, next, err)
+	}
+	atts, _ := s.Attempts(ctx, ds[0].ID)
+	if len(atts) != 1 || !strings.Contains(atts[0].Reason, "interrupted") {
+		t.Fatalf("attempts %+v", atts)
+	}
+}
+
+// TestRehearsalsAndRealExportsNeverCross: a rehearsal export is blocked at a
+// real endpoint; a real export is never sent to a rehearsal receiver.
+func TestRehearsalsAndRealExportsNeverCross(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, nil)
+	rehearsal := enqueue(t, s, tg, 1, 5)
+	real := *rc.endpoint(t, s, tg, time.Second)
+	real.Rehearsal = false
+	sum, err := runner(s, &real, time.Second, t.TempDir()).Run(ctx, delivery.RunOptions{IDs: ids(rehearsal)})
+	if err != nil || sum.Blocked != 1 || !strings.Contains(mustGet(t, s, rehearsal[0].ID).LastReason, "rehearsal") {
+		t.Fatalf("rehearsal at a real endpoint: %+v %v", sum, err)
+	}
+
+	body, _ := testBody(t, tg.ID)
+	prod, err := s.Enqueue(ctx, []delivery.Delivery{{TargetID: tg.ID, IdempotencyKey: "wro_0123456789abcdef0123456789abcdef", Body: body, MaxAttempts: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err = runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).
+		Run(ctx, delivery.RunOptions{IDs: ids(prod), Until: time.Now().Add(3 * time.Second)})
+	if err != nil || sum.Pending != 1 || mustGet(t, s, prod[0].ID).Attempts != 0 {
+		t.Fatalf("real export at a rehearsal receiver: %+v %v", sum, err)
+	}
+	if rc.count() != 0 {
+		t.Fatalf("receiver got %d requests", rc.count())
+	}
+}
+
+func mustGet(t *testing.T, s interface {
+	Get(context.Context, string) (delivery.Delivery, error)
+}, id string) delivery.Delivery {
+	t.Helper()
+	d, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestRunnerWaitLimitLeavesPending: deliveries whose next attempt falls
+// after Until stay pending, unclaimed.
+func TestRunnerWaitLimitLeavesPending(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, func(_ int, _ string, w http.ResponseWriter, _ *http.Request) bool {
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(429)
+		return true
+	})
+	ds := enqueue(t, s, tg, 2, 5)
+	start := time.Now()
+	sum, err := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).
+		Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(2 * time.Second)})
+	if err != nil || sum.Pending != 2 || time.Since(start) > 4*time.Second {
+		t.Fatalf("Run = %+v, %v after %v", sum, err, time.Since(start))
+	}
+	d := mustGet(t, s, ds[0].ID)
+	if d.Status != delivery.StatusPending || d.NextAttemptAt.Before(time.Now().Add(50*time.Second)) {
+		t.Fatalf("stored %+v", d)
+	}
+}
