@@ -3,6 +3,8 @@ package wizard
 import (
 	"fmt"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // frame is the lines the parent draws around a screen: the heading and a
@@ -18,16 +20,19 @@ func (m *Model) resize() {
 	}
 }
 
-// heading is the first line: where the operator is.
+// heading is the first line: where the operator is. On a narrow
+// terminal the prefixes go first, so the screen's own heading stays whole.
 func (m *Model) heading() string {
 	st := m.env.st
-	var title string
+	var title, short string
 	switch m.screen {
 	case screenHome:
 		title = "Integration status"
 	case screenStep:
 		a := m.answers
-		title = fmt.Sprintf("New target › Step %d of %d · %s", position(a.Mode, m.step), len(flow(a.Mode)), m.step.Title())
+		n, of := position(a.Mode, m.step), len(flow(a.Mode))
+		title = fmt.Sprintf("New target › Step %d of %d · %s", n, of, m.step.Title())
+		short = fmt.Sprintf("%d/%d · %s", n, of, m.step.Title())
 	case screenTest:
 		title = "Test send · " + clean(m.originTarget.Name)
 	case screenDetails:
@@ -37,7 +42,14 @@ func (m *Model) heading() string {
 	case screenDisconnect:
 		title = "Disconnect · " + clean(m.originTarget.Name)
 	}
-	return st.bar.Render("webhook-setup") + st.dim.Render(" › ") + st.heading.Render(title)
+	full := st.bar.Render("webhook-setup") + st.dim.Render(" › ") + st.heading.Render(title)
+	if m.width <= 0 || ansi.StringWidth(full) <= m.width {
+		return full
+	}
+	if short != "" && ansi.StringWidth(title) > m.width {
+		return st.heading.Render(short)
+	}
+	return st.heading.Render(title)
 }
 
 // View draws the frame: heading, the screen cut to the room left, the
