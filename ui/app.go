@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/webriskops/webhook-setup/core/signing"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
 )
@@ -34,6 +35,7 @@ type App struct {
 
 // NewApp returns the App of a real process.
 func NewApp(version string) *App {
+	signing.UserAgent = "webhook-setup/" + version
 	return &App{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		Getenv:   os.Getenv,

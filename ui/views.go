@@ -9,6 +9,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/sanitize"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
@@ -105,7 +106,7 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 		fmt.Fprintf(w, "  %-18s %s\n", name, v.States.Get(name))
 	}
 	for _, p := range v.Blocked {
-		writeErrorLines(w, p.Code, p.Reason, p.Fix)
+		fmt.Fprintf(w, "blocked: %s: %s\n  fix: %s\n", p.Code, sanitize.Line(p.Reason), sanitize.Line(p.Fix))
 	}
 	for _, warn := range v.Warnings {
 		field(w, "warning", warn)
