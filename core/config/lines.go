@@ -18,13 +18,22 @@ import (
 // ends, never panics, and at worst leaves a key out (callers then fall back
 // to the enclosing table's line).
 func keyLines(data []byte) map[string]int {
-	s := &lineScanner{src: data, line: 1, out: map[string]int{}, arrays: map[string]int{}}
-	s.document()
-	return s.out
+	lines, _ := scanLines(data)
+	return lines
 }
 
-// maxDepth bounds nesting of arrays and inline tables the scanner follows;
-// deeper values are skipped without recording keys inside them.
+// scanLines is keyLines that also reports the first line (0 for none) where
+// keys or values nest deeper than maxDepth. The scan stops there: no file
+// of ours nests deeper than four, and the TOML parser's time grows with the
+// square of a key's depth, so such input is refused before it is parsed.
+func scanLines(data []byte) (lines map[string]int, tooDeep int) {
+	s := &lineScanner{src: data, line: 1, out: map[string]int{}, arrays: map[string]int{}}
+	s.document()
+	return s.out, s.tooDeep
+}
+
+// maxDepth bounds the nesting of arrays and inline tables, and the number
+// of parts of a key path.
 const maxDepth = 32
 
 type lineScanner struct {
@@ -33,6 +42,17 @@ type lineScanner struct {
 	line   int
 	out    map[string]int
 	arrays map[string]int // elements seen so far of each [[array]] path
+	// tooDeep is the line where nesting first passed maxDepth; 0 if never.
+	tooDeep int
+}
+
+// deep records that nesting passed maxDepth at the current line and ends
+// the scan.
+func (s *lineScanner) deep() {
+	if s.tooDeep == 0 {
+		s.tooDeep = s.line
+	}
+	s.i = len(s.src)
 }
 
 func (s *lineScanner) eof() bool { return s.i >= len(s.src) }
@@ -60,7 +80,11 @@ func (s *lineScanner) advance() {
 }
 
 func (s *lineScanner) record(path string, line int) {
-	if path == "" {
+	if path == "" || s.tooDeep > 0 {
+		return
+	}
+	if strings.Count(path, ".")+strings.Count(path, "[") >= 2*maxDepth {
+		s.deep()
 		return
 	}
 	if _, ok := s.out[path]; !ok {
@@ -184,6 +208,10 @@ func (s *lineScanner) key() []string {
 			return keys
 		}
 		keys = append(keys, k)
+		if len(keys) > maxDepth {
+			s.deep()
+			return nil
+		}
 		s.spaces()
 		if s.peek() != '.' {
 			return keys
@@ -200,7 +228,7 @@ func isBare(c byte) bool {
 // elements of arrays under path.
 func (s *lineScanner) value(path string, depth int) {
 	if depth >= maxDepth && (s.peek() == '[' || s.peek() == '{') {
-		s.skipNested()
+		s.deep()
 		return
 	}
 	switch {
@@ -275,37 +303,6 @@ func (s *lineScanner) value(path string, depth int) {
 				return
 			}
 			s.i++
-		}
-	}
-}
-
-// skipNested skips an array or inline table nested too deep to follow,
-// without recursion and without recording keys.
-func (s *lineScanner) skipNested() {
-	open := 0
-	for !s.eof() {
-		switch {
-		case s.has(`"""`):
-			s.multiline(`"""`, true)
-		case s.has(`'''`):
-			s.multiline(`'''`, false)
-		case s.peek() == '"':
-			s.basicString()
-		case s.peek() == '\'':
-			s.literalString()
-		case s.peek() == '#':
-			s.toEOL()
-		case s.peek() == '[' || s.peek() == '{':
-			open++
-			s.i++
-		case s.peek() == ']' || s.peek() == '}':
-			open--
-			s.i++
-			if open <= 0 {
-				return
-			}
-		default:
-			s.advance()
 		}
 	}
 }

@@ -1,7 +1,11 @@
 package config
 
 import (
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core/codes"
 )
 
 func TestKeyLines(t *testing.T) {
@@ -89,5 +93,30 @@ func TestKeyLinesEndsOnAnyInput(t *testing.T) {
 		"a = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
 		"a = {b = {c = {d = {e = 1}}}}", "\"\\", "'", "a.\"b\\u00e9\" = 1", "[a]]\n[[b]"} {
 		keyLines([]byte(src))
+	}
+}
+
+func TestDeepNestingIsRefusedBeforeParsing(t *testing.T) {
+	deep := map[string]string{
+		"dotted key":     "x = 1\n" + strings.Repeat("a.", 5000) + "b = 1\n",
+		"inline tables":  "x = 1\na = " + strings.Repeat("{b = ", 2000) + "1" + strings.Repeat("}", 2000) + "\n",
+		"arrays":         "x = 1\na = " + strings.Repeat("[", 3000) + strings.Repeat("]", 3000) + "\n",
+		"table header":   "x = 1\n[" + strings.Repeat("t.", 100) + "t]\n",
+		"mixed in depth": "[" + strings.Repeat("a.", 30) + "a]\n" + strings.Repeat("b.", 30) + "c = " + strings.Repeat("{d.e = ", 10) + "1" + strings.Repeat("}", 10) + "\n",
+	}
+	for name, src := range deep {
+		start := time.Now()
+		_, err := ParseTargets([]byte(src), "t.toml")
+		e := codesError(t, err)
+		if !hasProblem(e, codes.ConfigInvalid, "t.toml:2:", "nested more than") {
+			t.Errorf("%s: %s", name, reasons(e))
+		}
+		if d := time.Since(start); d > 100*time.Millisecond {
+			t.Errorf("%s took %v", name, d)
+		}
+	}
+	// Real files nest four deep at most, far from the limit.
+	if _, err := ParseSettings([]byte("a.b.c.d = 1\n"), "c.toml", testSchema); !strings.Contains(err.Error(), "unknown key") {
+		t.Fatalf("shallow key: %v", err)
 	}
 }

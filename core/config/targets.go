@@ -271,12 +271,17 @@ func findLiteralSecrets(spec TargetSpec, prefix string, m map[string]any) []Prob
 			ps = append(ps, literalSecret(spec.File, spec.LineOf(key), key, spec.Target.Name))
 			continue
 		}
-		switch v := m[k].(type) {
-		case map[string]any:
-			ps = append(ps, findLiteralSecrets(spec, key, v)...)
-		case []map[string]any:
-			for _, sub := range v {
-				ps = append(ps, findLiteralSecrets(spec, key, sub)...)
+		if sub, ok := m[k].(map[string]any); ok {
+			ps = append(ps, findLiteralSecrets(spec, key, sub)...)
+		} else if list, ok := m[k].([]any); ok {
+			for i, e := range list {
+				if sub, ok := e.(map[string]any); ok {
+					ps = append(ps, findLiteralSecrets(spec, fmt.Sprintf("%s[%d]", key, i), sub)...)
+				}
+			}
+		} else if list, ok := m[k].([]map[string]any); ok {
+			for i, sub := range list {
+				ps = append(ps, findLiteralSecrets(spec, fmt.Sprintf("%s[%d]", key, i), sub)...)
 			}
 		}
 	}

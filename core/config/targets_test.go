@@ -118,6 +118,8 @@ func TestParseTargetsRefuses(t *testing.T) {
 		{"literal signing_secret", head + "signing_secret = \"hunter2hunter2hunter2hunter2hunter2\"\n", []string{"t.toml:3:", "literal secret (signing_secret)"}},
 		{"literal webhook_secret", head + "webhook_secret = \"hunter2hunter2hunter2hunter2hunter2\"\n", []string{"t.toml:3:", "literal secret (webhook_secret)"}},
 		{"literal secret nested", head + "[target.private_network]\nsecret = \"x\"\n", []string{"t.toml:4:", "literal secret (private_network.secret)"}},
+		{"literal secret in an array of tables", head + "extra = [{ webhook_secret = \"x\" }]\n", []string{"t.toml:3:", "literal secret (extra[0].webhook_secret)"}},
+		{"literal secret in [[target.x]]", head + "[[target.x]]\nsecret = \"x\"\n", []string{"t.toml:4:", "literal secret (x[0].secret)"}},
 		{"literal secret at top", "secret = \"x\"\n", []string{"t.toml:1:", "literal secret (secret)"}},
 		{"both secret sources", head + "[target.signing]\nsecret_file = \"f\"\nsecret_env = \"E\"\n", []string{"t.toml:3:", "not both"}},
 		{"bad rate limit", head + "rate_limit = \"lots\"\n", []string{"t.toml:3:", "rate_limit"}},

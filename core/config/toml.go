@@ -27,6 +27,11 @@ func parse(data []byte, file string) (*document, []Problem) {
 		return nil, []Problem{newProblem(file, 0, codes.ConfigInvalid, "",
 			"the file is %d bytes; files over %d bytes are refused", len(data), MaxFileSize)}
 	}
+	lines, deep := scanLines(data)
+	if deep > 0 {
+		return nil, []Problem{newProblem(file, deep, codes.ConfigInvalid, "",
+			"keys or values are nested more than %d deep", maxDepth)}
+	}
 	root := map[string]any{}
 	if _, err := toml.Decode(string(data), &root); err != nil {
 		var pe toml.ParseError
@@ -36,7 +41,7 @@ func parse(data []byte, file string) (*document, []Problem) {
 		}
 		return nil, []Problem{newProblem(file, 0, codes.ConfigInvalid, "", "not valid TOML: %v", err)}
 	}
-	return &document{file: file, root: root, lines: keyLines(data)}, nil
+	return &document{file: file, root: root, lines: lines}, nil
 }
 
 // errorLine is the line of a parse error's first byte. The parser's own
