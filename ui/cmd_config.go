@@ -146,24 +146,6 @@ func newCmdConfigInit(app *App) *cobra.Command {
 	return cmd
 }
 
-// settingDocs says in a line what each setting is for, in the template.
-// A setting without a line here still appears, with its variable and
-// default, since the template is generated from settingDefs.
-var settingDocs = map[string]string{
-	"db_path":                         "SQLite database of targets, encrypted credentials, outbox and audit log.",
-	"key_file":                        "Key that encrypts the stored signing secrets (default: master.key beside the database).",
-	"fallback_dir":                    "Folder for portable fallback bundles.",
-	"defaults.deployment_mode":        "Deployment mode of new targets: cloud, self-hosted or webhook-only.",
-	"defaults.private_network_policy": "Private-network policy of new targets: deny or allowlist (self-hosted only).",
-	"delivery.max_attempts":           "Attempts per delivery before it is given up (1 to 100).",
-	"delivery.wait":                   "How long a send waits for its delivery to finish (0s to 24h).",
-	"delivery.connect_timeout":        "Time allowed to connect to the receiver (100ms to 1m).",
-	"delivery.attempt_timeout":        "Time allowed for one attempt, connection included (1s to 5m).",
-	"delivery.max_backoff":            "Longest wait between two attempts (1s to 24h).",
-	"ui.accessible":                   "Plain prompts for screen readers instead of the drawn wizard.",
-	"ui.color":                        "Colour in terminal output (NO_COLOR turns it off too).",
-}
-
 // configTemplate is the commented config file: every setting of
 // settingDefs with its built-in default, environment variable and flag.
 func configTemplate(path string) (string, error) {
@@ -191,8 +173,8 @@ func configTemplate(path string) (string, error) {
 			section = sec
 		}
 		b.WriteString("\n")
-		if doc := settingDocs[d.key]; doc != "" {
-			fmt.Fprintf(&b, "# %s\n", doc)
+		if d.doc != "" {
+			fmt.Fprintf(&b, "# %s\n", d.doc)
 		}
 		var from []string
 		if d.env != "" {

@@ -41,6 +41,7 @@ type Value struct {
 // flag (looked up on the running command), kind and default.
 type settingDef struct {
 	key, env, flag string
+	doc            string // one line for the config template
 	kind           kind
 	def            func(s *Settings) string
 	check          func(string) error
@@ -60,29 +61,29 @@ const (
 // resolver all read this table. Order matters: defaults may refer to
 // settings resolved before them.
 var settingDefs = []settingDef{
-	{key: "db_path", env: "WEBHOOK_SETUP_DB", flag: "db", kind: kindPath,
+	{key: "db_path", doc: "SQLite database of targets, encrypted credentials, outbox and audit log.", env: "WEBHOOK_SETUP_DB", flag: "db", kind: kindPath,
 		def: func(*Settings) string { return store.DefaultDBPath() }},
-	{key: "key_file", env: "WEBHOOK_SETUP_KEY_FILE", kind: kindPath,
+	{key: "key_file", doc: "Key that encrypts the stored signing secrets (default: master.key beside the database).", env: "WEBHOOK_SETUP_KEY_FILE", kind: kindPath,
 		def: func(s *Settings) string { return filepath.Join(filepath.Dir(s.DBPath()), "master.key") }},
-	{key: "fallback_dir", env: "WEBHOOK_SETUP_FALLBACK_DIR", flag: "fallback-dir", kind: kindPath,
+	{key: "fallback_dir", doc: "Folder for portable fallback bundles.", env: "WEBHOOK_SETUP_FALLBACK_DIR", flag: "fallback-dir", kind: kindPath,
 		def: func(s *Settings) string { return filepath.Join(filepath.Dir(s.DBPath()), "fallback") }},
-	{key: "defaults.deployment_mode", env: "WEBHOOK_SETUP_DEPLOYMENT_MODE", kind: kindString,
+	{key: "defaults.deployment_mode", doc: "Deployment mode of new targets: cloud, self-hosted or webhook-only.", env: "WEBHOOK_SETUP_DEPLOYMENT_MODE", kind: kindString,
 		def: func(*Settings) string { return string(core.ModeCloud) }, check: checkMode},
-	{key: "defaults.private_network_policy", env: "WEBHOOK_SETUP_PRIVATE_NETWORK_POLICY", kind: kindString,
+	{key: "defaults.private_network_policy", doc: "Private-network policy of new targets: deny or allowlist (self-hosted only).", env: "WEBHOOK_SETUP_PRIVATE_NETWORK_POLICY", kind: kindString,
 		def: func(*Settings) string { return string(core.PolicyDeny) }, check: checkPolicy},
-	{key: "delivery.max_attempts", env: "WEBHOOK_SETUP_MAX_ATTEMPTS", flag: "max-attempts", kind: kindInt,
+	{key: "delivery.max_attempts", doc: "Attempts per delivery before it is given up (1 to 100).", env: "WEBHOOK_SETUP_MAX_ATTEMPTS", flag: "max-attempts", kind: kindInt,
 		def: func(*Settings) string { return "8" }, check: intBetween(1, 100)},
-	{key: "delivery.wait", env: "WEBHOOK_SETUP_WAIT", flag: "wait", kind: kindDuration,
+	{key: "delivery.wait", doc: "How long a send waits for its delivery to finish (0s to 24h).", env: "WEBHOOK_SETUP_WAIT", flag: "wait", kind: kindDuration,
 		def: func(*Settings) string { return "60s" }, check: durationBetween(0, 24*time.Hour)},
-	{key: "delivery.connect_timeout", env: "WEBHOOK_SETUP_CONNECT_TIMEOUT", kind: kindDuration,
+	{key: "delivery.connect_timeout", doc: "Time allowed to connect to the receiver (100ms to 1m).", env: "WEBHOOK_SETUP_CONNECT_TIMEOUT", kind: kindDuration,
 		def: func(*Settings) string { return "5s" }, check: durationBetween(100*time.Millisecond, time.Minute)},
-	{key: "delivery.attempt_timeout", env: "WEBHOOK_SETUP_ATTEMPT_TIMEOUT", kind: kindDuration,
+	{key: "delivery.attempt_timeout", doc: "Time allowed for one attempt, connection included (1s to 5m).", env: "WEBHOOK_SETUP_ATTEMPT_TIMEOUT", kind: kindDuration,
 		def: func(*Settings) string { return "15s" }, check: durationBetween(time.Second, 5*time.Minute)},
-	{key: "delivery.max_backoff", env: "WEBHOOK_SETUP_MAX_BACKOFF", kind: kindDuration,
+	{key: "delivery.max_backoff", doc: "Longest wait between two attempts (1s to 24h).", env: "WEBHOOK_SETUP_MAX_BACKOFF", kind: kindDuration,
 		def: func(*Settings) string { return "10m" }, check: durationBetween(time.Second, 24*time.Hour)},
-	{key: "ui.accessible", env: "ACCESSIBLE", flag: "accessible", kind: kindBool,
+	{key: "ui.accessible", doc: "Plain prompts for screen readers instead of the drawn wizard.", env: "ACCESSIBLE", flag: "accessible", kind: kindBool,
 		def: func(*Settings) string { return "false" }},
-	{key: "ui.color", env: "WEBHOOK_SETUP_COLOR", kind: kindBool,
+	{key: "ui.color", doc: "Colour in terminal output (NO_COLOR turns it off too).", env: "WEBHOOK_SETUP_COLOR", kind: kindBool,
 		def: func(*Settings) string { return "true" }},
 }
 
