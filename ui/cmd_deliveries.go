@@ -1,0 +1,328 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+func init() { extraCommands = append(extraCommands, NewCmdDeliveries) }
+
+// deliveryView is one outbox row as deliveries --json prints it. Times
+// are null when unset (next_attempt_at of an ended delivery).
+type deliveryView struct {
+	ID             string     `json:"id"`
+	Target         string     `json:"target"`
+	IdempotencyKey string     `json:"idempotency_key"`
+	Status         string     `json:"status"`
+	Attempts       int        `json:"attempts"`
+	MaxAttempts    int        `json:"max_attempts"`
+	LastCode       string     `json:"last_code"`
+	LastReason     string     `json:"last_reason"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	NextAttemptAt  *time.Time `json:"next_attempt_at"`
+	FallbackPath   string     `json:"fallback_path"`
+}
+
+func newDeliveryView(d delivery.Delivery) deliveryView {
+	v := deliveryView{ID: d.ID, Target: d.TargetName, IdempotencyKey: d.IdempotencyKey, Status: string(d.Status),
+		Attempts: d.Attempts, MaxAttempts: d.MaxAttempts, LastCode: d.LastCode, LastReason: d.LastReason,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, FallbackPath: d.FallbackPath}
+	if d.Status == delivery.StatusPending {
+		next := d.NextAttemptAt
+		v.NextAttemptAt = &next
+	}
+	return v
+}
+
+// NewCmdDeliveries builds `deliveries`: the outbox, and drain / retry /
+// show to work it.
+func NewCmdDeliveries(app *App) *cobra.Command {
+	var status string
+	var limit int
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "deliveries [--status pending|delivered|failed|blocked] [--json]",
+		Short: "List the export outbox; drain, retry or show deliveries",
+		Long: `deliveries lists the outbox, newest first: every export with its status
+(pending, delivered, failed, blocked), attempts and last code.
+
+  deliveries drain      send what is pending (for cron or a systemd timer)
+  deliveries retry ID   queue a failed or blocked delivery again and send it
+  deliveries show ID    one delivery with every attempt`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return deliveriesListRun(cmd.Context(), app, status, limit, jsonOut)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&status, "status", "", "only deliveries in this status: pending, delivered, failed or blocked")
+	fs.IntVar(&limit, "limit", 200, "show at most this many (0 for all)")
+	fs.BoolVar(&jsonOut, "json", false, `print an array of {"id","target","idempotency_key","status","attempts","max_attempts","last_code","last_reason","created_at","updated_at","next_attempt_at","fallback_path"}`)
+	cmd.AddCommand(newCmdDeliveriesDrain(app), newCmdDeliveriesRetry(app), newCmdDeliveriesShow(app))
+	return cmd
+}
+
+func deliveriesListRun(ctx context.Context, app *App, status string, limit int, jsonOut bool) error {
+	switch delivery.Status(status) {
+	case "", delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
+	default:
+		return codes.Errorf(codes.Usage, "--status %q is not pending, delivered, failed or blocked", status)
+	}
+	var ds []delivery.Delivery
+	if err := app.withStore(func(s *store.Store) (err error) {
+		ds, err = s.List(ctx, delivery.Status(status), limit)
+		return err
+	}); err != nil {
+		return err
+	}
+	views := make([]deliveryView, len(ds))
+	for i, d := range ds {
+		views[i] = newDeliveryView(d)
+	}
+	if jsonOut {
+		return writeJSON(app.Out, views)
+	}
+	tb := newTable(app.Out, "ID", "TARGET", "IDEMPOTENCY KEY", "STATUS", "ATTEMPTS", "LAST CODE", "UPDATED", "NEXT")
+	for _, v := range views {
+		next := ""
+		if v.NextAttemptAt != nil {
+			next = shortTime(*v.NextAttemptAt)
+		}
+		tb.row(v.ID, v.Target, v.IdempotencyKey, v.Status, fmt.Sprintf("%d/%d", v.Attempts, v.MaxAttempts),
+			v.LastCode, shortTime(v.UpdatedAt), next)
+	}
+	tb.flush()
+	return nil
+}
+
+func shortTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
+
+type drainOptions struct {
+	wait        time.Duration
+	fallbackDir string
+	workers     int
+	rehearsal   rehearsalFlags
+	resolve     resolveFlag
+	json        bool
+}
+
+// newCmdDeliveriesDrain builds `deliveries drain`.
+func newCmdDeliveriesDrain(app *App) *cobra.Command {
+	opts := &drainOptions{}
+	cmd := &cobra.Command{
+		Use:   "drain [--wait 60s] [--workers 4]",
+		Short: "Send every pending delivery, retrying for up to --wait (for cron or a systemd timer)",
+		Long: `drain sends the pending deliveries of every target: exports left by an
+earlier --wait, by a crash or Ctrl-C (once their claim has ended, at most two
+attempt timeouts later), or by deliveries retry. Each is claimed atomically,
+so several drains at once never send the same delivery. Deliveries whose
+next attempt falls after --wait stay queued for the next drain.
+
+Rehearsal exports (export --to) are drained only with --to, to the rehearsal
+receiver; a plain drain blocks them rather than send them to the target.
+
+Exit status as for export: 0 all delivered, 3 blocked, 5 signature rejected,
+4 failed or still queued.`,
+		Example: `  # crontab: every 5 minutes
+  */5 * * * * webhook-setup deliveries drain --wait 4m >>/var/log/webhook-setup-drain.log 2>&1`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return drainRun(cmd.Context(), app, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "how long to keep sending and retrying (env WEBHOOK_SETUP_WAIT)")
+	fs.StringVar(&opts.fallbackDir, "fallback-dir", "", "where fallback bundles are written (env WEBHOOK_SETUP_FALLBACK_DIR)")
+	fs.IntVar(&opts.workers, "workers", delivery.DefaultWorkers, "attempts in flight at once")
+	opts.rehearsal.register(fs)
+	opts.resolve.register(fs)
+	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[...]}`)
+	return cmd
+}
+
+func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
+	if opts.workers < 1 || opts.workers > 64 {
+		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+	}
+	if err := opts.rehearsal.load(); err != nil {
+		return err
+	}
+	resolver, err := opts.resolve.resolver(app)
+	if err != nil {
+		return err
+	}
+	fallbackDir := app.Settings.FallbackDir()
+	return app.withStore(func(s *store.Store) error {
+		runOpts := delivery.RunOptions{Until: app.Now().Add(app.Settings.Duration("delivery.wait"))}
+		if opts.rehearsal.given() {
+			// A rehearsal drain sends rehearsal exports only, and only to --to.
+			ids, err := pendingRehearsals(ctx, s)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return finishRun(app, delivery.Summary{Deliveries: []delivery.Report{}}, fallbackDir, opts.json, nil)
+			}
+			runOpts.IDs = ids
+		}
+		r := app.newRunner(runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal,
+			fallbackDir: fallbackDir, workers: opts.workers})
+		sum, runErr := r.Run(ctx, runOpts)
+		if runErr == nil && !opts.rehearsal.given() {
+			// A drain's own summary counts what it touched; what else is
+			// queued (held by another drain, due later) counts too.
+			if n, _, err := s.Pending(ctx, app.Now()); err == nil && n > sum.Pending {
+				sum.Pending = n
+			}
+		}
+		return finishRun(app, sum, fallbackDir, opts.json, runErr)
+	})
+}
+
+// pendingRehearsals lists the ids of pending rehearsal exports.
+func pendingRehearsals(ctx context.Context, s *store.Store) ([]string, error) {
+	ds, err := s.List(ctx, delivery.StatusPending, 0)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, d := range ds {
+		if delivery.IsRehearsal(d.IdempotencyKey) {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids, nil
+}
+
+type retryOptions struct {
+	maxAttempts int
+	wait        time.Duration
+	fallbackDir string
+	rehearsal   rehearsalFlags
+	resolve     resolveFlag
+	json        bool
+}
+
+// newCmdDeliveriesRetry builds `deliveries retry ID`.
+func newCmdDeliveriesRetry(app *App) *cobra.Command {
+	opts := &retryOptions{}
+	cmd := &cobra.Command{
+		Use:   "retry ID [--max-attempts 8] [--wait 60s]",
+		Short: "Queue a failed or blocked delivery again, with a fresh attempt budget, and send it",
+		Long: `retry makes a failed or blocked delivery pending again with --max-attempts
+more attempts and sends it for up to --wait. The body and idempotency key are
+the ones first queued, so a receiver that processed it already acknowledges
+it without doing the work twice. Fix the cause first (see its bundle's
+README.txt).`,
+		Args: exactArgs(1, "a delivery ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return retryRun(cmd.Context(), app, args[0], opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.IntVar(&opts.maxAttempts, "max-attempts", 8, "attempts allowed from now (env WEBHOOK_SETUP_MAX_ATTEMPTS)")
+	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "how long to keep retrying before leaving it queued (env WEBHOOK_SETUP_WAIT)")
+	fs.StringVar(&opts.fallbackDir, "fallback-dir", "", "where fallback bundles are written (env WEBHOOK_SETUP_FALLBACK_DIR)")
+	opts.rehearsal.register(fs)
+	opts.resolve.register(fs)
+	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[...]}`)
+	return cmd
+}
+
+func retryRun(ctx context.Context, app *App, id string, opts *retryOptions) error {
+	if err := opts.rehearsal.load(); err != nil {
+		return err
+	}
+	resolver, err := opts.resolve.resolver(app)
+	if err != nil {
+		return err
+	}
+	fallbackDir := app.Settings.FallbackDir()
+	return app.withStore(func(s *store.Store) error {
+		d, err := s.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if delivery.IsRehearsal(d.IdempotencyKey) != opts.rehearsal.given() {
+			if opts.rehearsal.given() {
+				return codes.Errorf(codes.Usage, "delivery %s is a real export; it is never sent to a rehearsal receiver", id)
+			}
+			return codes.Errorf(codes.Usage, "delivery %s is a rehearsal export; retry it with --to and --ca-file", id)
+		}
+		if _, err := s.Requeue(ctx, id, app.Settings.Int("delivery.max_attempts"), app.Now()); err != nil {
+			return err
+		}
+		r := app.newRunner(runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal, fallbackDir: fallbackDir, workers: 1})
+		sum, runErr := r.Run(ctx, delivery.RunOptions{IDs: []string{id}, Until: app.Now().Add(app.Settings.Duration("delivery.wait"))})
+		return finishRun(app, sum, fallbackDir, opts.json, runErr)
+	})
+}
+
+// newCmdDeliveriesShow builds `deliveries show ID`.
+func newCmdDeliveriesShow(app *App) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one delivery and every attempt",
+		Args:  exactArgs(1, "a delivery ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var d delivery.Delivery
+			var atts []delivery.Attempt
+			if err := app.withStore(func(s *store.Store) (err error) {
+				if d, err = s.Get(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				atts, err = s.Attempts(cmd.Context(), args[0])
+				return err
+			}); err != nil {
+				return err
+			}
+			if atts == nil {
+				atts = []delivery.Attempt{}
+			}
+			if jsonOut {
+				return writeJSON(app.Out, struct {
+					deliveryView
+					AttemptList []delivery.Attempt `json:"attempt_list"`
+				}{newDeliveryView(d), atts})
+			}
+			v := newDeliveryView(d)
+			field(app.Out, "id", v.ID)
+			field(app.Out, "target", v.Target)
+			field(app.Out, "idempotency key", v.IdempotencyKey)
+			field(app.Out, "status", v.Status)
+			field(app.Out, "attempts", fmt.Sprintf("%d of %d", v.Attempts, v.MaxAttempts))
+			if v.LastCode != "" {
+				field(app.Out, "last code", v.LastCode)
+				field(app.Out, "last reason", v.LastReason)
+			}
+			if v.NextAttemptAt != nil {
+				field(app.Out, "next attempt", shortTime(*v.NextAttemptAt))
+			}
+			if v.FallbackPath != "" {
+				field(app.Out, "fallback bundle", v.FallbackPath)
+			}
+			tb := newTable(app.Out, "#", "AT", "HTTP", "CODE", "REASON", "TOOK")
+			for _, a := range atts {
+				st := ""
+				if a.HTTPStatus != 0 {
+					st = strconv.Itoa(a.HTTPStatus)
+				}
+				tb.row(strconv.Itoa(a.Number), shortTime(a.At), st, a.Code, a.Reason, a.Duration.Round(time.Millisecond).String())
+			}
+			tb.flush()
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the delivery with an attempt_list array")
+	return cmd
+}

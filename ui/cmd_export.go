@@ -1,0 +1,337 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/payload"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// enqueueBatch is how many exports one Enqueue transaction stores: large
+// enough that 100,000 tickets cost 200 commits, small enough that memory
+// stays flat however long the input is.
+const enqueueBatch = 500
+
+type ticketExportOptions struct {
+	ticket      string
+	maxAttempts int
+	wait        time.Duration
+	fallbackDir string
+	portable    bool
+	workers     int
+	rehearsal   rehearsalFlags
+	resolve     resolveFlag
+	json        bool
+}
+
+func init() { extraCommands = append(extraCommands, NewCmdExport) }
+
+// NewCmdExport builds `export NAME --ticket FILE|-`: queue tickets in the
+// durable outbox, then send them with retries for up to --wait.
+func NewCmdExport(app *App) *cobra.Command {
+	opts := &ticketExportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export NAME --ticket FILE|- [--max-attempts 8] [--wait 60s] [--fallback-dir DIR] [--portable]",
+		Short: "Export tickets to a target: queued durably, signed, retried, with a portable fallback",
+		Long: `export queues each ticket in the outbox (SQLite) before anything is sent, then
+sends them, signed, with retries for up to --wait. Delivery is at least once,
+deduplicated by the idempotency key: a crash or Ctrl-C never loses an export
+or creates it twice, and webhook-setup deliveries drain finishes what is left.
+
+The ticket input is one ticket object, a JSON array of them, or NDJSON; it is
+read twice as a stream (checked whole before anything is queued), so inputs
+of any size fit in little memory.
+
+Exit status: 0 every export delivered; 3 one was blocked by URL safety (a
+redirect, an unsafe address); 5 the receiver rejected the signature; 4 one
+failed after its attempts (WEBHOOK_DELIVERY_FAILED, with a fallback bundle in
+--fallback-dir) or exports were still queued when --wait ended (they stay
+queued for deliveries drain). --wait 0 only queues, and exits 0.`,
+		Example: `  webhook-setup export zapier-tickets --ticket findings.ndjson
+  some-tool --emit-tickets | webhook-setup export zapier-tickets --ticket - --json
+  webhook-setup export zapier-tickets --ticket t.json --to https://127.0.0.1:8443/hook --ca-file receiver.pem
+  webhook-setup export zapier-tickets --ticket t.json --portable`,
+		Args: exactArgs(1, "a target NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return ticketExportRun(cmd.Context(), app, args[0], opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.ticket, "ticket", "", "tickets to export: a file with one ticket, a JSON array or NDJSON; - reads stdin")
+	fs.IntVar(&opts.maxAttempts, "max-attempts", 8, "attempts per export before it fails (env WEBHOOK_SETUP_MAX_ATTEMPTS)")
+	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "how long to keep sending and retrying before leaving the rest queued for deliveries drain (env WEBHOOK_SETUP_WAIT)")
+	fs.StringVar(&opts.fallbackDir, "fallback-dir", "", "where fallback bundles are written (default: fallback/ next to the database; env WEBHOOK_SETUP_FALLBACK_DIR)")
+	fs.BoolVar(&opts.portable, "portable", false, "send nothing: write a fallback bundle per ticket (payload.json, ticket.md, README.txt)")
+	fs.IntVar(&opts.workers, "workers", delivery.DefaultWorkers, "attempts in flight at once")
+	opts.rehearsal.register(fs)
+	opts.resolve.register(fs)
+	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[{"id","idempotency_key","status","attempts","last_code","fallback_path"}]}`)
+	return cmd
+}
+
+func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExportOptions) error {
+	switch {
+	case opts.ticket == "":
+		return codes.Errorf(codes.Usage, "export needs --ticket FILE (or - for stdin)")
+	case opts.portable && opts.rehearsal.given():
+		return codes.Errorf(codes.Usage, "--portable sends nothing; it does not go with --to")
+	case opts.workers < 1 || opts.workers > 64:
+		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+	}
+	if err := opts.rehearsal.load(); err != nil {
+		return err
+	}
+	in, count, cleanup, err := openTickets(app, opts.ticket)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	return app.withStore(func(s *store.Store) error {
+		t, err := s.Target(ctx, name)
+		if err != nil {
+			return err
+		}
+		if opts.portable {
+			return ticketExportPortable(ctx, app, s, t, in, count, opts.json)
+		}
+		return ticketExportSend(ctx, app, s, t, in, count, opts)
+	})
+}
+
+// openTickets checks the whole ticket input before anything is queued, so
+// a bad ticket 5,000 lines down queues nothing, and returns it rewound for
+// the second, queuing read. Stdin is spooled to a private temporary file on
+// the way, since it cannot be read twice.
+func openTickets(app *App, path string) (in io.ReadSeeker, count int, cleanup func(), err error) {
+	cleanup = func() {}
+	var f *os.File
+	var src io.Reader
+	if path == "-" {
+		if f, err = os.CreateTemp("", "webhook-setup-tickets-*"); err != nil {
+			return nil, 0, cleanup, codes.Errorf(codes.Internal, "spool stdin: %v", err)
+		}
+		cleanup = func() { f.Close(); os.Remove(f.Name()) }
+		src = io.TeeReader(app.In, f)
+	} else {
+		if f, err = os.Open(path); err != nil {
+			return nil, 0, cleanup, codes.Errorf(codes.Usage, "--ticket %s: %v", path, unwrapPathError(err))
+		}
+		cleanup = func() { f.Close() }
+		src = f
+	}
+	err = payload.ParseTickets(src, func(payload.Ticket) error { count++; return nil })
+	if err == nil && path == "-" {
+		_, err = io.Copy(io.Discard, src) // the spool must hold all of stdin
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		cleanup()
+		return nil, 0, func() {}, err
+	}
+	return f, count, cleanup, nil
+}
+
+// ticketExportSend queues the tickets and sends them.
+func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Target, in io.Reader, count int, opts *ticketExportOptions) error {
+	rehearsal := opts.rehearsal.given()
+	if r := core.Evaluate(t); !r.Ready && !rehearsal {
+		return codes.ProblemsError(r.Blocked)
+	}
+	resolver, err := opts.resolve.resolver(app)
+	if err != nil {
+		return err
+	}
+	ep, err := app.endpointFor(ctx, s, t, resolver, &opts.rehearsal)
+	if err != nil {
+		if ce := codes.AsError(err); ce.Code == codes.BaseURLBlocked {
+			ce.Fix += " Nothing was queued; export --portable writes the tickets to fallback bundles instead."
+		}
+		return err
+	}
+	if secrets, err := ep.Secrets(ctx, app.Now()); err != nil {
+		return err
+	} else if len(secrets) == 0 {
+		return codes.Errorf(codes.SecretMissing, "%s has no valid signing secret; nothing was queued", t.Name)
+	}
+	run := ""
+	if rehearsal {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		run = hex.EncodeToString(b[:])
+	}
+	queued, err := enqueueTickets(ctx, s, t, in, run, app.Settings.Int("delivery.max_attempts"), app.Now())
+	if err != nil {
+		return err
+	}
+	fallbackDir := app.Settings.FallbackDir()
+	wait := app.Settings.Duration("delivery.wait")
+	if !opts.json {
+		what := "exports to " + ep.Redacted()
+		if rehearsal {
+			what = "rehearsal exports to " + ep.Redacted()
+		}
+		fmt.Fprintf(app.Err, "Queued %d %s; sending for up to %s.\n", len(queued.order), what, wait)
+	}
+	var sum delivery.Summary
+	var runErr error
+	if wait > 0 && len(queued.open) > 0 {
+		r := app.newRunner(runSetup{store: s, fallbackDir: fallbackDir, workers: opts.workers, fixed: ep})
+		sum, runErr = r.Run(ctx, delivery.RunOptions{IDs: queued.open, Until: app.Now().Add(wait)})
+	}
+	sum = queued.merge(sum)
+	action := "export"
+	if rehearsal {
+		action = "export.rehearsal"
+	}
+	_ = s.AddAudit(context.WithoutCancel(ctx), "", action, t.Name, fmt.Sprintf("%d ticket(s) to %s: %d delivered, %d failed, %d blocked, %d pending",
+		count, ep.Redacted(), sum.Delivered, sum.Failed, sum.Blocked, sum.Pending))
+	if wait == 0 && runErr == nil && sum.Failed+sum.Blocked == 0 {
+		// --wait 0 hands everything to deliveries drain on purpose.
+		if opts.json {
+			return writeJSON(app.Out, sum)
+		}
+		writeRunText(app.Out, sum)
+		fmt.Fprintf(app.Out, "%d queued; webhook-setup deliveries drain sends them.\n", sum.Pending)
+		return nil
+	}
+	return finishRun(app, sum, fallbackDir, opts.json, runErr)
+}
+
+// queuedExports is what enqueueTickets stored: every delivery in input
+// order (each once), and the pending ones the run must send.
+type queuedExports struct {
+	order []delivery.Report
+	open  []string
+}
+
+// merge lays the run's reports over the queued ones, in input order.
+func (q *queuedExports) merge(run delivery.Summary) delivery.Summary {
+	byID := make(map[string]delivery.Report, len(run.Deliveries))
+	for _, r := range run.Deliveries {
+		byID[r.ID] = r
+	}
+	out := delivery.Summary{Deliveries: make([]delivery.Report, 0, len(q.order))}
+	for _, r := range q.order {
+		if got, ok := byID[r.ID]; ok {
+			r = got
+		}
+		out.Deliveries = append(out.Deliveries, r)
+		out.Count(r)
+	}
+	return out
+}
+
+// enqueueTickets streams the tickets into the outbox, enqueueBatch per
+// transaction. Exporting a ticket already queued for this target returns
+// the existing delivery: the idempotency key makes the export happen once.
+func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, run string, maxAttempts int, now time.Time) (*queuedExports, error) {
+	q := &queuedExports{}
+	seen := map[string]bool{}
+	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
+	batch := make([]delivery.Delivery, 0, enqueueBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		stored, err := s.Enqueue(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for _, d := range stored {
+			if seen[d.ID] {
+				continue
+			}
+			seen[d.ID] = true
+			q.order = append(q.order, delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
+			if d.Status == delivery.StatusPending {
+				q.open = append(q.open, d.ID)
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
+		key := delivery.ExportKey(t.ID, tk, run)
+		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, delivery.Delivery{TargetID: t.ID, TargetName: t.Name, IdempotencyKey: key,
+			Body: body, MaxAttempts: maxAttempts, NextAttemptAt: now, CreatedAt: now})
+		if len(batch) == enqueueBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return q, err
+}
+
+// portableBundle is one bundle of export --portable.
+type portableBundle struct {
+	IdempotencyKey string `json:"idempotency_key"`
+	FallbackPath   string `json:"fallback_path"`
+}
+
+// ticketExportPortable writes one fallback bundle per ticket and sends nothing.
+// Portable exports never enter the outbox: nothing is pending, nothing is
+// retried, and a later real export of the same tickets is not deduplicated
+// against them. The bundle folder is named by the idempotency key, so
+// writing the same tickets again replaces their bundles.
+func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in io.Reader, count int, jsonOut bool) error {
+	dir := app.Settings.FallbackDir()
+	now := app.Now()
+	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
+	var out []portableBundle
+	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
+		key := delivery.ExportKey(t.ID, tk, "")
+		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
+		if err != nil {
+			return err
+		}
+		path, err := delivery.WriteBundle(dir, key, delivery.Bundle{Target: t.Name, Endpoint: urlsafe.Redact(t.BaseURL),
+			IdempotencyKey: key, Reason: "exported with --portable: written here, not sent", Body: body, At: now})
+		if err != nil {
+			return err
+		}
+		out = append(out, portableBundle{IdempotencyKey: key, FallbackPath: path})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_ = s.AddAudit(ctx, "", "export.portable", t.Name, fmt.Sprintf("%d ticket(s) written to fallback bundles in %s, not sent", count, dir))
+	if jsonOut {
+		return writeJSON(app.Out, struct {
+			Portable    int              `json:"portable"`
+			FallbackDir string           `json:"fallback_dir"`
+			Bundles     []portableBundle `json:"bundles"`
+		}{len(out), dir, out})
+	}
+	fmt.Fprintf(app.Out, "Wrote %d portable bundle(s) to %s; nothing was sent.\n", len(out), dir)
+	for i, b := range out {
+		if i == 20 {
+			fmt.Fprintf(app.Out, "  … and %d more\n", len(out)-20)
+			break
+		}
+		field(app.Out, "  bundle", b.FallbackPath)
+	}
+	return nil
+}

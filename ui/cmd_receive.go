@@ -1,0 +1,329 @@
+package ui
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/payload"
+	"github.com/webriskops/webhook-setup/core/sanitize"
+	"github.com/webriskops/webhook-setup/core/signing"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// maxReceiveBody caps a request body, as docs/signing.md tells receivers.
+const maxReceiveBody = 1 << 20
+
+func init() { extraCommands = append(extraCommands, NewCmdReceive) }
+
+type receiveOptions struct {
+	listen          string
+	secret          secretFlags
+	target          string
+	selfSigned      bool
+	certOut         string
+	tlsCert, tlsKey string
+	tolerance       time.Duration
+	once, public    bool
+	json            bool
+}
+
+// NewCmdReceive builds `receive`: the reference receiver, for rehearsals on
+// this machine and as a working example of verification.
+func NewCmdReceive(app *App) *cobra.Command {
+	opts := &receiveOptions{}
+	cmd := &cobra.Command{
+		Use:   "receive --listen ADDR (--secret-file F | --target NAME) (--self-signed [--cert-out PEM] | --tls-cert C --tls-key K)",
+		Short: "Run the reference receiver: verify deliveries as docs/signing.md says, one line per request",
+		Long: `receive is a reference receiver. It accepts POSTs on any path over HTTPS and
+checks each as docs/signing.md says: raw body (1 MiB at most), the six
+X-WebRiskOps headers, the HMAC under the given secret(s), the timestamp within
+--tolerance, a nonce never seen within the window, the idempotency key equal to
+the body's, and the body against ticket-export.webhook.v1. It answers
+
+  200 {"status":"accepted"}     verified; the work would be done now
+  200 {"status":"duplicate"}    an idempotency key it already accepted
+  401 {"error":"WEBHOOK_SIGNATURE_INVALID","reason":...}  bad or missing
+                                signature, stale timestamp, replayed nonce
+  400 {"error":"WEBHOOK_PAYLOAD_INVALID","reason":...}    body fails the schema
+
+and prints one line per request. Processed keys are kept in memory only.
+
+It listens on loopback only unless --public is given: --listen 0.0.0.0:8443
+or a non-loopback address is refused without it. --self-signed makes a
+certificate for 127.0.0.1, ::1 and localhost at start; --cert-out writes it so
+test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
+		Example: `  webhook-setup receive --listen 127.0.0.1:8443 --target zapier-tickets --self-signed --cert-out receiver.pem
+  webhook-setup test-send zapier-tickets --to https://127.0.0.1:8443/hook --ca-file receiver.pem`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return receiveRun(cmd.Context(), app, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.listen, "listen", "", "address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one)")
+	fs.StringVar(&opts.secret.file, "secret-file", "", "verify with the secret in this file")
+	fs.StringVar(&opts.secret.env, "secret-env", "", "verify with the secret in this environment variable")
+	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target (both during a rotation grace)")
+	fs.BoolVar(&opts.selfSigned, "self-signed", false, "serve a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
+	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) here, for --ca-file")
+	fs.StringVar(&opts.tlsCert, "tls-cert", "", "serve this certificate (PEM)")
+	fs.StringVar(&opts.tlsKey, "tls-key", "", "the key of --tls-cert (PEM)")
+	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from the clock, and remember nonces as long")
+	fs.BoolVar(&opts.once, "once", false, "exit after the first accepted delivery")
+	fs.BoolVar(&opts.public, "public", false, "allow listening on a non-loopback address")
+	fs.BoolVar(&opts.json, "json", false, `print one JSON line per request: {"at","status","http_status","code","idempotency_key","reason","test"}`)
+	return cmd
+}
+
+func receiveRun(ctx context.Context, app *App, opts *receiveOptions) error {
+	switch {
+	case opts.listen == "":
+		return codes.Errorf(codes.Usage, "receive needs --listen ADDR, e.g. 127.0.0.1:8443")
+	case opts.secret.given() == (opts.target != ""):
+		return codes.Errorf(codes.Usage, "give the secret one way: --secret-file, --secret-env or --target NAME")
+	case opts.selfSigned == (opts.tlsCert != "" || opts.tlsKey != ""):
+		return codes.Errorf(codes.Usage, "serve TLS one way: --self-signed, or --tls-cert with --tls-key")
+	case !opts.selfSigned && (opts.tlsCert == "" || opts.tlsKey == ""):
+		return codes.Errorf(codes.Usage, "--tls-cert and --tls-key go together")
+	case opts.certOut != "" && !opts.selfSigned:
+		return codes.Errorf(codes.Usage, "--cert-out goes with --self-signed")
+	case opts.tolerance < time.Second || opts.tolerance > time.Hour:
+		return codes.Errorf(codes.Usage, "--tolerance %s is outside 1s..1h", opts.tolerance)
+	}
+	if err := checkListen(opts.listen, opts.public); err != nil {
+		return err
+	}
+	cert, err := receiverCert(app, opts)
+	if err != nil {
+		return err
+	}
+	if opts.target == "" {
+		secret, _, err := opts.secret.read(app)
+		if err != nil {
+			return err
+		}
+		return serveReceiver(ctx, app, opts, cert, delivery.StaticSecrets(secret))
+	}
+	return app.withStore(func(s *store.Store) error {
+		t, err := s.Target(ctx, opts.target)
+		if err != nil {
+			return err
+		}
+		return serveReceiver(ctx, app, opts, cert, delivery.StoredSecrets(s, t.ID))
+	})
+}
+
+// checkListen refuses a non-loopback address unless --public.
+func checkListen(addr string, public bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return codes.Errorf(codes.Usage, "--listen %q is not HOST:PORT", addr)
+	}
+	if public {
+		return nil
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.IsLoopback() {
+		return nil
+	}
+	return codes.Errorf(codes.Usage, "--listen %s is not a loopback address", addr).
+		WithFix("Listen on 127.0.0.1 or [::1], or pass --public to accept deliveries from other machines.")
+}
+
+// receiverCert loads or makes the certificate to serve.
+func receiverCert(app *App, opts *receiveOptions) (tls.Certificate, error) {
+	if !opts.selfSigned {
+		cert, err := tls.LoadX509KeyPair(opts.tlsCert, opts.tlsKey)
+		if err != nil {
+			return cert, codes.Errorf(codes.Usage, "--tls-cert/--tls-key: %v", err)
+		}
+		return cert, nil
+	}
+	cert, pemBytes, err := selfSigned(app.Now())
+	if err != nil {
+		return cert, codes.Errorf(codes.Internal, "make a self-signed certificate: %v", err)
+	}
+	if opts.certOut != "" {
+		if err := os.WriteFile(opts.certOut, pemBytes, 0o644); err != nil {
+			return cert, codes.Errorf(codes.Usage, "--cert-out %s: %v", opts.certOut, unwrapPathError(err))
+		}
+	}
+	return cert, nil
+}
+
+// receiver is the handler of receive.
+type receiver struct {
+	app     *App
+	v       *signing.Verifier
+	secrets func(context.Context, time.Time) ([]string, error)
+	json    bool
+	// accepted is closed after the first accepted delivery when exitOnce
+	// (--once) is set.
+	exitOnce bool
+	accepted chan struct{}
+	once     sync.Once
+	mu       sync.Mutex // one line at a time
+}
+
+// receiveLine is one request as --json prints it.
+type receiveLine struct {
+	At             time.Time `json:"at"`
+	Status         string    `json:"status"`
+	HTTPStatus     int       `json:"http_status"`
+	Code           string    `json:"code,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	Reason         string    `json:"reason,omitempty"`
+	Test           bool      `json:"test,omitempty"`
+}
+
+func serveReceiver(ctx context.Context, app *App, opts *receiveOptions, cert tls.Certificate,
+	secrets func(context.Context, time.Time) ([]string, error)) error {
+	first, err := secrets(ctx, app.Now())
+	if err != nil {
+		return err
+	}
+	if len(first) == 0 {
+		return codes.Errorf(codes.SecretMissing, "%s has no valid signing secret to verify with", opts.target)
+	}
+	rv := &receiver{app: app, v: signing.NewVerifier(first, opts.tolerance), secrets: secrets,
+		json: opts.json, exitOnce: opts.once, accepted: make(chan struct{})}
+	rv.v.Now = app.Now
+	l, err := net.Listen("tcp", opts.listen)
+	if err != nil {
+		return codes.Errorf(codes.Usage, "--listen %s: %v", opts.listen, err)
+	}
+	srv := &http.Server{
+		Handler:           rv,
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		ErrorLog:          log.New(lineWriter{app.Err}, "receive: ", 0),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.ServeTLS(l, "", "") }()
+	fmt.Fprintf(app.Err, "Listening on https://%s/ (any path). Ctrl-C stops.\n", l.Addr())
+	var stopErr error
+	select {
+	case err := <-served:
+		return codes.Errorf(codes.Internal, "the receiver stopped: %v", err)
+	case <-rv.accepted:
+	case <-ctx.Done():
+		stopErr = &silentError{code: codes.Interrupted}
+	}
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	if stopErr != nil {
+		fmt.Fprintln(app.Err, "Stopped.")
+	}
+	return stopErr
+}
+
+func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	line := receiveLine{At: rv.app.Now().UTC()}
+	defer func() { rv.print(line) }()
+	answer := func(status int, v any) {
+		line.HTTPStatus = status
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	refuse := func(status int, code codes.Code, reason string) {
+		line.Status, line.Code, line.Reason = "rejected", string(code), reason
+		answer(status, map[string]string{"error": string(code), "reason": reason})
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		refuse(http.StatusMethodNotAllowed, codes.Usage, "only POST is accepted")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReceiveBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			refuse(http.StatusRequestEntityTooLarge, codes.PayloadInvalid, "the body is larger than 1 MiB")
+		} else {
+			refuse(http.StatusBadRequest, codes.PayloadInvalid, "the body could not be read")
+		}
+		return
+	}
+	if secrets, err := rv.secrets(r.Context(), rv.app.Now()); err == nil && len(secrets) > 0 {
+		rv.v.SetSecrets(secrets) // follows a rotation of --target
+	}
+	key, err := rv.v.Verify(r, body)
+	if err != nil {
+		refuse(http.StatusUnauthorized, codes.SignatureInvalid, codes.AsError(err).Reason)
+		return
+	}
+	line.IdempotencyKey = key
+	if err := payload.ValidateBody(body); err != nil {
+		refuse(http.StatusBadRequest, codes.PayloadInvalid, codes.AsError(err).Reason)
+		return
+	}
+	var p struct {
+		Test bool `json:"test"`
+	}
+	_ = json.Unmarshal(body, &p)
+	line.Test = p.Test
+	if !rv.v.MarkProcessed(key) {
+		line.Status = "duplicate"
+		answer(http.StatusOK, map[string]string{"status": "duplicate"})
+		return
+	}
+	line.Status = "accepted"
+	answer(http.StatusOK, map[string]string{"status": "accepted"})
+	if rv.exitOnce {
+		rv.once.Do(func() { close(rv.accepted) })
+	}
+}
+
+// print writes one line for a request; everything in it that came from the
+// request is neutralised first.
+func (rv *receiver) print(l receiveLine) {
+	l.IdempotencyKey = sanitize.Line(l.IdempotencyKey)
+	l.Reason = sanitize.Line(l.Reason)
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	if rv.json {
+		b, _ := json.Marshal(l)
+		fmt.Fprintf(rv.app.Out, "%s\n", b)
+		return
+	}
+	text := fmt.Sprintf("%s %d %s", l.At.Format(time.RFC3339), l.HTTPStatus, l.Status)
+	if l.IdempotencyKey != "" {
+		text += " " + l.IdempotencyKey
+	}
+	if l.Test {
+		text += " (test)"
+	}
+	if l.Code != "" {
+		text += " " + l.Code + ": " + l.Reason
+	}
+	fmt.Fprintln(rv.app.Out, text)
+}
+
+// lineWriter neutralises the server's own log lines (TLS handshake errors
+// name what the client sent).
+type lineWriter struct{ w io.Writer }
+
+func (lw lineWriter) Write(p []byte) (int, error) {
+	_, err := fmt.Fprintln(lw.w, sanitize.Text(string(p[:len(p)-min(1, len(p))])))
+	return len(p), err
+}

@@ -1,0 +1,367 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/payload"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// testSendAttempts is the attempt budget of a test send: enough to ride
+// out a blip, short enough for someone waiting at a terminal.
+const testSendAttempts = 3
+
+// adhocTarget names the target of an ad-hoc test send (--url) in its body.
+const adhocTarget = "adhoc"
+
+func init() { extraCommands = append(extraCommands, NewCmdTestSend) }
+
+// testSendOptions are the choices of one test send. The wizard's adapter
+// fills them too, so nothing here reads flags.
+type testSendOptions struct {
+	// Secrets sign the test; nil means the target's valid stored secrets
+	// (Credentials must then be set).
+	Secrets     []string
+	Credentials delivery.Credentials
+	// Rehearsal, when given, sends to a receiver on this machine instead.
+	Rehearsal *rehearsalFlags
+	// DryRun builds and signs the request and sends nothing (no DNS either).
+	DryRun bool
+	// Wait bounds the retries; zero means no bound beyond the attempts.
+	Wait     time.Duration
+	Resolver urlsafe.Resolver
+	// OnAttempt, when not nil, sees every attempt as it ends.
+	OnAttempt func(delivery.Attempt, delivery.Result)
+}
+
+// testSendResult is the outcome of one test send, for people, --json and
+// the wizard. The first six fields are test-send --json.
+type testSendResult struct {
+	Delivered      bool       `json:"delivered"`
+	Code           codes.Code `json:"code"`
+	Reason         string     `json:"reason"`
+	Fix            string     `json:"fix"`
+	HTTPStatus     int        `json:"http_status"`
+	Attempts       int        `json:"attempts"`
+	Endpoint       string     `json:"endpoint"` // redacted
+	IdempotencyKey string     `json:"idempotency_key"`
+	Rehearsal      bool       `json:"rehearsal"`
+	// Request is the signed request of a dry run. It holds the full URL:
+	// show it through capturedRequest's redacting methods.
+	Request *capturedRequest `json:"-"`
+}
+
+// refused fills r from a refusal made before any attempt.
+func (r *testSendResult) refused(err error) {
+	ce := codes.AsError(err)
+	r.Code, r.Reason, r.Fix = ce.Code, ce.Reason, ce.Fix
+}
+
+// exitCode is the code a test send exits with: none when delivered, the
+// refusal's own for URL safety and missing secrets (exit 3), the
+// signature's (exit 5), WEBHOOK_DELIVERY_FAILED (exit 4) for everything else.
+func (r testSendResult) exitCode() codes.Code {
+	switch {
+	case r.Delivered || r.Code == "":
+		return ""
+	case r.Code == codes.SignatureInvalid || codes.Info(r.Code).Exit == codes.ExitBlocked && delivery.Blocks(r.Code):
+		return r.Code
+	}
+	return codes.DeliveryFailed
+}
+
+// testSend sends one signed test delivery (test: true, a sample ticket) to
+// t, or to the rehearsal receiver, with up to three attempts. t may be
+// unsaved (the wizard's draft) when opts.Secrets is given. Refusals by URL
+// safety, a missing secret and failed attempts are results, not errors; the
+// error is for what stops the test itself (an unreadable CA file, the
+// store, an interrupt).
+func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions) (testSendResult, error) {
+	now := a.Now()
+	res := testSendResult{Endpoint: urlsafe.Redact(t.BaseURL), Rehearsal: opts.Rehearsal != nil && opts.Rehearsal.given()}
+	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
+	if ref.ID == "" {
+		ref.ID = adhocTarget
+	}
+	tk := payload.SampleTicket()
+	res.IdempotencyKey = payload.DefaultIdempotencyKey(ref.ID, tk.Kind, tk.FindingID)
+	provider := string(t.ProviderKey)
+	if provider == "" {
+		provider = string(core.ProviderGeneric)
+	}
+	body, err := payload.Build(ref, provider, tk, res.IdempotencyKey, true, now)
+	if err != nil {
+		return res, err
+	}
+	secrets := opts.Secrets
+	if secrets == nil {
+		if opts.Credentials == nil || t.ID == "" {
+			res.refused(codes.Errorf(codes.SecretMissing, "no signing secret was given for the test"))
+			return res, nil
+		}
+		secrets, err = delivery.StoredSecrets(opts.Credentials, t.ID)(ctx, now)
+		if err != nil {
+			return res, err
+		}
+	}
+	if len(secrets) == 0 {
+		res.refused(codes.Errorf(codes.SecretMissing, "%s has no valid signing secret", t.Name))
+		return res, nil
+	}
+
+	var ep *delivery.Endpoint
+	switch {
+	case res.Rehearsal:
+		if ep, err = opts.Rehearsal.endpoint(a, core.RateLimit{}); err != nil {
+			return res, err
+		}
+	case opts.DryRun:
+		// No network, no DNS: the parse-time policy only.
+		u, _, p := urlsafe.Parse(t.BaseURL)
+		if p != nil {
+			res.refused(codes.ProblemsError([]codes.Problem{*p}))
+			return res, nil
+		}
+		ep = &delivery.Endpoint{URL: u}
+	default:
+		if ep, err = delivery.TargetEndpoint(ctx, t, opts.Resolver, a.clientOptions(nil)); err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			res.refused(err)
+			return res, nil
+		}
+	}
+	ep.Secrets = delivery.StaticSecrets(secrets...)
+	res.Endpoint = ep.Redacted()
+
+	if opts.DryRun {
+		req, err := delivery.NewRequest(ctx, ep.URL, secrets, res.IdempotencyKey, body, now)
+		if err != nil {
+			return res, err
+		}
+		c := capture(req, body)
+		res.Request = &c
+		return res, nil
+	}
+	policy := delivery.RetryPolicy{MaxAttempts: testSendAttempts, MaxBackoff: a.Settings.Duration("delivery.max_backoff")}
+	if opts.Wait > 0 {
+		policy.Until = now.Add(opts.Wait)
+	}
+	r, n, err := a.sender().Deliver(ctx, ep, res.IdempotencyKey, body, policy, opts.OnAttempt)
+	res.Attempts, res.HTTPStatus = n, r.HTTPStatus
+	if err != nil {
+		return res, err
+	}
+	res.Delivered, res.Code, res.Reason, res.Fix = r.Delivered, r.Code, r.Reason, r.Fix()
+	return res, nil
+}
+
+type testSendCmdOptions struct {
+	url, provider string
+	secret        secretFlags
+	rehearsal     rehearsalFlags
+	resolve       resolveFlag
+	dryRun, curl  bool
+	out           string
+	reveal        bool
+	wait          time.Duration
+	json          bool
+}
+
+// NewCmdTestSend builds `test-send [NAME]`.
+func NewCmdTestSend(app *App) *cobra.Command {
+	opts := &testSendCmdOptions{}
+	cmd := &cobra.Command{
+		Use:   "test-send [NAME] [--url URL --secret-file F] [--dry-run [--out FILE] [--curl]] [--to URL --ca-file PEM]",
+		Short: "Send a signed test delivery (test: true, a sample ticket) and report what the receiver said",
+		Long: `test-send sends one signed test delivery ("test": true, an info-severity
+sample ticket) to a saved target, or to --url signed with --secret-file, with
+the same safety and retry rules as exports (up to 3 attempts).
+
+  --dry-run      sign the request and print it; nothing is sent, nothing looked up
+  --out FILE     with --dry-run: write {"method","url","headers","body"} (0600,
+                 full URL), which verify --request checks
+  --curl         with --dry-run: print an equivalent curl command
+  --to URL       rehearse against a receiver on this machine (loopback only),
+                 e.g. webhook-setup receive --self-signed --cert-out cert.pem
+
+Exit status: 0 delivered; 3 a redirect, an unsafe URL or a missing secret;
+5 the receiver rejected the signature; 4 any other failure.`,
+		Example: `  webhook-setup test-send zapier-tickets
+  webhook-setup test-send zapier-tickets --dry-run --curl
+  webhook-setup test-send --url https://receiver.example.com/hook --secret-file secret.txt
+  webhook-setup test-send zapier-tickets --to https://127.0.0.1:8443/hook --ca-file cert.pem`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return codes.Errorf(codes.Usage, "test-send takes at most one target NAME")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			return testSendRun(cmd.Context(), app, name, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.url, "url", "", "send to this URL instead of a saved target (needs --secret-file or --secret-env)")
+	fs.StringVar(&opts.provider, "provider", "", "with --url: the provider_key to put in the body (default generic_webhook)")
+	fs.StringVar(&opts.secret.file, "secret-file", "", "with --url: read the signing secret from this file")
+	fs.StringVar(&opts.secret.env, "secret-env", "", "with --url: read the signing secret from this environment variable")
+	fs.BoolVar(&opts.dryRun, "dry-run", false, "print the signed request instead of sending it (no network)")
+	fs.StringVar(&opts.out, "out", "", "with --dry-run: write the request as JSON to this file (0600, full URL)")
+	fs.BoolVar(&opts.curl, "curl", false, "with --dry-run: print an equivalent curl command")
+	fs.BoolVar(&opts.reveal, "reveal-url", false, "show the full URL in the printed request (it is a credential)")
+	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "give up retrying after this long (env WEBHOOK_SETUP_WAIT)")
+	opts.rehearsal.register(fs)
+	opts.resolve.register(fs)
+	fs.BoolVar(&opts.json, "json", false, `print {"delivered","code","reason","fix","http_status","attempts",...}; with --dry-run the request`)
+	return cmd
+}
+
+func testSendRun(ctx context.Context, app *App, name string, opts *testSendCmdOptions) error {
+	if opts.out != "" || opts.curl {
+		opts.dryRun = true
+	}
+	switch {
+	case name == "" && opts.url == "":
+		return codes.Errorf(codes.Usage, "test-send needs a target NAME or --url URL")
+	case name != "" && opts.url != "":
+		return codes.Errorf(codes.Usage, "give a target NAME or --url, not both")
+	case name != "" && (opts.secret.given() || opts.provider != ""):
+		return codes.Errorf(codes.Usage, "--secret-file, --secret-env and --provider go with --url; a saved target signs with its own secret")
+	}
+	if err := opts.rehearsal.load(); err != nil {
+		return err
+	}
+	resolver, err := opts.resolve.resolver(app)
+	if err != nil {
+		return err
+	}
+	tsOpts := testSendOptions{Rehearsal: &opts.rehearsal, DryRun: opts.dryRun, Resolver: resolver,
+		Wait: app.Settings.Duration("delivery.wait")}
+	if !opts.json && !opts.dryRun {
+		tsOpts.OnAttempt = func(a delivery.Attempt, r delivery.Result) {
+			what := "delivered"
+			if !r.Delivered {
+				what = string(r.Code) + ": " + r.Reason
+			}
+			field(app.Err, fmt.Sprintf("attempt %d", a.Number), fmt.Sprintf("%s (%s)", what, a.Duration.Round(time.Millisecond)))
+		}
+	}
+	var res testSendResult
+	if opts.url != "" {
+		secret, _, err := opts.secret.read(app)
+		if err != nil {
+			return err
+		}
+		if opts.provider != "" {
+			if _, ok := core.LookupProvider(core.ProviderKey(opts.provider)); !ok {
+				return codes.Errorf(codes.Usage, "--provider %q is not a supported provider key", opts.provider)
+			}
+		}
+		t := core.Target{Name: adhocTarget, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: core.ModeCloud,
+			BaseURL: opts.url, PrivateNetwork: core.PrivateNetwork{Policy: core.PolicyDeny}}
+		tsOpts.Secrets = []string{secret}
+		if res, err = app.testSend(ctx, t, tsOpts); err != nil {
+			return err
+		}
+	} else {
+		err := app.withStore(func(s *store.Store) error {
+			t, err := s.Target(ctx, name)
+			if err != nil {
+				return err
+			}
+			tsOpts.Credentials = s
+			if res, err = app.testSend(ctx, t, tsOpts); err != nil {
+				return err
+			}
+			if !opts.dryRun && res.Code != codes.SecretMissing {
+				detail := fmt.Sprintf("test delivery to %s: delivered after %d attempt(s)", res.Endpoint, res.Attempts)
+				if !res.Delivered {
+					detail = fmt.Sprintf("test delivery to %s: %s after %d attempt(s)", res.Endpoint, res.Code, res.Attempts)
+				}
+				if res.Rehearsal {
+					detail = "rehearsal " + detail
+				}
+				_ = s.AddAudit(context.WithoutCancel(ctx), "", "target.test_send", t.Name, detail)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if opts.dryRun && res.Request != nil {
+		return writeDryRun(app, res, opts)
+	}
+	return writeTestSendResult(app, res, opts.json)
+}
+
+// writeDryRun prints (and with --out, writes) the signed request.
+func writeDryRun(app *App, res testSendResult, opts *testSendCmdOptions) error {
+	c := *res.Request
+	if opts.out != "" {
+		if err := writeCaptured(opts.out, c); err != nil {
+			return err
+		}
+	}
+	switch {
+	case opts.json:
+		shown := c
+		shown.URL = c.shownURL(opts.reveal)
+		if err := writeJSON(app.Out, shown); err != nil {
+			return err
+		}
+	case opts.curl:
+		fmt.Fprint(app.Out, c.curl(opts.reveal, opts.rehearsal.caFile))
+	default:
+		c.writeText(app.Out, opts.reveal)
+	}
+	if !opts.json {
+		fmt.Fprintln(app.Err, "Dry run: nothing was sent. The signature is valid for 300 s after its timestamp, once (the nonce).")
+		if opts.out != "" {
+			fmt.Fprintf(app.Err, "Wrote the request to %s (0600; it holds the full URL). Check it with: webhook-setup verify --request %s --secret-file FILE\n", opts.out, opts.out)
+		}
+	}
+	return nil
+}
+
+// writeTestSendResult prints the outcome and returns the exit status's
+// code, already printed in full.
+func writeTestSendResult(app *App, res testSendResult, jsonOut bool) error {
+	if jsonOut {
+		if err := writeJSON(app.Out, res); err != nil {
+			return err
+		}
+	} else {
+		if res.Delivered {
+			fmt.Fprintf(app.Out, "Test delivery accepted by %s after %d attempt(s) (HTTP %d).\n", res.Endpoint, res.Attempts, res.HTTPStatus)
+		} else {
+			field(app.Out, "endpoint", res.Endpoint)
+			field(app.Out, "delivered", "no")
+			field(app.Out, "attempts", fmt.Sprint(res.Attempts))
+			if res.HTTPStatus != 0 {
+				field(app.Out, "http status", fmt.Sprint(res.HTTPStatus))
+			}
+			field(app.Out, "code", string(res.Code))
+			field(app.Out, "reason", res.Reason)
+			field(app.Out, "fix", res.Fix)
+		}
+	}
+	if code := res.exitCode(); code != "" {
+		return &silentError{code: code}
+	}
+	return nil
+}

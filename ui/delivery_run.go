@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
+)
+
+// rehearsalFlags are --to and --ca-file: send to a receiver on this machine
+// instead of the target's endpoint, leaving the target unchanged.
+type rehearsalFlags struct {
+	to, caFile string
+	pool       *x509.CertPool
+}
+
+func (f *rehearsalFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.to, "to", "", "rehearse against a receiver on this machine instead: https://127.0.0.1:PORT/PATH or https://[::1]:PORT/PATH (loopback only; the target is not changed)")
+	fs.StringVar(&f.caFile, "ca-file", "", "with --to: trust this PEM certificate, e.g. the --cert-out file of receive --self-signed")
+}
+
+func (f *rehearsalFlags) given() bool { return f.to != "" }
+
+// load checks the pair and reads the CA file once.
+func (f *rehearsalFlags) load() error {
+	if f.caFile != "" && f.to == "" {
+		return codes.Errorf(codes.Usage, "--ca-file only goes with --to")
+	}
+	if f.caFile == "" || f.pool != nil {
+		return nil
+	}
+	pool, err := loadCAFile(f.caFile)
+	f.pool = pool
+	return err
+}
+
+// endpoint is the rehearsal endpoint, paced at rate.
+func (f *rehearsalFlags) endpoint(app *App, rate core.RateLimit) (*delivery.Endpoint, error) {
+	if err := f.load(); err != nil {
+		return nil, err
+	}
+	return delivery.RehearsalEndpoint(f.to, f.pool, app.clientOptions(nil), rate)
+}
+
+// clientOptions are the delivery timeouts from the settings.
+func (a *App) clientOptions(roots *x509.CertPool) urlsafe.ClientOptions {
+	return delivery.ClientOptions(a.Settings.Duration("delivery.connect_timeout"),
+		a.Settings.Duration("delivery.attempt_timeout"), roots)
+}
+
+// sender makes attempts with the configured attempt timeout.
+func (a *App) sender() *delivery.Sender {
+	return &delivery.Sender{AttemptTimeout: a.Settings.Duration("delivery.attempt_timeout"), Now: a.Now}
+}
+
+// endpointFor returns where t's deliveries go: the rehearsal receiver when
+// --to is given, otherwise t's endpoint after a fresh URL safety check.
+// Either way the target's stored secrets sign.
+func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r urlsafe.Resolver, reh *rehearsalFlags) (*delivery.Endpoint, error) {
+	var ep *delivery.Endpoint
+	var err error
+	if reh != nil && reh.given() {
+		ep, err = reh.endpoint(a, t.EffectiveRate())
+	} else {
+		ep, err = delivery.TargetEndpoint(ctx, t, r, a.clientOptions(nil))
+	}
+	if err != nil {
+		return nil, err
+	}
+	ep.Secrets = delivery.StoredSecrets(s, t.ID)
+	return ep, nil
+}
+
+// runSetup is what export, deliveries drain and deliveries retry share.
+type runSetup struct {
+	store       *store.Store
+	resolver    urlsafe.Resolver
+	rehearsal   *rehearsalFlags
+	fallbackDir string
+	workers     int
+	// fixed, when set, is the one endpoint of the run (export).
+	fixed *delivery.Endpoint
+}
+
+// newRunner builds the runner of one command run.
+func (a *App) newRunner(rs runSetup) *delivery.Runner {
+	return &delivery.Runner{
+		Outbox:     rs.store,
+		Sender:     a.sender(),
+		Workers:    rs.workers,
+		MaxBackoff: a.Settings.Duration("delivery.max_backoff"),
+		Endpoint: func(ctx context.Context, d delivery.Delivery) (*delivery.Endpoint, error) {
+			if rs.fixed != nil {
+				return rs.fixed, nil
+			}
+			t, err := rs.store.Target(ctx, d.TargetName)
+			if err == nil && t.ID != d.TargetID {
+				err = codes.Errorf(codes.TargetNotFound, "the target %q of this delivery was replaced by another of the same name", d.TargetName)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return a.endpointFor(ctx, rs.store, t, rs.resolver, rs.rehearsal)
+		},
+		Fallback: a.bundleWriter(rs.fallbackDir),
+	}
+}
+
+// bundleWriter writes the fallback bundle of a delivery that ended failed
+// or blocked into dir/<delivery id>/.
+func (a *App) bundleWriter(dir string) func(delivery.Delivery, delivery.Result, *delivery.Endpoint) (string, error) {
+	return func(d delivery.Delivery, r delivery.Result, ep *delivery.Endpoint) (string, error) {
+		shown := ""
+		if ep != nil {
+			shown = ep.Redacted()
+		}
+		return delivery.WriteBundle(dir, d.ID, delivery.Bundle{
+			DeliveryID: d.ID, Target: d.TargetName, Endpoint: shown, IdempotencyKey: d.IdempotencyKey,
+			Status: r.Status(), Attempts: d.Attempts + 1, Code: r.Code, Reason: r.Reason, Fix: r.Fix(),
+			Body: d.Body, At: a.Now(),
+		})
+	}
+}
+
+// writeRunText prints a run's totals and every delivery that did not get
+// through (at most 20, then a pointer to deliveries).
+func writeRunText(w io.Writer, sum delivery.Summary) {
+	fmt.Fprintf(w, "delivered %d, failed %d, blocked %d, pending %d\n", sum.Delivered, sum.Failed, sum.Blocked, sum.Pending)
+	shown := 0
+	for _, r := range sum.Deliveries {
+		if r.Status == delivery.StatusDelivered || r.Status == delivery.StatusPending {
+			continue
+		}
+		if shown == 20 {
+			fmt.Fprintln(w, "  … run webhook-setup deliveries --status failed (or blocked) for the rest")
+			break
+		}
+		shown++
+		field(w, "  "+string(r.Status), fmt.Sprintf("%s %s after %d attempt(s): %s; bundle %s",
+			r.ID, r.IdempotencyKey, r.Attempts, r.LastCode, r.FallbackPath))
+	}
+}
+
+// runError is the error a run ends with, most serious first: a delivery
+// blocked by safety (exit 3), a signature the receiver rejected (exit 5),
+// a delivery that failed (exit 4), deliveries still queued when the wait
+// ended (exit 4, WEBHOOK_DELIVERY_FAILED with "N still queued"). nil when
+// everything was delivered.
+func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
+	var blocked, signature *delivery.Report
+	for i := range sum.Deliveries {
+		r := &sum.Deliveries[i]
+		switch {
+		case r.Status == delivery.StatusBlocked && blocked == nil:
+			blocked = r
+		case r.Status == delivery.StatusFailed && r.LastCode == string(codes.SignatureInvalid) && signature == nil:
+			signature = r
+		}
+	}
+	total := len(sum.Deliveries)
+	bundles := fmt.Sprintf("fallback bundles are in %s", fallbackDir)
+	switch {
+	case blocked != nil:
+		code := codes.Code(blocked.LastCode)
+		if codes.Info(code).Exit != codes.ExitBlocked {
+			code = codes.BaseURLBlocked
+		}
+		return codes.Errorf(code, "%d of %d deliveries blocked (first: %s); %s", sum.Blocked, total, blocked.ID, bundles).
+			WithFix(code.Fix() + " Then run webhook-setup deliveries retry ID.")
+	case signature != nil:
+		return codes.Errorf(codes.SignatureInvalid, "the receiver rejected the signature of %d of %d deliveries (first: %s); %s",
+			sum.Failed, total, signature.ID, bundles)
+	case sum.Failed > 0:
+		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries failed; %s", sum.Failed, total, bundles).
+			WithFix("Read README.txt in each bundle; fix the cause, then run webhook-setup deliveries retry ID.")
+	case sum.Pending > 0:
+		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries still queued when the wait ended; run deliveries drain", sum.Pending, total).
+			WithFix("They are safe in the outbox: run webhook-setup deliveries drain (from cron or a systemd timer), or export again with a longer --wait.")
+	}
+	return nil
+}
+
+// finishRun prints a run's summary (JSON or text) and returns its error,
+// printed once: with --json the summary is the whole output. runErr is the
+// run's own failure: an interrupt (the summary is still printed) or a local
+// failure such as the store (only the error is printed).
+func finishRun(app *App, sum delivery.Summary, fallbackDir string, jsonOut bool, runErr error) error {
+	interrupted := runErr != nil && errors.Is(runErr, context.Canceled)
+	if runErr != nil && !interrupted {
+		return runErr
+	}
+	if jsonOut {
+		if err := writeJSON(app.Out, sum); err != nil {
+			return err
+		}
+	} else {
+		writeRunText(app.Out, sum)
+	}
+	if interrupted {
+		if jsonOut {
+			return &silentError{code: codes.Interrupted}
+		}
+		return codes.Errorf(codes.Interrupted, "interrupted; %d deliveries stay queued", sum.Pending).
+			WithFix("Run webhook-setup deliveries drain to finish them; nothing was lost or sent twice.")
+	}
+	if e := runError(sum, fallbackDir); e != nil {
+		if jsonOut {
+			return &silentError{code: e.Code}
+		}
+		return e
+	}
+	return nil
+}
