@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"time"
 )
 
@@ -88,4 +89,29 @@ func (pn PrivateNetwork) NormalizedPolicy() NetworkPolicy {
 		return PolicyDeny
 	}
 	return pn.Policy
+}
+
+// ChangedFields names, as the JSON output does, the fields that differ
+// between the stored target a and the wanted b. The policy is compared with
+// its default filled in, and an empty allowlist equals a missing one.
+func ChangedFields(a, b Target) []string {
+	var out []string
+	add := func(differ bool, name string) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add(a.Name != b.Name, "name")
+	add(a.ProviderKey != b.ProviderKey, "provider_key")
+	add(a.DeploymentMode != b.DeploymentMode, "deployment_mode")
+	add(a.BaseURL != b.BaseURL, "base_url")
+	add(a.ReceiverOwner != b.ReceiverOwner, "receiver_owner")
+	add(a.RevokePath != b.RevokePath, "revoke_path")
+	add(a.ReceiverChecksConfirmed != b.ReceiverChecksConfirmed, "receiver_checks_confirmed")
+	add(a.PrivateNetwork.NormalizedPolicy() != b.PrivateNetwork.NormalizedPolicy(), "private_network.policy")
+	add(!slices.Equal(a.PrivateNetwork.Allowlist, b.PrivateNetwork.Allowlist) &&
+		len(a.PrivateNetwork.Allowlist)+len(b.PrivateNetwork.Allowlist) > 0, "private_network.allowlist")
+	add(a.PrivateNetwork.AuthorizedBy != b.PrivateNetwork.AuthorizedBy, "private_network.authorized_by")
+	add(a.RateLimit != b.RateLimit, "rate_limit")
+	return out
 }

@@ -57,6 +57,13 @@ func CheckEndpoint(ctx context.Context, t Target, r urlsafe.Resolver) urlsafe.Ve
 	return v
 }
 
+// EndpointCheckable reports whether the network check of the endpoint can
+// run given the problems found so far: not when the URL or the deployment
+// mode is already wrong.
+func EndpointCheckable(ps []codes.Problem) bool {
+	return !codes.HasField(ps, "webhook_url") && !codes.HasField(ps, "deployment_mode")
+}
+
 // VerdictProblem turns a refused verdict into a problem on webhook_url.
 func VerdictProblem(v urlsafe.Verdict) *codes.Problem {
 	if v.Safe {

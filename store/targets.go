@@ -389,7 +389,7 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if cur.Version != t.Version {
 		return t, nil, conflict(cur, t.Version)
 	}
-	changed := changedFields(cur, t)
+	changed := core.ChangedFields(cur, t)
 	if len(changed) == 0 {
 		return cur, nil, nil
 	}
@@ -445,29 +445,6 @@ func (s *Store) lookupTx(ctx context.Context, tx *sql.Tx, t core.Target) (core.T
 func conflict(cur core.Target, read int64) error {
 	return codes.Errorf(codes.Conflict, "target %q is at version %d, but the change was made against version %d",
 		cur.Name, cur.Version, read)
-}
-
-// changedFields names (as in JSON) the fields that differ between the
-// stored target a and the new b.
-func changedFields(a, b core.Target) []string {
-	var out []string
-	add := func(differ bool, name string) {
-		if differ {
-			out = append(out, name)
-		}
-	}
-	add(a.Name != b.Name, "name")
-	add(a.ProviderKey != b.ProviderKey, "provider_key")
-	add(a.DeploymentMode != b.DeploymentMode, "deployment_mode")
-	add(a.BaseURL != b.BaseURL, "base_url")
-	add(a.ReceiverOwner != b.ReceiverOwner, "receiver_owner")
-	add(a.RevokePath != b.RevokePath, "revoke_path")
-	add(a.ReceiverChecksConfirmed != b.ReceiverChecksConfirmed, "receiver_checks_confirmed")
-	add(a.PrivateNetwork.Policy != b.PrivateNetwork.Policy, "private_network.policy")
-	add(!slices.Equal(a.PrivateNetwork.Allowlist, b.PrivateNetwork.Allowlist), "private_network.allowlist")
-	add(a.PrivateNetwork.AuthorizedBy != b.PrivateNetwork.AuthorizedBy, "private_network.authorized_by")
-	add(a.RateLimit != b.RateLimit, "rate_limit")
-	return out
 }
 
 // updateDetail lists the changed fields; a new URL is shown redacted.

@@ -89,7 +89,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		return err
 	}
 	var warnings []string
-	if !hasField(problems, "webhook_url") && !hasField(problems, "deployment_mode") {
+	if core.EndpointCheckable(problems) {
 		v := core.CheckEndpoint(ctx, t, resolver)
 		warnings = v.Warnings
 		if p := core.VerdictProblem(v); p != nil {
@@ -143,13 +143,4 @@ func replaceField(ps []codes.Problem, field string, p codes.Problem) []codes.Pro
 		}
 	}
 	return ps
-}
-
-func hasField(ps []codes.Problem, field string) bool {
-	for _, p := range ps {
-		if p.Field == field {
-			return true
-		}
-	}
-	return false
 }

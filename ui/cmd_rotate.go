@@ -80,7 +80,7 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 	if opts.json {
 		return writeJSON(app.Out, v)
 	}
-	fmt.Fprintf(app.Out, "Rotated the signing secret of %s: now %s.\n", t.Name, signingSummary(t.Signing))
+	fmt.Fprintf(app.Out, "Rotated the signing secret of %s: now %s.\n", t.Name, core.SigningSummary(t.Signing))
 	if opts.grace > 0 {
 		fmt.Fprintf(app.Out, "The previous secret stays valid and keeps signing until %s.\n",
 			app.Now().Add(opts.grace).UTC().Format(time.RFC3339))

@@ -66,15 +66,6 @@ func endpointHost(raw string) string {
 	return u.Host
 }
 
-// signingSummary is algorithm + fingerprint + date set, shown everywhere a
-// secret would otherwise be.
-func signingSummary(s *core.Signing) string {
-	if s == nil {
-		return "none (" + string(codes.SecretMissing) + ")"
-	}
-	return fmt.Sprintf("%s %s set %s", s.Algorithm, s.Fingerprint, s.CreatedAt.UTC().Format("2006-01-02"))
-}
-
 func privateNetworkSummary(t core.Target) string {
 	pn := t.PrivateNetwork
 	if t.DeploymentMode != core.ModeSelfHosted {
@@ -94,7 +85,7 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	field(w, "webhook_url", v.BaseURL)
 	field(w, "receiver_owner", v.ReceiverOwner)
 	field(w, "revoke_path", v.RevokePath)
-	field(w, "signing", signingSummary(v.Signing))
+	field(w, "signing", core.SigningSummary(v.Signing))
 	field(w, "private_network", privateNetworkSummary(t))
 	field(w, "rate_limit", v.RateLimit.String())
 	ready := "ready"

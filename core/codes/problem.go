@@ -80,3 +80,13 @@ func ExitCode(err error) int {
 	}
 	return Info(AsError(err).Code).Exit
 }
+
+// HasField reports whether any problem concerns field.
+func HasField(ps []Problem, field string) bool {
+	for _, p := range ps {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}

@@ -202,7 +202,7 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 	for _, p := range vps {
 		ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: p})
 	}
-	if endpointChanged(c) && !hasField(vps, "webhook_url") && !hasField(vps, "deployment_mode") {
+	if endpointChanged(c) && core.EndpointCheckable(vps) {
 		v := core.CheckEndpoint(ctx, want, r)
 		c.Warnings = v.Warnings
 		if p := core.VerdictProblem(v); p != nil {
@@ -234,25 +234,18 @@ func desired(spec TargetSpec, d Defaults) core.Target {
 }
 
 // changedKeys names, as the file writes them, the keys whose stored value
-// differs from the wanted one.
+// differs from the wanted one. apply never renames, so the name is left out.
 func changedKeys(cur, want core.Target) []string {
 	var out []string
-	add := func(differ bool, key string) {
-		if differ {
-			out = append(out, key)
+	for _, f := range core.ChangedFields(cur, want) {
+		switch f {
+		case "name":
+		case "base_url":
+			out = append(out, "webhook_url")
+		default:
+			out = append(out, f)
 		}
 	}
-	add(cur.ProviderKey != want.ProviderKey, "provider_key")
-	add(cur.DeploymentMode != want.DeploymentMode, "deployment_mode")
-	add(cur.BaseURL != want.BaseURL, "webhook_url")
-	add(cur.ReceiverOwner != want.ReceiverOwner, "receiver_owner")
-	add(cur.RevokePath != want.RevokePath, "revoke_path")
-	add(cur.ReceiverChecksConfirmed != want.ReceiverChecksConfirmed, "receiver_checks_confirmed")
-	add(cur.PrivateNetwork.NormalizedPolicy() != want.PrivateNetwork.NormalizedPolicy(), "private_network.policy")
-	add(!slices.Equal(cur.PrivateNetwork.Allowlist, want.PrivateNetwork.Allowlist) &&
-		len(cur.PrivateNetwork.Allowlist)+len(want.PrivateNetwork.Allowlist) > 0, "private_network.allowlist")
-	add(cur.PrivateNetwork.AuthorizedBy != want.PrivateNetwork.AuthorizedBy, "private_network.authorized_by")
-	add(cur.RateLimit != want.RateLimit, "rate_limit")
 	return out
 }
 
@@ -264,15 +257,6 @@ func endpointChanged(c Change) bool {
 	}
 	for _, k := range c.Changed {
 		if k == "webhook_url" || k == "deployment_mode" || strings.HasPrefix(k, "private_network.") {
-			return true
-		}
-	}
-	return false
-}
-
-func hasField(ps []codes.Problem, field string) bool {
-	for _, p := range ps {
-		if p.Field == field {
 			return true
 		}
 	}
