@@ -333,13 +333,13 @@ func (ui *lineUI) allowlist(a *Answers) error {
 
 func (ui *lineUI) owner(a *Answers) error {
 	owner, err := ui.ask("Receiver owner (who owns the receiving endpoint)", a.Owner,
-		func(v string) error { return firstErr(fieldCheck(a, "receiver_owner", setOwner)(v)) })
+		fieldCheck(a, "receiver_owner", func(c *Answers, v string) { c.Owner = v }))
 	if err != nil {
 		return err
 	}
 	a.Owner = owner
 	path, err := ui.ask("Revoke path (where the receiver URL and secret are rotated or deleted)", a.RevokePath,
-		func(v string) error { return firstErr(fieldCheck(a, "revoke_path", setRevokePath)(v)) })
+		fieldCheck(a, "revoke_path", func(c *Answers, v string) { c.RevokePath = v }))
 	if err != nil {
 		return err
 	}
@@ -347,16 +347,17 @@ func (ui *lineUI) owner(a *Answers) error {
 	return nil
 }
 
-func setOwner(c *Answers, v string)      { c.Owner = v }
-func setRevokePath(c *Answers, v string) { c.RevokePath = v }
-
-// firstErr prints a problemError with its fix.
-func firstErr(err error) error {
-	var pe problemError
-	if errors.As(err, &pe) {
-		return problemErr(&pe.p)
+// fieldCheck returns a validator that applies the core's rules for one
+// field to a candidate value, on a copy of the answers.
+func fieldCheck(a *Answers, field string, set func(*Answers, string)) func(string) error {
+	return func(v string) error {
+		c := *a
+		set(&c, strings.TrimSpace(v))
+		if ps := c.FieldProblems(field); len(ps) > 0 {
+			return problemErr(&ps[0])
+		}
+		return nil
 	}
-	return err
 }
 
 // review prints the summary and readiness, then saves, or sends the

@@ -69,7 +69,7 @@ func TestAccessibleCloudSetup(t *testing.T) {
 		"1", // generate
 		"n", // not stored yet: asked again
 		"y",
-		"1",                         // confirm the six checks
+		"1", // confirm the six checks
 		"y", "y", "y", "y", "y", "y",
 		"ops@example.com",
 		"Internal > receivers > hook",

@@ -39,9 +39,24 @@ type env struct {
 	grace    time.Duration
 	st       *styles
 
+	// outbox holds navigation messages posted by screens during one
+	// Update; the parent handles them before Update returns, so a key
+	// typed right after enter already reaches the next screen.
+	outbox []tea.Msg
+
 	// saves counts draft saves in flight, so Run can let them finish
 	// before the process exits.
 	saves sync.WaitGroup
+}
+
+// post queues msg for the parent to handle within the current Update,
+// synchronously. Navigation goes this way rather than through a command:
+// a command's message is queued behind keys that already arrived (a paste
+// right after enter, type-ahead in one SSH packet), which would then land
+// on the old screen.
+func (e *env) post(msg tea.Msg) tea.Cmd {
+	e.outbox = append(e.outbox, msg)
+	return nil
 }
 
 // checkTimeout bounds one endpoint check (DNS included).

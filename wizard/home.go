@@ -129,17 +129,17 @@ func (h *home) key(k tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, keyQuit):
-		return func() tea.Msg { return quitMsg{} }
+		return h.env.post(quitMsg{})
 	case key.Matches(k, keyNew):
 		if h.hasDraft && !h.confirmNew {
 			h.confirmNew = true
 			return notify(h, "An unfinished setup is saved: press c to resume it, or n again to start over (it is replaced).")
 		}
 		h.confirmNew = false
-		return func() tea.Msg { return newSetupMsg{} }
+		return h.env.post(newSetupMsg{})
 	case key.Matches(k, keyResume):
 		if h.hasDraft {
-			return func() tea.Msg { return resumeMsg{} }
+			return h.env.post(resumeMsg{})
 		}
 	case key.Matches(k, keyUp):
 		if h.cursor > 0 {
@@ -165,10 +165,10 @@ func (h *home) key(k tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(k, keyOpen):
 		if len(h.targets) == 0 && h.hasDraft {
-			return func() tea.Msg { return resumeMsg{} }
+			return h.env.post(resumeMsg{})
 		}
 		if len(h.targets) == 0 && h.loaded {
-			return func() tea.Msg { return newSetupMsg{} }
+			return h.env.post(newSetupMsg{})
 		}
 		return h.open(actionDetails)
 	case key.Matches(k, keyTest):
@@ -187,7 +187,7 @@ func (h *home) open(a targetAction) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return func() tea.Msg { return openTargetMsg{action: a, t: t} }
+	return h.env.post(openTargetMsg{action: a, t: t})
 }
 
 func (h *home) View() string {

@@ -86,32 +86,45 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// Update handles msg, then what the screens posted while handling it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmds := []tea.Cmd{m.update(msg)}
+	for n := 0; len(m.env.outbox) > 0 && n < 100; n++ {
+		next := m.env.outbox[0]
+		m.env.outbox = m.env.outbox[1:]
+		cmds = append(cmds, m.update(next))
+	}
+	m.env.outbox = m.env.outbox[:0]
+	return m, tea.Batch(cmds...)
+}
+
+// update handles one message.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
 		if m.screen == screenHome {
-			return m, m.home.refresh()
+			return m.home.refresh()
 		}
-		return m, nil
+		return nil
 	case tea.KeyMsg:
 		if key.Matches(msg, keyCtrlC) {
 			m.ending = endInterrupt
-			return m, tea.Quit
+			return tea.Quit
 		}
 		if c, ok := m.cur.(capturer); !(ok && c.Captures()) && key.Matches(msg, keyBack) {
-			return m, m.back()
+			return m.back()
 		}
 		if msg.Type != tea.KeyRunes || !msg.Paste {
 			m.notice = ""
 		}
 	case hangupMsg:
 		m.ending = endHangup
-		return m, tea.Quit
+		return tea.Quit
 	case quitMsg:
 		m.ending = endQuit
-		return m, tea.Quit
+		return tea.Quit
 	case ErrorMsg:
 		if msg.Source == m.cur {
 			m.problems, m.errText = msg.Problems, ""
@@ -120,18 +133,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.problems = append(m.problems, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
 			}
 		}
-		return m, nil
+		return nil
 	case noticeMsg:
 		if msg.source == m.cur {
 			m.notice = msg.text
 		}
-		return m, nil
+		return nil
 	case storeMsg:
 		if msg.err != nil {
 			e := codes.AsError(msg.err)
 			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
 			m.home.loading = false
-			return m, nil
+			return nil
 		}
 		m.env.store = msg.st
 		cmds := []tea.Cmd{m.home.load(m.home.offset)}
@@ -139,7 +152,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Steps completed before the store opened: save them now.
 			cmds = append(cmds, m.drafts.save(m.env, m.step, m.answers.Marshal()))
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case homeLoadedMsg:
 		_, cmd := m.home.Update(msg)
 		if msg.err != nil {
@@ -147,23 +160,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
 		}
 		m.draftKept = m.draftKept || msg.hasDraft
-		return m, cmd
+		return cmd
 	case stepDoneMsg:
-		return m, m.stepDone(msg.step)
+		return m.stepDone(msg.step)
 	case jumpMsg:
 		m.returnToReview = true
-		return m, m.openStep(msg.step)
+		return m.openStep(msg.step)
 	case newSetupMsg:
 		m.answers = &Answers{}
 		m.returnToReview = false
-		return m, tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider))
+		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider))
 	case resumeMsg:
-		return m, loadDraft(m.env)
+		return loadDraft(m.env)
 	case draftLoadedMsg:
 		if msg.err != nil {
 			e := codes.AsError(msg.err)
 			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
-			return m, nil
+			return nil
 		}
 		a := msg.answers
 		m.answers = &a
@@ -173,36 +186,36 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			step = stepProvider
 		}
 		m.returnToReview = false
-		return m, m.openStep(step)
+		return m.openStep(step)
 	case draftSavedMsg:
 		if msg.err != nil {
 			m.notice = "The draft could not be saved: " + clean(codes.AsError(msg.err).Reason)
 		} else {
 			m.draftKept = true
 		}
-		return m, nil
+		return nil
 	case savedMsg:
 		m.answers, m.returnToReview, m.draftKept = nil, false, false
 		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
 		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared."
-		return m, m.cur.Init()
+		return m.cur.Init()
 	case openTargetMsg:
 		origin := screenHome
 		if m.screen == screenDetails {
 			origin = screenDetails
 		}
 		m.openTarget(msg, origin)
-		return m, m.cur.Init()
+		return m.cur.Init()
 	case homeMsg:
 		cmd := m.goHome()
 		m.notice = msg.notice
-		return m, cmd
+		return cmd
 	}
 	next, cmd := m.cur.Update(msg)
 	if c, ok := next.(component); ok {
 		m.cur = c
 	}
-	return m, cmd
+	return cmd
 }
 
 // show makes c the current screen and clears what the last one reported.

@@ -169,7 +169,7 @@ func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if s.advance {
 			s.advance = false
-			return s, tea.Batch(report(s), done(stepEndpoint))
+			return s, tea.Batch(report(s), s.env.post(stepDoneMsg{step: stepEndpoint}))
 		}
 		return s, report(s)
 	case spinner.TickMsg:
@@ -205,7 +205,7 @@ func (s *endpointStep) submit() tea.Cmd {
 	}
 	if verdict, ok := s.current(); ok {
 		if acceptable(verdict, s.a.Mode) {
-			return tea.Batch(append(cmds, done(stepEndpoint))...)
+			return tea.Batch(append(cmds, s.env.post(stepDoneMsg{step: stepEndpoint}))...)
 		}
 		return tea.Batch(append(cmds, report(s, *core.VerdictProblem(verdict)))...)
 	}

@@ -40,7 +40,7 @@ func (s *modeStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if ps := s.a.FieldProblems("deployment_mode"); len(ps) > 0 {
 			return s, report(s, ps...)
 		}
-		return s, done(stepMode)
+		return s, s.env.post(stepDoneMsg{step: stepMode})
 	}
 	return s, nil
 }

@@ -179,7 +179,7 @@ func (s *networkStep) finish() tea.Cmd {
 	if ps := s.a.FieldProblems("private_network"); len(ps) > 0 {
 		return tea.Batch(report(s, ps...), s.focusFor(ps[0]))
 	}
-	return tea.Batch(report(s), done(stepNetwork))
+	return tea.Batch(report(s), s.env.post(stepDoneMsg{step: stepNetwork}))
 }
 
 // focusFor moves the focus to the field a problem is about.

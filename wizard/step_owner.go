@@ -1,39 +1,19 @@
 package wizard
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
-
-	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-// problemError carries a core problem through huh's Validate, so the
-// parent can draw its code, reason and fix.
-type problemError struct{ p codes.Problem }
-
-func (e problemError) Error() string { return string(e.p.Code) + ": " + e.p.Reason }
-
-// fieldCheck returns a huh validator that applies the core's rules for
-// one field to a candidate value, on a copy of the answers. It is pure and
-// fast: huh calls it inside Update.
-func fieldCheck(a *Answers, field string, set func(*Answers, string)) func(string) error {
-	return func(v string) error {
-		c := *a
-		set(&c, strings.TrimSpace(v))
-		if ps := c.FieldProblems(field); len(ps) > 0 {
-			return problemError{ps[0]}
-		}
-		return nil
-	}
-}
-
 // ownerStep is "Receiver owner and revoke path": who owns the receiver and
-// where its URL and secret are rotated or deleted. It is a huh form owned
-// by the step: messages are forwarded to it and its State read to move on.
+// where its URL and secret are rotated or deleted. A huh form owned by the
+// step draws and edits the two fields; the step moves the focus itself,
+// synchronously (huh moves it through a command, so a paste right after
+// enter would land in the field just left), and checks each field with the
+// core's rules before leaving it.
 type ownerStep struct {
 	env        *env
 	a          *Answers
@@ -43,40 +23,52 @@ type ownerStep struct {
 	width      int
 }
 
+// The two fields, in order.
+const (
+	ownerField  = "receiver_owner"
+	revokeField = "revoke_path"
+)
+
+var (
+	keyOwnerNext = key.NewBinding(key.WithKeys("enter", "tab", "down"), key.WithHelp("enter", "continue"))
+	keyOwnerPrev = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field"))
+)
+
 func newOwnerStep(e *env, a *Answers) *ownerStep {
 	s := &ownerStep{env: e, a: a, owner: a.Owner, revokePath: a.RevokePath}
 	km := huh.NewDefaultKeyMap()
-	km.Quit = key.NewBinding(key.WithDisabled()) // ctrl+c belongs to the parent
-	km.Input.Prev = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field"))
-	km.Input.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"), key.WithHelp("enter", "next"))
+	off := key.NewBinding(key.WithDisabled())
+	km.Quit, km.Input.Next, km.Input.Prev, km.Input.Submit = off, off, off, off
 	s.form = huh.NewForm(huh.NewGroup(
-		huh.NewInput().Key("receiver_owner").
+		huh.NewInput().Key(ownerField).
 			Title("Receiver owner").
 			Description("The person or team who owns the receiving endpoint.").
 			Placeholder("ops@example.com").
 			CharLimit(600).
-			Value(&s.owner).
-			Validate(fieldCheck(a, "receiver_owner", func(c *Answers, v string) { c.Owner = v })),
-		huh.NewInput().Key("revoke_path").
+			Value(&s.owner),
+		huh.NewInput().Key(revokeField).
 			Title("Revoke path").
 			Description("Where the receiver URL and signing secret are rotated or deleted.").
 			Placeholder("Zapier > Zaps > Ticket intake > Trigger").
 			CharLimit(600).
-			Value(&s.revokePath).
-			Validate(fieldCheck(a, "revoke_path", func(c *Answers, v string) { c.RevokePath = v })),
+			Value(&s.revokePath),
 	)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(km).WithTheme(huhTheme(e.st))
 	return s
 }
 
-// huhTheme is huh's base theme, drawn by the wizard's renderer.
+// huhTheme is huh's base theme in the wizard's styles. The focused field
+// has a bar on its left and the others none, so the focus shows without
+// colour too.
 func huhTheme(st *styles) *huh.Theme {
 	t := huh.ThemeBase()
 	t.Focused.Title = st.heading
 	t.Focused.Description = st.dim
 	t.Focused.TextInput.Prompt = st.selected
 	t.Focused.TextInput.Placeholder = st.dim
-	t.Blurred = t.Focused
+	t.Focused.Base = t.Focused.Base.BorderForeground(st.selected.GetForeground())
 	t.Blurred.Title = st.text
+	t.Blurred.Description = st.dim
+	t.Blurred.TextInput.Placeholder = st.dim
 	return t
 }
 
@@ -84,6 +76,15 @@ func (s *ownerStep) Init() tea.Cmd { return s.form.Init() }
 
 func (s *ownerStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, keyOwnerNext):
+			return s, s.next()
+		case key.Matches(k, keyOwnerPrev):
+			if s.focused() == revokeField {
+				return s, tea.Batch(s.form.PrevField(), report(s))
+			}
+			return s, nil
+		}
 		msg = cleanKey(k)
 	}
 	m, cmd := s.form.Update(msg)
@@ -91,23 +92,32 @@ func (s *ownerStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.form = f
 	}
 	s.a.Owner, s.a.RevokePath = strings.TrimSpace(s.owner), strings.TrimSpace(s.revokePath)
-	if s.form.State == huh.StateCompleted {
-		if ps := s.a.FieldProblems("receiver_owner", "revoke_path"); len(ps) > 0 {
-			return s, report(s, ps...)
-		}
-		return s, tea.Batch(cmd, report(s), done(stepOwner))
-	}
-	if _, ok := msg.(tea.KeyMsg); ok {
-		var ps []codes.Problem
-		for _, err := range s.form.Errors() {
-			var pe problemError
-			if errors.As(err, &pe) {
-				ps = append(ps, pe.p)
-			}
-		}
-		return s, tea.Batch(cmd, report(s, ps...))
-	}
 	return s, cmd
+}
+
+// focused is the key of the focused field.
+func (s *ownerStep) focused() string {
+	if f := s.form.GetFocusedField(); f != nil {
+		return f.GetKey()
+	}
+	return ownerField
+}
+
+// next leaves the focused field when the core accepts it: to the revoke
+// path, or out of the step.
+func (s *ownerStep) next() tea.Cmd {
+	s.a.Owner, s.a.RevokePath = strings.TrimSpace(s.owner), strings.TrimSpace(s.revokePath)
+	field := s.focused()
+	if ps := s.a.FieldProblems(field); len(ps) > 0 {
+		return report(s, ps...)
+	}
+	if field == ownerField {
+		return tea.Batch(s.form.NextField(), report(s))
+	}
+	if ps := s.a.FieldProblems(ownerField, revokeField); len(ps) > 0 {
+		return report(s, ps...)
+	}
+	return tea.Batch(report(s), s.env.post(stepDoneMsg{step: stepOwner}))
 }
 
 func (s *ownerStep) View() string {
@@ -115,13 +125,13 @@ func (s *ownerStep) View() string {
 	return intro + "\n\n" + s.form.View()
 }
 
-func (s *ownerStep) SetSize(w, h int) {
+func (s *ownerStep) SetSize(w, _ int) {
 	s.width = w
-	s.form = s.form.WithWidth(w).WithHeight(max(h-3, 6))
+	s.form = s.form.WithWidth(w)
 }
 
 func (s *ownerStep) ShortHelp() []key.Binding {
-	return []key.Binding{keyNext, keyFieldUp, keyBack}
+	return []key.Binding{keyOwnerNext, keyOwnerPrev, keyBack}
 }
 
 func (s *ownerStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

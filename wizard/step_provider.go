@@ -39,7 +39,7 @@ func (s *providerStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if ps := s.a.FieldProblems("provider_key"); len(ps) > 0 {
 			return s, report(s, ps...)
 		}
-		return s, done(stepProvider)
+		return s, s.env.post(stepDoneMsg{step: stepProvider})
 	}
 	return s, nil
 }
@@ -56,8 +56,3 @@ func (s *providerStep) ShortHelp() []key.Binding {
 }
 
 func (s *providerStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
-
-// done returns the command that reports a completed step.
-func done(step stepID) tea.Cmd {
-	return func() tea.Msg { return stepDoneMsg{step: step} }
-}

@@ -80,7 +80,7 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if ps := s.a.FieldProblems("receiver_checks_confirmed"); len(ps) > 0 {
 			return s, report(s, ps...)
 		}
-		return s, tea.Batch(report(s), done(stepReceiver))
+		return s, tea.Batch(report(s), s.env.post(stepDoneMsg{step: stepReceiver}))
 	}
 	return s, nil
 }

@@ -136,7 +136,7 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			n := int(msg.Runes[0] - '0')
 			if n >= 1 && n < len(steps) {
 				step := steps[n-1]
-				return s, func() tea.Msg { return jumpMsg{step: step} }
+				return s, s.env.post(jumpMsg{step: step})
 			}
 		}
 		return s, nil

@@ -218,12 +218,12 @@ func (s *secretStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if ps := s.a.FieldProblems("signing_secret"); len(ps) > 0 {
 			return s, report(s, ps...)
 		}
-		return s, tea.Batch(cmd, done(stepSecret))
+		return s, tea.Batch(cmd, s.env.post(stepDoneMsg{step: stepSecret}))
 	case secretKept:
 		if p := signing.CheckSecret(s.a.Secret); p != nil {
 			return s, report(s, *p)
 		}
-		return s, tea.Batch(cmd, done(stepSecret))
+		return s, tea.Batch(cmd, s.env.post(stepDoneMsg{step: stepSecret}))
 	}
 	return s, cmd
 }

@@ -43,8 +43,7 @@ func (d *details) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (d *details) act(a targetAction) tea.Cmd {
-	t := d.t
-	return func() tea.Msg { return openTargetMsg{action: a, t: t} }
+	return d.env.post(openTargetMsg{action: a, t: d.t})
 }
 
 func (d *details) View() string {

@@ -50,7 +50,7 @@ func (d *disconnect) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return d, report(d, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
 		}
 		notice := fmt.Sprintf("Disconnected %s: the target and its credentials are removed.", clean(msg.name))
-		return d, func() tea.Msg { return homeMsg{notice: notice} }
+		return d, d.env.post(homeMsg{notice: notice})
 	case tea.KeyMsg:
 		if d.running {
 			return d, nil
