@@ -98,6 +98,7 @@ func (a *App) newRunner(rs runSetup) *delivery.Runner {
 		Sender:     a.sender(),
 		Workers:    rs.workers,
 		MaxBackoff: a.Settings.Duration("delivery.max_backoff"),
+		Rehearsal:  rs.rehearsal != nil && rs.rehearsal.given() || rs.fixed != nil && rs.fixed.Rehearsal,
 		Endpoint: func(ctx context.Context, d delivery.Delivery) (*delivery.Endpoint, error) {
 			if rs.fixed != nil {
 				return rs.fixed, nil

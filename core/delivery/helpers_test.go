@@ -195,6 +195,7 @@ func runner(s *store.Store, ep *delivery.Endpoint, attempt time.Duration, fallba
 		Sender:     &delivery.Sender{AttemptTimeout: attempt},
 		Endpoint:   func(context.Context, delivery.Delivery) (*delivery.Endpoint, error) { return ep, nil },
 		MaxBackoff: 50 * time.Millisecond,
+		Rehearsal:  ep != nil && ep.Rehearsal,
 		Fallback: func(d delivery.Delivery, r delivery.Result, used *delivery.Endpoint) (string, error) {
 			shown := ""
 			if used != nil {

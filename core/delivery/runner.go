@@ -67,6 +67,11 @@ type Runner struct {
 	Worker string
 	// OnOutcome, when not nil, sees each outcome once it is recorded.
 	OnOutcome func(d Delivery, o Outcome)
+	// Rehearsal marks a run whose endpoints are rehearsal receivers
+	// (--to). It sends rehearsal exports only and leaves real ones alone;
+	// any other run blocks rehearsal exports (IsRehearsal), so neither
+	// ever reaches the other's receiver.
+	Rehearsal bool
 }
 
 // RunOptions says which deliveries a run sends and for how long.
@@ -386,6 +391,15 @@ func (x *run) attempt(ctx context.Context, j job) done {
 	if ctx.Err() != nil {
 		return release
 	}
+	if IsRehearsal(d.IdempotencyKey) != x.r.Rehearsal {
+		if x.r.Rehearsal {
+			// A real export never goes to a rehearsal receiver.
+			return done{d: d, released: true, excluded: true}
+		}
+		res := Result{Code: codes.BaseURLBlocked, Reason: "this is a rehearsal export (queued with export --to); " +
+			"rehearsals are only sent to a rehearsal receiver (deliveries drain --to), never to the target's endpoint"}
+		return x.conclude(d, res, Attempt{At: time.Now()}, nil)
+	}
 	ep, err := x.endpoint(ctx, d)
 	if err != nil {
 		res, ok := endpointResult(err)
@@ -395,14 +409,9 @@ func (x *run) attempt(ctx context.Context, j job) done {
 		}
 		return x.conclude(d, res, Attempt{At: time.Now()}, nil)
 	}
-	if IsRehearsal(d.IdempotencyKey) != ep.Rehearsal {
-		if ep.Rehearsal {
-			// A real export never goes to a rehearsal receiver.
-			return done{d: d, released: true, excluded: true}
-		}
-		res := Result{Code: codes.BaseURLBlocked, Reason: "this is a rehearsal export (queued with export --to); " +
-			"rehearsals are only sent to a rehearsal receiver, never to the target's endpoint"}
-		return x.conclude(d, res, Attempt{At: time.Now()}, ep)
+	if ep.Rehearsal != x.r.Rehearsal {
+		x.fail(codes.Errorf(codes.Internal, "a rehearsal run was given a real endpoint, or the other way round"))
+		return release
 	}
 	// Start only while the claim outlasts the attempt with room to record
 	// it; otherwise leave the delivery to a later claim.

@@ -285,6 +285,17 @@ func TestRehearsalsAndRealExportsNeverCross(t *testing.T) {
 	real := *rc.endpoint(t, s, tg, time.Second)
 	real.Rehearsal = false
 	sum, err := runner(s, &real, time.Second, t.TempDir()).Run(ctx, delivery.RunOptions{IDs: ids(rehearsal)})
+	if err != nil || sum.Blocked != 1 {
+		t.Fatalf("rehearsal at a real endpoint: %+v %v", sum, err)
+	}
+	// The rehearsal is blocked before any endpoint is looked up (no DNS).
+	rehearsal = enqueue(t, s, tg, 2, 5)[1:]
+	r := runner(s, nil, time.Second, t.TempDir())
+	r.Endpoint = func(context.Context, delivery.Delivery) (*delivery.Endpoint, error) {
+		t.Fatal("endpoint looked up for a rehearsal export in a real run")
+		return nil, nil
+	}
+	sum, err = r.Run(ctx, delivery.RunOptions{IDs: ids(rehearsal)})
 	if err != nil || sum.Blocked != 1 || !strings.Contains(mustGet(t, s, rehearsal[0].ID).LastReason, "rehearsal") {
 		t.Fatalf("rehearsal at a real endpoint: %+v %v", sum, err)
 	}
@@ -294,8 +305,9 @@ func TestRehearsalsAndRealExportsNeverCross(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err = runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).
-		Run(ctx, delivery.RunOptions{IDs: ids(prod), Until: time.Now().Add(3 * time.Second)})
+	r = runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir())
+	r.Rehearsal = true
+	sum, err = r.Run(ctx, delivery.RunOptions{IDs: ids(prod), Until: time.Now().Add(3 * time.Second)})
 	if err != nil || sum.Pending != 1 || mustGet(t, s, prod[0].ID).Attempts != 0 {
 		t.Fatalf("real export at a rehearsal receiver: %+v %v", sum, err)
 	}
