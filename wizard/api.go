@@ -118,13 +118,13 @@ type Options struct {
 	// Color draws with colour; false draws plain text.
 	Color bool
 
-	// Now is the clock; nil means time.Now.
+	// Now is the clock (for "saved 5 min ago"); nil means time.Now.
 	Now func() time.Time
 	// Actor is recorded in audit events.
 	Actor string
 	// DraftID names this operator's unfinished setup in the store.
 	DraftID string
-	// Version is shown in the title bar.
+	// Version is shown in the title bar of Integration status.
 	Version string
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string

@@ -199,7 +199,7 @@ func (h *home) View() string {
 			what += " at " + h.draftStep.Title()
 		}
 		if !h.draftAt.IsZero() {
-			what += ", saved " + h.draftAt.Local().Format("2006-01-02 15:04")
+			what += ", saved " + ago(h.env.now(), h.draftAt)
 		}
 		b.WriteString(st.warn.Render("▶ "+what) + st.dim.Render(" (press ") + st.key.Render("c") + st.dim.Render(")") + "\n\n")
 	}
@@ -296,3 +296,17 @@ func (h *home) ShortHelp() []key.Binding {
 }
 
 func (h *home) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
+
+// ago says how long before now t was, roughly, as people say it.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -42,7 +42,11 @@ func (m *Model) heading() string {
 	case screenDisconnect:
 		title = "Disconnect · " + clean(m.originTarget.Name)
 	}
-	full := st.bar.Render("webhook-setup") + st.dim.Render(" › ") + st.heading.Render(title)
+	bar := "webhook-setup"
+	if m.screen == screenHome && m.version != "" {
+		bar += " " + clean(m.version)
+	}
+	full := st.bar.Render(bar) + st.dim.Render(" › ") + st.heading.Render(title)
 	if m.width <= 0 || ansi.StringWidth(full) <= m.width {
 		return full
 	}
