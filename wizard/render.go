@@ -217,7 +217,7 @@ func verdictView(st *styles, v urlsafe.Verdict, selfHosted bool, width int) stri
 		b.WriteString(st.ok.Render("✓ safe") + " " + host + " → " + clean(addrs))
 	case v.NeedsApproval && selfHosted:
 		b.WriteString(st.warn.Render("! needs private-network approval") + " " + host + " → " + clean(addrs))
-		b.WriteString("\n" + st.dim.Render("  ") + wrap(clean(v.Fix)+" This is done in the Private network step.", max(width-2, 20)))
+		b.WriteString("\n" + st.dim.Render(wrap("  "+clean(v.Fix)+" This is done in the Private network step.", width)))
 	default:
 		b.WriteString(st.bad.Render("✗ refused") + " " + host)
 		if addrs != "" {
@@ -225,7 +225,7 @@ func verdictView(st *styles, v urlsafe.Verdict, selfHosted bool, width int) stri
 		}
 	}
 	for _, w := range v.Warnings {
-		b.WriteString("\n" + st.warn.Render("  hint: ") + wrap(clean(w), max(width-8, 20)))
+		b.WriteString("\n" + st.warn.Render(wrap("  hint: "+clean(w), width)))
 	}
 	return b.String()
 }
