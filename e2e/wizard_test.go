@@ -347,3 +347,30 @@ func TestWizardNoTTY(t *testing.T) {
 		t.Fatal("the wizard without a terminal touched the store")
 	}
 }
+
+func TestWizardColour(t *testing.T) {
+	// Bold and colour SGR sequences; cursor and screen controls do not count.
+	colour := regexp.MustCompile(`\x1b\[[0-9;]*(38|48);[25];[0-9;]*m`)
+	cases := []struct {
+		name   string
+		env    []string
+		args   []string
+		colour bool
+	}{
+		{"NO_COLOR", nil, nil, false},
+		{"--no-color", []string{"NO_COLOR="}, []string{"--no-color"}, false},
+		{"colour", []string{"NO_COLOR="}, nil, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHome(t)
+			w := startTerm(t, termOptions{env: h.wizardEnv(c.env...), args: c.args})
+			w.wait("Integration status", "q quit")
+			w.send("q")
+			w.exit()
+			if got := colour.MatchString(w.output()); got != c.colour {
+				t.Fatalf("colour sequences drawn: %v, want %v", got, c.colour)
+			}
+		})
+	}
+}

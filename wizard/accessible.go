@@ -62,7 +62,7 @@ type lineUI struct {
 	e   *env
 	w   io.Writer
 	r   *lineReader
-	// saved counts draft saves, to say whether a draft is kept.
+	// draftKept is set once a draft is in the store, to say so on exit.
 	draftKept bool
 }
 

@@ -216,7 +216,7 @@ func (ui *lineUI) pasteSecret() (string, error) {
 			if t := strings.TrimSpace(s); t != s {
 				ui.printf("Removed surrounding whitespace from the secret.\n")
 			}
-			return problemErr(secretProblem(strings.TrimSpace(s)))
+			return problemErr(signing.CheckSecret(strings.TrimSpace(s)))
 		})
 	if err := ui.run(in); err != nil {
 		return "", err

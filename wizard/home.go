@@ -13,9 +13,10 @@ import (
 )
 
 // homeReserved is the lines of the home screen that are not target rows:
-// intro, column heads, legend, the selected target's codes, the draft
-// line and spacing.
-const homeReserved = 9
+// the draft line and its gap (2), the count and its gap (2), the column
+// heads (1), the legend (2) and the selected target with up to four
+// codes (5).
+const homeReserved = 12
 
 // home is "Integration status": every saved target with its six readiness
 // states at a glance and its blocked codes, one page at a time (the page

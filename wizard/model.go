@@ -55,7 +55,6 @@ type Model struct {
 	originTarget core.Target
 
 	problems []codes.Problem
-	errText  string
 	notice   string
 
 	// draftKept is set once a draft exists in the store (loaded or saved).
@@ -127,7 +126,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Quit
 	case ErrorMsg:
 		if msg.Source == m.cur {
-			m.problems, m.errText = msg.Problems, ""
+			m.problems = msg.Problems
 			if msg.Err != nil {
 				e := codes.AsError(msg.Err)
 				m.problems = append(m.problems, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
@@ -221,7 +220,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 // show makes c the current screen and clears what the last one reported.
 func (m *Model) show(s screen, c component) {
 	m.screen, m.cur = s, c
-	m.problems, m.errText, m.notice = nil, "", ""
+	m.problems, m.notice = nil, ""
 	m.resize()
 }
 
@@ -326,6 +325,3 @@ func (m *Model) openTarget(msg openTargetMsg, origin screen) {
 		m.show(screenDetails, newDetails(m.env, msg.t))
 	}
 }
-
-// Ending reports how the program ended, for Run.
-func (m *Model) Ending() ending { return m.ending }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,9 +62,11 @@ func Run(ctx context.Context, o Options) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	stopped := make(chan struct{})
+	var hungUp atomic.Bool
 	go func() {
 		select {
 		case <-hup:
+			hungUp.Store(true)
 			p.Send(hangupMsg{})
 			select {
 			case <-stopped:
@@ -81,6 +84,9 @@ func Run(ctx context.Context, o Options) error {
 		if c, ok := e.store.(io.Closer); ok {
 			_ = c.Close()
 		}
+	}
+	if hungUp.Load() {
+		m.ending = endHangup // even when it had to be killed
 	}
 	return result(ctx, m, err)
 }

@@ -88,7 +88,7 @@ func newEndpointStep(e *env, a *Answers) *endpointStep {
 }
 
 func (s *endpointStep) Init() tea.Cmd {
-	cmds := []tea.Cmd{s.input.Focus(), textinput.Blink}
+	cmds := []tea.Cmd{s.input.Focus()}
 	if s.a.URL != "" {
 		cmds = append(cmds, s.changed())
 	}

@@ -68,9 +68,9 @@ func (s *networkStep) setFocus(f networkField) tea.Cmd {
 	s.authorized.Blur()
 	switch f {
 	case fieldEntry:
-		return tea.Batch(s.entry.Focus(), textinput.Blink)
+		return s.entry.Focus()
 	case fieldAuthorized:
-		return tea.Batch(s.authorized.Focus(), textinput.Blink)
+		return s.authorized.Focus()
 	}
 	return nil
 }

@@ -16,6 +16,13 @@ import (
 
 var keyJump = key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7"), key.WithHelp("1-7", "go to step"))
 
+// jumpHelp is keyJump with the step numbers of the flow in mode.
+func jumpHelp(mode core.Mode) key.Binding {
+	b := keyJump
+	b.SetHelp(fmt.Sprintf("1-%d", len(flow(mode))-1), "go to step")
+	return b
+}
+
 // saveFailedMsg reports a failed save from Review.
 type saveFailedMsg struct{ err error }
 
@@ -128,7 +135,7 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			s.editing = true
 			s.name.SetValue(s.a.TargetName())
 			s.name.CursorEnd()
-			return s, tea.Batch(s.name.Focus(), textinput.Blink)
+			return s, s.name.Focus()
 		case key.Matches(msg, keySave):
 			return s, s.save()
 		case key.Matches(msg, keyJump):
@@ -273,9 +280,9 @@ func (s *reviewStep) ShortHelp() []key.Binding {
 		return []key.Binding{keyNext, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
 	if s.ready() {
-		return []key.Binding{keySave, keyEditName, keyJump, keyBack}
+		return []key.Binding{keySave, keyEditName, jumpHelp(s.a.Mode), keyBack}
 	}
-	return []key.Binding{keyJump, keyEditName, keyBack}
+	return []key.Binding{jumpHelp(s.a.Mode), keyEditName, keyBack}
 }
 
 func (s *reviewStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/recipes"
 	"github.com/webriskops/webhook-setup/core/signing"
 )
@@ -95,7 +94,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 		default:
 			e.phase = secretPaste
 			e.input.Reset()
-			return secretNone, tea.Batch(e.input.Focus(), textinput.Blink, report(source))
+			return secretNone, tea.Batch(e.input.Focus(), report(source))
 		}
 	case secretShow:
 		if isKey && key.Matches(k, keyConfirm) {
@@ -249,7 +248,3 @@ func (s *secretStep) SetSize(w, _ int) {
 func (s *secretStep) ShortHelp() []key.Binding { return s.entry.help() }
 
 func (s *secretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
-
-// secretProblem is the core's verdict on a secret, for the accessible
-// prompts.
-func secretProblem(v string) *codes.Problem { return signing.CheckSecret(v) }

@@ -36,7 +36,7 @@ func newDisconnect(e *env, t core.Target) *disconnect {
 	return d
 }
 
-func (d *disconnect) Init() tea.Cmd { return tea.Batch(d.confirm.Focus(), textinput.Blink) }
+func (d *disconnect) Init() tea.Cmd { return d.confirm.Focus() }
 
 func (d *disconnect) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {

@@ -131,7 +131,7 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 		default:
 			s.phase, s.onCA = testRehearsalForm, false
 			s.ca.Blur()
-			return tea.Batch(s.url.Focus(), textinput.Blink)
+			return s.url.Focus()
 		}
 	case testRehearsalForm:
 		switch {

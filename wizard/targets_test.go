@@ -147,3 +147,28 @@ func TestTestSendOutcomes(t *testing.T) {
 		t.Fatalf("rehearsal sent %+v", k)
 	}
 }
+
+func TestActionsFromDetailsReturnToDetails(t *testing.T) {
+	st := newFakeStore()
+	st.targets["zap-tickets"] = readyTarget("zap-tickets")
+	d := newDriver(t, st)
+	for _, k := range []string{"t", "r", "d"} {
+		d.key("enter")
+		if d.m.screen != screenDetails {
+			t.Fatalf("enter opens screen %d", d.m.screen)
+		}
+		d.key(k)
+		if d.m.screen == screenDetails {
+			t.Fatalf("%s does nothing on details", k)
+		}
+		d.key("esc")
+		if d.m.screen != screenDetails {
+			t.Fatalf("esc after %s from details goes to screen %d", k, d.m.screen)
+		}
+		d.want("Target · zap-tickets")
+		d.key("esc")
+		if d.m.screen != screenHome {
+			t.Fatal("esc from details does not go home")
+		}
+	}
+}
