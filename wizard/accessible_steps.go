@@ -385,7 +385,7 @@ func (ui *lineUI) review(a *Answers) (stepID, error) {
 		blockers := a.Problems()
 		if !verdict.Safe {
 			states.Endpoint = core.Blocked
-			if len(a.FieldProblems("webhook_url")) == 0 {
+			if !codes.HasField(blockers, "webhook_url") {
 				blockers = append(blockers, *core.VerdictProblem(verdict))
 			}
 		}

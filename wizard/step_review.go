@@ -81,14 +81,8 @@ func (s *reviewStep) current() (urlsafe.Verdict, bool) {
 // core's problems and a refused endpoint check.
 func (s *reviewStep) blockers() []codes.Problem {
 	ps := s.a.Problems()
-	if v, ok := s.current(); ok && !v.Safe {
-		dup := false
-		for _, p := range ps {
-			dup = dup || p.Field == "webhook_url"
-		}
-		if !dup {
-			ps = append(ps, *core.VerdictProblem(v))
-		}
+	if v, ok := s.current(); ok && !v.Safe && !codes.HasField(ps, "webhook_url") {
+		ps = append(ps, *core.VerdictProblem(v))
 	}
 	return ps
 }
