@@ -15,6 +15,7 @@ import (
 // NewRootCmd builds the command tree. Every command is NewCmdX(app); the
 // wizard opens when no command is given.
 func NewRootCmd(app *App) *cobra.Command {
+	var wizardResolve resolveFlag
 	root := &cobra.Command{
 		Use:   "webhook-setup",
 		Short: "Connect WebRiskOps ticket exports to a signed, safe webhook target",
@@ -30,9 +31,12 @@ Run it without a command to open the guided setup wizard.`,
 			return app.prepare(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return app.runWizard(cmd.Context())
+			return app.runWizard(cmd.Context(), &wizardResolve)
 		},
 	}
+	// --resolve for the wizard is a flag of the root command itself (not
+	// persistent), so each subcommand keeps its own.
+	wizardResolve.register(root.Flags())
 	pf := root.PersistentFlags()
 	pf.String("db", "", "SQLite database file (env WEBHOOK_SETUP_DB)")
 	pf.String("config", "", "configuration file (env WEBHOOK_SETUP_CONFIG)")

@@ -11,9 +11,13 @@ import (
 // runWizard opens the guided setup. Without a terminal on stdin and stdout
 // it points to ssh -t and to add. The store is opened by the wizard after
 // its first frame, so a slow disk never delays the first screen.
-func (a *App) runWizard(ctx context.Context) error {
+func (a *App) runWizard(ctx context.Context, resolve *resolveFlag) error {
 	if !a.CanPrompt() {
 		return codes.Errorf(codes.NoTerminal, "the setup wizard needs a terminal on stdin and stdout")
+	}
+	resolver, err := resolve.resolver(a)
+	if err != nil {
+		return err
 	}
 	return wizard.Run(ctx, wizard.Options{
 		In:  a.In,
@@ -25,7 +29,7 @@ func (a *App) runWizard(ctx context.Context) error {
 			}
 			return s, nil
 		},
-		Resolver: a.Resolver,
+		Resolver: resolver,
 		// The delivery package is not wired yet: without a sender the
 		// wizard points to `webhook-setup test-send NAME`.
 		Sender:     nil,
