@@ -166,9 +166,16 @@ func (s *Store) Claim(ctx context.Context, worker string, n int, now time.Time, 
 	if lease <= 0 {
 		return nil, codes.Errorf(codes.Internal, "Claim called with lease %s; it must be positive", lease)
 	}
+	// With ids, look the rows up by id: the due index would scan every
+	// pending row for each claim, quadratic over a large export. The unary
+	// plus keeps SQLite from choosing it.
+	due := `status = ? AND target_id IS NOT NULL AND next_attempt_at <= ?`
+	if len(ids) > 0 {
+		due = `+status = ? AND target_id IS NOT NULL AND +next_attempt_at <= ?`
+	}
 	query := `UPDATE deliveries SET claimed_by = ?, claim_until = ?
 		WHERE id IN (SELECT id FROM deliveries
-			WHERE status = ? AND target_id IS NOT NULL AND next_attempt_at <= ?
+			WHERE ` + due + `
 			AND (claim_until IS NULL OR claim_until <= ?)`
 	args := []any{worker, ns(now.Add(lease)), string(delivery.StatusPending), ns(now), ns(now)}
 	if len(ids) > 0 {
@@ -457,4 +464,28 @@ func (s *Store) Release(ctx context.Context, worker string, ids []string) error 
 		}
 		return nil
 	})
+}
+
+// PendingKeys returns the id and idempotency key of every pending delivery
+// whose target exists, oldest first, without reading their bodies: enough
+// to pick deliveries out of a large queue in little memory.
+func (s *Store) PendingKeys(ctx context.Context) (ids, keys []string, err error) {
+	err = s.retry(ctx, func() error {
+		ids, keys = ids[:0], keys[:0]
+		rows, err := s.db.QueryContext(ctx, `SELECT id, idempotency_key FROM deliveries
+			WHERE status = ? AND target_id IS NOT NULL ORDER BY created_at, rowid`, string(delivery.StatusPending))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, key string
+			if err := rows.Scan(&id, &key); err != nil {
+				return err
+			}
+			ids, keys = append(ids, id), append(keys, key)
+		}
+		return rows.Err()
+	})
+	return ids, keys, err
 }

@@ -161,6 +161,7 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 		return err
 	}
 	fallbackDir := app.Settings.FallbackDir()
+	boundMemory(app)
 	return app.withStore(func(s *store.Store) error {
 		runOpts := delivery.RunOptions{Until: app.Now().Add(app.Settings.Duration("delivery.wait"))}
 		if opts.rehearsal.given() {
@@ -190,14 +191,14 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 
 // pendingRehearsals lists the ids of pending rehearsal exports.
 func pendingRehearsals(ctx context.Context, s *store.Store) ([]string, error) {
-	ds, err := s.List(ctx, delivery.StatusPending, 0)
+	all, keys, err := s.PendingKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, d := range ds {
-		if delivery.IsRehearsal(d.IdempotencyKey) {
-			ids = append(ids, d.ID)
+	ids := all[:0]
+	for i, id := range all {
+		if delivery.IsRehearsal(keys[i]) {
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil

@@ -173,7 +173,8 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		_, _ = rand.Read(b[:])
 		run = hex.EncodeToString(b[:])
 	}
-	queued, err := enqueueTickets(ctx, s, t, in, run, app.Settings.Int("delivery.max_attempts"), app.Now())
+	boundMemory(app)
+	reports, err := enqueueTickets(ctx, s, t, in, run, app.Settings.Int("delivery.max_attempts"), app.Now())
 	if err != nil {
 		return err
 	}
@@ -184,15 +185,18 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		if rehearsal {
 			what = "rehearsal exports to " + ep.Redacted()
 		}
-		fmt.Fprintf(app.Err, "Queued %d %s; sending for up to %s.\n", len(queued.order), what, wait)
+		fmt.Fprintf(app.Err, "Queued %d %s; sending for up to %s.\n", len(reports), what, wait)
 	}
-	var sum delivery.Summary
+	sum := delivery.Summary{Deliveries: reports}
 	var runErr error
-	if wait > 0 && len(queued.open) > 0 {
+	if wait > 0 {
 		r := app.newRunner(runSetup{store: s, fallbackDir: fallbackDir, workers: opts.workers, fixed: ep})
-		sum, runErr = r.Run(ctx, delivery.RunOptions{IDs: queued.open, Until: app.Now().Add(wait)})
+		sum, runErr = r.Run(ctx, delivery.RunOptions{Reports: reports, Until: app.Now().Add(wait)})
+	} else {
+		for _, r := range reports {
+			sum.Count(r)
+		}
 	}
-	sum = queued.merge(sum)
 	action := "export"
 	if rehearsal {
 		action = "export.rehearsal"
@@ -202,7 +206,7 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	if wait == 0 && runErr == nil && sum.Failed+sum.Blocked == 0 {
 		// --wait 0 hands everything to deliveries drain on purpose.
 		if opts.json {
-			return writeJSON(app.Out, sum)
+			return writeSummaryJSON(app.Out, sum)
 		}
 		writeRunText(app.Out, sum)
 		fmt.Fprintf(app.Out, "%d queued; webhook-setup deliveries drain sends them.\n", sum.Pending)
@@ -211,35 +215,13 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	return finishRun(app, sum, fallbackDir, opts.json, runErr)
 }
 
-// queuedExports is what enqueueTickets stored: every delivery in input
-// order (each once), and the pending ones the run must send.
-type queuedExports struct {
-	order []delivery.Report
-	open  []string
-}
-
-// merge lays the run's reports over the queued ones, in input order.
-func (q *queuedExports) merge(run delivery.Summary) delivery.Summary {
-	byID := make(map[string]delivery.Report, len(run.Deliveries))
-	for _, r := range run.Deliveries {
-		byID[r.ID] = r
-	}
-	out := delivery.Summary{Deliveries: make([]delivery.Report, 0, len(q.order))}
-	for _, r := range q.order {
-		if got, ok := byID[r.ID]; ok {
-			r = got
-		}
-		out.Deliveries = append(out.Deliveries, r)
-		out.Count(r)
-	}
-	return out
-}
-
 // enqueueTickets streams the tickets into the outbox, enqueueBatch per
-// transaction. Exporting a ticket already queued for this target returns
-// the existing delivery: the idempotency key makes the export happen once.
-func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, run string, maxAttempts int, now time.Time) (*queuedExports, error) {
-	q := &queuedExports{}
+// transaction, and returns one report per delivery in input order (a ticket
+// repeated in the input is one delivery). Exporting a ticket already queued
+// for this target returns the existing delivery, as it stands: the
+// idempotency key makes the export happen once.
+func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, run string, maxAttempts int, now time.Time) ([]delivery.Report, error) {
+	reports := []delivery.Report{}
 	seen := map[string]bool{}
 	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
 	batch := make([]delivery.Delivery, 0, enqueueBatch)
@@ -256,12 +238,10 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 				continue
 			}
 			seen[d.ID] = true
-			q.order = append(q.order, delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+			reports = append(reports, delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
 				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
-			if d.Status == delivery.StatusPending {
-				q.open = append(q.open, d.ID)
-			}
 		}
+		clear(batch) // drop the bodies before the next batch
 		batch = batch[:0]
 		return nil
 	}
@@ -281,7 +261,7 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 	if err == nil {
 		err = flush()
 	}
-	return q, err
+	return reports, err
 }
 
 // portableBundle is one bundle of export --portable.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,11 @@ import (
 
 // maxReceiveBody caps a request body, as docs/signing.md tells receivers.
 const maxReceiveBody = 1 << 20
+
+// replayWindowFull is how signing.Verifier words a refusal for a full nonce
+// window: the receiver is at capacity, and answers 503 so the sender
+// retries instead of giving up on a "signature" that was fine.
+const replayWindowFull = "replay window is full"
 
 func init() { extraCommands = append(extraCommands, NewCmdReceive) }
 
@@ -57,6 +63,7 @@ the body's, and the body against ticket-export.webhook.v1. It answers
 
   200 {"status":"accepted"}     verified; the work would be done now
   200 {"status":"duplicate"}    an idempotency key it already accepted
+  503 {"error":"receiver_busy"} its replay window is full (Retry-After: 1)
   401 {"error":"WEBHOOK_SIGNATURE_INVALID","reason":...}  bad or missing
                                 signature, stale timestamp, replayed nonce
   400 {"error":"WEBHOOK_PAYLOAD_INVALID","reason":...}    body fails the schema
@@ -269,7 +276,16 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	key, err := rv.v.Verify(r, body)
 	if err != nil {
-		refuse(http.StatusUnauthorized, codes.SignatureInvalid, codes.AsError(err).Reason)
+		reason := codes.AsError(err).Reason
+		if strings.Contains(reason, replayWindowFull) {
+			// Capacity, not a bad signature: the sender retries with a new
+			// nonce (docs/signing.md, "Replay window").
+			w.Header().Set("Retry-After", "1")
+			line.Status, line.Code, line.Reason = "busy", string(codes.DeliveryFailed), reason
+			answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": reason})
+			return
+		}
+		refuse(http.StatusUnauthorized, codes.SignatureInvalid, reason)
 		return
 	}
 	line.IdempotencyKey = key

@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/spf13/pflag"
 
@@ -200,7 +204,7 @@ func finishRun(app *App, sum delivery.Summary, fallbackDir string, jsonOut bool,
 		return runErr
 	}
 	if jsonOut {
-		if err := writeJSON(app.Out, sum); err != nil {
+		if err := writeSummaryJSON(app.Out, sum); err != nil {
 			return err
 		}
 	} else {
@@ -220,4 +224,44 @@ func finishRun(app *App, sum delivery.Summary, fallbackDir string, jsonOut bool,
 		return e
 	}
 	return nil
+}
+
+// writeSummaryJSON prints a run's summary as writeJSON would, one delivery
+// at a time: an export of 100,000 tickets is never one buffer in memory.
+func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "{\n  \"delivered\": %d,\n  \"failed\": %d,\n  \"blocked\": %d,\n  \"pending\": %d,\n  \"deliveries\": [",
+		sum.Delivered, sum.Failed, sum.Blocked, sum.Pending)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("    ", "  ")
+	enc.SetEscapeHTML(false)
+	for i, r := range sum.Deliveries {
+		buf.Reset()
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	if len(sum.Deliveries) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return bw.Flush()
+}
+
+// memoryLimit is the soft heap limit of export and drain: the Go runtime
+// collects harder as the heap nears it, so a run over 100,000 tickets (one
+// small report each) stays well under 64 MiB. GOMEMLIMIT overrides it.
+const memoryLimit = 32 << 20
+
+// boundMemory sets the soft heap limit unless GOMEMLIMIT is set.
+func boundMemory(app *App) {
+	if app.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }

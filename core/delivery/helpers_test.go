@@ -29,7 +29,7 @@ const (
 // receiver is a real TLS server on loopback that verifies every request as
 // a receiver must and records what it saw on the wire.
 type receiver struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	v   *signing.Verifier
 
@@ -45,7 +45,7 @@ type receiver struct {
 
 // newReceiver starts a receiver; respond, when not nil, may answer a
 // request itself (return true) before the normal accept path.
-func newReceiver(t *testing.T, respond func(n int, key string, w http.ResponseWriter, r *http.Request) bool) *receiver {
+func newReceiver(t testing.TB, respond func(n int, key string, w http.ResponseWriter, r *http.Request) bool) *receiver {
 	t.Helper()
 	rc := &receiver{t: t, v: signing.NewVerifier([]string{testSecret}, 0), nonces: map[string]int{},
 		keys: map[string]int{}, processed: map[string]int{}, respond: respond}
@@ -123,7 +123,7 @@ func (rc *receiver) pool() *x509.CertPool {
 
 // endpoint is a rehearsal endpoint for rc signing with the target's stored
 // secrets: the loopback route urlsafe allows.
-func (rc *receiver) endpoint(t *testing.T, s *store.Store, tg core.Target, attempt time.Duration) *delivery.Endpoint {
+func (rc *receiver) endpoint(t testing.TB, s *store.Store, tg core.Target, attempt time.Duration) *delivery.Endpoint {
 	t.Helper()
 	ep, err := delivery.RehearsalEndpoint(rc.srv.URL+"/hooks/"+hookToken, rc.pool(),
 		delivery.ClientOptions(time.Second, attempt, nil), core.RateLimit{})
@@ -135,7 +135,7 @@ func (rc *receiver) endpoint(t *testing.T, s *store.Store, tg core.Target, attem
 }
 
 // openStore opens a store in a temp folder with one target.
-func openStore(t *testing.T) (*store.Store, core.Target) {
+func openStore(t testing.TB) (*store.Store, core.Target) {
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), "data", "webhook-setup.db"), "")
 	if err != nil {
@@ -160,7 +160,7 @@ func ticket(i int) payload.Ticket {
 }
 
 // enqueue queues n rehearsal exports of tg and returns them as stored.
-func enqueue(t *testing.T, s *store.Store, tg core.Target, n, maxAttempts int) []delivery.Delivery {
+func enqueue(t testing.TB, s *store.Store, tg core.Target, n, maxAttempts int) []delivery.Delivery {
 	t.Helper()
 	ds := make([]delivery.Delivery, n)
 	now := time.Now()

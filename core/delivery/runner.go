@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"container/heap"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/webriskops/webhook-setup/core/codes"
@@ -26,6 +26,11 @@ const (
 	flushInterval = 100 * time.Millisecond
 	// maxClaimIDs bounds the ids of one Claim (SQLite's variable limit).
 	maxClaimIDs = 500
+	// maxWindow bounds the claim window: how many deliveries a runner holds
+	// claimed at once. Claiming in batches keeps the claim transactions
+	// few; the window shrinks when a paced target cannot start them all
+	// before their claims would run out.
+	maxWindow = 64
 	// trackedPoll and drainPoll are how often an idle runner looks again
 	// for work it cannot see coming: rows held by another claimer.
 	trackedPoll = 250 * time.Millisecond
@@ -76,9 +81,15 @@ type Runner struct {
 
 // RunOptions says which deliveries a run sends and for how long.
 type RunOptions struct {
-	// IDs limits the run to these deliveries (export, deliveries retry).
-	// Empty means every pending delivery (deliveries drain).
+	// IDs limits the run to these deliveries (deliveries retry). With
+	// neither IDs nor Reports (both nil) the run takes every pending
+	// delivery (deliveries drain).
 	IDs []string
+	// Reports, instead of IDs, are the deliveries of the run as last known
+	// (export passes what Enqueue returned): pending ones are sent, ended
+	// ones reported as they are. The run updates the slice in place and
+	// returns it as Summary.Deliveries, so a large export holds one copy.
+	Reports []Report
 	// Until is when the run stops starting attempts: pending deliveries
 	// whose next attempt falls later stay queued. Zero means no limit.
 	Until time.Time
@@ -119,15 +130,17 @@ func (s *Summary) Count(r Report) {
 	}
 }
 
-// job is one claimed delivery on its way to a worker.
+// job is one claimed delivery on its way to a worker; idx is its report.
 type job struct {
 	d         Delivery
 	claimedAt time.Time
+	idx       int32
 }
 
 // done is a worker's answer about one job.
 type done struct {
 	d   Delivery
+	idx int32
 	out Outcome
 	// released: nothing was sent; the claim is given back unrecorded.
 	released bool
@@ -146,22 +159,23 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 		workers = DefaultWorkers
 	}
 	run := &run{
-		r:        r,
-		opts:     opts,
-		worker:   r.workerName(),
-		lease:    r.lease(),
-		timeout:  r.Sender.timeout(),
-		state:    newRunState(opts.IDs),
-		capacity: 2 * workers,
+		r:       r,
+		opts:    opts,
+		worker:  r.workerName(),
+		lease:   r.lease(),
+		timeout: r.Sender.timeout(),
+		state:   newRunState(opts),
+		workers: workers,
 	}
+	run.window.Store(int64(2 * workers))
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	run.cancel = cancel
 
-	jobs := make(chan job, run.capacity)
-	results := make(chan done, run.capacity)
-	freed := make(chan struct{}, run.capacity)
-	flushed := make(chan int, run.capacity)
+	jobs := make(chan job, maxWindow)
+	results := make(chan done, maxWindow)
+	freed := make(chan struct{}, maxWindow)
+	flushed := make(chan int, maxWindow)
 
 	var wg sync.WaitGroup
 	for range workers {
@@ -216,14 +230,19 @@ func (r *Runner) lease() time.Duration {
 
 // run is the state of one Runner.Run.
 type run struct {
-	r        *Runner
-	opts     RunOptions
-	worker   string
-	lease    time.Duration
-	timeout  time.Duration
-	capacity int
-	cancel   context.CancelFunc
-	state    *runState
+	r       *Runner
+	opts    RunOptions
+	worker  string
+	lease   time.Duration
+	timeout time.Duration
+	workers int
+	cancel  context.CancelFunc
+	// window is the claim window, between workers and maxWindow: it
+	// doubles after a window's worth of attempts started in time and halves
+	// when one had to be left for a later claim.
+	window  atomic.Int64
+	started atomic.Int64
+	state   *runState
 
 	mu        sync.Mutex
 	endpoints map[string]*Endpoint
@@ -266,18 +285,21 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 		}
 		now := time.Now()
 		stop := ctx.Err() != nil || (!x.opts.Until.IsZero() && !now.Before(x.opts.Until))
-		if !stop && working < x.capacity {
-			batch, err := x.claim(ctx, x.capacity-working, now)
+		window := int(x.window.Load())
+		// Claim in batches: when half the window is free, or a worker idles.
+		free := window - working
+		if !stop && free > 0 && (free >= window/2 || working < x.workers) {
+			batch, err := x.claim(ctx, free, now)
 			if err != nil {
 				if ctx.Err() == nil {
 					x.fail(err)
 				}
 				stop = true
 			}
-			for _, d := range batch {
+			for _, j := range batch {
 				working++
 				outstanding++
-				jobs <- job{d: d, claimedAt: now}
+				jobs <- j
 			}
 			if len(batch) > 0 {
 				continue
@@ -302,7 +324,7 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 				return nil
 			}
 			wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
-		} else if working < x.capacity {
+		} else if working < window {
 			if next, ok := x.state.nextDue(now); ok {
 				wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
 			}
@@ -325,50 +347,54 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 
 // claim takes up to n due deliveries: for a drain any pending ones, for a
 // tracked run only its own.
-func (x *run) claim(ctx context.Context, n int, now time.Time) ([]Delivery, error) {
+func (x *run) claim(ctx context.Context, n int, now time.Time) ([]job, error) {
 	ob := x.r.Outbox
 	if !x.state.tracked {
 		ds, err := ob.Claim(ctx, x.worker, n, now, x.lease)
-		for _, d := range ds {
-			x.state.touch(d)
+		jobs := make([]job, len(ds))
+		for i, d := range ds {
+			jobs[i] = job{d: d, claimedAt: now, idx: x.state.touch(d)}
 		}
-		return ds, err
+		return jobs, err
 	}
-	ids := x.state.popDue(now, min(n, maxClaimIDs))
-	if len(ids) == 0 {
+	due := x.state.popDue(now, min(n, maxClaimIDs))
+	if len(due) == 0 {
 		return nil, nil
+	}
+	ids := make([]string, len(due))
+	byID := make(map[string]int32, len(due))
+	for i, idx := range due {
+		ids[i] = x.state.id(idx)
+		byID[ids[i]] = idx
 	}
 	ds, err := ob.Claim(ctx, x.worker, len(ids), now, x.lease, ids...)
 	if err != nil {
-		x.state.reschedule(ids, now)
+		x.state.reschedule(due, now)
 		return nil, err
 	}
-	got := make(map[string]bool, len(ds))
-	for _, d := range ds {
-		got[d.ID] = true
+	jobs := make([]job, len(ds))
+	for i, d := range ds {
+		jobs[i] = job{d: d, claimedAt: now, idx: byID[d.ID]}
+		delete(byID, d.ID)
 	}
 	// The rest are held by another claimer, not due yet, or ended
 	// elsewhere: look them up.
-	for _, id := range ids {
-		if got[id] {
-			continue
-		}
+	for id, idx := range byID {
 		d, err := ob.Get(ctx, id)
 		if err != nil {
-			x.state.reschedule([]string{id}, now.Add(trackedPoll))
+			x.state.reschedule([]int32{idx}, now.Add(trackedPoll))
 			if ctx.Err() != nil {
-				return ds, nil
+				continue
 			}
-			return ds, err
+			return jobs, err
 		}
 		if d.Status != StatusPending {
-			x.state.end(Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
-				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
+			x.state.end(idx, d)
 			continue
 		}
-		x.state.reschedule([]string{id}, later(d.NextAttemptAt, now.Add(trackedPoll)))
+		x.state.reschedule([]int32{idx}, later(d.NextAttemptAt, now.Add(trackedPoll)))
 	}
-	return ds, nil
+	return jobs, nil
 }
 
 // next says whether work remains for this run and when it may be due.
@@ -386,6 +412,12 @@ func (x *run) next(ctx context.Context, now time.Time) (more bool, next time.Tim
 
 // attempt makes the one attempt of a job, or decides not to.
 func (x *run) attempt(ctx context.Context, j job) done {
+	b := x.try(ctx, j)
+	b.idx = j.idx
+	return b
+}
+
+func (x *run) try(ctx context.Context, j job) done {
 	d := j.d
 	release := done{d: d, released: true}
 	if ctx.Err() != nil {
@@ -420,9 +452,16 @@ func (x *run) attempt(ctx context.Context, j job) done {
 		sendBy = x.opts.Until
 	}
 	wait, ok := ep.Pacer.Reserve(sendBy)
-	if !ok || sleep(ctx, wait) != nil {
+	if !ok {
+		if sendBy.Before(x.opts.Until) || x.opts.Until.IsZero() {
+			x.shrink()
+		}
 		return release
 	}
+	if sleep(ctx, wait) != nil {
+		return release
+	}
+	x.grow()
 	res, att, err := x.r.Sender.Attempt(ctx, ep, d.IdempotencyKey, d.Body)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -442,6 +481,29 @@ func (x *run) attempt(ctx context.Context, j job) done {
 		ep.Pacer.Delivered()
 	}
 	return x.conclude(d, res, att, ep)
+}
+
+// shrink halves the claim window (not below the workers): the pace of a
+// target cannot start what was claimed before the claims run out.
+func (x *run) shrink() {
+	for {
+		w := x.window.Load()
+		n := max(int64(x.workers), w/2)
+		if w == n || x.window.CompareAndSwap(w, n) {
+			x.started.Store(0)
+			return
+		}
+	}
+}
+
+// grow doubles the claim window (up to maxWindow) after a window's worth
+// of attempts started in time.
+func (x *run) grow() {
+	w := x.window.Load()
+	if x.started.Add(1) >= w && w < maxWindow {
+		x.window.CompareAndSwap(w, min(2*w, maxWindow))
+		x.started.Store(0)
+	}
 }
 
 // conclude turns the result of d's attempt into its outcome: delivered,
@@ -592,156 +654,4 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-// runState is what a run knows about its deliveries. A tracked run (given
-// ids) schedules them itself; a drain only reports what it touched.
-type runState struct {
-	mu      sync.Mutex
-	tracked bool
-	reports []Report
-	index   map[string]int
-	// due schedules tracked deliveries; for a drain it holds the times of
-	// the deliveries it put back, so it knows when to look again.
-	due dueHeap
-}
-
-func newRunState(ids []string) *runState {
-	s := &runState{tracked: len(ids) > 0, index: make(map[string]int, len(ids))}
-	now := time.Now()
-	for _, id := range ids {
-		if _, dup := s.index[id]; dup {
-			continue
-		}
-		s.index[id] = len(s.reports)
-		s.reports = append(s.reports, Report{ID: id, Status: StatusPending})
-		s.due = append(s.due, dueEntry{at: now.UnixNano(), i: int32(len(s.reports) - 1)})
-	}
-	heap.Init(&s.due)
-	return s
-}
-
-// touch notes a delivery a drain claimed.
-func (s *runState) touch(d Delivery) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.index[d.ID]; !ok {
-		s.index[d.ID] = len(s.reports)
-		s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
-			Attempts: d.Attempts, LastCode: d.LastCode})
-	}
-}
-
-// popDue takes up to n tracked deliveries due at now.
-func (s *runState) popDue(now time.Time, n int) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var ids []string
-	for len(ids) < n && len(s.due) > 0 && s.due[0].at <= now.UnixNano() {
-		e := heap.Pop(&s.due).(dueEntry)
-		if r := s.reports[e.i]; r.Status == StatusPending {
-			ids = append(ids, r.ID)
-		}
-	}
-	return ids
-}
-
-// reschedule puts tracked deliveries back, due at at.
-func (s *runState) reschedule(ids []string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range ids {
-		if i, ok := s.index[id]; ok && s.tracked {
-			heap.Push(&s.due, dueEntry{at: at.UnixNano(), i: int32(i)})
-		}
-	}
-}
-
-// nextDue is the earliest time a tracked delivery is due, or for a drain
-// the next time one of the deliveries it put back is due after now (a drain
-// has just tried to claim whatever was due by now).
-func (s *runState) nextDue(now time.Time) (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.due) > 0 {
-		e := s.due[0]
-		if s.reports[e.i].Status != StatusPending || (!s.tracked && e.at <= now.UnixNano()) {
-			heap.Pop(&s.due)
-			continue
-		}
-		return time.Unix(0, e.at), true
-	}
-	return time.Time{}, false
-}
-
-// end records that a tracked delivery ended elsewhere (another process).
-func (s *runState) end(r Report) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if i, ok := s.index[r.ID]; ok {
-		s.reports[i] = r
-	}
-}
-
-// recorded updates the report of one recorded (or released) job.
-func (s *runState) recorded(b done) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.index[b.d.ID]
-	if !ok {
-		return
-	}
-	rep := &s.reports[i]
-	rep.IdempotencyKey = b.d.IdempotencyKey
-	if b.released {
-		rep.Attempts, rep.LastCode = b.d.Attempts, b.d.LastCode
-		if s.tracked && !b.excluded {
-			// Claimable again at once; excluded ones this run never sends.
-			heap.Push(&s.due, dueEntry{at: time.Now().UnixNano(), i: int32(i)})
-		}
-		return
-	}
-	o := b.out
-	rep.Attempts = b.d.Attempts + 1
-	rep.LastCode = o.Attempt.Code
-	rep.Status = o.Status
-	if o.FallbackPath != "" {
-		rep.FallbackPath = o.FallbackPath
-	}
-	if o.Status == StatusPending {
-		heap.Push(&s.due, dueEntry{at: o.NextAttemptAt.UnixNano(), i: int32(i)})
-	}
-}
-
-func (s *runState) summary() Summary {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sum := Summary{Deliveries: s.reports}
-	if sum.Deliveries == nil {
-		sum.Deliveries = []Report{}
-	}
-	for _, r := range s.reports {
-		sum.Count(r)
-	}
-	return sum
-}
-
-// dueEntry is one scheduled delivery: its time and its report's index,
-// kept small because an export of 100,000 tickets holds one each.
-type dueEntry struct {
-	at int64
-	i  int32
-}
-
-type dueHeap []dueEntry
-
-func (h dueHeap) Len() int           { return len(h) }
-func (h dueHeap) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueEntry)) }
-func (h *dueHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
 }

@@ -1,0 +1,183 @@
+package delivery
+
+import (
+	"container/heap"
+	"sync"
+	"time"
+)
+
+// runState is what a run knows about its deliveries: one report each, in
+// the caller's order, and the schedule of the pending ones. A tracked run
+// (given its deliveries) schedules them itself; a drain reports what it
+// touched and schedules only wake-ups for what it put back. It is kept
+// small, since an export of 100,000 tickets holds one report and one
+// schedule entry per ticket.
+type runState struct {
+	mu      sync.Mutex
+	tracked bool
+	reports []Report
+	// index finds a drain's reports by delivery id; a tracked run carries
+	// report indexes in its jobs instead.
+	index map[string]int32
+	// due schedules tracked deliveries; for a drain it holds the times of
+	// the deliveries it put back, so it knows when to look again.
+	due dueHeap
+}
+
+func newRunState(opts RunOptions) *runState {
+	s := &runState{reports: opts.Reports}
+	if s.reports == nil && len(opts.IDs) > 0 {
+		seen := make(map[string]bool, len(opts.IDs))
+		for _, id := range opts.IDs {
+			if !seen[id] {
+				seen[id] = true
+				s.reports = append(s.reports, Report{ID: id, Status: StatusPending})
+			}
+		}
+	}
+	// Given deliveries, even none, make a tracked run: only a run given
+	// nothing at all drains the whole outbox.
+	s.tracked = opts.Reports != nil || opts.IDs != nil
+	if !s.tracked {
+		s.index = map[string]int32{}
+		return s
+	}
+	now := time.Now().UnixNano()
+	for i, r := range s.reports {
+		if r.Status == StatusPending {
+			s.due = append(s.due, dueEntry{at: now, i: int32(i)})
+		}
+	}
+	heap.Init(&s.due)
+	return s
+}
+
+// id is the delivery id of report idx.
+func (s *runState) id(idx int32) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reports[idx].ID
+}
+
+// touch notes a delivery a drain claimed and returns its report's index.
+func (s *runState) touch(d Delivery) int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.index[d.ID]; ok {
+		return i
+	}
+	i := int32(len(s.reports))
+	s.index[d.ID] = i
+	s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+		Attempts: d.Attempts, LastCode: d.LastCode})
+	return i
+}
+
+// popDue takes up to n tracked deliveries due at now.
+func (s *runState) popDue(now time.Time, n int) []int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int32
+	for len(out) < n && len(s.due) > 0 && s.due[0].at <= now.UnixNano() {
+		e := heap.Pop(&s.due).(dueEntry)
+		if s.reports[e.i].Status == StatusPending {
+			out = append(out, e.i)
+		}
+	}
+	return out
+}
+
+// reschedule puts tracked deliveries back, due at at.
+func (s *runState) reschedule(idxs []int32, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.tracked {
+		return
+	}
+	for _, i := range idxs {
+		heap.Push(&s.due, dueEntry{at: at.UnixNano(), i: i})
+	}
+}
+
+// nextDue is the earliest time a tracked delivery is due, or for a drain
+// the next time one of the deliveries it put back is due after now (a drain
+// has just tried to claim whatever was due by now).
+func (s *runState) nextDue(now time.Time) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.due) > 0 {
+		e := s.due[0]
+		if s.reports[e.i].Status != StatusPending || (!s.tracked && e.at <= now.UnixNano()) {
+			heap.Pop(&s.due)
+			continue
+		}
+		return time.Unix(0, e.at), true
+	}
+	return time.Time{}, false
+}
+
+// end records that a tracked delivery ended elsewhere (another process).
+func (s *runState) end(idx int32, d Delivery) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reports[idx] = Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+		Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath}
+}
+
+// recorded updates the report of one recorded (or released) job.
+func (s *runState) recorded(b done) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rep := &s.reports[b.idx]
+	rep.IdempotencyKey = b.d.IdempotencyKey
+	if b.released {
+		rep.Attempts, rep.LastCode = b.d.Attempts, b.d.LastCode
+		if s.tracked && !b.excluded {
+			// Claimable again at once; excluded ones this run never sends.
+			heap.Push(&s.due, dueEntry{at: time.Now().UnixNano(), i: b.idx})
+		}
+		return
+	}
+	o := b.out
+	rep.Attempts = b.d.Attempts + 1
+	rep.LastCode = o.Attempt.Code
+	rep.Status = o.Status
+	if o.FallbackPath != "" {
+		rep.FallbackPath = o.FallbackPath
+	}
+	if o.Status == StatusPending {
+		heap.Push(&s.due, dueEntry{at: o.NextAttemptAt.UnixNano(), i: b.idx})
+	}
+}
+
+func (s *runState) summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum := Summary{Deliveries: s.reports}
+	if sum.Deliveries == nil {
+		sum.Deliveries = []Report{}
+	}
+	for _, r := range s.reports {
+		sum.Count(r)
+	}
+	return sum
+}
+
+// dueEntry is one scheduled delivery: its time and its report's index.
+type dueEntry struct {
+	at int64
+	i  int32
+}
+
+type dueHeap []dueEntry
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueEntry)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
