@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,6 +58,17 @@ type testSendResult struct {
 	// Request is the signed request of a dry run. It holds the full URL:
 	// show it through capturedRequest's redacting methods.
 	Request *capturedRequest `json:"-"`
+}
+
+// requestText is the dry run's signed request as it goes on the wire (URL
+// redacted unless reveal), for the wizard to show; "" without a dry run.
+func (r testSendResult) requestText(reveal bool) string {
+	if r.Request == nil {
+		return ""
+	}
+	var b strings.Builder
+	r.Request.writeText(&b, reveal)
+	return b.String()
 }
 
 // refused fills r from a refusal made before any attempt.

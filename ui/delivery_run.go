@@ -188,7 +188,7 @@ func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
 		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries failed; %s", sum.Failed, total, bundles).
 			WithFix("Read README.txt in each bundle; fix the cause, then run webhook-setup deliveries retry ID.")
 	case sum.Pending > 0:
-		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries still queued when the wait ended; run deliveries drain", sum.Pending, total).
+		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries still queued; run deliveries drain", sum.Pending, total).
 			WithFix("They are safe in the outbox: run webhook-setup deliveries drain (from cron or a systemd timer), or export again with a longer --wait.")
 	}
 	return nil
