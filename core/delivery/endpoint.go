@@ -73,8 +73,9 @@ func ClientOptions(connect, attempt time.Duration, roots *x509.CertPool) urlsafe
 
 // TargetEndpoint checks t's URL now (urlsafe.Check with t's policy, DNS
 // through r) and returns an endpoint whose client dials only the addresses
-// judged safe, paced at t's rate. Callers check once per run, not per
-// attempt; every connection is still judged again at dial time.
+// judged safe, paced at t's rate; the caller sets its Secrets (usually
+// StoredSecrets). Callers check once per run, not per attempt; every
+// connection is still judged again at dial time.
 //
 // A refused URL is a PROVIDER_BASE_URL_BLOCKED error with the verdict's
 // reason and fix. A lookup that failed (no answer, timeout) is a
@@ -100,8 +101,9 @@ func TargetEndpoint(ctx context.Context, t core.Target, r urlsafe.Resolver, opts
 }
 
 // RehearsalEndpoint returns the endpoint of a rehearsal receiver on this
-// machine (--to, loopback IP literals only; --ca-file roots). The rehearsal
-// is paced like the target, so it behaves as the real export would.
+// machine (--to, loopback IP literals only; --ca-file roots); the caller
+// sets its Secrets. The rehearsal is paced like the target, so it behaves
+// as the real export would.
 func RehearsalEndpoint(to string, roots *x509.CertPool, opts urlsafe.ClientOptions, rate core.RateLimit) (*Endpoint, error) {
 	client, u, err := urlsafe.NewRehearsalClient(to, roots, opts)
 	if err != nil {

@@ -1,6 +1,8 @@
-// Package delivery sends signed ticket exports: one attempt, its outcome,
-// the backoff between attempts, and the durable outbox contract that makes
-// the handoff retry-safe.
+// Package delivery sends signed ticket exports: one attempt (Sender), its
+// outcome (Classify), the backoff and pacing between attempts, the durable
+// outbox contract that makes the handoff retry-safe, the Runner that works
+// the outbox, and the portable fallback bundle. docs/delivery.md is its
+// spec.
 package delivery
 
 import (
