@@ -189,8 +189,12 @@ func newClient(d *pinnedDialer, opts ClientOptions) *http.Client {
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    tlsHandshakeTimeout,
 		MaxResponseHeaderBytes: maxResponseHeader,
-		MaxIdleConns:           4,
-		IdleConnTimeout:        90 * time.Second,
+		// One client serves one endpoint, so the per-host limit is the
+		// limit: it must cover every delivery worker (4 by default), or
+		// keep-alive connections are torn down and re-handshaken.
+		MaxIdleConns:        16,
+		MaxIdleConnsPerHost: 16,
+		IdleConnTimeout:     90 * time.Second,
 	}
 	return &http.Client{
 		Transport: &httpsOnly{tr},
