@@ -83,7 +83,7 @@ func ownerAndSave(w *vterm, name string) {
 	w.send(keyEnter)
 	w.wait("Review and save", "Ready to save", name)
 	w.send(keyEnter)
-	w.wait("Saved "+name, "test-send "+name)
+	w.wait("Saved "+name, "Dry run", "Rehearsal", "Live")
 }
 
 func TestWizardCloudSetup(t *testing.T) {
@@ -322,7 +322,9 @@ func TestWizardAccessible(t *testing.T) {
 	answer("Revoke path", "Internal > receivers > hook")
 	w.wait("Ready to save")
 	answer("Enter a number between 1 and 8", "1") // save
-	w.wait("Saved generic-93-184-216-34", "webhook-setup test-send generic-93-184-216-34")
+	w.wait("Saved generic-93-184-216-34", "Test send", "No test send now")
+	answer("Enter a number between 1 and 4", "1") // dry run
+	w.wait("X-WebRiskOps-Signature: v1=")
 	answer("Enter a number between 1 and 6", "6") // quit
 	if code := w.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())

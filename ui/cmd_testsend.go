@@ -177,6 +177,22 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions)
 	return res, nil
 }
 
+// recordTestSend writes a test send of a saved target to the audit log. A
+// dry run sends nothing and is not recorded.
+func recordTestSend(ctx context.Context, s *store.Store, name string, res testSendResult, dryRun bool) {
+	if dryRun || res.Code == codes.SecretMissing {
+		return
+	}
+	detail := fmt.Sprintf("test delivery to %s: delivered after %d attempt(s)", res.Endpoint, res.Attempts)
+	if !res.Delivered {
+		detail = fmt.Sprintf("test delivery to %s: %s after %d attempt(s)", res.Endpoint, res.Code, res.Attempts)
+	}
+	if res.Rehearsal {
+		detail = "rehearsal " + detail
+	}
+	_ = s.AddAudit(context.WithoutCancel(ctx), "", "target.test_send", name, detail)
+}
+
 type testSendCmdOptions struct {
 	url, provider string
 	secret        secretFlags
@@ -299,16 +315,7 @@ func testSendRun(ctx context.Context, app *App, name string, opts *testSendCmdOp
 			if res, err = app.testSend(ctx, t, tsOpts); err != nil {
 				return err
 			}
-			if !opts.dryRun && res.Code != codes.SecretMissing {
-				detail := fmt.Sprintf("test delivery to %s: delivered after %d attempt(s)", res.Endpoint, res.Attempts)
-				if !res.Delivered {
-					detail = fmt.Sprintf("test delivery to %s: %s after %d attempt(s)", res.Endpoint, res.Code, res.Attempts)
-				}
-				if res.Rehearsal {
-					detail = "rehearsal " + detail
-				}
-				_ = s.AddAudit(context.WithoutCancel(ctx), "", "target.test_send", t.Name, detail)
-			}
+			recordTestSend(ctx, s, t.Name, res, opts.dryRun)
 			return nil
 		})
 		if err != nil {

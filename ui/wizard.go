@@ -29,10 +29,8 @@ func (a *App) runWizard(ctx context.Context, resolve *resolveFlag) error {
 			}
 			return s, nil
 		},
-		Resolver: resolver,
-		// The delivery package is not wired yet: without a sender the
-		// wizard points to `webhook-setup test-send NAME`.
-		Sender:     nil,
+		Resolver:   resolver,
+		Sender:     wizardSender{app: a, resolver: resolver},
 		Accessible: a.Settings.Bool("ui.accessible"),
 		Color:      a.Settings.Bool("ui.color"),
 		Now:        a.Now,
