@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/sanitize"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -41,11 +42,12 @@ func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
 		}
 		return writeJSON(app.Out, events)
 	}
-	tb := newTable(app.Out, "AT", "ACTOR", "ACTION", "TARGET", "DETAIL")
+	// The detail goes on its own indented line: it is the useful part and
+	// would not fit an 80-column table row.
 	for _, e := range events {
-		tb.row(e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Target, e.Detail)
+		fmt.Fprintf(app.Out, "%s  %s  %s  %s\n    %s\n", e.At.UTC().Format("2006-01-02 15:04:05Z"),
+			sanitize.Line(e.Actor), sanitize.Line(e.Action), sanitize.Line(e.Target), sanitize.Line(e.Detail))
 	}
-	tb.flush()
 	return nil
 }
 
