@@ -209,9 +209,7 @@ func serveReceiver(ctx context.Context, app *App, opts *receiveOptions, cert tls
 	if len(first) == 0 {
 		return codes.Errorf(codes.SecretMissing, "%s has no valid signing secret to verify with", opts.target)
 	}
-	rv := &receiver{app: app, v: signing.NewVerifier(first, opts.tolerance), secrets: secrets,
-		json: opts.json, exitOnce: opts.once, accepted: make(chan struct{})}
-	rv.v.Now = app.Now
+	rv := newReceiver(app, first, secrets, opts.tolerance, opts.json, opts.once)
 	l, err := net.Listen("tcp", opts.listen)
 	if err != nil {
 		return codes.Errorf(codes.Usage, "--listen %s: %v", opts.listen, err)
@@ -241,6 +239,18 @@ func serveReceiver(ctx context.Context, app *App, opts *receiveOptions, cert tls
 		fmt.Fprintln(app.Err, "Stopped.")
 	}
 	return stopErr
+}
+
+// newReceiver returns the handler of receive: it verifies with first until
+// secrets (asked again on every request) answers, on app's clock, and prints
+// one line per request to app.Out (JSON when asJSON). With once, accepted
+// is closed after the first accepted delivery.
+func newReceiver(app *App, first []string, secrets func(context.Context, time.Time) ([]string, error),
+	tolerance time.Duration, asJSON, once bool) *receiver {
+	rv := &receiver{app: app, v: signing.NewVerifier(first, tolerance), secrets: secrets,
+		json: asJSON, exitOnce: once, accepted: make(chan struct{})}
+	rv.v.Now = app.Now
+	return rv
 }
 
 func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
