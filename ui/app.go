@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/signing"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
@@ -69,6 +71,16 @@ func (a *App) withStore(fn func(*store.Store) error) error {
 	}
 	defer s.Close()
 	return fn(s)
+}
+
+// allTargets reads every saved target (no secrets), ordered by name.
+func (a *App) allTargets(ctx context.Context) ([]core.Target, error) {
+	var targets []core.Target
+	err := a.withStore(func(s *store.Store) (err error) {
+		targets, err = s.Targets(ctx, 0, 0)
+		return err
+	})
+	return targets, err
 }
 
 // printf writes human output to stdout.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
-	"github.com/webriskops/webhook-setup/store"
 )
 
 type listItem struct {
@@ -35,11 +34,8 @@ func NewCmdList(app *App) *cobra.Command {
 }
 
 func listRun(ctx context.Context, app *App, jsonOut bool) error {
-	var targets []core.Target
-	if err := app.withStore(func(s *store.Store) (err error) {
-		targets, err = s.Targets(ctx, 0, 0)
-		return err
-	}); err != nil {
+	targets, err := app.allTargets(ctx)
+	if err != nil {
 		return err
 	}
 	items := make([]listItem, len(targets))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
-	"github.com/webriskops/webhook-setup/store"
 )
 
 type statusItem struct {
@@ -36,11 +35,8 @@ func NewCmdStatus(app *App) *cobra.Command {
 }
 
 func statusRun(ctx context.Context, app *App, jsonOut bool) error {
-	var targets []core.Target
-	if err := app.withStore(func(s *store.Store) (err error) {
-		targets, err = s.Targets(ctx, 0, 0)
-		return err
-	}); err != nil {
+	targets, err := app.allTargets(ctx)
+	if err != nil {
 		return err
 	}
 	items := make([]statusItem, len(targets))
