@@ -83,8 +83,7 @@ test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.listen, "listen", "", "address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one)")
-	fs.StringVar(&opts.secret.file, "secret-file", "", "verify with the secret in this file")
-	fs.StringVar(&opts.secret.env, "secret-env", "", "verify with the secret in this environment variable")
+	opts.secret.registerSources(fs, "verify with the secret")
 	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target (both during a rotation grace)")
 	fs.BoolVar(&opts.selfSigned, "self-signed", false, "serve a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
 	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) here, for --ca-file")

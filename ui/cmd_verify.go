@@ -59,8 +59,7 @@ body fails the schema (WEBHOOK_PAYLOAD_INVALID) or the file is unreadable.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.request, "request", "", "the request file, as written by test-send --out")
-	fs.StringVar(&opts.secret.file, "secret-file", "", "verify with the secret in this file")
-	fs.StringVar(&opts.secret.env, "secret-env", "", "verify with the secret in this environment variable")
+	opts.secret.registerSources(fs, "verify with the secret")
 	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target")
 	fs.StringVar(&opts.now, "now", "", "the receiver's clock as Unix seconds (default: now)")
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from --now")

@@ -23,10 +23,17 @@ type secretFlags struct {
 }
 
 func (f *secretFlags) register(fs *pflag.FlagSet, generateFlag string) {
-	fs.StringVar(&f.file, "secret-file", "", "read the signing secret from this file (one trailing newline is trimmed)")
-	fs.StringVar(&f.env, "secret-env", "", "read the signing secret from this environment variable")
+	f.registerSources(fs, "read the signing secret")
 	fs.BoolVar(&f.generate, generateFlag, false, "generate a new signing secret (wrsec_…), shown once")
 	fs.StringVar(&f.out, "secret-out", "", "with a generated secret: write it to this new file (0600) instead of showing it")
+}
+
+// registerSources registers only --secret-file and --secret-env, for
+// commands that sign or verify with a secret that exists already; purpose
+// starts each help line.
+func (f *secretFlags) registerSources(fs *pflag.FlagSet, purpose string) {
+	fs.StringVar(&f.file, "secret-file", "", purpose+" from this file (one trailing newline is trimmed)")
+	fs.StringVar(&f.env, "secret-env", "", purpose+" from this environment variable")
 }
 
 // given reports whether any source was named.
