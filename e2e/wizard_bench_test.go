@@ -2,10 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,17 +17,19 @@ import (
 // round trip (each direction delayed by 50 ms, as over SSH):
 //
 //   - first frame: process start → "Integration status" on the screen;
-//   - keystroke: a key written → its change on the screen.
+//   - keystroke: a key written → its change on the screen;
+//   - home: the list of 10,000 saved targets against one;
+//   - idle: memory and CPU at the home screen, and the binary's size.
 //
 // The same figures are taken for `gum input` (charmbracelet/gum v0.17.0,
 // built from the module proxy), the reference the first frame must not
 // exceed, and for the wizard built with -tags termquery, which keeps
 // bubbletea's init query of the background colour, to show what that
-// query costs. Run:
+// query costs. bench/run runs them in full; by hand:
 //
-//	go test -run '^$' -bench Wizard -benchtime 20x ./e2e/
+//	BENCH_FULL=1 go test -run '^$' -bench Wizard -benchtime 20x ./e2e/
 //
-// and record the figures in docs/perf-wizard.md.
+// The figures are in docs/performance.md.
 
 // benchRTTs are the simulated round trips.
 var benchRTTs = []time.Duration{0, 100 * time.Millisecond}
@@ -121,7 +123,8 @@ type subject struct {
 	args  []string
 	first string // text of the first frame
 	// ready brings the program to a text input; typed and empty are what
-	// the input shows with "x" typed and with nothing typed.
+	// the input shows with "x" typed and with nothing typed (empty "": the
+	// typed text is gone).
 	ready        func(w *vterm)
 	typed, empty string
 }
@@ -153,6 +156,14 @@ var subjects = []subject{
 		first: "Integration status",
 	},
 	{
+		// The floor: the pseudo-terminal's own echo (cat in cooked mode),
+		// what the harness and the kernel add to every keystroke.
+		name:  "pty-echo",
+		bin:   func() (string, string) { return "/bin/cat", "" },
+		ready: func(*vterm) {},
+		typed: "x", // empty: backspace erases it
+	},
+	{
 		name:  "gum-input",
 		bin:   func() (string, string) { return benchBins.gum, benchBins.gumSkip },
 		args:  []string{"input"},
@@ -162,78 +173,199 @@ var subjects = []subject{
 	},
 }
 
-// BenchmarkWizardFirstFrame measures process start → first frame.
+// available returns the subjects that can run, with why the others are
+// skipped; need selects subjects (nil: all).
+func available(b *testing.B, need func(subject) bool) (out []subject, bins []string) {
+	for _, s := range subjects {
+		if need != nil && !need(s) {
+			continue
+		}
+		bin, skip := s.bin()
+		if skip != "" {
+			b.Logf("%s skipped: %s", s.name, skip)
+			continue
+		}
+		out, bins = append(out, s), append(bins, bin)
+	}
+	return out, bins
+}
+
+// BenchmarkWizardFirstFrame measures process start → first frame of every
+// subject, interleaved run by run (wizard, termquery build, gum, in an
+// order that rotates), so machine load hits them alike. ns/op is the
+// wizard's median; x-gum is the wizard's median over gum's.
 func BenchmarkWizardFirstFrame(b *testing.B) {
 	buildBenchBins(b)
 	for _, rtt := range benchRTTs {
-		for _, s := range subjects {
-			b.Run(fmt.Sprintf("%s/rtt=%dms", s.name, rtt.Milliseconds()), func(b *testing.B) {
-				bin, skip := s.bin()
-				if skip != "" {
-					b.Skip(skip)
-				}
-				var times []time.Duration
-				queried := false
-				for range b.N {
-					w := startTerm(b, termOptions{bin: bin, args: s.args, env: benchEnv(b), rtt: rtt})
-					w.wait(s.first)
-					times = append(times, time.Since(w.start))
-					queried = queried || strings.Contains(w.output(), "\x1b]11;?")
+		b.Run(fmt.Sprintf("rtt=%dms", rtt.Milliseconds()), func(b *testing.B) {
+			subs, bins := available(b, func(s subject) bool { return s.first != "" })
+			times := make([][]time.Duration, len(subs))
+			queried := make([]bool, len(subs))
+			for i := range b.N {
+				for k := range subs {
+					j := (i + k) % len(subs)
+					w := startTerm(b, termOptions{bin: bins[j], args: subs[j].args, env: benchEnv(b), rtt: rtt})
+					w.wait(subs[j].first)
+					times[j] = append(times[j], time.Since(w.start))
+					queried[j] = queried[j] || strings.Contains(w.output(), "\x1b]11;?")
 					_ = w.cmd.Process.Kill()
 					w.exit()
 				}
-				report(b, times, "first-frame")
-				if queried {
-					b.ReportMetric(1, "bg-query")
-				} else {
-					b.ReportMetric(0, "bg-query")
+			}
+			reportSubjects(b, subs, times, "first-frame")
+			for j, s := range subs {
+				q := 0.0
+				if queried[j] {
+					q = 1
 				}
-			})
-		}
+				b.ReportMetric(q, "bg-query/"+s.name)
+			}
+		})
 	}
 }
 
+// keyPhase is the range of the random pause before each key. Bubble Tea
+// draws on a ticker (120 frames a second for the wizard, 60 for gum); a key
+// sent right after the last redraw always waits a whole frame, one sent
+// at a random moment waits half a frame on average, as a person's keys do.
+// 50 ms is a whole number of frames at both rates, so every phase is
+// equally likely.
+const keyPhase = 50 * time.Millisecond
+
 // BenchmarkWizardKeystroke measures a key written → its change on the
-// screen, in a text input: "x", then backspace, in turn.
+// screen, in a text input ("x", then backspace, in turn), for the wizard
+// and gum side by side: both run at once and take keys in turn, each after
+// a random pause (keyPhase). ns/op is the wizard's median.
 func BenchmarkWizardKeystroke(b *testing.B) {
 	buildBenchBins(b)
 	for _, rtt := range benchRTTs {
-		for _, s := range subjects {
-			if s.ready == nil {
-				continue
+		b.Run(fmt.Sprintf("rtt=%dms", rtt.Milliseconds()), func(b *testing.B) {
+			subs, bins := available(b, func(s subject) bool { return s.ready != nil })
+			terms := make([]*vterm, len(subs))
+			for j, s := range subs {
+				terms[j] = startTerm(b, termOptions{bin: bins[j], args: s.args, env: benchEnv(b), rtt: rtt})
+				s.ready(terms[j])
 			}
-			b.Run(fmt.Sprintf("%s/rtt=%dms", s.name, rtt.Milliseconds()), func(b *testing.B) {
-				bin, skip := s.bin()
-				if skip != "" {
-					b.Skip(skip)
-				}
-				w := startTerm(b, termOptions{bin: bin, args: s.args, env: benchEnv(b), rtt: rtt})
-				s.ready(w)
-				var times []time.Duration
-				for i := range b.N {
-					key, want := "x", s.typed
-					if i%2 == 1 {
-						key, want = keyBS, s.empty
-					}
+			rng := rand.New(rand.NewPCG(7, uint64(rtt)))
+			times := make([][]time.Duration, len(subs))
+			for i := range b.N {
+				for j, s := range subs {
+					time.Sleep(time.Duration(rng.Int64N(int64(keyPhase))))
 					began := time.Now()
-					w.send(key)
-					w.wait(want)
-					times = append(times, time.Since(began))
+					switch {
+					case i%2 == 0:
+						terms[j].send("x")
+						terms[j].wait(s.typed)
+					case s.empty == "":
+						terms[j].send(keyBS)
+						terms[j].waitGone(s.typed)
+					default:
+						terms[j].send(keyBS)
+						terms[j].wait(s.empty)
+					}
+					times[j] = append(times[j], time.Since(began))
 				}
-				report(b, times, "keystroke")
+			}
+			reportSubjects(b, subs, times, "keystroke")
+			for _, w := range terms {
 				_ = w.cmd.Process.Kill()
-			})
-		}
+			}
+		})
 	}
 }
 
-// report sets ns/op to the median and adds the median and 90th
-// percentile in milliseconds.
-func report(b *testing.B, times []time.Duration, what string) {
-	slices.Sort(times)
-	median := times[len(times)/2]
-	p90 := times[min(len(times)*9/10, len(times)-1)]
-	b.ReportMetric(float64(median.Nanoseconds()), "ns/op")
-	b.ReportMetric(float64(median.Microseconds())/1000, "ms/"+what)
-	b.ReportMetric(float64(p90.Microseconds())/1000, "ms-p90/"+what)
+// reportSubjects sets ns/op to the first subject's (the wizard's) median,
+// adds every subject's median and 90th percentile in milliseconds, and the
+// wizard's median over gum's.
+func reportSubjects(b *testing.B, subs []subject, times [][]time.Duration, what string) {
+	var wizard, gum time.Duration
+	for j, s := range subs {
+		median, p90 := quantiles(times[j])
+		b.ReportMetric(ms(median), "ms/"+what+"/"+s.name)
+		b.ReportMetric(ms(p90), "ms-p90/"+what+"/"+s.name)
+		switch s.name {
+		case "wizard":
+			wizard = median
+			b.ReportMetric(float64(median.Nanoseconds()), "ns/op")
+		case "gum-input":
+			gum = median
+		}
+	}
+	if wizard > 0 && gum > 0 {
+		b.ReportMetric(float64(wizard)/float64(gum), "x-gum/"+what)
+	}
+}
+
+// homeWait waits for the home screen's list: the count line and the first
+// target's row.
+func homeWait(w *vterm) { w.wait("Integration status", "saved target", "target-00000") }
+
+// BenchmarkWizardHome measures the home screen with 10,000 saved targets
+// against the same screen with one, interleaved: the first frame (the
+// heading) and the list (the count and the first page of rows). The home
+// screen reads one page (COUNT and LIMIT/OFFSET) and no secret. x-1target
+// is the 10,000-target median over the one-target median.
+func BenchmarkWizardHome(b *testing.B) {
+	buildBenchBins(b)
+	sizes := []int{1, sized(10000, 1000)}
+	dbs := []string{targetsDB(b, sizes[0]), targetsDB(b, sizes[1])}
+	first := make([][]time.Duration, 2)
+	list := make([][]time.Duration, 2)
+	b.ResetTimer()
+	for i := range b.N {
+		for k := range 2 {
+			j := (i + k) % 2
+			env := append(benchEnv(b), "WEBHOOK_SETUP_DB="+dbs[j])
+			w := startTerm(b, termOptions{bin: benchBins.wizard, env: env})
+			w.wait("Integration status")
+			first[j] = append(first[j], time.Since(w.start))
+			homeWait(w)
+			list[j] = append(list[j], time.Since(w.start))
+			_ = w.cmd.Process.Kill()
+			w.exit()
+		}
+	}
+	b.StopTimer()
+	for j, n := range sizes {
+		f, _ := quantiles(first[j])
+		b.ReportMetric(ms(f), fmt.Sprintf("ms/first-frame/%d", n))
+		m, p90 := quantiles(list[j])
+		b.ReportMetric(ms(m), fmt.Sprintf("ms/list/%d", n))
+		b.ReportMetric(ms(p90), fmt.Sprintf("ms-p90/list/%d", n))
+	}
+	m1, _ := quantiles(list[0])
+	mn, _ := quantiles(list[1])
+	b.ReportMetric(float64(mn.Nanoseconds()), "ns/op")
+	b.ReportMetric(float64(mn)/float64(m1), "x-1target")
+}
+
+// BenchmarkWizardIdle measures the wizard idle at the home screen (10,000
+// targets, smoke: 1,000): peak and current resident memory after a second
+// of idling, the CPU it used while idle, and the size of the binary.
+func BenchmarkWizardIdle(b *testing.B) {
+	buildBenchBins(b)
+	db := targetsDB(b, sized(10000, 1000))
+	idle := time.Duration(sized(2000, 200)) * time.Millisecond
+	var hwm, rss int64
+	var cpu float64
+	for range b.N {
+		w := startTerm(b, termOptions{bin: benchBins.wizard, env: append(benchEnv(b), "WEBHOOK_SETUP_DB="+db)})
+		homeWait(w)
+		pid := w.cmd.Process.Pid
+		t0 := cpuTicks(pid)
+		time.Sleep(idle)
+		cpu = max(cpu, float64(cpuTicks(pid)-t0)/100/idle.Seconds()*100)
+		hwm = max(hwm, procStatus(pid, "VmHWM"))
+		rss = max(rss, procStatus(pid, "VmRSS"))
+		_ = w.cmd.Process.Kill()
+		w.exit()
+	}
+	fi, err := os.Stat(benchBins.wizard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(mib(hwm), "MiB-peak-rss")
+	b.ReportMetric(mib(rss), "MiB-rss")
+	b.ReportMetric(cpu, "cpu-%-idle")
+	b.ReportMetric(mib(fi.Size()), "MiB-binary")
 }

@@ -52,6 +52,16 @@ func deliveryNotFound(id string) error {
 		WithFix("Run webhook-setup deliveries to list delivery ids.").Wrap(ErrDeliveryNotFound)
 }
 
+// stmtCtx is the context of the per-row statements inside the outbox's
+// transactions. go-sqlite3 runs a statement whose context can be cancelled
+// on a goroutine of its own, so that it can interrupt it: a goroutine and
+// two context switches per row, as much as the row's own work. Inside a
+// write transaction nothing is left to wait for (BEGIN IMMEDIATE took the
+// lock, waiting with ctx), and a cancelled ctx still ends the transaction:
+// database/sql watches the context the transaction began with and rolls it
+// back, so the next statement fails. docs/performance.md has the figures.
+func stmtCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // Enqueue stores ds as pending deliveries in one transaction and returns
 // them as stored, in order. A delivery is found by TargetID, or by
 // TargetName when the ID is empty; the other is filled in. One whose target
@@ -72,6 +82,7 @@ func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery
 	now := s.now()
 	var out []delivery.Delivery
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		ctx := stmtCtx(ctx)
 		out = make([]delivery.Delivery, 0, len(ds))
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, '', ?, ?)
@@ -192,6 +203,7 @@ func (s *Store) Claim(ctx context.Context, worker string, n int, now time.Time, 
 	}
 	var got []claimed
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		ctx := stmtCtx(ctx)
 		got = got[:0]
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -249,6 +261,7 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 	}
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
+		ctx := stmtCtx(ctx)
 		get, err := tx.PrepareContext(ctx, `SELECT attempts, claimed_by FROM deliveries WHERE id = ?`)
 		if err != nil {
 			return err

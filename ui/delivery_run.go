@@ -68,8 +68,10 @@ func (a *App) sender() *delivery.Sender {
 
 // endpointFor returns where t's deliveries go: the rehearsal receiver when
 // --to is given, otherwise t's endpoint after a fresh URL safety check.
-// Either way the target's stored secrets sign.
+// Either way the target's stored secrets sign, and the pace is t's rate
+// limit, else delivery.rate_limit, else its provider's default.
 func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r urlsafe.Resolver, reh *rehearsalFlags) (*delivery.Endpoint, error) {
+	t = a.withRate(t)
 	var ep *delivery.Endpoint
 	var err error
 	if reh != nil && reh.given() {
@@ -82,6 +84,16 @@ func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r 
 	}
 	ep.Secrets = delivery.StoredSecrets(s, t.ID)
 	return ep, nil
+}
+
+// withRate gives t the delivery.rate_limit setting as its rate limit when
+// it has none of its own; a target's own limit (add --rate-limit, apply
+// rate_limit) always wins.
+func (a *App) withRate(t core.Target) core.Target {
+	if t.RateLimit.IsZero() && a.Settings != nil {
+		t.RateLimit = a.Settings.RateLimit()
+	}
+	return t
 }
 
 // runSetup is what export, deliveries drain and deliveries retry share.

@@ -81,6 +81,8 @@ var settingDefs = []settingDef{
 		def: func(*Settings) string { return "15s" }, check: durationBetween(time.Second, 5*time.Minute)},
 	{key: "delivery.max_backoff", doc: "Longest wait between two attempts (1s to 24h).", env: "WEBHOOK_SETUP_MAX_BACKOFF", kind: kindDuration,
 		def: func(*Settings) string { return "10m" }, check: durationBetween(time.Second, 24*time.Hour)},
+	{key: "delivery.rate_limit", doc: "Deliveries allowed per period for targets without their own rate limit, e.g. \"300/10s\" (empty: each provider's default).", env: "WEBHOOK_SETUP_RATE_LIMIT", kind: kindString,
+		def: func(*Settings) string { return "" }, check: checkRate},
 	{key: "ui.accessible", doc: "Plain prompts for screen readers instead of the drawn wizard.", env: "ACCESSIBLE", flag: "accessible", kind: kindBool,
 		def: func(*Settings) string { return "false" }},
 	{key: "ui.color", doc: "Colour in terminal output (NO_COLOR turns it off too).", env: "WEBHOOK_SETUP_COLOR", kind: kindBool,
@@ -228,6 +230,18 @@ func checkMode(v string) error {
 		return fmt.Errorf("%q is not cloud, self-hosted or webhook-only", v)
 	}
 	return nil
+}
+
+func checkRate(v string) error {
+	_, err := core.ParseRateLimit(v)
+	return err
+}
+
+// RateLimit is delivery.rate_limit: the rate of targets without their own
+// (zero: the provider's default).
+func (s *Settings) RateLimit() core.RateLimit {
+	r, _ := core.ParseRateLimit(s.values["delivery.rate_limit"].Value)
+	return r
 }
 
 func checkPolicy(v string) error {

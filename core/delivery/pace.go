@@ -14,6 +14,12 @@ import (
 // count requests in short windows. A 429 halves the rate and pauses every
 // sender until its Retry-After has passed; each delivered attempt then wins
 // back a little of the rate, never above the configured limit.
+//
+// Starts are spaced for headroom × the rate, a little under it: receivers
+// count requests as they arrive, and arrivals jitter (a new connection's
+// TLS handshake, scheduling on a busy machine), so a sender at exactly the
+// limit puts limit+1 requests in some window and is answered 429
+// (BenchmarkPacing in e2e, docs/performance.md).
 type Pacer struct {
 	mu       sync.Mutex
 	limit    float64 // configured requests per second; 0 = unpaced
@@ -22,6 +28,9 @@ type Pacer struct {
 	pauseEnd time.Time
 	now      func() time.Time
 }
+
+// headroom is the share of the rate the starts are spaced for.
+const headroom = 0.95
 
 // NewPacer paces at perSecond requests per second (0 or less: no pacing).
 func NewPacer(perSecond float64) *Pacer {
@@ -55,7 +64,7 @@ func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
 	if !deadline.IsZero() && start.After(deadline) {
 		return 0, false
 	}
-	p.next = start.Add(time.Duration(float64(time.Second) / p.rate))
+	p.next = start.Add(time.Duration(float64(time.Second) / (p.rate * headroom)))
 	return start.Sub(now), true
 }
 

@@ -176,6 +176,7 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 	results := make(chan done, maxWindow)
 	freed := make(chan struct{}, maxWindow)
 	flushed := make(chan int, maxWindow)
+	idle := make(chan struct{}, 1)
 
 	var wg sync.WaitGroup
 	for range workers {
@@ -192,10 +193,10 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 	dispatched := make(chan struct{})
 	go func() {
 		defer close(recorded)
-		run.record(ctx, results, flushed, dispatched)
+		run.record(ctx, results, flushed, dispatched, idle)
 	}()
 
-	err := run.dispatch(runCtx, jobs, freed, flushed)
+	err := run.dispatch(runCtx, jobs, freed, flushed, idle)
 	close(dispatched)
 	close(jobs)
 	wg.Wait()
@@ -268,7 +269,12 @@ func (x *run) failure() error {
 
 // dispatch claims due deliveries while workers are free, and decides when
 // the run is over.
-func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct{}, flushed <-chan int) error {
+//
+// When every worker is idle and outcomes still wait to be recorded, it
+// tells the recorder (idle) to write them now rather than at its next
+// tick: nothing is in flight, so waiting would only delay the end of the
+// run (up to flushInterval) and the outcomes' durability.
+func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct{}, flushed <-chan int, idle chan<- struct{}) error {
 	working, outstanding := 0, 0
 	for {
 		// Take in what happened since the last turn.
@@ -331,6 +337,12 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 		}
 		if !x.opts.Until.IsZero() {
 			wake = min(wake, max(x.opts.Until.Sub(now), time.Millisecond))
+		}
+		if working == 0 && outstanding > 0 {
+			select {
+			case idle <- struct{}{}:
+			default: // already asked
+			}
 		}
 		t := time.NewTimer(wake)
 		select {
@@ -587,7 +599,7 @@ func (x *run) endpoint(ctx context.Context, d Delivery) (*Endpoint, error) {
 }
 
 // record writes outcomes in batches and releases what was not sent.
-func (x *run) record(ctx context.Context, results <-chan done, flushed chan<- int, dispatched <-chan struct{}) {
+func (x *run) record(ctx context.Context, results <-chan done, flushed chan<- int, dispatched <-chan struct{}, idle <-chan struct{}) {
 	var batch []done
 	t := time.NewTicker(flushInterval)
 	defer t.Stop()
@@ -622,6 +634,22 @@ func (x *run) record(ctx context.Context, results <-chan done, flushed chan<- in
 				flush()
 			}
 		case <-t.C:
+			flush()
+		case <-idle:
+			// Every worker sent its result before it counted as free, so
+			// the results channel holds all of them: take them, then write.
+			for more := true; more; {
+				select {
+				case b, ok := <-results:
+					if !ok {
+						flush()
+						return
+					}
+					batch = append(batch, b)
+				default:
+					more = false
+				}
+			}
 			flush()
 		}
 	}

@@ -36,10 +36,15 @@ type Range struct {
 	Class  Class
 	// Name says what the address is, as it reads after "is": "a loopback address".
 	Name string
+	// desc is describe's text, made once: refusals and checks name the
+	// row without allocating.
+	desc string
 }
 
 func row(prefix string, c Class, name string) Range {
-	return Range{Prefix: netip.MustParsePrefix(prefix), Class: c, Name: name}
+	r := Range{Prefix: netip.MustParsePrefix(prefix), Class: c, Name: name}
+	r.desc = describe(&r)
+	return r
 }
 
 // ranges4 and ranges6 are the policy tables, most specific rows first; the
@@ -128,6 +133,9 @@ func ClassifyAddr(a netip.Addr) (Class, string) {
 // describe names a row with its prefix, except for the catch-all rows whose
 // prefix would say nothing.
 func describe(r *Range) string {
+	if r.desc != "" {
+		return r.desc
+	}
 	if r.Prefix.Bits() == 0 {
 		return r.Name
 	}

@@ -1,0 +1,369 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/payload"
+	"github.com/webriskops/webhook-setup/core/signing"
+)
+
+// The export pipeline and its pacing, end to end with the built binary
+// (docs/performance.md, items 4 and 7):
+//
+//   - BenchmarkExport: `export --ticket FILE.ndjson` of 2,000 tickets through
+//     the durable outbox to a local TLS receiver (keep-alive), with the
+//     default 4 workers, against a bare net/http loop that reads the same
+//     file, builds the same bodies and posts them signed with 4 workers
+//     into the same receiver, with no outbox, in turns. It reports both rates, their ratio, the exporter's peak RSS,
+//     and checks every delivery is recorded delivered in the database.
+//   - BenchmarkExportRSS: the exporter's peak RSS for 100,000 tickets
+//     against 2,000: memory must not grow with the number of tickets.
+//   - BenchmarkPacing: 300 exports to a receiver that answers 429 above 30
+//     requests a second, with the target's rate limit at 30/1s.
+
+// benchReceiver is a TLS receiver on loopback that checks every signature
+// (signing.Verify, stateless: a 100,000-delivery run does not fill a
+// replay window) and counts what it answered. With limit set it answers
+// 429 with Retry-After: 1 to a request that would make more than limit
+// accepted requests in the last second.
+type benchReceiver struct {
+	srv    *httptest.Server
+	caFile string
+	limit  int
+
+	mu        sync.Mutex
+	ok        int
+	throttled int
+	invalid   int
+	accepted  []time.Time // the last second's accepted requests (limit > 0)
+}
+
+func newBenchReceiver(b testing.TB, limit int) *benchReceiver {
+	b.Helper()
+	rc := &benchReceiver{limit: limit}
+	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.handle))
+	rc.srv.EnableHTTP2 = false // webhook receivers speak HTTP/1.1; so does the exporter
+	rc.srv.StartTLS()
+	b.Cleanup(rc.srv.Close)
+	rc.caFile = filepath.Join(b.TempDir(), "receiver-ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rc.srv.Certificate().Raw})
+	if err := os.WriteFile(rc.caFile, pemBytes, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return rc
+}
+
+func (rc *benchReceiver) url() string { return rc.srv.URL + "/hooks/bench/abcdefgh1234/" }
+
+func (rc *benchReceiver) handle(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	if err := signing.Verify([]string{benchSecret}, r.Header, body, time.Now(), 0); err != nil {
+		rc.mu.Lock()
+		rc.invalid++
+		rc.mu.Unlock()
+		http.Error(w, `{"error":"WEBHOOK_SIGNATURE_INVALID"}`, http.StatusUnauthorized)
+		return
+	}
+	rc.mu.Lock()
+	if rc.limit > 0 {
+		now := time.Now()
+		drop := 0
+		for drop < len(rc.accepted) && now.Sub(rc.accepted[drop]) >= time.Second {
+			drop++
+		}
+		rc.accepted = append(rc.accepted[:0], rc.accepted[drop:]...)
+		if len(rc.accepted) >= rc.limit {
+			rc.throttled++
+			rc.mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "rate limited", http.StatusTooManyRequests)
+			return
+		}
+		rc.accepted = append(rc.accepted, now)
+	}
+	rc.ok++
+	rc.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+// counts returns and resets the counters.
+func (rc *benchReceiver) counts() (ok, throttled, invalid int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	ok, throttled, invalid = rc.ok, rc.throttled, rc.invalid
+	rc.ok, rc.throttled, rc.invalid = 0, 0, 0
+	rc.accepted = rc.accepted[:0]
+	return ok, throttled, invalid
+}
+
+// exportHome is a fresh home with one target, "bench", whose deliveries
+// are paced at rate (e.g. "1000000/1s": unpaced).
+type exportHome struct {
+	dir, db string
+	env     []string
+}
+
+func newExportHome(b testing.TB, rate string) *exportHome {
+	b.Helper()
+	dir := b.TempDir()
+	h := &exportHome{dir: dir, db: filepath.Join(dir, "data", "webhook-setup.db")}
+	h.env = []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "USER=bench", "NO_COLOR=1",
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"WEBHOOK_SETUP_DB=" + h.db,
+	}
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte(benchSecret+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	runBench(b, h.env, "add", "--name", "bench", "--provider", "generic_webhook", "--mode", "cloud",
+		"--url", "https://hooks.example.com/hooks/bench/abcdefgh1234/", "--resolve", "hooks.example.com:443:93.184.215.14",
+		"--secret-file", secret, "--owner", "ops@example.com", "--revoke-path", "receiver admin",
+		"--confirm-receiver-checks", "--rate-limit", rate)
+	return h
+}
+
+// ticketFile writes n tickets of about 300 bytes as NDJSON, streamed.
+func ticketFile(b testing.TB, dir string, n int) string {
+	b.Helper()
+	path := filepath.Join(dir, fmt.Sprintf("tickets-%d.ndjson", n))
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	for i := range n {
+		fmt.Fprintf(f, `{"title":"Finding %d","description":"TLS certificate of portal-%d.example.com expires in 12 days; renew it.","severity":"high","kind":"finding","finding_id":"fnd_%07d"}`+"\n", i, i, i)
+	}
+	return path
+}
+
+// export runs one export of file to rc and returns its wall time and peak
+// RSS; it checks that every ticket is recorded delivered.
+func (h *exportHome) export(b testing.TB, rc *benchReceiver, file string, n int, extra ...string) (time.Duration, int64) {
+	b.Helper()
+	args := append([]string{"export", "bench", "--ticket", file, "--to", rc.url(), "--ca-file", rc.caFile, "--wait", "24h"}, extra...)
+	took, rss := timed(b, h.env, args...)
+	if got := h.delivered(b); got < n {
+		b.Fatalf("%d of %d exports recorded delivered", got, n)
+	}
+	return took, rss
+}
+
+// delivered counts the deliveries recorded delivered, and forgets them
+// (so the next run exports the same tickets again).
+func (h *exportHome) delivered(b testing.TB) int {
+	b.Helper()
+	db, err := sql.Open("sqlite3", "file:"+h.db+"?_busy_timeout=10000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM delivery_attempts; DELETE FROM deliveries`); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// bareLoop is the yardstick: what a script without the outbox would do.
+// It reads the tickets of file (payload.ParseTickets) and builds each body
+// (payload.Build) in one goroutine, and posts them signed with workers
+// goroutines over one keep-alive client into rc, with nothing queued or
+// recorded. It returns the time from opening the file to the last answer.
+func bareLoop(b testing.TB, rc *benchReceiver, file string, workers int) time.Duration {
+	b.Helper()
+	tr := rc.srv.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers
+	client := &http.Client{Transport: tr, Timeout: 15 * time.Second}
+	defer tr.CloseIdleConnections()
+	u, _ := url.Parse(rc.url())
+	type req struct {
+		key  string
+		body []byte
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var failed sync.Once
+	fail := func(err error) { failed.Do(func() { b.Errorf("bare loop: %v", err) }) }
+	start := time.Now()
+	next := make(chan req, 4*workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				hr, err := delivery.NewRequest(ctx, u, []string{benchSecret}, r.key, r.body, time.Now())
+				if err == nil {
+					var resp *http.Response
+					if resp, err = client.Do(hr); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != 200 {
+							err = fmt.Errorf("status %d", resp.StatusCode)
+						}
+					}
+				}
+				if err != nil {
+					fail(err)
+				}
+			}
+		}()
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	err = payload.ParseTickets(f, func(tk payload.Ticket) error {
+		key := delivery.ExportKey("bench", tk, "bare")
+		body, err := payload.Build(payload.TargetRef{ID: "bench", Name: "bench"}, "generic_webhook", tk, key, false, now)
+		if err == nil {
+			next <- req{key, body}
+		}
+		return err
+	})
+	f.Close()
+	close(next)
+	if err != nil {
+		fail(err)
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// BenchmarkExport: the export pipeline against the bare loop, in turns,
+// each b.N round sending n (2,000; smoke: 50) deliveries with 4 workers.
+// ns/op is one export run; x-bare is the pipeline's rate over the bare
+// loop's (the budget is 0.5 or more).
+func BenchmarkExport(b *testing.B) {
+	buildBenchBins(b)
+	n := sized(2000, 50)
+	workers := delivery.DefaultWorkers
+	h := newExportHome(b, "1000000/1s")
+	rc := newBenchReceiver(b, 0)
+	file := ticketFile(b, h.dir, n)
+	var tExport, tBare time.Duration
+	var rss int64
+	b.ResetTimer()
+	for range b.N {
+		tBare += bareLoop(b, rc, file, workers)
+		took, r := h.export(b, rc, file, n, "--workers", strconv.Itoa(workers))
+		tExport += took
+		rss = max(rss, r)
+	}
+	b.StopTimer()
+	if profileDir() != "" {
+		// One export ten times as large, for enough samples.
+		big := ticketFile(b, h.dir, 10*n)
+		profiled(b, "export", h.env, "export", "bench", "--ticket", big, "--to", rc.url(), "--ca-file", rc.caFile,
+			"--wait", "24h", "--workers", strconv.Itoa(workers))
+		h.delivered(b)
+	}
+	if _, _, invalid := rc.counts(); invalid > 0 {
+		b.Fatalf("the receiver refused %d signatures", invalid)
+	}
+	rounds := float64(b.N * n)
+	b.ReportMetric(float64(tExport.Nanoseconds())/float64(b.N), "ns/op")
+	b.ReportMetric(rounds/tExport.Seconds(), "deliveries/s")
+	b.ReportMetric(rounds/tBare.Seconds(), "deliveries/s-bare")
+	b.ReportMetric(tBare.Seconds()/tExport.Seconds(), "x-bare")
+	b.ReportMetric(mib(rss), "MiB-peak-rss")
+	b.ReportMetric(float64(workers), "workers")
+}
+
+// BenchmarkExportRSS: the exporter's peak RSS for a large export (100,000
+// tickets; smoke: 1,000) against a small one (2,000; smoke: 50), to the
+// same receiver. x-small is large over small: memory is flat when it
+// stays near 1.
+func BenchmarkExportRSS(b *testing.B) {
+	buildBenchBins(b)
+	small, large := sized(2000, 50), sized(100000, 1000)
+	h := newExportHome(b, "1000000/1s")
+	rc := newBenchReceiver(b, 0)
+	fSmall, fLarge := ticketFile(b, h.dir, small), ticketFile(b, h.dir, large)
+	var rssSmall, rssLarge int64
+	var tLarge time.Duration
+	b.ResetTimer()
+	for range b.N {
+		_, r := h.export(b, rc, fSmall, small)
+		rssSmall = max(rssSmall, r)
+		took, r := h.export(b, rc, fLarge, large)
+		rssLarge = max(rssLarge, r)
+		tLarge += took
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(tLarge.Nanoseconds())/float64(b.N), "ns/op")
+	b.ReportMetric(float64(b.N*large)/tLarge.Seconds(), "deliveries/s")
+	b.ReportMetric(mib(rssSmall), fmt.Sprintf("MiB-peak-rss/%d", small))
+	b.ReportMetric(mib(rssLarge), fmt.Sprintf("MiB-peak-rss/%d", large))
+	b.ReportMetric(float64(rssLarge)/float64(rssSmall), "x-small")
+}
+
+// BenchmarkPacing: n exports (300; smoke: 30) to a receiver that answers
+// 429 (Retry-After: 1) above 30 requests a second, in a sliding window.
+//
+//   - target=30/1s: the target's rate limit matches the receiver's. The
+//     budget: 1% or less of attempts answered 429, and within 15% of the
+//     ideal n/30 s (x-ideal ≤ 1.15).
+//   - target=60/1s: the limit is set twice too high, so the receiver's 429s
+//     and Retry-After must slow the exporter down (informational: how
+//     many 429s it takes and what they cost).
+func BenchmarkPacing(b *testing.B) {
+	buildBenchBins(b)
+	const limit = 30
+	n := sized(300, 30)
+	for _, rate := range []int{limit, 2 * limit} {
+		b.Run(fmt.Sprintf("target=%d/1s", rate), func(b *testing.B) {
+			h := newExportHome(b, fmt.Sprintf("%d/1s", rate))
+			rc := newBenchReceiver(b, limit)
+			file := ticketFile(b, h.dir, n)
+			var took time.Duration
+			ok, throttled := 0, 0
+			b.ResetTimer()
+			for range b.N {
+				// A fresh window for the receiver between runs.
+				b.StopTimer()
+				time.Sleep(1100 * time.Millisecond)
+				rc.counts()
+				b.StartTimer()
+				t, _ := h.export(b, rc, file, n)
+				took += t
+				o, th, invalid := rc.counts()
+				if invalid > 0 {
+					b.Fatalf("the receiver refused %d signatures", invalid)
+				}
+				ok, throttled = ok+o, throttled+th
+			}
+			b.StopTimer()
+			ideal := time.Duration(float64(n) / limit * float64(time.Second))
+			b.ReportMetric(float64(took.Nanoseconds())/float64(b.N), "ns/op")
+			b.ReportMetric(100*float64(throttled)/float64(ok+throttled), "%-429")
+			b.ReportMetric(float64(throttled)/float64(b.N), "429s/run")
+			b.ReportMetric(took.Seconds()/float64(b.N)/ideal.Seconds(), "x-ideal")
+			if ok < b.N*n {
+				b.Fatalf("%d of %d delivered", ok, b.N*n)
+			}
+		})
+	}
+}
