@@ -103,6 +103,8 @@ func (s *Store) loadKey(ctx context.Context, create bool) ([]byte, error) {
 	key, err := readKeyFile(s.keyPath)
 	switch {
 	case err == nil:
+		// A key restored with a loose mode is closed to 0600 again.
+		tighten(s.keyPath)
 	case errors.Is(err, fs.ErrNotExist):
 		n, cerr := s.encryptedRows(ctx, s.db)
 		if cerr != nil {

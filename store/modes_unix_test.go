@@ -39,3 +39,36 @@ func TestFileModes(t *testing.T) {
 		}
 	}
 }
+
+// TestLooseModesAreClosed: a database file made with a loose mode before
+// the first migration, and a key file restored with one, are set to 0600
+// when the store opens them and loads the key.
+func TestLooseModesAreClosed(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "webhook-setup.db")
+	if err := os.WriteFile(db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(db, 0o644)
+	s, err := Open(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "x")
+	s.Close()
+	if err := os.Chmod(s.KeyFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(db, ""); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CheckKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{db, s.KeyFile()} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v (%v), want 0600", f, fi.Mode().Perm(), err)
+		}
+	}
+}

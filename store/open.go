@@ -63,8 +63,9 @@ const busyTimeout = 10 * time.Second
 // pending migrations in one transaction and returns the store. An empty
 // dbPath means DefaultDBPath(); an empty keyPath means KeyPath(dbPath).
 // Folders it creates get mode 0700 and a new database file 0600, whatever
-// the umask; existing folders are left as they are (the database may live
-// in a shared folder the caller chose).
+// the umask; an existing database file is set to 0600 when it is not, and
+// existing folders are left as they are (the database may live in a shared
+// folder the caller chose).
 func Open(dbPath, keyPath string) (*Store, error) {
 	if dbPath == "" {
 		dbPath = DefaultDBPath()
@@ -101,6 +102,9 @@ func Open(dbPath, keyPath string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	// A database file made before (by hand, restored from a backup) may be
+	// readable by others: close it to 0600.
+	tighten(abs)
 	// SQLite gives -wal and -shm the database file's mode; chmod them too
 	// so a permissive umask at their creation cannot leave them readable.
 	for _, suffix := range []string{"-wal", "-shm"} {
@@ -126,6 +130,15 @@ func (s *Store) Path() string { return s.path }
 
 // KeyFile is the path of the key file this store uses.
 func (s *Store) KeyFile() string { return s.keyPath }
+
+// tighten sets a file that others may read or write to mode 0600, as far
+// as it can: a file owned by another user (a database shared on purpose) or
+// on a read-only file system is left as it is.
+func tighten(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = os.Chmod(path, 0o600)
+	}
+}
 
 // mkdirPrivate creates dir and its missing parents with mode 0700, chmod-ed
 // after creation so the umask does not matter.
