@@ -190,12 +190,8 @@ var profiler struct {
 	err  error
 }
 
-// profileDir is where profiles go: BENCH_PROFILE_DIR, or "" for none.
-func profileDir() string { return os.Getenv("BENCH_PROFILE_DIR") }
-
-// profiled runs args once under bench/pprofrun, writing name-cpu.pprof and
-// name-heap.pprof into profileDir().
-func profiled(b testing.TB, name string, env []string, args ...string) {
+// buildProfiler builds bench/pprofrun once and returns its path.
+func buildProfiler(b testing.TB) string {
 	b.Helper()
 	profiler.once.Do(func() {
 		profiler.bin = filepath.Join(os.TempDir(), "webhook-setup-bench", "pprofrun")
@@ -204,6 +200,25 @@ func profiled(b testing.TB, name string, env []string, args ...string) {
 	if profiler.err != nil {
 		b.Fatalf("build bench/pprofrun: %v", profiler.err)
 	}
+	return profiler.bin
+}
+
+// profileDir is where profiles go: BENCH_PROFILE_DIR, or "" for none.
+func profileDir() string { return os.Getenv("BENCH_PROFILE_DIR") }
+
+// profileOnce runs each named profile once per test binary, whatever b.N.
+var profileOnce sync.Map // name → *sync.Once
+
+func onceFor(name string) *sync.Once {
+	o, _ := profileOnce.LoadOrStore(name, new(sync.Once))
+	return o.(*sync.Once)
+}
+
+// profiled runs args once under bench/pprofrun, writing name-cpu.pprof and
+// name-heap.pprof into profileDir().
+func profiled(b testing.TB, name string, env []string, args ...string) {
+	b.Helper()
+	bin := buildProfiler(b)
 	dir, _ := filepath.Abs(profileDir())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
@@ -211,6 +226,6 @@ func profiled(b testing.TB, name string, env []string, args ...string) {
 	env = append(slices.Clone(env),
 		"BENCH_CPUPROFILE="+filepath.Join(dir, name+"-cpu.pprof"),
 		"BENCH_MEMPROFILE="+filepath.Join(dir, name+"-heap.pprof"))
-	took, rss := timedBin(b, profiler.bin, env, args...)
+	took, rss := timedBin(b, bin, env, args...)
 	b.Logf("profiled %s: %v, peak RSS %.1f MiB, profiles in %s", name, took, mib(rss), dir)
 }

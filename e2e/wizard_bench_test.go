@@ -78,6 +78,9 @@ func buildGum(dir string) (path, skip string) {
 	if _, err := os.Stat(path); err == nil {
 		return path, ""
 	}
+	if !benchFull() {
+		return "", "gum v0.17.0 is built only for the full run (BENCH_FULL=1, bench/run); the smoke run skips the gum reference"
+	}
 	_ = os.MkdirAll(mod, 0o755)
 	steps := [][]string{
 		{"mod", "init", "gumbench"},
@@ -270,8 +273,39 @@ func BenchmarkWizardKeystroke(b *testing.B) {
 			for _, w := range terms {
 				_ = w.cmd.Process.Kill()
 			}
+			if profileDir() != "" && rtt == 0 {
+				onceFor("keystroke").Do(func() { profileKeystrokes(b, 400) })
+			}
 		})
 	}
+}
+
+// profileKeystrokes types n keys into the wizard built as bench/pprofrun,
+// as the benchmark does, and leaves its CPU profile in profileDir() as
+// wizard-keystroke-cpu.pprof.
+func profileKeystrokes(b *testing.B, n int) {
+	bin := buildProfiler(b)
+	dir, _ := filepath.Abs(profileDir())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	env := append(benchEnv(b), "BENCH_CPUPROFILE="+filepath.Join(dir, "wizard-keystroke-cpu.pprof"))
+	w := startTerm(b, termOptions{bin: bin, env: env})
+	subjects[0].ready(w)
+	rng := rand.New(rand.NewPCG(11, 13))
+	for i := range n {
+		time.Sleep(time.Duration(rng.Int64N(int64(keyPhase))))
+		if i%2 == 0 {
+			w.send("x")
+			w.wait(subjects[0].typed)
+		} else {
+			w.send(keyBS)
+			w.wait(subjects[0].empty)
+		}
+	}
+	w.send(keyCtrlC)
+	w.exit()
+	b.Logf("profiled %d keystrokes: %s", n, filepath.Join(dir, "wizard-keystroke-cpu.pprof"))
 }
 
 // reportSubjects sets ns/op to the first subject's (the wizard's) median,
