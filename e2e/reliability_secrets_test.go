@@ -218,12 +218,18 @@ secret_env = "WS_SECRET"
 	// Refusals that hold a secret in their input must not repeat it.
 	literal := h.writeFile("literal.toml", fmt.Sprintf("[[target]]\nname = \"lit\"\nwebhook_url = %q\n[target.signing]\nsecret = %q\n", zapierURL, knownSecret))
 	broken := h.writeFile("broken.toml", fmt.Sprintf("[[target]]\nname = \"lit\"\nsigning_secret = %q oops\n", knownSecret))
+	// The secret pasted where the name of its source belongs.
+	pasted := h.writeFile("pasted.toml", strings.Replace(readFile(t, applied), `secret_env = "WS_SECRET"`, fmt.Sprintf("secret_env = %q", envSecret), 1))
+	pastedFile := h.writeFile("pasted-file.toml", strings.Replace(readFile(t, applied), `secret_env = "WS_SECRET"`, fmt.Sprintf("secret_file = %q", rotated), 1))
 	for _, args := range [][]string{
 		{"apply", "-f", literal}, {"apply", "-f", literal, "--json"}, {"apply", "-f", broken}, {"apply", "-f", broken, "--json"},
 		add("zap", "--secret-file", sf), add("new-one", "--url", "https://user:"+knownSecret+"@hooks.zapier.com/x", "--secret-file", sf),
 		add("new-two", "--url", "https://127.0.0.1/hooks/catch/1/"+urlToken+"/", "--secret-file", sf, "--json"),
 		{"check-url", "https://127.0.0.1/?token=" + knownSecret}, {"check-url", "https://127.0.0.1/hooks/catch/1/" + urlToken + "/", "--json"},
 		{"show", "nope"}, {"rotate-secret", "zap", "--secret-file", wrong + "-missing"},
+		add("new-three", "--secret-env", knownSecret), add("new-four", "--secret-file", knownSecret, "--json"),
+		{"rotate-secret", "zap", "--secret-env", rotated}, {"receive", "--listen", "127.0.0.1:0", "--self-signed", "--secret-file", rotated},
+		{"apply", "-f", pasted, "--resolve", zapierResolve}, {"apply", "-f", pastedFile, "--resolve", zapierResolve, "--json"},
 		{"test-send", "--url", "https://127.0.0.1/" + urlToken, "--secret-file", sf},
 	} {
 		r := s.run(h, false, env, args...)
@@ -267,7 +273,7 @@ secret_env = "WS_SECRET"
 	// hold the full URL are exempt from what they are for.
 	ownInputs := map[string]bool{}
 	for _, n := range []string{"secret-zap", "wrong.secret", "rotated.secret", "out-gen-three.secret", "secrets/zap.secret",
-		"literal.toml", "broken.toml", "apply.toml"} {
+		"literal.toml", "broken.toml", "apply.toml", "pasted.toml", "pasted-file.toml"} {
 		ownInputs[filepath.Join(h.dir, n)] = true
 	}
 	urlFiles := map[string]bool{reqOut: true, cfgOut: true}

@@ -227,7 +227,7 @@ func readSecrets(app *App, specs []config.TargetSpec, dir string) map[string]con
 			b, err := readSecretFile(p)
 			if err != nil {
 				pr := codes.NewProblem(codes.SecretMissing, "signing_secret",
-					fmt.Sprintf("cannot read the secret file %s: %v", p, unwrapPathError(err)))
+					fmt.Sprintf("cannot read the secret file %s: %v", sourcePath(s.SecretFile, p), unwrapPathError(err)))
 				pr.Fix = "Put the target's signing secret in that file (one line, mode 0600), or name secret_env instead."
 				out[s.Target.Name] = config.Secret{Problem: &pr}
 				continue
@@ -237,7 +237,7 @@ func readSecrets(app *App, specs []config.TargetSpec, dir string) map[string]con
 			v := app.Getenv(s.SecretEnv)
 			if v == "" {
 				pr := codes.NewProblem(codes.SecretMissing, "signing_secret",
-					fmt.Sprintf("the environment variable %s is empty or unset", s.SecretEnv))
+					fmt.Sprintf("the environment variable %s is empty or unset", sourceName(s.SecretEnv)))
 				pr.Fix = "Set the variable to the target's signing secret for the apply, or name a secret_file instead."
 				out[s.Target.Name] = config.Secret{Problem: &pr}
 				continue
@@ -249,14 +249,28 @@ func readSecrets(app *App, specs []config.TargetSpec, dir string) map[string]con
 }
 
 func readSecretFile(path string) ([]byte, error) {
+	b, err := readFileMax(path, maxSecretFile)
+	if errors.Is(err, errTooLarge) {
+		err = fmt.Errorf("the file is over %d bytes, far more than a secret", maxSecretFile)
+	}
+	return b, err
+}
+
+// errTooLarge is readFileMax's error for a file over its limit.
+var errTooLarge = errors.New("the file is too large")
+
+// readFileMax reads path when it holds at most max bytes. It never reads
+// more than max+1, so a path like /dev/zero or a huge file given by
+// mistake is refused at once instead of filling the memory.
+func readFileMax(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
-	if err == nil && len(b) > maxSecretFile {
-		err = fmt.Errorf("the file is over %d bytes, far more than a secret", maxSecretFile)
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, max)
 	}
 	return b, err
 }

@@ -156,7 +156,15 @@ func checkListen(addr string, public bool) error {
 // receiverCert loads or makes the certificate to serve.
 func receiverCert(app *App, opts *receiveOptions) (tls.Certificate, error) {
 	if !opts.selfSigned {
-		cert, err := tls.LoadX509KeyPair(opts.tlsCert, opts.tlsKey)
+		certPEM, err := readFileMax(opts.tlsCert, maxPEMFile)
+		if err != nil {
+			return tls.Certificate{}, codes.Errorf(codes.Usage, "--tls-cert %s: %v", opts.tlsCert, unwrapPathError(err))
+		}
+		keyPEM, err := readFileMax(opts.tlsKey, maxPEMFile)
+		if err != nil {
+			return tls.Certificate{}, codes.Errorf(codes.Usage, "--tls-key %s: %v", opts.tlsKey, unwrapPathError(err))
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return cert, codes.Errorf(codes.Usage, "--tls-cert/--tls-key: %v", err)
 		}

@@ -133,10 +133,14 @@ func writeCaptured(path string, c capturedRequest) error {
 	return nil
 }
 
+// maxCapturedFile bounds a --request file: a body of up to 1 MiB, escaped
+// in JSON, and its headers.
+const maxCapturedFile = 8 << 20
+
 // readCaptured reads a request in the --out form.
 func readCaptured(path string) (capturedRequest, error) {
 	var c capturedRequest
-	b, err := os.ReadFile(path)
+	b, err := readFileMax(path, maxCapturedFile)
 	if err != nil {
 		return c, codes.Errorf(codes.Usage, "--request %s: %v", path, unwrapPathError(err))
 	}

@@ -10,16 +10,19 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
-	"os"
 	"time"
 
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
+// maxPEMFile bounds the PEM files read (--ca-file, --tls-cert, --tls-key):
+// the largest system CA bundles are well under 1 MiB.
+const maxPEMFile = 4 << 20
+
 // loadCAFile reads a PEM file of certificates to trust (--ca-file): the
 // certificate of a rehearsal receiver such as `receive --self-signed`.
 func loadCAFile(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFileMax(path, maxPEMFile)
 	if err != nil {
 		return nil, codes.Errorf(codes.Usage, "--ca-file %s: %v", path, unwrapPathError(err))
 	}

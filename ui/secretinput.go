@@ -58,16 +58,17 @@ func (f *secretFlags) read(app *App) (secret string, generated bool, err error) 
 	}
 	switch {
 	case f.file != "":
-		b, err := os.ReadFile(f.file)
+		b, err := readSecretFile(f.file)
 		if err != nil {
-			return "", false, codes.Errorf(codes.SecretMissing, "cannot read the secret file %s: %v", f.file, unwrapPathError(err)).
+			return "", false, codes.Errorf(codes.SecretMissing, "cannot read the secret file %s: %v", sourceName(f.file), unwrapPathError(err)).
 				WithFix("Check the path and its permissions, or use --secret-env or --generate-secret.")
 		}
 		secret = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
 	case f.env != "":
 		secret = app.Getenv(f.env)
 		if secret == "" {
-			return "", false, codes.Errorf(codes.SecretMissing, "the environment variable %s is empty or unset", f.env)
+			return "", false, codes.Errorf(codes.SecretMissing, "the environment variable %s is empty or unset", sourceName(f.env)).
+				WithFix("Give --secret-env the NAME of a variable that holds the secret, or use --secret-file or --generate-secret.")
 		}
 	default:
 		if secret, err = signing.Generate(); err != nil {
@@ -79,6 +80,27 @@ func (f *secretFlags) read(app *App) (secret string, generated bool, err error) 
 		return "", false, codes.ProblemsError([]codes.Problem{*p})
 	}
 	return secret, generated, nil
+}
+
+// sourceName is how a message names the file or environment variable a
+// secret was to come from: as given, unless the name looks like a secret
+// itself (32 or more printable characters with lower case, no '/' or '.'),
+// which happens when the secret is pasted where its source belongs. The
+// message must not copy it into terminals and logs.
+func sourceName(name string) string {
+	if signing.CheckSecret(name) == nil && !strings.ContainsAny(name, "/.") && name != strings.ToUpper(name) {
+		return "given (not repeated here: it looks like a secret, not a name)"
+	}
+	return name
+}
+
+// sourcePath is sourceName for a secret file named as given and found at
+// path.
+func sourcePath(given, path string) string {
+	if n := sourceName(given); n != given {
+		return n
+	}
+	return path
 }
 
 // checkSecretOut refuses a --secret-out path that exists already, before any
