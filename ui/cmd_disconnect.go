@@ -10,6 +10,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/sanitize"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -40,7 +41,7 @@ func disconnectRun(ctx context.Context, app *App, name string, yes, jsonOut bool
 		if jsonOut {
 			out = app.Err
 		}
-		fmt.Fprintf(out, "Revoke path for %s (owner: %s):\n", t.Name, t.ReceiverOwner)
+		fmt.Fprintf(out, "Revoke path for %s (owner: %s):\n", t.Name, sanitize.Line(t.ReceiverOwner))
 		for i, step := range core.RevokeChecklist(t) {
 			field(out, fmt.Sprintf("  %d", i+1), step)
 		}

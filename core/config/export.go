@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/webriskops/webhook-setup/core"
@@ -71,8 +72,11 @@ func kv(b *bytes.Buffer, key, value string) {
 	fmt.Fprintf(b, "%s = %s\n", key, value)
 }
 
-// Quote writes s as a TOML basic string: quotes, backslashes and control
-// characters escaped, invalid UTF-8 replaced, everything else as is.
+// Quote writes s as a TOML basic string: quotes, backslashes, control
+// characters (C0, DEL and C1) and the invisible characters that reorder or
+// hide text (bidi controls, zero-width characters, line and paragraph
+// separators) escaped, so the file reads the same on every terminal and
+// parses back to s; invalid UTF-8 (which TOML cannot hold) is replaced.
 func Quote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -88,7 +92,7 @@ func Quote(s string) string {
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
+		case r < 0x20 || r >= 0x7f && r < 0xa0 || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
 			fmt.Fprintf(&b, `\u%04X`, r)
 		default:
 			b.WriteRune(r)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
@@ -301,9 +302,20 @@ func TestQuote(t *testing.T) {
 		"tab\tnl\n": `"tab\tnl\n"`,
 		"\x00\x1b":  `"\u0000\u001B"`,
 		"é\xff":     "\"é\uFFFD\"",
+		// Text that reorders, hides or controls what a terminal shows is
+		// escaped too (C1 CSI, bidi override and isolate, zero-width
+		// joiner, line separator), and still parses back exactly.
+		"a\u009b2J\u202eb\u2066\u200d\u2028c": `"a\u009B2J\u202Eb\u2066\u200D\u2028c"`,
 	} {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+		if !utf8.ValidString(in) {
+			continue
+		}
+		specs, err := ParseTargets([]byte("[[target]]\nname = \"x\"\nreceiver_owner = "+Quote(in)+"\n"), "q.toml")
+		if err != nil || len(specs) != 1 || specs[0].Target.ReceiverOwner != in {
+			t.Errorf("Quote(%q) does not parse back: %v %+v", in, err, specs)
 		}
 	}
 }
