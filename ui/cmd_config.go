@@ -32,6 +32,9 @@ file, the built-in default. The file is $XDG_CONFIG_HOME/webhook-setup/config.to
 and WEBHOOK_SETUP_CONFIG name another one. A missing file is fine; a file with
 an unknown key, a wrong type or an invalid value is refused with its line.`,
 		Args: noArgs,
+		// Runnable, so cobra checks Args: an unknown subcommand is a usage
+		// error (exit 2), not this help with exit 0.
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newCmdConfigShow(app), newCmdConfigInit(app), newCmdConfigPath(app))
 	return cmd
@@ -212,11 +215,17 @@ func writeNewFile(path, text string, force bool) error {
 	fail := func(err error) error {
 		return codes.Errorf(codes.Internal, "write %s: %v", path, unwrapPathError(err))
 	}
+	// A path that cannot be created (a file where a folder should be, no
+	// permission) is the operator's to fix, not an internal error.
+	badPath := func(err error) error {
+		return codes.Errorf(codes.Usage, "cannot create %s: %v", path, unwrapPathError(err)).
+			WithFix("Name a file in a folder you can write to.")
+	}
 	if _, err := os.Lstat(path); err == nil && !force {
 		return exists()
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fail(err)
+		return badPath(err)
 	}
 	name := path
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
@@ -231,7 +240,7 @@ func writeNewFile(path, text string, force bool) error {
 		return exists()
 	}
 	if err != nil {
-		return fail(err)
+		return badPath(err)
 	}
 	name = f.Name()
 	_, err = f.WriteString(text)

@@ -247,7 +247,7 @@ Exit status: 0 delivered; 3 a redirect, an unsafe URL or a missing secret;
 	fs.StringVar(&opts.provider, "provider", "", "with --url: the provider_key to put in the body (default generic_webhook)")
 	opts.secret.registerSources(fs, "with --url: read the signing secret")
 	fs.BoolVar(&opts.dryRun, "dry-run", false, "print the signed request instead of sending it (no network)")
-	fs.StringVar(&opts.out, "out", "", "with --dry-run: write the request as JSON to this file (0600, full URL)")
+	fs.StringVar(&opts.out, "out", "", "with --dry-run: write the request as JSON to this new file (0600, full URL)")
 	fs.BoolVar(&opts.curl, "curl", false, "with --dry-run: print an equivalent curl command")
 	fs.BoolVar(&opts.reveal, "reveal-url", false, "show the full URL in the printed request (it is a credential)")
 	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "give up retrying after this long (env WEBHOOK_SETUP_WAIT)")

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"sort"
@@ -112,10 +114,16 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// writeCaptured writes c to path as indented JSON, mode 0600: the file
-// holds the full URL, a credential.
+// writeCaptured writes c to a new file at path as indented JSON, mode 0600:
+// the file holds the full URL, a credential. An existing file is never
+// overwritten (nor followed, if it is a link): a mistyped --out must not
+// replace another file.
 func writeCaptured(path string, c capturedRequest) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return codes.Errorf(codes.Usage, "--out %s exists already", path).
+			WithFix("Name a new file, or remove the old one first; an existing file is never overwritten.")
+	}
 	if err != nil {
 		return codes.Errorf(codes.Usage, "--out %s: %v", path, unwrapPathError(err))
 	}

@@ -34,12 +34,20 @@ func (f *rehearsalFlags) register(fs *pflag.FlagSet) {
 
 func (f *rehearsalFlags) given() bool { return f.to != "" }
 
-// load checks the pair and reads the CA file once.
+// load checks the pair, reads the CA file once and checks --to, so a bad
+// rehearsal address is refused before any delivery is claimed (a drain or
+// retry would otherwise spend their attempts on it).
 func (f *rehearsalFlags) load() error {
 	if f.caFile != "" && f.to == "" {
 		return codes.Errorf(codes.Usage, "--ca-file only goes with --to")
 	}
-	if f.caFile == "" || f.pool != nil {
+	if f.to == "" || f.pool != nil {
+		return nil
+	}
+	if _, _, err := urlsafe.NewRehearsalClient(f.to, nil, urlsafe.ClientOptions{}); err != nil {
+		return err
+	}
+	if f.caFile == "" {
 		return nil
 	}
 	pool, err := loadCAFile(f.caFile)

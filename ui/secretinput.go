@@ -123,7 +123,8 @@ func (f *secretFlags) deliverGenerated(app *App, secret string, jsonOut bool) (s
 	if f.out != "" {
 		fd, err := os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
-			return "", codes.Errorf(codes.Internal, "write --secret-out: %v", unwrapPathError(err))
+			return "", codes.Errorf(codes.Usage, "--secret-out %s: %v", f.out, unwrapPathError(err)).
+				WithFix("Name a new file in a folder you can write to; nothing was changed.")
 		}
 		_, err = fmt.Fprintln(fd, secret)
 		if cerr := fd.Close(); err == nil {
