@@ -46,7 +46,7 @@ func TestReliabilityConcurrentOperators(t *testing.T) {
 	})
 	sf := h.writeFile("op-secret", knownSecret)
 
-	operators, perOperator := scale(4, 6), scale(14, 60)
+	operators, perOperator := scale(4, 8), scale(14, 80)
 	plans := make([][]*concurrentOp, operators)
 	gen, tickets := 0, 0
 	for o := range plans {

@@ -104,7 +104,7 @@ func TestReliabilityKillAnywhere(t *testing.T) {
 	// kills are spread over 0.1 to 1 times it, so most land while the
 	// process works (the slower runs finish first).
 	avg := map[string]time.Duration{}
-	iterations := scale(60, 400)
+	iterations := scale(60, 1000)
 	gen, added, rotated, tickets := 0, 0, 0, 0
 	for i := 0; i < iterations; i++ {
 		var op string

@@ -115,7 +115,7 @@ func TestReliabilityDeliveryFaults(t *testing.T) {
 	h := newHome(t)
 	h.addZapier("zap", "--rate-limit", "1000/1s")
 	env := []string{"WEBHOOK_SETUP_ATTEMPT_TIMEOUT=1s", "WEBHOOK_SETUP_CONNECT_TIMEOUT=500ms", "WEBHOOK_SETUP_MAX_BACKOFF=1s"}
-	n := scale(40, 300)
+	n := scale(40, 500)
 	const maxAttempts = 8
 	huge := bytes.Repeat([]byte("x"), 10<<20)
 
