@@ -129,6 +129,13 @@ func quantiles(times []time.Duration) (median, p90 time.Duration) {
 	return s[len(s)/2], s[min(len(s)*9/10, len(s)-1)]
 }
 
+// medianOf is the median of vs.
+func medianOf(vs []float64) float64 {
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }

@@ -20,5 +20,5 @@
 // says otherwise; the wizard's colours read on both.
 //
 // Build with -tags termquery to keep bubbletea's query, for measuring what
-// it costs (see docs/perf-wizard.md).
+// it costs (see docs/performance.md).
 package termbg
