@@ -416,3 +416,26 @@ func TestReliabilityFileModes(t *testing.T) {
 		check(t, h)
 	})
 }
+
+// TestReliabilityManyRotations: rotating more often within one grace than
+// a signature header may carry entries (16) leaves every secret valid, but
+// deliveries still verify: the newest secrets sign. (Found by the long
+// kill loop, whose applies rotate three targets each time.)
+func TestReliabilityManyRotations(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("zap")
+	var newest string
+	for i := range 20 {
+		newest = fmt.Sprintf("rotation-%02d-secret-0123456789abcdefghij-XYZ", i)
+		h.ok("rotate-secret", "zap", "--secret-file", h.writeFile(fmt.Sprintf("r%d.secret", i), newest))
+	}
+	out := filepath.Join(h.dir, "req.json")
+	h.ok("test-send", "zap", "--out", out)
+	h.ok("verify", "--request", out, "--target", "zap")
+	h.ok("verify", "--request", out, "--secret-file", filepath.Join(h.dir, "r19.secret"))
+	var req struct{ Headers map[string]string }
+	mustJSON(t, readFile(t, out), &req)
+	if n := len(strings.Fields(req.Headers["X-WebRiskOps-Signature"])); n != 16 {
+		t.Fatalf("%d signature entries, want 16", n)
+	}
+}

@@ -64,12 +64,16 @@ const macLen = sha256.Size
 // Sign returns the X-WebRiskOps-Signature value for one attempt: for each
 // secret, "v1=" and the lowercase hex HMAC-SHA256 of
 // timestamp + "." + nonce + "." + body keyed by the secret's bytes, joined by
-// single spaces in the order given (newest secret first). With no secrets it
-// returns "", which every receiver refuses.
+// single spaces in the order given (newest secret first). Only the first
+// MaxSignatureEntries secrets sign: receivers refuse a longer header, so
+// after many rotations within one grace the oldest secrets drop out instead
+// of every delivery being refused. With no secrets it returns "", which
+// every receiver refuses.
 func Sign(secrets []string, timestamp int64, nonce string, body []byte) string {
 	if len(secrets) == 0 {
 		return ""
 	}
+	secrets = secrets[:min(len(secrets), MaxSignatureEntries)]
 	var tsBuf [20]byte
 	var buf [64]byte
 	prefix := appendPrefix(buf[:0], strconv.AppendInt(tsBuf[:0], timestamp, 10), nonce)

@@ -78,6 +78,29 @@ func TestSignMultipleSecretsNewestFirst(t *testing.T) {
 	}
 }
 
+// TestSignAtMostMaxEntries: with more valid secrets than a receiver accepts
+// entries (many rotations within one grace), the newest sign and the header
+// still verifies; before, every delivery was refused.
+func TestSignAtMostMaxEntries(t *testing.T) {
+	var secrets []string
+	for i := range MaxSignatureEntries + 10 {
+		secrets = append(secrets, fmt.Sprintf("secret-number-%02d-0123456789abcdefghijklmnop", i))
+	}
+	body := []byte(`{"x":1}`)
+	got := Sign(secrets, 1767225612, docNonce, body)
+	parts := strings.Split(got, " ")
+	if len(parts) != MaxSignatureEntries || parts[0] != independentMAC(secrets[0], 1767225612, docNonce, body) {
+		t.Fatalf("%d entries, first %s", len(parts), parts[0])
+	}
+	h := http.Header{}
+	h.Set(HeaderTimestamp, "1767225612")
+	h.Set(HeaderNonce, docNonce)
+	h.Set(HeaderSignature, got)
+	if err := Verify(secrets[:1], h, body, time.Unix(1767225612, 0), 0); err != nil {
+		t.Fatalf("the newest secret does not verify: %v", err)
+	}
+}
+
 func TestNewNonce(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
