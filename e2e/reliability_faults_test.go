@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +57,7 @@ func newFaultWire(t *testing.T, l *stallListener, answer func(hit int, key strin
 	wr := &wire{t: t, v: signing.NewVerifier([]string{knownSecret}, 0), bodies: map[string][]byte{},
 		perKey: map[string]int{}, nonces: map[string]int{}, processed: map[string]int{}, answer: answer}
 	wr.srv = httptest.NewUnstartedServer(http.HandlerFunc(wr.handle))
+	wr.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes it breaks on purpose
 	l.Listener = wr.srv.Listener
 	wr.srv.Listener = l
 	wr.srv.StartTLS()
