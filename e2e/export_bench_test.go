@@ -70,6 +70,7 @@ func newBenchReceiver(b testing.TB, limit int) *benchReceiver {
 func (rc *benchReceiver) url() string { return rc.srv.URL + "/hooks/bench/abcdefgh1234/" }
 
 func (rc *benchReceiver) handle(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -83,7 +84,7 @@ func (rc *benchReceiver) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.mu.Lock()
 	if rc.limit > 0 {
-		now := time.Now()
+		now := arrived
 		drop := 0
 		for drop < len(rc.accepted) && now.Sub(rc.accepted[drop]) >= time.Second {
 			drop++

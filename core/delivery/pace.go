@@ -17,9 +17,10 @@ import (
 //
 // Starts are spaced for headroom × the rate, a little under it: receivers
 // count requests as they arrive, and arrivals jitter (a new connection's
-// TLS handshake, scheduling on a busy machine), so a sender at exactly the
-// limit puts limit+1 requests in some window and is answered 429
-// (BenchmarkPacing in e2e, docs/performance.md).
+// TLS handshake, a stalled process on a busy machine), so a sender at
+// exactly the limit puts limit+1 requests in some window and is answered
+// 429, and one 429 costs its Retry-After, a second or more (BenchmarkPacing
+// in e2e, docs/performance.md).
 type Pacer struct {
 	mu       sync.Mutex
 	limit    float64 // configured requests per second; 0 = unpaced
@@ -30,7 +31,7 @@ type Pacer struct {
 }
 
 // headroom is the share of the rate the starts are spaced for.
-const headroom = 0.95
+const headroom = 0.9
 
 // NewPacer paces at perSecond requests per second (0 or less: no pacing).
 func NewPacer(perSecond float64) *Pacer {
