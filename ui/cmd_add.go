@@ -119,7 +119,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 			return err
 		}
 	}
-	v := newTargetView(t, false)
+	v := app.targetView(t, false)
 	v.GeneratedSecret, v.Warnings = shown, warnings
 	if opts.json {
 		return writeJSON(app.Out, v)

@@ -75,7 +75,7 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 			return err
 		}
 	}
-	v := newTargetView(t, false)
+	v := app.targetView(t, false)
 	v.GeneratedSecret = shown
 	if opts.json {
 		return writeJSON(app.Out, v)

@@ -34,7 +34,7 @@ func showRun(ctx context.Context, app *App, name string, jsonOut, reveal bool) e
 	}); err != nil {
 		return err
 	}
-	v := newTargetView(t, reveal)
+	v := app.targetView(t, reveal)
 	if jsonOut {
 		return writeJSON(app.Out, v)
 	}

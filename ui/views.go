@@ -37,7 +37,10 @@ type targetView struct {
 	Warnings                []string            `json:"warnings,omitempty"`
 }
 
-func newTargetView(t core.Target, revealURL bool) targetView {
+// targetView is t as show, add and rotate-secret print it. The rate limit
+// shown is the one deliveries use: the target's own, else the
+// delivery.rate_limit setting, else the provider's default.
+func (a *App) targetView(t core.Target, revealURL bool) targetView {
 	r := core.Evaluate(t)
 	u := urlsafe.Redact(t.BaseURL)
 	if revealURL {
@@ -51,7 +54,7 @@ func newTargetView(t core.Target, revealURL bool) targetView {
 	return targetView{
 		ID: t.ID, Name: t.Name, ProviderKey: t.ProviderKey, DeploymentMode: t.DeploymentMode,
 		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,
-		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: t.EffectiveRate(),
+		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: a.withRate(t).EffectiveRate(),
 		Signing: t.Signing, Ready: r.Ready, States: r.States, Blocked: r.Blocked,
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
