@@ -91,11 +91,12 @@ func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery
 			return err
 		}
 		defer ins.Close()
-		get, err := tx.PrepareContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE target_id = ? AND idempotency_key = ?`)
-		if err != nil {
-			return err
-		}
-		defer get.Close()
+		var get *sql.Stmt // prepared at the first duplicate
+		defer func() {
+			if get != nil {
+				get.Close()
+			}
+		}()
 		names := map[string]string{} // target id → name
 		ids := map[string]string{}   // target name → id
 		for _, d := range ds {
@@ -114,9 +115,26 @@ func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery
 			if d.Body == nil {
 				d.Body = []byte{}
 			}
-			if _, err := ins.ExecContext(ctx, d.ID, d.TargetID, d.TargetName, d.IdempotencyKey, d.Body,
-				string(delivery.StatusPending), d.MaxAttempts, ns(d.NextAttemptAt), ns(d.CreatedAt), ns(now)); err != nil {
+			res, err := ins.ExecContext(ctx, d.ID, d.TargetID, d.TargetName, d.IdempotencyKey, d.Body,
+				string(delivery.StatusPending), d.MaxAttempts, ns(d.NextAttemptAt), ns(d.CreatedAt), ns(now))
+			if err != nil {
 				return err
+			}
+			if added, err := res.RowsAffected(); err != nil {
+				return err
+			} else if added == 1 {
+				// Stored as given: no need to read it back.
+				out = append(out, delivery.Delivery{ID: d.ID, TargetID: d.TargetID, TargetName: d.TargetName,
+					IdempotencyKey: d.IdempotencyKey, Body: d.Body, Status: delivery.StatusPending, MaxAttempts: d.MaxAttempts,
+					NextAttemptAt: fromNS(ns(d.NextAttemptAt)), CreatedAt: fromNS(ns(d.CreatedAt)), UpdatedAt: fromNS(ns(now))})
+				continue
+			}
+			// Already queued (earlier, or earlier in ds): the stored one
+			// stands in for it.
+			if get == nil {
+				if get, err = tx.PrepareContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE target_id = ? AND idempotency_key = ?`); err != nil {
+					return err
+				}
 			}
 			stored, err := scanDelivery(get.QueryRowContext(ctx, d.TargetID, d.IdempotencyKey))
 			if err != nil {
@@ -262,63 +280,61 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		ctx := stmtCtx(ctx)
-		get, err := tx.PrepareContext(ctx, `SELECT attempts, claimed_by FROM deliveries WHERE id = ?`)
+		// The outcome, when worker holds the claim or nobody does.
+		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
+			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
+			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
+			claimed_by = NULL, claim_until = NULL, updated_at = ?
+			WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)
+			RETURNING attempts`)
 		if err != nil {
 			return err
 		}
-		defer get.Close()
+		defer upd.Close()
 		att, err := tx.PrepareContext(ctx, `INSERT INTO delivery_attempts
 			(delivery_id, number, at, http_status, code, reason, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer att.Close()
-		count, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = ?, updated_at = ? WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer count.Close()
-		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = ?, status = ?, last_code = ?, last_reason = ?,
-			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
-			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
-			claimed_by = NULL, claim_until = NULL, updated_at = ?
-			WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
+		var count *sql.Stmt // the attempt alone, prepared when first needed
+		defer func() {
+			if count != nil {
+				count.Close()
+			}
+		}()
 		for _, o := range outcomes {
 			a := o.Attempt
-			var attempts int
-			var holder sql.NullString
-			err := get.QueryRowContext(ctx, a.DeliveryID).Scan(&attempts, &holder)
-			if errors.Is(err, sql.ErrNoRows) {
-				return deliveryNotFound(a.DeliveryID)
-			}
-			if err != nil {
-				return err
-			}
-			attempts++
-			at := a.At
-			if at.IsZero() {
-				at = now
-			}
-			if _, err := att.ExecContext(ctx, a.DeliveryID, attempts, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration)); err != nil {
-				return err
-			}
-			if holder.Valid && holder.String != worker {
-				if _, err := count.ExecContext(ctx, attempts, ns(now), a.DeliveryID); err != nil {
-					return err
-				}
-				continue
-			}
 			hasNext := !o.NextAttemptAt.IsZero()
 			var next int64
 			if hasNext {
 				next = ns(o.NextAttemptAt)
 			}
-			if _, err := upd.ExecContext(ctx, attempts, string(o.Status), a.Code, a.Reason, hasNext, next,
-				o.FallbackPath, o.FallbackPath, ns(now), a.DeliveryID); err != nil {
+			var attempts int
+			err := upd.QueryRowContext(ctx, string(o.Status), a.Code, a.Reason, hasNext, next,
+				o.FallbackPath, o.FallbackPath, ns(now), a.DeliveryID, worker).Scan(&attempts)
+			if errors.Is(err, sql.ErrNoRows) {
+				// Unknown, or claimed by another worker since: count the
+				// attempt and leave the status to the holder.
+				if count == nil {
+					if count, err = tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?
+						WHERE id = ? RETURNING attempts`); err != nil {
+						return err
+					}
+				}
+				err = count.QueryRowContext(ctx, ns(now), a.DeliveryID).Scan(&attempts)
+				if errors.Is(err, sql.ErrNoRows) {
+					return deliveryNotFound(a.DeliveryID)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			at := a.At
+			if at.IsZero() {
+				at = now
+			}
+			if _, err := att.ExecContext(ctx, a.DeliveryID, attempts, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration)); err != nil {
 				return err
 			}
 		}
