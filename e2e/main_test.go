@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"database/sql"
 	"fmt"
 	"os"
@@ -77,20 +76,11 @@ func (r result) String() string {
 // run executes the binary with args and extra environment entries.
 func (h *home) run(stdin string, extraEnv []string, args ...string) result {
 	h.t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(append([]string{}, h.env...), extraEnv...)
-	cmd.Dir = h.dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		h.t.Fatalf("run %v: %v", args, err)
+	r := h.exec(stdin, extraEnv, args...)
+	if r.code == -1 {
+		h.t.Fatalf("run %v: %s", args, r.stderr)
 	}
-	return result{out.String(), errb.String(), code}
+	return r
 }
 
 // ok runs args and fails the test unless they exit 0.
