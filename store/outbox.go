@@ -69,23 +69,48 @@ func stmtCtx(ctx context.Context) context.Context { return context.WithoutCancel
 // added again: the stored one is returned in its place. Empty ID,
 // NextAttemptAt and CreatedAt are filled (new id, now, now).
 func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery.Delivery, error) {
+	out, _, err := s.enqueue(ctx, ds, "", time.Time{}, 0)
+	return out, err
+}
+
+// EnqueueClaimed is Enqueue for the runner that sends what it queues
+// (export): the first n deliveries it adds are claimed for worker until
+// until in the same INSERT, so they need no Claim (a second write of each
+// row) before their attempt. claimed[i] is true for exactly those. A
+// delivery already queued (earlier, or earlier in ds) is returned as stored
+// and never claimed here, whatever its state or holder: whoever sends it
+// claims it with Claim as usual. A claim taken here ends like any other:
+// Record or Release gives it up, and when its holder dies it lapses at
+// until.
+func (s *Store) EnqueueClaimed(ctx context.Context, ds []delivery.Delivery, worker string, until time.Time, n int) ([]delivery.Delivery, []bool, error) {
+	if n > 0 && (worker == "" || until.IsZero()) {
+		return nil, nil, codes.Errorf(codes.Internal, "EnqueueClaimed called without a worker name or claim end")
+	}
+	return s.enqueue(ctx, ds, worker, until, n)
+}
+
+// enqueue is Enqueue and EnqueueClaimed: it claims the first n deliveries
+// it adds for worker until until.
+func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker string, until time.Time, n int) ([]delivery.Delivery, []bool, error) {
 	for i, d := range ds {
 		switch {
 		case d.TargetID == "" && d.TargetName == "":
-			return nil, codes.Errorf(codes.Internal, "delivery %d has neither target id nor target name", i)
+			return nil, nil, codes.Errorf(codes.Internal, "delivery %d has neither target id nor target name", i)
 		case d.IdempotencyKey == "":
-			return nil, codes.Errorf(codes.Internal, "delivery %d has no idempotency key", i)
+			return nil, nil, codes.Errorf(codes.Internal, "delivery %d has no idempotency key", i)
 		case d.MaxAttempts < 1:
-			return nil, codes.Errorf(codes.Internal, "delivery %d allows %d attempts; it needs at least 1", i, d.MaxAttempts)
+			return nil, nil, codes.Errorf(codes.Internal, "delivery %d allows %d attempts; it needs at least 1", i, d.MaxAttempts)
 		}
 	}
 	now := s.now()
 	var out []delivery.Delivery
+	var claimed []bool
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		ctx := stmtCtx(ctx)
-		out = make([]delivery.Delivery, 0, len(ds))
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, '', ?, ?)
+		out, claimed = make([]delivery.Delivery, 0, len(ds)), make([]bool, 0, len(ds))
+		left := n // claims still to take
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`, claimed_by, claim_until)
+			VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, '', ?, ?, ?, ?)
 			ON CONFLICT (target_id, idempotency_key) DO NOTHING`)
 		if err != nil {
 			return err
@@ -115,8 +140,14 @@ func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery
 			if d.Body == nil {
 				d.Body = []byte{}
 			}
+			var holder sql.NullString
+			var holdUntil sql.NullInt64
+			if left > 0 {
+				holder = sql.NullString{String: worker, Valid: true}
+				holdUntil = sql.NullInt64{Int64: ns(until), Valid: true}
+			}
 			res, err := ins.ExecContext(ctx, d.ID, d.TargetID, d.TargetName, d.IdempotencyKey, d.Body,
-				string(delivery.StatusPending), d.MaxAttempts, ns(d.NextAttemptAt), ns(d.CreatedAt), ns(now))
+				string(delivery.StatusPending), d.MaxAttempts, ns(d.NextAttemptAt), ns(d.CreatedAt), ns(now), holder, holdUntil)
 			if err != nil {
 				return err
 			}
@@ -127,6 +158,8 @@ func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery
 				out = append(out, delivery.Delivery{ID: d.ID, TargetID: d.TargetID, TargetName: d.TargetName,
 					IdempotencyKey: d.IdempotencyKey, Body: d.Body, Status: delivery.StatusPending, MaxAttempts: d.MaxAttempts,
 					NextAttemptAt: fromNS(ns(d.NextAttemptAt)), CreatedAt: fromNS(ns(d.CreatedAt)), UpdatedAt: fromNS(ns(now))})
+				claimed = append(claimed, left > 0)
+				left--
 				continue
 			}
 			// Already queued (earlier, or earlier in ds): the stored one
@@ -140,11 +173,14 @@ func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery
 			if err != nil {
 				return err
 			}
-			out = append(out, stored)
+			out, claimed = append(out, stored), append(claimed, false)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, claimed, nil
 }
 
 // resolveTarget fills the missing one of d's target id and name from the

@@ -78,6 +78,93 @@ func TestEnqueueDedupe(t *testing.T) {
 	}
 }
 
+// TestEnqueueClaimed: the first n deliveries added are claimed for the
+// worker in the same write. Deliveries already queued (earlier, or earlier
+// in the batch) come back as stored and unclaimed. Nobody else can claim
+// the new ones while the claim lasts; once it has ended (the exporter
+// died), anyone can.
+func TestEnqueueClaimed(t *testing.T) {
+	s := openTemp(t)
+	mustCreate(t, s, "hook")
+	before, err := s.Enqueue(ctx, newDeliveries("hook", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	until := now.Add(time.Minute)
+	ds := newDeliveries("hook", 5)
+	ds = append(ds, ds[2]) // queued twice in one batch
+	got, claimed, err := s.EnqueueClaimed(ctx, ds, "exporter", until, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 || fmt.Sprint(claimed) != "[false false true true false false]" {
+		t.Fatalf("claimed %v of %d", claimed, len(got))
+	}
+	if got[0].ID != before[0].ID || got[1].ID != before[1].ID || got[5].ID != got[2].ID {
+		t.Fatalf("duplicates not folded: %v", []string{got[0].ID, got[1].ID, got[2].ID, got[5].ID})
+	}
+	for _, d := range got[2:5] {
+		if d.Status != delivery.StatusPending || d.Attempts != 0 || d.TargetID == "" || d.NextAttemptAt.IsZero() {
+			t.Errorf("queued %+v", d)
+		}
+	}
+	// Only the unclaimed pending ones can be claimed by another runner now.
+	other, err := s.Claim(ctx, "drain", 0, time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := claimedIDs(other); ids != fmt.Sprint([]string{before[0].ID, before[1].ID, got[4].ID}) {
+		t.Fatalf("drain claimed %s", ids)
+	}
+	// When the claim has run out, the next claimer takes them.
+	if n, next, err := s.Pending(ctx, time.Now()); err != nil || n != 5 || !next.Equal(until) {
+		t.Fatalf("Pending = %d %v %v, want 5 due at %v", n, next, err, until)
+	}
+	later, err := s.Claim(ctx, "drain", 0, until, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := claimedIDs(later); ids != fmt.Sprint([]string{got[2].ID, got[3].ID}) {
+		t.Fatalf("after the claim ended, drain claimed %s", ids)
+	}
+	_, _, err = s.EnqueueClaimed(ctx, newDeliveries("hook", 1), "", until, 1)
+	wantCode(t, err, codes.Internal)
+}
+
+// TestEnqueueClaimedRecordAndRelease: the exporter's own Record ends a
+// claim taken at enqueue; Release gives one back at once.
+func TestEnqueueClaimedRecordAndRelease(t *testing.T) {
+	s := openTemp(t)
+	mustCreate(t, s, "hook")
+	now := time.Now().UTC()
+	got, _, err := s.EnqueueClaimed(ctx, newDeliveries("hook", 2), "exporter", now.Add(time.Minute), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(ctx, "exporter", []delivery.Outcome{{Attempt: delivery.Attempt{DeliveryID: got[0].ID, HTTPStatus: 200},
+		Status: delivery.StatusDelivered}}); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := s.Get(ctx, got[0].ID); d.Status != delivery.StatusDelivered || d.Attempts != 1 {
+		t.Fatalf("recorded %+v", d)
+	}
+	if err := s.Release(ctx, "exporter", []string{got[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Claim(ctx, "drain", 0, time.Now(), time.Minute); claimedIDs(c) != fmt.Sprint([]string{got[1].ID}) {
+		t.Fatalf("after release, drain claimed %s", claimedIDs(c))
+	}
+}
+
+func claimedIDs(ds []delivery.Delivery) string {
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	return fmt.Sprint(ids)
+}
+
 // TestClaimConcurrent has two goroutines on each of two Store handles of
 // one file drain the outbox together: no delivery is handed out twice.
 func TestClaimConcurrent(t *testing.T) {

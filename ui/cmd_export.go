@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,10 +46,12 @@ func NewCmdExport(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export NAME --ticket FILE|- [--max-attempts 8] [--wait 60s] [--fallback-dir DIR] [--portable]",
 		Short: "Export tickets to a target: queued durably, signed, retried, with a portable fallback",
-		Long: `export queues each ticket in the outbox (SQLite) before anything is sent, then
-sends them, signed, with retries for up to --wait. Delivery is at least once,
-deduplicated by the idempotency key: a crash or Ctrl-C never loses an export
-or creates it twice, and webhook-setup deliveries drain finishes what is left.
+		Long: `export queues each ticket in the outbox (SQLite) before it is sent, and sends
+each batch as soon as it is queued, signed, with retries for up to --wait.
+Delivery is at least once, deduplicated by the idempotency key: a crash or
+Ctrl-C never loses a queued export or creates it twice, webhook-setup
+deliveries drain finishes what is left, and exporting the same file again
+queues whatever an interrupt left unqueued.
 
 The ticket input is one ticket object, a JSON array of them, or NDJSON; it is
 read twice as a stream (checked whole before anything is queued), so inputs
@@ -174,25 +177,37 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		run = hex.EncodeToString(b[:])
 	}
 	boundMemory(app)
-	reports, err := enqueueTickets(ctx, s, t, in, run, app.Settings.Int("delivery.max_attempts"), app.Now())
-	if err != nil {
-		return err
-	}
+	maxAttempts, now := app.Settings.Int("delivery.max_attempts"), app.Now()
 	fallbackDir := app.Settings.FallbackDir()
 	wait := app.Settings.Duration("delivery.wait")
-	if !opts.json {
-		what := "exports to " + ep.Redacted()
-		if rehearsal {
-			what = "rehearsal exports to " + ep.Redacted()
-		}
-		fmt.Fprintf(app.Err, "Queued %d %s; sending for up to %s.\n", len(reports), what, wait)
-	}
-	sum := delivery.Summary{Deliveries: reports}
+	var sum delivery.Summary
 	var runErr error
+	queuedAll := true
 	if wait > 0 {
+		if !opts.json {
+			what := "exports to " + ep.Redacted()
+			if rehearsal {
+				what = "rehearsal exports to " + ep.Redacted()
+			}
+			fmt.Fprintf(app.Err, "Queuing %d %s, each sent once queued, for up to %s.\n", count, what, wait)
+		}
+		// Each batch is sent as soon as it is durably queued.
 		r := app.newRunner(runSetup{store: s, fallbackDir: fallbackDir, workers: opts.workers, fixed: ep})
-		sum, runErr = r.Run(ctx, delivery.RunOptions{Reports: reports, Until: app.Now().Add(wait)})
+		sum, runErr = r.Run(ctx, delivery.RunOptions{
+			Queue: func(ctx context.Context, enqueue func([]delivery.Delivery) error) error {
+				queuedAll = false
+				err := queueTickets(t, in, run, maxAttempts, now, enqueue)
+				queuedAll = err == nil
+				return err
+			},
+			Until: app.Now().Add(wait),
+		})
 	} else {
+		reports, err := enqueueTickets(ctx, s, t, in, run, maxAttempts, now)
+		if err != nil {
+			return err
+		}
+		sum.Deliveries = reports
 		for _, r := range reports {
 			sum.Count(r)
 		}
@@ -212,7 +227,14 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		fmt.Fprintf(app.Out, "%d queued; webhook-setup deliveries drain sends them.\n", sum.Pending)
 		return nil
 	}
-	return finishRun(app, sum, fallbackDir, opts.json, runErr)
+	err = finishRun(app, sum, fallbackDir, opts.json, runErr)
+	if !queuedAll && !opts.json && errors.Is(runErr, context.Canceled) {
+		// Interrupted before every ticket was queued: those queued are
+		// safe, the rest must be exported again.
+		return codes.Errorf(codes.Interrupted, "interrupted while queuing: %d deliveries stay queued; the other tickets of %s were not queued", sum.Pending, opts.ticket).
+			WithFix("Run the same export again: tickets already queued are not queued twice, and deliveries drain sends what is queued.")
+	}
+	return err
 }
 
 // enqueueTickets streams the tickets into the outbox, enqueueBatch per
@@ -223,12 +245,7 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, run string, maxAttempts int, now time.Time) ([]delivery.Report, error) {
 	reports := []delivery.Report{}
 	seen := map[string]bool{}
-	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
-	batch := make([]delivery.Delivery, 0, enqueueBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
+	err := queueTickets(t, in, run, maxAttempts, now, func(batch []delivery.Delivery) error {
 		stored, err := s.Enqueue(ctx, batch)
 		if err != nil {
 			return err
@@ -240,6 +257,24 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 			seen[d.ID] = true
 			reports = append(reports, delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
 				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
+		}
+		return nil
+	})
+	return reports, err
+}
+
+// queueTickets reads the tickets, builds each export, and hands them to
+// enqueue enqueueBatch at a time; a batch's bodies are dropped once enqueue
+// returns, so memory stays flat however long the input is.
+func queueTickets(t core.Target, in io.Reader, run string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
+	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
+	batch := make([]delivery.Delivery, 0, enqueueBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := enqueue(batch); err != nil {
+			return err
 		}
 		clear(batch) // drop the bodies before the next batch
 		batch = batch[:0]
@@ -261,7 +296,7 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 	if err == nil {
 		err = flush()
 	}
-	return reports, err
+	return err
 }
 
 // portableBundle is one bundle of export --portable.

@@ -69,6 +69,12 @@ type Outbox interface {
 	// idempotency key already exist is not added again; the existing one is
 	// returned in its place, so exporting a finding twice queues it once.
 	Enqueue(ctx context.Context, ds []Delivery) ([]Delivery, error)
+	// EnqueueClaimed is Enqueue for a runner that sends what it queues: the
+	// first n deliveries it adds are claimed for worker until until in the
+	// same write, as Claim would, and claimed[i] says which. A delivery
+	// that was already queued is returned as stored and never claimed by
+	// this call.
+	EnqueueClaimed(ctx context.Context, ds []Delivery, worker string, until time.Time, n int) (stored []Delivery, claimed []bool, err error)
 	// Claim atomically takes up to n pending deliveries due at now (and
 	// claims older than the lease) for worker, hiding them from other
 	// claimers until lease ends. ids, when non-empty, limits the claim to

@@ -47,10 +47,12 @@ func (p *Pacer) Wait(ctx context.Context) error {
 // Reserve books the caller's next start and says how long to wait for it.
 // When deadline is not zero and the start would fall after it, nothing is
 // booked and ok is false: a runner whose claim would run out first leaves
-// the delivery to a later claim instead of sending it late.
+// the delivery to a later claim instead of sending it late. That holds for
+// an unpaced (or nil) pacer too, whose start is now.
 func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
 	if p == nil || p.limit <= 0 {
-		return 0, true
+		// Unpaced: the start is now.
+		return 0, deadline.IsZero() || !time.Now().After(deadline)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -67,6 +69,29 @@ func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
 	}
 	p.next = start.Add(time.Duration(float64(time.Second) / (p.rate * headroom)))
 	return start.Sub(now), true
+}
+
+// starts is how many attempts may start within d from now at the current
+// pace; paced is false when the pacer does not pace (any number may).
+func (p *Pacer) starts(d time.Duration) (n int, paced bool) {
+	if p == nil || p.limit <= 0 {
+		return 0, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	start := p.next
+	if start.Before(now) {
+		start = now
+	}
+	if start.Before(p.pauseEnd) {
+		start = p.pauseEnd
+	}
+	left := d - start.Sub(now)
+	if left <= 0 {
+		return 0, true
+	}
+	return int(min(left.Seconds()*p.rate*headroom, 1<<30)), true
 }
 
 // Throttled records a 429: the rate halves (down to a floor) and nobody

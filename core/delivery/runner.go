@@ -31,6 +31,10 @@ const (
 	// few; the window shrinks when a paced target cannot start them all
 	// before their claims would run out.
 	maxWindow = 64
+	// maxHeld bounds the deliveries an export's run holds queued and
+	// claimed (RunOptions.Queue) before a worker takes them: their bodies
+	// are in memory.
+	maxHeld = 2048
 	// trackedPoll and drainPoll are how often an idle runner looks again
 	// for work it cannot see coming: rows held by another claimer.
 	trackedPoll = 250 * time.Millisecond
@@ -90,6 +94,19 @@ type RunOptions struct {
 	// ones reported as they are. The run updates the slice in place and
 	// returns it as Summary.Deliveries, so a large export holds one copy.
 	Reports []Report
+	// Queue, instead of IDs and Reports, queues the deliveries of the run
+	// while it sends them (export). It is called once, in a goroutine of
+	// its own, and hands each batch to enqueue, which stores it in the
+	// outbox in one transaction and returns once it is durable; the run
+	// sends a batch only from then on, so nothing is sent before it is
+	// queued. The deliveries a batch adds are claimed for this run in the
+	// same write (Outbox.EnqueueClaimed), as many as it can start before
+	// their claims run out, and go to the workers without a Claim; the
+	// others, and deliveries that were already queued and are pending, are
+	// claimed as usual. The run reports each delivery once, in the order
+	// queued. Queue goes on after Until (what it queues then stays queued
+	// for a drain); its error, unless the run was stopped, stops the run.
+	Queue func(ctx context.Context, enqueue func([]Delivery) error) error
 	// Until is when the run stops starting attempts: pending deliveries
 	// whose next attempt falls later stay queued. Zero means no limit.
 	Until time.Time
@@ -171,6 +188,7 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	run.cancel = cancel
+	run.fed = make(chan struct{}, 1)
 
 	jobs := make(chan job, maxWindow)
 	results := make(chan done, maxWindow)
@@ -196,6 +214,18 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 		run.record(ctx, results, flushed, dispatched, idle)
 	}()
 
+	if opts.Queue != nil {
+		go func() {
+			err := opts.Queue(runCtx, func(ds []Delivery) error { return run.enqueue(runCtx, ds) })
+			if err != nil && runCtx.Err() == nil {
+				run.fail(err)
+			}
+			run.state.fedAll()
+			run.poke()
+		}()
+	}
+
+	// dispatch returns only once Queue has returned.
 	err := run.dispatch(runCtx, jobs, freed, flushed, idle)
 	close(dispatched)
 	close(jobs)
@@ -245,6 +275,9 @@ type run struct {
 	started atomic.Int64
 	state   *runState
 
+	// fed wakes the dispatcher when Queue stored a batch or returned.
+	fed chan struct{}
+
 	mu        sync.Mutex
 	endpoints map[string]*Endpoint
 	epErrs    map[string]error
@@ -268,14 +301,19 @@ func (x *run) failure() error {
 }
 
 // dispatch claims due deliveries while workers are free, and decides when
-// the run is over.
+// the run is over. An export's deliveries queued already claimed (held) go
+// to the workers first, without a Claim.
 //
 // When every worker is idle and outcomes still wait to be recorded, it
 // tells the recorder (idle) to write them now rather than at its next
 // tick: nothing is in flight, so waiting would only delay the end of the
 // run (up to flushInterval) and the outcomes' durability.
+//
+// It returns only once an export's Queue has returned, so that every
+// delivery queued claimed is either sent or released.
 func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct{}, flushed <-chan int, idle chan<- struct{}) error {
 	working, outstanding := 0, 0
+	closed := false
 	for {
 		// Take in what happened since the last turn.
 	drain:
@@ -285,29 +323,48 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 				working--
 			case n := <-flushed:
 				outstanding -= n
+			case <-x.fed: // looked at below
 			default:
 				break drain
 			}
 		}
+		// Read before the held deliveries and the schedule: once Queue has
+		// returned, they hold everything it queued.
+		feeding := x.state.isFeeding()
 		now := time.Now()
 		stop := ctx.Err() != nil || (!x.opts.Until.IsZero() && !now.Before(x.opts.Until))
+		if stop && !closed {
+			closed = true
+			x.close(ctx)
+		}
 		window := int(x.window.Load())
-		// Claim in batches: when half the window is free, or a worker idles.
 		free := window - working
-		if !stop && free > 0 && (free >= window/2 || working < x.workers) {
-			batch, err := x.claim(ctx, free, now)
-			if err != nil {
-				if ctx.Err() == nil {
-					x.fail(err)
-				}
-				stop = true
-			}
-			for _, j := range batch {
+		if !stop && free > 0 {
+			started := 0
+			for _, j := range x.state.takeHeld(free) {
 				working++
 				outstanding++
+				started++
 				jobs <- j
 			}
-			if len(batch) > 0 {
+			free -= started
+			// Claim in batches: when half the window is free, or a worker idles.
+			if free > 0 && (free >= window/2 || working < x.workers) {
+				batch, err := x.claim(ctx, free, now)
+				if err != nil {
+					if ctx.Err() == nil {
+						x.fail(err)
+					}
+					stop = true
+				}
+				for _, j := range batch {
+					working++
+					outstanding++
+					jobs <- j
+				}
+				started += len(batch)
+			}
+			if started > 0 {
 				continue
 			}
 		}
@@ -317,25 +374,28 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 		}
 		if outstanding == 0 {
 			if stop {
-				return nil
-			}
-			more, next, err := x.next(ctx, now)
-			if err != nil {
+				if !feeding {
+					return nil
+				}
+				// Wait for Queue: what it queues from now on stays queued.
+			} else if more, next, err := x.next(ctx, now); err != nil {
 				if ctx.Err() == nil {
 					x.fail(err)
 				}
+				if !feeding {
+					return nil
+				}
+			} else if !feeding && (!more || (!x.opts.Until.IsZero() && !next.Before(x.opts.Until))) {
 				return nil
+			} else if more {
+				wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
 			}
-			if !more || (!x.opts.Until.IsZero() && !next.Before(x.opts.Until)) {
-				return nil
-			}
-			wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
 		} else if working < window {
 			if next, ok := x.state.nextDue(now); ok {
 				wake = min(wake, max(next.Sub(now), 5*time.Millisecond))
 			}
 		}
-		if !x.opts.Until.IsZero() {
+		if !x.opts.Until.IsZero() && !stop {
 			wake = min(wake, max(x.opts.Until.Sub(now), time.Millisecond))
 		}
 		if working == 0 && outstanding > 0 {
@@ -344,17 +404,110 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 			default: // already asked
 			}
 		}
+		done := ctx.Done()
+		if stop {
+			done = nil // already seen; wait for the workers and Queue
+		}
 		t := time.NewTimer(wake)
 		select {
 		case <-freed:
 			working--
 		case n := <-flushed:
 			outstanding -= n
+		case <-x.fed:
 		case <-t.C:
-		case <-ctx.Done():
+		case <-done:
 		}
 		t.Stop()
 	}
+}
+
+// poke wakes the dispatcher.
+func (x *run) poke() {
+	select {
+	case x.fed <- struct{}{}:
+	default: // already woken
+	}
+}
+
+// enqueue stores one batch of an export's Queue, as many of its new
+// deliveries claimed for this run as it can start in time (claimable), and
+// hands the batch over: claimed ones to the workers, other pending ones to
+// the schedule.
+func (x *run) enqueue(ctx context.Context, ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	now := time.Now()
+	var stored []Delivery
+	var claimed []bool
+	var err error
+	if n := x.claimable(ctx, ds, now); n > 0 {
+		stored, claimed, err = x.r.Outbox.EnqueueClaimed(ctx, ds, x.worker, now.Add(x.lease), n)
+	} else {
+		stored, err = x.r.Outbox.Enqueue(ctx, ds)
+		claimed = make([]bool, len(stored))
+	}
+	if err != nil {
+		return err
+	}
+	release := x.state.queued(stored, claimed, now)
+	x.poke()
+	// The run stopped starting attempts while the batch was written: give
+	// its claims back at once.
+	return x.release(ctx, release)
+}
+
+// claimable is how many of the new deliveries of ds, one batch of an
+// export's Queue, may be queued claimed for this run: as many as its
+// target's pace lets it start within half the time its claims allow, up
+// to maxHeld waiting at once, less those already waiting. None when the
+// run stopped starting attempts, or when the batch has more than one
+// target, a delivery not due yet, or one this run does not send.
+func (x *run) claimable(ctx context.Context, ds []Delivery, now time.Time) int {
+	first := ds[0]
+	if first.TargetID == "" {
+		return 0
+	}
+	for _, d := range ds {
+		if d.TargetID != first.TargetID || d.NextAttemptAt.After(now) || IsRehearsal(d.IdempotencyKey) != x.r.Rehearsal {
+			return 0
+		}
+	}
+	ep, err := x.endpoint(ctx, first)
+	if err != nil || ep.Rehearsal != x.r.Rehearsal {
+		return 0
+	}
+	limit := maxHeld
+	if n, paced := ep.Pacer.starts(x.lease - x.timeout - x.timeout/2); paced {
+		limit = min(limit, n/2)
+	}
+	return min(len(ds), x.state.room(limit))
+}
+
+// close stops the run from queuing claimed and releases the deliveries
+// queued claimed that no worker took (interrupted, or the wait ended), so
+// the next drain need not wait for their claims to run out.
+func (x *run) close(ctx context.Context) {
+	if err := x.release(ctx, x.state.close()); err != nil {
+		x.fail(err)
+	}
+}
+
+// release gives back the claims of held deliveries no worker took.
+func (x *run) release(ctx context.Context, js []job) error {
+	if len(js) == 0 {
+		return nil
+	}
+	batch := make([]done, len(js))
+	for i, j := range js {
+		batch[i] = done{d: j.d, idx: j.idx, released: true}
+	}
+	err := x.write(ctx, batch)
+	for _, b := range batch {
+		x.state.recorded(b)
+	}
+	return err
 }
 
 // claim takes up to n due deliveries: for a drain any pending ones, for a

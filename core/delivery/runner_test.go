@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/delivery"
+	"github.com/webriskops/webhook-setup/core/payload"
 )
 
 // TestRunnerRetriesThenDelivers: a 503 and a dropped connection are retried;
@@ -346,5 +348,191 @@ func TestRunnerWaitLimitLeavesPending(t *testing.T) {
 	d := mustGet(t, s, ds[0].ID)
 	if d.Status != delivery.StatusPending || d.NextAttemptAt.Before(time.Now().Add(50*time.Second)) {
 		t.Fatalf("stored %+v", d)
+	}
+}
+
+// exports builds the rehearsal exports of tickets idx of tg, not queued,
+// with the idempotency keys enqueue gives them.
+func exports(t *testing.T, tg core.Target, idx ...int) []delivery.Delivery {
+	t.Helper()
+	ds := make([]delivery.Delivery, len(idx))
+	for i, n := range idx {
+		tk := ticket(n)
+		key := delivery.ExportKey(tg.ID, tk, "run-"+t.Name())
+		body, err := payload.Build(payload.TargetRef{ID: tg.ID, Name: tg.Name}, string(tg.ProviderKey), tk, key, false, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds[i] = delivery.Delivery{TargetID: tg.ID, TargetName: tg.Name, IdempotencyKey: key, Body: body, MaxAttempts: 5}
+	}
+	return ds
+}
+
+func span(from, to int) []int {
+	var out []int
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// TestRunnerQueueSendsBatchesOnceQueued: an export's run sends each batch
+// its Queue stores, and nothing before it is in the outbox; a ticket
+// queued twice, or queued before the run, is one delivery, reported once,
+// in the order queued.
+func TestRunnerQueueSendsBatchesOnceQueued(t *testing.T) {
+	s, tg := openStore(t)
+	var mu sync.Mutex
+	var early []string
+	rc := newReceiver(t, func(_ int, key string, _ http.ResponseWriter, _ *http.Request) bool {
+		list, err := s.List(ctx, "", 0)
+		found := false
+		for _, d := range list {
+			found = found || d.IdempotencyKey == key
+		}
+		if err != nil || !found {
+			mu.Lock()
+			early = append(early, key)
+			mu.Unlock()
+		}
+		return false
+	})
+	pre := enqueue(t, s, tg, 3, 5) // tickets 0, 1 and 2, pending
+	batches := [][]delivery.Delivery{
+		exports(t, tg, span(0, 10)...),
+		exports(t, tg, append(span(10, 20), 5, 12)...),
+		exports(t, tg, span(20, 30)...),
+	}
+	r := runner(s, rc.endpoint(t, s, tg, 2*time.Second), 2*time.Second, t.TempDir())
+	sum, err := r.Run(ctx, delivery.RunOptions{
+		Queue: func(_ context.Context, enqueue func([]delivery.Delivery) error) error {
+			for _, b := range batches {
+				if err := enqueue(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Until: time.Now().Add(30 * time.Second),
+	})
+	if err != nil || sum.Delivered != 30 || len(sum.Deliveries) != 30 {
+		t.Fatalf("Run = %d delivered of %d reported, %v", sum.Delivered, len(sum.Deliveries), err)
+	}
+	rc.checkValid()
+	if len(early) > 0 {
+		t.Fatalf("sent before it was queued: %v", early)
+	}
+	want := exports(t, tg, span(0, 30)...)
+	for i, rep := range sum.Deliveries {
+		if rep.IdempotencyKey != want[i].IdempotencyKey || rep.Status != delivery.StatusDelivered || rep.Attempts != 1 {
+			t.Fatalf("report %d = %+v, want key %s delivered", i, rep, want[i].IdempotencyKey)
+		}
+		if rc.keys[rep.IdempotencyKey] != 1 {
+			t.Fatalf("key %s sent %d times", rep.IdempotencyKey, rc.keys[rep.IdempotencyKey])
+		}
+	}
+	for i, d := range pre {
+		if sum.Deliveries[i].ID != d.ID {
+			t.Fatalf("delivery queued before the run reported as %s, want %s", sum.Deliveries[i].ID, d.ID)
+		}
+	}
+	if list, _ := s.List(ctx, "", 0); len(list) != 30 {
+		t.Fatalf("%d deliveries in the outbox, want 30", len(list))
+	}
+}
+
+// TestRunnerQueueInterrupted: an interrupt while an export's run queues
+// records the attempt in flight as interrupted and releases every claim,
+// those taken at enqueue included; Queue's next batch is not queued.
+func TestRunnerQueueInterrupted(t *testing.T) {
+	s, tg := openStore(t)
+	started := make(chan struct{}, 10)
+	rc := newReceiver(t, func(_ int, _ string, _ http.ResponseWriter, r *http.Request) bool {
+		started <- struct{}{}
+		<-r.Context().Done()
+		return true
+	})
+	r := runner(s, rc.endpoint(t, s, tg, 5*time.Second), 5*time.Second, t.TempDir())
+	r.Workers = 1
+	cctx, cancel := context.WithCancel(ctx)
+	go func() { <-started; cancel() }()
+	var second error
+	sum, err := r.Run(cctx, delivery.RunOptions{
+		Queue: func(qctx context.Context, enqueue func([]delivery.Delivery) error) error {
+			if err := enqueue(exports(t, tg, span(0, 20)...)); err != nil {
+				return err
+			}
+			<-qctx.Done()
+			second = enqueue(exports(t, tg, span(20, 25)...))
+			return second
+		},
+	})
+	if err != context.Canceled || sum.Pending != 20 || len(sum.Deliveries) != 20 {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	if second == nil {
+		t.Fatal("a batch was queued after the interrupt")
+	}
+	n, next, err := s.Pending(ctx, time.Now())
+	if err != nil || n != 20 || next.After(time.Now()) {
+		t.Fatalf("Pending = %d %v %v: the interrupted run left claims behind", n, next, err)
+	}
+	atts, _ := s.Attempts(ctx, sum.Deliveries[0].ID)
+	if len(atts) != 1 || !strings.Contains(atts[0].Reason, "interrupted") {
+		t.Fatalf("attempts %+v", atts)
+	}
+}
+
+// TestRunnerQueueGoesOnAfterUntil: what Queue stores after Until stays
+// queued, unclaimed, for a drain.
+func TestRunnerQueueGoesOnAfterUntil(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, nil)
+	until := time.Now().Add(time.Second)
+	sum, err := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).Run(ctx, delivery.RunOptions{
+		Queue: func(_ context.Context, enqueue func([]delivery.Delivery) error) error {
+			if err := enqueue(exports(t, tg, span(0, 5)...)); err != nil {
+				return err
+			}
+			time.Sleep(time.Until(until) + 100*time.Millisecond)
+			return enqueue(exports(t, tg, span(5, 10)...))
+		},
+		Until: until,
+	})
+	if err != nil || sum.Delivered != 5 || sum.Pending != 5 || rc.count() != 5 {
+		t.Fatalf("Run = %+v, %v; %d requests", sum, err, rc.count())
+	}
+	n, next, err := s.Pending(ctx, time.Now())
+	if err != nil || n != 5 || next.After(time.Now()) {
+		t.Fatalf("Pending = %d %v %v: claims left behind", n, next, err)
+	}
+}
+
+// TestRunnerQueuePaced: with a paced target, only as many deliveries are
+// queued claimed as can start in time; the rest are claimed as usual, and
+// each is sent once.
+func TestRunnerQueuePaced(t *testing.T) {
+	s, tg := openStore(t)
+	rc := newReceiver(t, nil)
+	ep, err := delivery.RehearsalEndpoint(rc.srv.URL+"/hooks/"+hookToken, rc.pool(),
+		delivery.ClientOptions(time.Second, time.Second, nil), core.RateLimit{Requests: 40, PerSeconds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep.Secrets = delivery.StoredSecrets(s, tg.ID)
+	sum, err := runner(s, ep, time.Second, t.TempDir()).Run(ctx, delivery.RunOptions{
+		Queue: func(_ context.Context, enqueue func([]delivery.Delivery) error) error {
+			return enqueue(exports(t, tg, span(0, 30)...))
+		},
+		Until: time.Now().Add(30 * time.Second),
+	})
+	if err != nil || sum.Delivered != 30 {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	rc.checkValid()
+	for _, rep := range sum.Deliveries {
+		if rc.keys[rep.IdempotencyKey] != 1 {
+			t.Fatalf("key %s sent %d times", rep.IdempotencyKey, rc.keys[rep.IdempotencyKey])
+		}
 	}
 }

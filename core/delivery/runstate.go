@@ -22,6 +22,15 @@ type runState struct {
 	// due schedules tracked deliveries; for a drain it holds the times of
 	// the deliveries it put back, so it knows when to look again.
 	due dueHeap
+
+	// An export's run (RunOptions.Queue) also knows whether its Queue is
+	// still going (feeding), the deliveries queued claimed for it that no
+	// worker took yet, oldest first (held), and whether it stopped
+	// starting attempts (closed): then nothing more is held. index folds
+	// deliveries queued twice while it feeds.
+	feeding bool
+	closed  bool
+	held    []job
 }
 
 func newRunState(opts RunOptions) *runState {
@@ -37,7 +46,12 @@ func newRunState(opts RunOptions) *runState {
 	}
 	// Given deliveries, even none, make a tracked run: only a run given
 	// nothing at all drains the whole outbox.
-	s.tracked = opts.Reports != nil || opts.IDs != nil
+	s.tracked = opts.Reports != nil || opts.IDs != nil || opts.Queue != nil
+	if opts.Queue != nil {
+		s.reports = []Report{}
+		s.index = map[string]int32{}
+		s.feeding = true
+	}
 	if !s.tracked {
 		s.index = map[string]int32{}
 		return s
@@ -71,6 +85,90 @@ func (s *runState) touch(d Delivery) int32 {
 	s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
 		Attempts: d.Attempts, LastCode: d.LastCode})
 	return i
+}
+
+// queued takes in one batch an export's Queue stored: a report for each
+// delivery not seen before, in order; the claimed ones (claimed at at) are
+// held for the workers, the other pending ones scheduled to be claimed.
+// Once the run is closed, the claimed ones are returned instead, for the
+// caller to release.
+func (s *runState) queued(stored []Delivery, claimed []bool, at time.Time) (release []job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, d := range stored {
+		if _, ok := s.index[d.ID]; ok {
+			continue // queued twice: one delivery
+		}
+		idx := int32(len(s.reports))
+		s.index[d.ID] = idx
+		s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+			Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
+		switch {
+		case claimed[i] && s.closed:
+			release = append(release, job{d: d, claimedAt: at, idx: idx})
+		case claimed[i]:
+			s.held = append(s.held, job{d: d, claimedAt: at, idx: idx})
+		case d.Status == StatusPending:
+			heap.Push(&s.due, dueEntry{at: at.UnixNano(), i: idx})
+		}
+	}
+	return release
+}
+
+// takeHeld takes up to n held deliveries, oldest first.
+func (s *runState) takeHeld(n int) []job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := min(n, len(s.held))
+	if k == 0 {
+		return nil
+	}
+	out := make([]job, k)
+	copy(out, s.held)
+	clear(s.held[:k]) // the bodies go with the workers
+	s.held = s.held[k:]
+	if len(s.held) == 0 {
+		s.held = nil
+	}
+	return out
+}
+
+// room is how many more deliveries may be held with limit held at most:
+// none once the run is closed or its Queue returned.
+func (s *runState) room(limit int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || !s.feeding {
+		return 0
+	}
+	return max(0, limit-len(s.held))
+}
+
+// close marks the run as no longer starting attempts and returns the held
+// deliveries, for the caller to release.
+func (s *runState) close() []job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	held := s.held
+	s.held = nil
+	return held
+}
+
+// isFeeding reports whether an export's Queue is still going.
+func (s *runState) isFeeding() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.feeding
+}
+
+// fedAll notes that Queue returned; the fold of repeated deliveries is no
+// longer needed.
+func (s *runState) fedAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.feeding = false
+	s.index = nil
 }
 
 // popDue takes up to n tracked deliveries due at now.
