@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/webriskops/webhook-setup/core/payload"
 )
@@ -494,6 +495,70 @@ func TestPlainDrainNeverSendsRehearsals(t *testing.T) {
 	show := h.ok("deliveries", "show", out.Deliveries[0].ID).stdout
 	if !strings.Contains(show, "rehearsal export") {
 		t.Fatalf("deliveries show:\n%s", show)
+	}
+}
+
+// TestDeliveriesTextFits80Columns: the human forms of deliveries and
+// deliveries show keep to an 80-column SSH terminal and still carry the
+// id, key, status, last code and reason that an operator looks for.
+func TestDeliveriesTextFits80Columns(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("zap")
+	var mu sync.Mutex
+	first := ""
+	wr := newWire(t, func(_ int, key string, w http.ResponseWriter, _ *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == "" {
+			first = key
+		}
+		if key == first {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	h.run("", nil, "export", "zap", "--ticket", h.tickets("two.ndjson", 2), "--to", wr.url(), "--ca-file", wr.caFile, "--wait", "5s")
+	var ds []struct {
+		ID             string `json:"id"`
+		Status         string `json:"status"`
+		LastCode       string `json:"last_code"`
+		IdempotencyKey string `json:"idempotency_key"`
+	}
+	mustJSON(t, h.ok("deliveries", "--json").stdout, &ds)
+	if len(ds) != 2 {
+		t.Fatalf("deliveries: %+v", ds)
+	}
+	fits := func(name, out string) {
+		t.Helper()
+		for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("%s: a line of %d columns:\n%s", name, n, out)
+			}
+		}
+	}
+	list := h.ok("deliveries").stdout
+	fits("deliveries", list)
+	failed := 0
+	for _, d := range ds {
+		for _, want := range []string{d.ID, d.IdempotencyKey, d.Status, d.LastCode} {
+			if !strings.Contains(list, want) {
+				t.Errorf("deliveries lacks %q:\n%s", want, list)
+			}
+		}
+		if d.Status != "pending" || d.LastCode == "" {
+			continue
+		}
+		failed++
+		show := h.ok("deliveries", "show", d.ID).stdout
+		fits("deliveries show", show)
+		if !strings.Contains(show, "503") || !strings.Contains(show, d.LastCode) {
+			t.Errorf("deliveries show lacks the attempt's status or code:\n%s", show)
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("want one delivery pending after a 503, got %+v", ds)
 	}
 }
 

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -91,16 +90,7 @@ func deliveriesListRun(ctx context.Context, app *App, status string, limit int, 
 	if jsonOut {
 		return writeJSON(app.Out, views)
 	}
-	tb := newTable(app.Out, "ID", "TARGET", "IDEMPOTENCY KEY", "STATUS", "ATTEMPTS", "LAST CODE", "UPDATED", "NEXT")
-	for _, v := range views {
-		next := ""
-		if v.NextAttemptAt != nil {
-			next = shortTime(*v.NextAttemptAt)
-		}
-		tb.row(v.ID, v.Target, v.IdempotencyKey, v.Status, fmt.Sprintf("%d/%d", v.Attempts, v.MaxAttempts),
-			v.LastCode, shortTime(v.UpdatedAt), next)
-	}
-	tb.flush()
+	writeDeliveryList(app.Out, views)
 	return nil
 }
 
@@ -312,15 +302,7 @@ func newCmdDeliveriesShow(app *App) *cobra.Command {
 			if v.FallbackPath != "" {
 				field(app.Out, "fallback bundle", v.FallbackPath)
 			}
-			tb := newTable(app.Out, "#", "AT", "HTTP", "CODE", "REASON", "TOOK")
-			for _, a := range atts {
-				st := ""
-				if a.HTTPStatus != 0 {
-					st = strconv.Itoa(a.HTTPStatus)
-				}
-				tb.row(strconv.Itoa(a.Number), shortTime(a.At), st, a.Code, a.Reason, a.Duration.Round(time.Millisecond).String())
-			}
-			tb.flush()
+			writeAttemptList(app.Out, atts)
 			return nil
 		},
 	}

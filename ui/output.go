@@ -80,7 +80,7 @@ func newTable(w io.Writer, headers ...string) *table {
 
 func (t *table) row(cells ...string) {
 	for i, c := range cells {
-		cells[i] = sanitize.Truncate(sanitize.Line(c), 60)
+		cells[i] = textCell(c)
 	}
 	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
 }
