@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/webriskops/webhook-setup/core/payload"
 )
@@ -530,16 +529,8 @@ func TestDeliveriesTextFits80Columns(t *testing.T) {
 	if len(ds) != 2 {
 		t.Fatalf("deliveries: %+v", ds)
 	}
-	fits := func(name, out string) {
-		t.Helper()
-		for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-			if n := utf8.RuneCountInString(line); n > 80 {
-				t.Errorf("%s: a line of %d columns:\n%s", name, n, out)
-			}
-		}
-	}
 	list := h.ok("deliveries").stdout
-	fits("deliveries", list)
+	assertFits80(t, "deliveries", list)
 	failed := 0
 	for _, d := range ds {
 		for _, want := range []string{d.ID, d.IdempotencyKey, d.Status, d.LastCode} {
@@ -552,7 +543,7 @@ func TestDeliveriesTextFits80Columns(t *testing.T) {
 		}
 		failed++
 		show := h.ok("deliveries", "show", d.ID).stdout
-		fits("deliveries show", show)
+		assertFits80(t, "deliveries show", show)
 		if !strings.Contains(show, "503") || !strings.Contains(show, d.LastCode) {
 			t.Errorf("deliveries show lacks the attempt's status or code:\n%s", show)
 		}

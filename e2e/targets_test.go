@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -109,5 +110,33 @@ func mustJSON(t *testing.T, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("not JSON (%v):\n%s", err, s)
+	}
+}
+
+// TestListAndStatusFit80Columns: list and status keep to an 80-column SSH
+// terminal with a typical Zapier endpoint and a 20-character name, and a
+// blocked target's codes are shown on a line of their own.
+func TestListAndStatusFit80Columns(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("zapier-ticket-intake")
+	h.addZapier("zap")
+	db, err := sql.Open("sqlite3", h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A target saved before its receiver checks were confirmed: blocked.
+	if _, err := db.Exec(`UPDATE targets SET receiver_checks_confirmed = 0 WHERE name = 'zap'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	list := h.ok("list").stdout
+	assertFits80(t, "list", list)
+	if !strings.Contains(list, "zapier-ticket-intake") || !strings.Contains(list, "https://hooks.zapier.com/") {
+		t.Errorf("list lacks a name or endpoint:\n%s", list)
+	}
+	status := h.ok("status").stdout
+	assertFits80(t, "status", status)
+	if !strings.Contains(status, "blocked: ") || !strings.Contains(status, "receiver_checks") {
+		t.Errorf("status does not name the blocked target's code:\n%s", status)
 	}
 }

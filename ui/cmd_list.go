@@ -49,10 +49,14 @@ func listRun(ctx context.Context, app *App, jsonOut bool) error {
 		app.printf("No targets yet. Run webhook-setup to open the setup wizard, or webhook-setup add --help.\n")
 		return nil
 	}
-	tb := newTable(app.Out, "NAME", "PROVIDER", "MODE", "ENDPOINT", "READY")
-	for _, it := range items {
-		tb.row(it.Name, string(it.ProviderKey), string(it.DeploymentMode), it.Endpoint, strconv.FormatBool(it.Ready))
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = it.Name
 	}
-	tb.flush()
+	tb := newRows(app.Out, []int{nameWidth(names), 15, 12}, "NAME", "PROVIDER", "MODE", "READY")
+	for _, it := range items {
+		tb.row(it.Name, string(it.ProviderKey), string(it.DeploymentMode), strconv.FormatBool(it.Ready))
+		tb.detail("endpoint", it.Endpoint)
+	}
 	return nil
 }

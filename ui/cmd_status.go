@@ -52,19 +52,26 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 		return nil
 	}
 	// Short cells keep the table inside 80 columns; the legend says how to
-	// read them and show NAME gives the full story.
-	tb := newTable(app.Out, "NAME", "READY", "PROV", "ENDP", "SIGN", "REPLAY", "PRIV", "REVOKE", "BLOCKED")
+	// read them, the codes of a blocked target follow on a line of their
+	// own, and show NAME gives the full story.
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = it.Name
+	}
+	tb := newRows(app.Out, []int{nameWidth(names), 5, 4, 4, 4, 6, 4}, "NAME", "READY", "PROV", "ENDP", "SIGN", "REPLAY", "PRIV", "REVOKE")
 	for _, it := range items {
-		var blocked []string
-		for _, p := range it.Blocked {
-			blocked = append(blocked, string(p.Code))
-		}
 		s := it.States
 		tb.row(it.Name, fmt.Sprint(it.Ready), cell(s.ProviderKey), cell(s.Endpoint), cell(s.Signing),
-			cell(s.ReplayProtection), cell(s.PrivateNetwork), cell(s.RevokePath), strings.Join(blocked, ","))
+			cell(s.ReplayProtection), cell(s.PrivateNetwork), cell(s.RevokePath))
+		if len(it.Blocked) > 0 {
+			var blocked []string
+			for _, p := range it.Blocked {
+				blocked = append(blocked, string(p.Code))
+			}
+			tb.detail("blocked:", strings.Join(blocked, ", "))
+		}
 	}
-	tb.flush()
-	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; webhook-setup show NAME explains each.")
+	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; show NAME explains each state.")
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -66,26 +65,61 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// table writes aligned columns; every cell is sanitised because names, URLs
-// and owner text come from outside.
-type table struct {
-	tw *tabwriter.Writer
+// rows writes the human tables: fixed-width columns, the last one unpadded,
+// and optional detail lines indented under a row. Long or variable values
+// (endpoints, keys, codes) go last or on a detail line, so a table stays
+// inside an 80-column SSH terminal. Every cell is sanitised because names,
+// URLs and owner text come from outside.
+type rows struct {
+	w      io.Writer
+	widths []int
 }
 
-func newTable(w io.Writer, headers ...string) *table {
-	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	fmt.Fprintln(t.tw, strings.Join(headers, "\t"))
-	return t
+// newRows prints the header line; widths holds the width of every column
+// but the last.
+func newRows(w io.Writer, widths []int, headers ...string) *rows {
+	r := &rows{w: w, widths: widths}
+	r.line(headers)
+	return r
 }
 
-func (t *table) row(cells ...string) {
+// row prints one line of cells.
+func (r *rows) row(cells ...string) {
 	for i, c := range cells {
 		cells[i] = textCell(c)
 	}
-	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+	r.line(cells)
 }
 
-func (t *table) flush() { t.tw.Flush() }
+func (r *rows) line(cells []string) {
+	var b strings.Builder
+	for i, c := range cells {
+		if i < len(r.widths) && i < len(cells)-1 {
+			fmt.Fprintf(&b, "%-*s  ", r.widths[i], c) // fmt pads by runes
+			continue
+		}
+		b.WriteString(c)
+	}
+	fmt.Fprintln(r.w, strings.TrimRight(b.String(), " "))
+}
+
+// detail prints label and value indented under the last row.
+func (r *rows) detail(label, value string) {
+	fmt.Fprintf(r.w, "    %s %s\n", label, sanitize.Truncate(sanitize.Line(value), 74-len(label)))
+}
+
+// nameWidth is the width of a name column: its longest name, at least the
+// header's.
+func nameWidth(names []string) int {
+	n := len("NAME")
+	for _, s := range names {
+		n = max(n, len([]rune(textCell(s))))
+	}
+	return n
+}
+
+// textCell is a value from outside made safe for one line of a terminal.
+func textCell(s string) string { return sanitize.Truncate(sanitize.Line(s), 60) }
 
 // field prints "label: value" with the value sanitised.
 func field(w io.Writer, label, value string) {
