@@ -248,11 +248,13 @@ func FuzzRedact(f *testing.F) {
 				t.Fatalf("Redact(%q) = %q keeps a control character", raw, out)
 			}
 		}
-		// The part Redact keeps whole: scheme://userinfo@host:port.
-		kept, path := "", raw
+		// The part Redact keeps whole: scheme://userinfo@host:port, and
+		// the spaces around the input.
+		in := strings.TrimFunc(sanitize(raw), unicode.IsSpace)
+		kept, path := "", in
 		outPath := out
-		if _, rest, ok := splitAuthority(raw); ok {
-			kept, path = raw[:len(raw)-len(rest)], rest
+		if _, rest, ok := splitAuthority(in); ok {
+			kept, path = in[:len(in)-len(rest)], rest
 			_, outRest, _ := splitAuthority(out)
 			outPath = outRest
 		}

@@ -20,28 +20,47 @@ const (
 // scheme, host and port are kept whole. User information becomes "…@",
 // every path segment longer than 8 characters, the last path segment when
 // longer than 4, and every query value longer than 4 is cut to its first 4 characters plus "…", and a fragment becomes
-// "#…". Input that is not a URL is cut the same way, piece by piece between
-// slashes. Control and invalid characters become U+FFFD. Redact never fails.
+// "#…". Input without a scheme, or with spaces around it, is cut the same
+// way. Control and invalid characters become U+FFFD. Redact never fails.
 func Redact(raw string) string {
 	s := sanitize(raw)
+	// Surrounding spaces stay visible (they are often why a URL was
+	// refused) but must not hide the URL's shape from the cutting below.
+	from := len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
+	to := len(strings.TrimRightFunc(s, unicode.IsSpace))
+	if from >= to {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
+	b.WriteString(s[:from])
+	redactTrimmed(&b, s[from:to])
+	b.WriteString(s[to:])
+	return b.String()
+}
+
+// redactTrimmed writes the redacted form of s, which has no surrounding
+// spaces.
+func redactTrimmed(b *strings.Builder, s string) {
 	head, rest, ok := splitAuthority(s)
 	if !ok {
-		cutPieces(&b, s, '/', maxSegment)
-		return b.String()
+		// Not scheme://…: cut piece by piece, the last piece like a path's
+		// last segment, so "hooks.zapier.com/hooks/catch/1/abc1d2e/" hides
+		// its token too.
+		cutPath(b, s)
+		return
 	}
 	scheme := strings.Index(head, "://") + 3
 	b.WriteString(head[:scheme])
-	auth := head[scheme:]
-	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+	head = head[scheme:]
+	if at := strings.LastIndexByte(head, '@'); at >= 0 {
 		b.WriteString(ellipsis + "@")
-		auth = auth[at+1:]
+		head = head[at+1:]
 	}
-	if hostLike(auth) {
-		b.WriteString(auth)
+	if hostLike(head) {
+		b.WriteString(head)
 	} else {
-		cut(&b, auth, maxSegment)
+		cut(b, head, maxSegment)
 	}
 
 	path, query, frag := rest, "", ""
@@ -52,15 +71,14 @@ func Redact(raw string) string {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path, query, hasQuery = path[:i], path[i+1:], true
 	}
-	cutPath(&b, path)
+	cutPath(b, path)
 	if hasQuery {
 		b.WriteByte('?')
-		redactQuery(&b, query)
+		redactQuery(b, query)
 	}
 	if hasFrag && frag != "" {
 		b.WriteString("#" + ellipsis)
 	}
-	return b.String()
 }
 
 // splitAuthority splits s after "scheme://host:port" (the authority ends at

@@ -45,6 +45,14 @@ func TestRedact(t *testing.T) {
 		{"https:abcdefghijkl", "http…"},
 		{"://abcdefghijkl", "://abcd…"},
 		{"1https://abcdefghijkl/x", "1https://abcd…/x"},
+		// Zapier's 7-character token stays hidden however the URL is typed.
+		{" https://hooks.zapier.com/hooks/catch/1234567/abc1d2e/", " https://hooks.zapier.com/hooks/catch/1234567/abc1…/"},
+		{"https://hooks.zapier.com/hooks/catch/1234567/abc1d2e/ ", "https://hooks.zapier.com/hooks/catch/1234567/abc1…/ "},
+		{"\thttps://hooks.zapier.com/hooks/catch/1234567/abc1d2e\n", "\ufffdhttps://hook…/hooks/catch/1234567/abc1…"},
+		{"hooks.zapier.com/hooks/catch/1234567/abc1d2e/", "hook…/hooks/catch/1234567/abc1…/"},
+		{"https:/hooks.zapier.com/hooks/catch/1234567/abc1d2e/", "https:/hook…/hooks/catch/1234567/abc1…/"},
+		{"//hooks.zapier.com/hooks/catch/1234567/abc1d2e/", "//hook…/hooks/catch/1234567/abc1…/"},
+		{"   ", "   "},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.raw); got != tt.want {
