@@ -111,8 +111,18 @@ func TestCheckURL(t *testing.T) {
 			}
 			continue
 		}
+		var keys map[string]any
+		mustJSON(t, r.stdout, &keys)
+		for _, k := range []string{"url", "safe", "code", "reason", "host", "addresses", "warnings"} {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("%v: check-url --json has no %q: %s", c.args, k, r.stdout)
+			}
+		}
 		var v verdict
 		mustJSON(t, r.stdout, &v)
+		if v.Host == "" {
+			t.Errorf("%v: no host in %s", c.args, r.stdout)
+		}
 		if v.Safe != c.safe || v.Code != c.code || v.Addresses == nil || v.Warnings == nil {
 			t.Fatalf("%v: %+v", c.args, v)
 		}

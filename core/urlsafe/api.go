@@ -28,8 +28,8 @@ type Policy struct {
 type Verdict struct {
 	URL           string   `json:"url"` // redacted
 	Safe          bool     `json:"safe"`
-	Code          string   `json:"code,omitempty"`
-	Reason        string   `json:"reason,omitempty"`
+	Code          string   `json:"code"`   // "" when safe
+	Reason        string   `json:"reason"` // "" when safe
 	Fix           string   `json:"fix,omitempty"`
 	Host          string   `json:"host"`
 	Addresses     []string `json:"addresses"`

@@ -29,6 +29,10 @@ func Check(ctx context.Context, raw string, p Policy, r Resolver) Verdict {
 	t, prob := parse(raw)
 	if prob != nil {
 		v.Code, v.Reason, v.Fix = string(prob.Code), prob.Reason, prob.Fix
+		v.Host = t.host // as far as parsing got: the refused literal or name
+		if t.addr.IsValid() {
+			v.Addresses = []string{t.addr.String()}
+		}
 		return v
 	}
 	v.Host, v.Endpoint = t.host, t.u
@@ -86,7 +90,7 @@ func Check(ctx context.Context, raw string, p Policy, r Resolver) Verdict {
 			"after approval in the private-network step", subject, worstWhat, also), fixPrivate)
 	}
 	v.NeedsApproval = true
-	fix := fmt.Sprintf("Approve %s (or a narrower CIDR inside it) in the private-network allowlist", rangeOf(worst).Prefix)
+	fix := fmt.Sprintf("Approve %s in the private-network allowlist", approvable(worst))
 	if name != "" {
 		fix += fmt.Sprintf(", or the host name %s", name)
 	}
@@ -164,4 +168,25 @@ func contains(as []netip.Addr, a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// approvable is what a refusal suggests approving for the private address
+// a: its whole private range when the allowlist accepts that, else (100.64/10
+// and fc00::/7 hold never-allowed metadata addresses) the /24 or /64 around a
+// (or a narrower CIDR inside it).
+func approvable(a netip.Addr) string {
+	whole := rangeOf(a).Prefix
+	var al allowlist
+	if al.addPrefix(whole.String(), whole) == "" {
+		return whole.String() + " (or a narrower CIDR inside it)"
+	}
+	bits := 24
+	if !a.Is4() {
+		bits = 64
+	}
+	p := netip.PrefixFrom(a, bits).Masked()
+	if al.addPrefix(p.String(), p) != "" {
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	return p.String()
 }

@@ -227,3 +227,26 @@ func TestCheckNoDNS(t *testing.T) {
 		t.Errorf(".invalid resolved: %+v", v)
 	}
 }
+
+// TestApprovalFixIsAcceptedByTheAllowlist: the CIDR a refusal tells a
+// self-hosted operator to approve is one the allowlist takes, and approving
+// it makes the URL safe, also in 100.64/10 and fc00::/7, which hold
+// never-allowed metadata addresses.
+func TestApprovalFixIsAcceptedByTheAllowlist(t *testing.T) {
+	for _, addr := range []string{"10.20.1.7", "172.16.0.1", "192.168.1.1", "100.64.1.2", "100.100.100.199",
+		"fd12::1", "fd00:ec2::253"} {
+		v := Check(context.Background(), "https://hook.internal.example/x", Policy{SelfHosted: true}, answers(addr))
+		if v.Safe || !v.NeedsApproval || !strings.HasPrefix(v.Fix, "Approve ") {
+			t.Fatalf("%s: %+v", addr, v)
+		}
+		cidr, _, _ := strings.Cut(strings.TrimPrefix(v.Fix, "Approve "), " ")
+		if p := CheckAllowlistEntry(cidr); p != nil {
+			t.Errorf("%s: the fix %q suggests %s, which the allowlist refuses: %s", addr, v.Fix, cidr, p.Reason)
+			continue
+		}
+		if v := Check(context.Background(), "https://hook.internal.example/x",
+			Policy{SelfHosted: true, Allowlist: []string{cidr}}, answers(addr)); !v.Safe {
+			t.Errorf("%s: still refused after approving %s: %s", addr, cidr, v.Reason)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func parse(raw string) (target, *codes.Problem) {
 	if reason != "" {
 		return t, refuse(reason, fixTyped)
 	}
-	t.port = 443
+	t.host, t.port = hostPart, 443 // the host as typed, until it is read below
 	if hasPort {
 		if t.port, reason = parsePort(portPart); reason != "" {
 			return t, refuse(reason, fixTyped)
@@ -122,6 +122,7 @@ func parse(raw string) (target, *codes.Problem) {
 		if reason != "" {
 			return t, refuse(reason, fixTyped)
 		}
+		t.host, hostport = name, name
 		if blockedName(name) {
 			return t, refuse(fmt.Sprintf("the host %s names this machine or a cloud metadata service; it is never allowed", name), fixBlocked)
 		}
@@ -131,7 +132,6 @@ func parse(raw string) (target, *codes.Problem) {
 		if strings.HasSuffix(hostPart, ".") {
 			t.warnings = append(t.warnings, "the trailing dot after the host was removed")
 		}
-		t.host, hostport = name, name
 	}
 	if t.addr.IsValid() {
 		if class, what := ClassifyAddr(t.addr); class == Blocked {
