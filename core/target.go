@@ -3,6 +3,8 @@ package core
 import (
 	"slices"
 	"time"
+
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // ProviderKey names the kind of automation endpoint a target posts to.
@@ -104,7 +106,7 @@ func ChangedFields(a, b Target) []string {
 	add(a.Name != b.Name, "name")
 	add(a.ProviderKey != b.ProviderKey, "provider_key")
 	add(a.DeploymentMode != b.DeploymentMode, "deployment_mode")
-	add(a.BaseURL != b.BaseURL, "base_url")
+	add(urlsafe.WithoutFragment(a.BaseURL) != urlsafe.WithoutFragment(b.BaseURL), "base_url")
 	add(a.ReceiverOwner != b.ReceiverOwner, "receiver_owner")
 	add(a.RevokePath != b.RevokePath, "revoke_path")
 	add(a.ReceiverChecksConfirmed != b.ReceiverChecksConfirmed, "receiver_checks_confirmed")

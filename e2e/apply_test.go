@@ -366,3 +366,36 @@ receiver_checks_confirmed = true
 		t.Fatalf("audit events = %v", seen)
 	}
 }
+
+// TestFragmentIsNeverStored: a fragment is never sent, so add warns and
+// saves the URL without it, and a targets file that still has it plans
+// no change.
+func TestFragmentIsNeverStored(t *testing.T) {
+	h := newHome(t)
+	r := h.addZapier("zap-tickets", "--url", zapierURL+"#section")
+	if !strings.Contains(r.stderr+r.stdout, "fragment") {
+		t.Errorf("add did not warn about the fragment: %s", r)
+	}
+	var shown map[string]any
+	mustJSON(t, h.ok("show", "zap-tickets", "--json", "--reveal-url").stdout, &shown)
+	if shown["base_url"] != zapierURL {
+		t.Fatalf("saved base_url = %v, want %s", shown["base_url"], zapierURL)
+	}
+	out := filepath.Join(h.dir, "exported.toml")
+	h.ok("export-config", "--out", out)
+	if b, _ := os.ReadFile(out); strings.Contains(string(b), "#section") {
+		t.Fatalf("export-config kept the fragment:\n%s", b)
+	}
+	file := h.writeFile("targets.toml", `[[target]]
+name = "zap-tickets"
+provider_key = "zapier_webhook"
+deployment_mode = "cloud"
+webhook_url = "`+zapierURL+`#other"
+receiver_owner = "ops@example.com"
+revoke_path = "Zapier > Zaps > Ticket intake"
+receiver_checks_confirmed = true
+`)
+	if got, _ := h.planOf("-f", file); plan(got...) != "unchanged zap-tickets" {
+		t.Fatalf("plan of the same URL with a fragment = %v", got)
+	}
+}

@@ -553,6 +553,49 @@ func TestDeliveriesTextFits80Columns(t *testing.T) {
 	}
 }
 
+// TestExportIdempotencyKeyOverride: --idempotency-key names the export of
+// one ticket; exporting it again is deduplicated (here in a rehearsal, so
+// the key carries the rehearsal prefix), a file of several tickets or a key
+// outside the schema's pattern is a usage error that queues nothing.
+func TestExportIdempotencyKeyOverride(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("zap")
+	wr := newWire(t, nil)
+	one := h.tickets("one.ndjson", 1)
+	for range 2 {
+		var out exportJSON
+		mustJSON(t, h.ok("export", "zap", "--ticket", one, "--idempotency-key", "crm-4711", "--to", wr.url(), "--ca-file", wr.caFile, "--json").stdout, &out)
+		if len(out.Deliveries) != 1 || out.Deliveries[0].IdempotencyKey != "rehearsal_crm-4711" {
+			t.Fatalf("export with --idempotency-key: %+v", out)
+		}
+	}
+	wr.check()
+	wr.mu.Lock()
+	hits, sent, body := wr.hits, wr.perKey["rehearsal_crm-4711"], string(wr.bodies["rehearsal_crm-4711"])
+	wr.mu.Unlock()
+	if hits != 1 || sent != 1 {
+		t.Fatalf("the receiver got %d requests, %d with the key", hits, sent)
+	}
+	if !strings.Contains(body, `"idempotency_key":"rehearsal_crm-4711"`) {
+		t.Fatalf("the body does not carry the key: %s", body)
+	}
+	for _, c := range [][]string{
+		{"--ticket", h.tickets("two.ndjson", 2), "--idempotency-key", "crm-4712"},
+		{"--ticket", one, "--idempotency-key", "has space"},
+		{"--ticket", one, "--idempotency-key", strings.Repeat("k", 129)},
+	} {
+		r := h.run("", nil, append([]string{"export", "zap", "--wait", "0"}, c...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "idempotency-key") {
+			t.Errorf("export %v: %s", c[2:], r)
+		}
+	}
+	var ds []map[string]any
+	mustJSON(t, h.ok("deliveries", "--json").stdout, &ds)
+	if len(ds) != 1 {
+		t.Fatalf("a refused export queued something: %v", ds)
+	}
+}
+
 // TestRecipeAndSchema: recipe names the target's fingerprint, never its
 // secret or URL token; schema prints the embedded JSON Schema.
 func TestRecipeAndSchema(t *testing.T) {

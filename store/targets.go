@@ -14,6 +14,7 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/delivery"
 	"github.com/webriskops/webhook-setup/core/signing"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // targetSelect reads a target with the signing summary of its current
@@ -283,6 +284,7 @@ func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err := nameFree(ctx, tx, t.Name, ""); err != nil {
 		return t, err
 	}
+	t.BaseURL = urlsafe.WithoutFragment(t.BaseURL)
 	if t.ID == "" {
 		t.ID = newID("tgt_")
 	}
@@ -389,6 +391,7 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if cur.Version != t.Version {
 		return t, nil, conflict(cur, t.Version)
 	}
+	t.BaseURL = urlsafe.WithoutFragment(t.BaseURL)
 	changed := core.ChangedFields(cur, t)
 	if len(changed) == 0 {
 		return cur, nil, nil

@@ -32,6 +32,7 @@ type ticketExportOptions struct {
 	fallbackDir string
 	portable    bool
 	workers     int
+	key         string
 	rehearsal   rehearsalFlags
 	resolve     resolveFlag
 	json        bool
@@ -52,6 +53,9 @@ Delivery is at least once, deduplicated by the idempotency key: a crash or
 Ctrl-C never loses a queued export or creates it twice, webhook-setup
 deliveries drain finishes what is left, and exporting the same file again
 queues whatever an interrupt left unqueued.
+
+Each ticket's idempotency key is derived from target, kind and finding_id;
+--idempotency-key sets it instead for an export of one ticket.
 
 The ticket input is one ticket object, a JSON array of them, or NDJSON; it is
 read twice as a stream (checked whole before anything is queued), so inputs
@@ -78,6 +82,7 @@ queued for deliveries drain). --wait 0 only queues, and exits 0.`,
 	fs.StringVar(&opts.fallbackDir, "fallback-dir", "", "where fallback bundles are written (default: fallback/ next to the database; env WEBHOOK_SETUP_FALLBACK_DIR)")
 	fs.BoolVar(&opts.portable, "portable", false, "send nothing: write a fallback bundle per ticket (payload.json, ticket.md, README.txt)")
 	fs.IntVar(&opts.workers, "workers", delivery.DefaultWorkers, "attempts in flight at once")
+	fs.StringVar(&opts.key, "idempotency-key", "", "the idempotency key of a single-ticket export, instead of the one derived from target, kind and finding_id")
 	opts.rehearsal.register(fs)
 	opts.resolve.register(fs)
 	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[{"id","idempotency_key","status","attempts","last_code","fallback_path"}]}`)
@@ -96,18 +101,31 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 	if err := opts.rehearsal.load(); err != nil {
 		return err
 	}
+	if opts.key != "" {
+		key := opts.key
+		if opts.rehearsal.given() {
+			key = delivery.RehearsalKeyPrefix + key
+		}
+		if reason := payload.CheckIdempotencyKey(key); reason != "" {
+			return codes.Errorf(codes.Usage, "--idempotency-key: %s", reason)
+		}
+	}
 	in, count, cleanup, err := openTickets(app, opts.ticket)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if opts.key != "" && count != 1 {
+		return codes.Errorf(codes.Usage, "--idempotency-key names one export, but %s holds %d tickets", opts.ticket, count).
+			WithFix("Export that ticket on its own, or leave out --idempotency-key: each ticket then gets the key derived from target, kind and finding_id.")
+	}
 	return app.withStore(func(s *store.Store) error {
 		t, err := s.Target(ctx, name)
 		if err != nil {
 			return err
 		}
 		if opts.portable {
-			return ticketExportPortable(ctx, app, s, t, in, count, opts.json)
+			return ticketExportPortable(ctx, app, s, t, in, count, exportKeyOf(t, "", opts.key), opts.json)
 		}
 		return ticketExportSend(ctx, app, s, t, in, count, opts)
 	})
@@ -176,6 +194,7 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		_, _ = rand.Read(b[:])
 		run = hex.EncodeToString(b[:])
 	}
+	keyOf := exportKeyOf(t, run, opts.key)
 	boundMemory(app)
 	maxAttempts, now := app.Settings.Int("delivery.max_attempts"), app.Now()
 	fallbackDir := app.Settings.FallbackDir()
@@ -196,14 +215,14 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		sum, runErr = r.Run(ctx, delivery.RunOptions{
 			Queue: func(ctx context.Context, enqueue func([]delivery.Delivery) error) error {
 				queuedAll = false
-				err := queueTickets(t, in, run, maxAttempts, now, enqueue)
+				err := queueTickets(t, in, keyOf, maxAttempts, now, enqueue)
 				queuedAll = err == nil
 				return err
 			},
 			Until: app.Now().Add(wait),
 		})
 	} else {
-		reports, err := enqueueTickets(ctx, s, t, in, run, maxAttempts, now)
+		reports, err := enqueueTickets(ctx, s, t, in, keyOf, maxAttempts, now)
 		if err != nil {
 			return err
 		}
@@ -242,10 +261,10 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 // repeated in the input is one delivery). Exporting a ticket already queued
 // for this target returns the existing delivery, as it stands: the
 // idempotency key makes the export happen once.
-func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, run string, maxAttempts int, now time.Time) ([]delivery.Report, error) {
+func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time) ([]delivery.Report, error) {
 	reports := []delivery.Report{}
 	seen := map[string]bool{}
-	err := queueTickets(t, in, run, maxAttempts, now, func(batch []delivery.Delivery) error {
+	err := queueTickets(t, in, keyOf, maxAttempts, now, func(batch []delivery.Delivery) error {
 		stored, err := s.Enqueue(ctx, batch)
 		if err != nil {
 			return err
@@ -266,7 +285,7 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 // queueTickets reads the tickets, builds each export, and hands them to
 // enqueue enqueueBatch at a time; a batch's bodies are dropped once enqueue
 // returns, so memory stays flat however long the input is.
-func queueTickets(t core.Target, in io.Reader, run string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
+func queueTickets(t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
 	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
 	batch := make([]delivery.Delivery, 0, enqueueBatch)
 	flush := func() error {
@@ -281,7 +300,7 @@ func queueTickets(t core.Target, in io.Reader, run string, maxAttempts int, now 
 		return nil
 	}
 	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
-		key := delivery.ExportKey(t.ID, tk, run)
+		key := keyOf(tk)
 		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
 		if err != nil {
 			return err
@@ -299,6 +318,20 @@ func queueTickets(t core.Target, in io.Reader, run string, maxAttempts int, now 
 	return err
 }
 
+// exportKeyOf returns how an export names each ticket's delivery: the key
+// derived from target, kind and finding_id (salted with run in a
+// rehearsal), or the operator's --idempotency-key (prefixed in a rehearsal,
+// so it can never use up the real export's key).
+func exportKeyOf(t core.Target, run, override string) func(payload.Ticket) string {
+	if override == "" {
+		return func(tk payload.Ticket) string { return delivery.ExportKey(t.ID, tk, run) }
+	}
+	if run != "" {
+		override = delivery.RehearsalKeyPrefix + override
+	}
+	return func(payload.Ticket) string { return override }
+}
+
 // portableBundle is one bundle of export --portable.
 type portableBundle struct {
 	IdempotencyKey string `json:"idempotency_key"`
@@ -310,13 +343,13 @@ type portableBundle struct {
 // retried, and a later real export of the same tickets is not deduplicated
 // against them. The bundle folder is named by the idempotency key, so
 // writing the same tickets again replaces their bundles.
-func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in io.Reader, count int, jsonOut bool) error {
+func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in io.Reader, count int, keyOf func(payload.Ticket) string, jsonOut bool) error {
 	dir := app.Settings.FallbackDir()
 	now := app.Now()
 	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
 	var out []portableBundle
 	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
-		key := delivery.ExportKey(t.ID, tk, "")
+		key := keyOf(tk)
 		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
 		if err != nil {
 			return err

@@ -14,6 +14,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -124,6 +126,22 @@ func ValidateTicket(t Ticket) error {
 		return err
 	}
 	return validate(ticketSchema, b, "the ticket")
+}
+
+// CheckIdempotencyKey returns why key cannot be an export's idempotency
+// key (the schema's pattern: 1 to 128 of A-Z, a-z, 0-9, '_', '.', ':' and
+// '-'), or "".
+func CheckIdempotencyKey(key string) string {
+	if len(key) == 0 || len(key) > 128 {
+		return fmt.Sprintf("the idempotency key is %d characters; it must be 1 to 128", len(key))
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("_.:-", c) >= 0) {
+			return fmt.Sprintf("the idempotency key has the character %q at %d; use only A-Z, a-z, 0-9, '_', '.', ':' and '-'", c, i+1)
+		}
+	}
+	return ""
 }
 
 // DefaultIdempotencyKey derives the idempotency key of exporting one

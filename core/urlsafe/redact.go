@@ -209,3 +209,12 @@ func sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// WithoutFragment is raw without its fragment (from the first #): the
+// fragment is never sent, so it is not stored either.
+func WithoutFragment(raw string) string {
+	if i := strings.IndexByte(raw, '#'); i >= 0 {
+		return raw[:i]
+	}
+	return raw
+}
