@@ -302,6 +302,10 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": reason})
 			return
 		}
+		if errors.Is(err, signing.ErrNotAnExport) {
+			refuse(http.StatusBadRequest, codes.PayloadInvalid, reason)
+			return
+		}
 		refuse(http.StatusUnauthorized, codes.SignatureInvalid, reason)
 		return
 	}

@@ -2,10 +2,13 @@ package signing
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/webriskops/webhook-setup/core/codes"
 )
 
 // DefaultMaxProcessed bounds the idempotency keys a Verifier remembers.
@@ -60,13 +63,19 @@ func (v *Verifier) SetSecrets(secrets []string) {
 	v.mu.Unlock()
 }
 
+// ErrNotAnExport is wrapped by Verify's error for a correctly signed body
+// that is not a ticket export (no idempotency_key to bind the header to).
+var ErrNotAnExport = errors.New("the signed body is not a ticket export")
+
 // Verify checks one delivery: the signature, timestamp and nonce headers as
 // Verify does, X-WebRiskOps-Event and X-WebRiskOps-Schema, that the nonce
 // was not seen within the window, and that X-WebRiskOps-Idempotency-Key
 // equals the signed body's idempotency_key. It returns that key. body must
 // be the raw bytes read from r.Body, before any JSON parsing. Refusals are
 // *codes.Error with code WEBHOOK_SIGNATURE_INVALID; answer them with 401
-// and do no work.
+// and do no work. A correctly signed body without an idempotency_key fails
+// the schema instead: that error wraps ErrNotAnExport (code
+// WEBHOOK_PAYLOAD_INVALID); answer it with 400.
 func (v *Verifier) Verify(r *http.Request, body []byte) (idempotencyKey string, err error) {
 	now := time.Now()
 	if v.Now != nil {
@@ -94,7 +103,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (idempotencyKey string, 
 		IdempotencyKey string `json:"idempotency_key"`
 	}
 	if err := json.Unmarshal(body, &signed); err != nil || signed.IdempotencyKey == "" {
-		return "", invalid("the signed body has no idempotency_key")
+		return "", codes.Errorf(codes.PayloadInvalid, "the body is signed but is not a ticket export: it has no idempotency_key").Wrap(ErrNotAnExport)
 	}
 	if signed.IdempotencyKey != key {
 		return "", invalid("%s %q differs from the signed body's idempotency_key", HeaderIdempotencyKey, clip(key))
