@@ -157,7 +157,7 @@ func TestWizardSelfHostedAllowlist(t *testing.T) {
 	w.send(keyRight)
 	w.wait("(•) allowlist")
 	w.send(keyEnter)
-	w.wait("entry ›")
+	w.wait("› entry:")
 	w.send("127.0.0.0/8")
 	w.wait("generic_webhook_allowlist_invalid")
 	for range len("127.0.0.0/8") {
@@ -373,6 +373,57 @@ func TestWizardColour(t *testing.T) {
 			if got := colour.MatchString(w.output()); got != c.colour {
 				t.Fatalf("colour sequences drawn: %v, want %v", got, c.colour)
 			}
+		})
+	}
+}
+
+// TestWizardNoColourMarksFocus: without colour (NO_COLOR, or TERM=dumb
+// with the full-screen wizard asked for) the focused field is marked with
+// "›", the text cursor is a visible character and placeholders read as
+// hints in brackets, since reverse video and dim text are not drawn.
+func TestWizardNoColourMarksFocus(t *testing.T) {
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"NO_COLOR", nil, nil},
+		{"TERM=dumb", []string{"TERM=dumb", "NO_COLOR="}, []string{"--accessible=false"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHome(t)
+			w := startTerm(t, termOptions{env: h.wizardEnv(c.env...), args: c.args, cols: 80, rows: 24})
+			toSecretStep(w, 4, 1, "")
+			w.wait("URL › █(e.g. https://")
+			w.send(paste("https://10.20.1.5/webhook/intake"))
+			w.wait("URL › https://10.20.1.5/webhook/intake█")
+			w.wait("needs private-network approval")
+			w.send(keyEnter)
+			w.wait("Signing secret", "Paste one")
+			w.send(keyDown, keyEnter)
+			w.wait("secret › █")
+			w.send(paste(knownSecret))
+			w.wait("HMAC-SHA256")
+			w.send(keyEnter)
+			tickChecks(w)
+			w.wait("Private network", "› policy  (•) deny")
+			w.send(keyRight)
+			w.wait("› policy  ( ) deny   (•) allowlist", "  entry:  (e.g. 10.20.0.0/16", "  authorized by:  (who approved it")
+			w.send(keyTab)
+			w.wait("  policy  ( ) deny", "› entry: █(e.g. 10.20.0.0/16", "  authorized by:  (who approved it")
+			w.send("10.20.0.0/16")
+			w.wait("› entry: 10.20.0.0/16█")
+			w.send(keyTab)
+			w.wait("  entry: 10.20.0.0/16\n", "› authorized by: █(who approved it")
+			if n := strings.Count(w.screen(), "█"); n != 1 {
+				t.Fatalf("%d cursors on screen:\n%s", n, w.screen())
+			}
+			if reverse := regexp.MustCompile(`\x1b\[[0-9;]*m`); reverse.MatchString(w.output()) {
+				t.Fatalf("SGR sequences drawn without colour: %q", reverse.FindString(w.output()))
+			}
+			w.send(keyCtrlC)
+			w.exit()
 		})
 	}
 }

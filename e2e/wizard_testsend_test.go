@@ -44,7 +44,7 @@ func TestWizardTestSends(t *testing.T) {
 	w.send(keyEnter)
 	w.wait("Dry run", "Rehearsal")
 	w.send(keyDown, keyEnter)
-	w.wait("receiver URL ›")
+	w.wait("› receiver URL:")
 	w.send(paste(base + "/hook"))
 	w.send(keyTab)
 	w.send(paste(cert))

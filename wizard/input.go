@@ -22,13 +22,26 @@ func newInput(st *styles, prompt, value string, limit int) textinput.Model {
 	in.PromptStyle = st.selected
 	in.TextStyle = st.text
 	in.PlaceholderStyle = st.dim
-	in.Cursor.Style = st.selected
+	// In colour the cursor is drawn in reverse video; without colour it
+	// is a character (see plainCursor), so it shows on any terminal.
+	in.Cursor.Style = st.cursor
 	// A steady cursor: a blinking one redraws twice a second, which over
 	// SSH is traffic for nothing.
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.SetValue(value)
 	in.CursorEnd()
 	return in
+}
+
+// fieldView draws one input of a screen with several: the focused one
+// marked "› " in the margin (as lists mark the chosen option), the others
+// indented with their label plain, so the focus shows without colour too.
+func fieldView(st *styles, in textinput.Model) string {
+	if in.Focused() {
+		return st.selected.Render("› ") + in.View()
+	}
+	in.PromptStyle = st.text
+	return "  " + in.View()
 }
 
 // cleanKey removes invisible format characters (bidi overrides,

@@ -82,7 +82,7 @@ type endpointStep struct {
 func newEndpointStep(e *env, a *Answers) *endpointStep {
 	s := &endpointStep{env: e, a: a}
 	s.input = newInput(e.st, "URL › ", a.URL, maxURLLen)
-	s.input.Placeholder = "https://hooks.zapier.com/hooks/catch/123456/abcdef/"
+	s.input.Placeholder = e.st.example("https://hooks.zapier.com/hooks/catch/123456/abcdef/")
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
 	return s
 }

@@ -49,10 +49,10 @@ func newNetworkStep(e *env, a *Answers) *networkStep {
 	if s.policy == "" {
 		s.policy = core.PolicyDeny
 	}
-	s.entry = newInput(e.st, "entry › ", "", 256)
-	s.entry.Placeholder = "10.20.0.0/16 or n8n.internal.example"
-	s.authorized = newInput(e.st, "authorized by › ", a.AuthorizedBy, 500)
-	s.authorized.Placeholder = "who approved this route (a person or a ticket)"
+	s.entry = newInput(e.st, "entry: ", "", 256)
+	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
+	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy, 500)
+	s.authorized.Placeholder = e.st.hint("who approved it: a person or a ticket")
 	return s
 }
 
@@ -222,8 +222,8 @@ func (s *networkStep) View() string {
 	for _, e := range s.entries {
 		b.WriteString("  • " + clean(e) + "\n")
 	}
-	b.WriteString("  " + s.entry.View() + "\n")
-	b.WriteString("  " + s.authorized.View())
+	b.WriteString(fieldView(st, s.entry) + "\n")
+	b.WriteString(fieldView(st, s.authorized))
 	return b.String()
 }
 

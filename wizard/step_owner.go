@@ -6,6 +6,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+
+	"github.com/webriskops/webhook-setup/core"
 )
 
 // ownerStep is "Receiver owner and revoke path": who owns the receiver and
@@ -43,13 +45,13 @@ func newOwnerStep(e *env, a *Answers) *ownerStep {
 		huh.NewInput().Key(ownerField).
 			Title("Receiver owner").
 			Description("The person or team who owns the receiving endpoint.").
-			Placeholder("ops@example.com").
+			Placeholder(e.st.example("ops@example.com")).
 			CharLimit(600).
 			Value(&s.owner),
 		huh.NewInput().Key(revokeField).
 			Title("Revoke path").
 			Description("Where the receiver URL and signing secret are rotated or deleted.").
-			Placeholder("Zapier > Zaps > Ticket intake > Trigger").
+			Placeholder(e.st.example(revokeExample(a.Provider))).
 			CharLimit(600).
 			Value(&s.revokePath),
 	)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(km).WithTheme(huhTheme(e.st))
@@ -64,12 +66,27 @@ func huhTheme(st *styles) *huh.Theme {
 	t.Focused.Title = st.heading
 	t.Focused.Description = st.dim
 	t.Focused.TextInput.Prompt = st.selected
+	t.Focused.TextInput.Cursor = st.cursor
 	t.Focused.TextInput.Placeholder = st.dim
 	t.Focused.Base = t.Focused.Base.BorderForeground(st.selected.GetForeground())
 	t.Blurred.Title = st.text
 	t.Blurred.Description = st.dim
 	t.Blurred.TextInput.Placeholder = st.dim
 	return t
+}
+
+// revokeExample is where a receiver of provider is usually revoked, as
+// the placeholder of the revoke path.
+func revokeExample(p core.ProviderKey) string {
+	switch p {
+	case core.ProviderZapier:
+		return "Zapier > Zaps > Ticket intake > Trigger"
+	case core.ProviderMake:
+		return "Make > Scenarios > Ticket intake > Webhooks"
+	case core.ProviderN8N:
+		return "n8n > Workflows > Ticket intake > Webhook node"
+	}
+	return "the receiver's admin page, or a runbook link"
 }
 
 func (s *ownerStep) Init() tea.Cmd { return s.form.Init() }

@@ -59,10 +59,10 @@ func newTestSend(e *env, t core.Target) *testSend {
 		{value: "rehearsal", label: "Rehearsal", desc: "Send a signed test delivery to a local receiver you run."},
 		{value: "live", label: "Live", desc: "Send one signed test delivery to " + clean(host) + "."},
 	}, "dry")
-	s.url = newInput(e.st, "receiver URL › ", "", maxURLLen)
-	s.url.Placeholder = "https://127.0.0.1:8443/webhook"
-	s.ca = newInput(e.st, "CA file › ", "", 4096)
-	s.ca.Placeholder = "(empty: the system's roots)"
+	s.url = newInput(e.st, "receiver URL: ", "", maxURLLen)
+	s.url.Placeholder = e.st.example("https://127.0.0.1:8443/webhook")
+	s.ca = newInput(e.st, "CA file: ", "", 4096)
+	s.ca.Placeholder = e.st.hint("(empty: the system's roots)")
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
 	return s
 }
@@ -198,7 +198,7 @@ func (s *testSend) View() string {
 		b.WriteString(s.list.view(st, s.width))
 	case testRehearsalForm:
 		b.WriteString(wrap("The local receiver you run (a recipe, or your own code) and, if its certificate is not publicly trusted, the CA file that signed it.", s.width) + "\n\n")
-		b.WriteString(s.url.View() + "\n" + s.ca.View())
+		b.WriteString(fieldView(st, s.url) + "\n" + fieldView(st, s.ca))
 	case testRunning:
 		b.WriteString(s.spin.View() + " sending…")
 	case testShown:
@@ -219,8 +219,8 @@ func (s *testSend) View() string {
 func (s *testSend) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.pager.setSize(w, max(h-4, 3))
-	s.url.Width = max(w-len(s.url.Prompt)-2, 10)
-	s.ca.Width = max(w-len(s.ca.Prompt)-2, 10)
+	s.url.Width = max(w-len(s.url.Prompt)-4, 10)
+	s.ca.Width = max(w-len(s.ca.Prompt)-4, 10)
 }
 
 func (s *testSend) ShortHelp() []key.Binding {
