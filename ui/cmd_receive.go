@@ -53,7 +53,7 @@ type receiveOptions struct {
 func NewCmdReceive(app *App) *cobra.Command {
 	opts := &receiveOptions{}
 	cmd := &cobra.Command{
-		Use:   "receive --listen ADDR (--secret-file F | --target NAME) (--self-signed [--cert-out PEM] | --tls-cert C --tls-key K)",
+		Use:   "receive --listen ADDR (--secret-file F | --target NAME) [--self-signed --cert-out PEM | --tls-cert C --tls-key K]",
 		Short: "Run the reference receiver: verify deliveries as docs/signing.md says, one line per request",
 		Long: `receive is a reference receiver. It accepts POSTs on any path over HTTPS and
 checks each as docs/signing.md says: raw body (1 MiB at most), the six
@@ -71,9 +71,10 @@ the body's, and the body against ticket-export.webhook.v1. It answers
 and prints one line per request. Processed keys are kept in memory only.
 
 It listens on loopback only unless --public is given: --listen 0.0.0.0:8443
-or a non-loopback address is refused without it. --self-signed makes a
-certificate for 127.0.0.1, ::1 and localhost at start; --cert-out writes it so
-test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
+or a non-loopback address is refused without it. Without --tls-cert and
+--tls-key it serves a self-signed certificate for 127.0.0.1, ::1 and
+localhost, made at start (--self-signed says so explicitly); --cert-out
+writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
 		Example: `  webhook-setup receive --listen 127.0.0.1:8443 --target zapier-tickets --self-signed --cert-out receiver.pem
   webhook-setup test-send zapier-tickets --to https://127.0.0.1:8443/hook --ca-file receiver.pem`,
 		Args: noArgs,
@@ -97,6 +98,9 @@ test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
 }
 
 func receiveRun(ctx context.Context, app *App, opts *receiveOptions) error {
+	if !opts.selfSigned && opts.tlsCert == "" && opts.tlsKey == "" {
+		opts.selfSigned = true // the sender speaks only HTTPS: self-signed is the default
+	}
 	switch {
 	case opts.listen == "":
 		return codes.Errorf(codes.Usage, "receive needs --listen ADDR, e.g. 127.0.0.1:8443")
