@@ -93,6 +93,20 @@ func (pn PrivateNetwork) NormalizedPolicy() NetworkPolicy {
 	return pn.Policy
 }
 
+// DefaultPolicy is the private-network policy of a target that does not
+// name one: an allowlist given alone means the operator wants an
+// allowlist; otherwise the configured default for a self-hosted target
+// (the only mode that may use an allowlist), and deny for the others.
+func DefaultPolicy(mode Mode, configured NetworkPolicy, allowlist []string) NetworkPolicy {
+	switch {
+	case len(allowlist) > 0:
+		return PolicyAllowlist
+	case mode == ModeSelfHosted && configured != "":
+		return configured
+	}
+	return PolicyDeny
+}
+
 // ChangedFields names, as the JSON output does, the fields that differ
 // between the stored target a and the wanted b. The policy is compared with
 // its default filled in, and an empty allowlist equals a missing one.

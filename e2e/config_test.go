@@ -216,3 +216,28 @@ func TestConfigPath(t *testing.T) {
 		t.Fatal("config path created the database")
 	}
 }
+
+// TestConfiguredAllowlistPolicyIsForSelfHosted: a configured default
+// private-network policy of allowlist applies to self-hosted targets only;
+// a cloud target added or applied without a policy is deny, not refused.
+func TestConfiguredAllowlistPolicyIsForSelfHosted(t *testing.T) {
+	h := newHome(t)
+	env := []string{"WEBHOOK_SETUP_PRIVATE_NETWORK_POLICY=allowlist"}
+	sf := h.writeFile("secret", knownSecret+"\n")
+	if r := h.run("", env, "add", "--name", "zap", "--provider", "zapier_webhook", "--mode", "cloud", "--url", zapierURL,
+		"--secret-file", sf, "--owner", "ops", "--revoke-path", "Zapier", "--confirm-receiver-checks",
+		"--resolve", zapierResolve); r.code != 0 {
+		t.Fatalf("cloud add under a default allowlist policy: %s", r)
+	}
+	var shown map[string]any
+	mustJSON(t, h.ok("show", "zap", "--json").stdout, &shown)
+	if pn := shown["private_network"].(map[string]any); pn["policy"] != "deny" {
+		t.Fatalf("cloud target policy = %v", pn["policy"])
+	}
+	r := h.run("", env, "add", "--name", "n8n", "--provider", "n8n_webhook", "--mode", "self-hosted",
+		"--url", "https://n8n.internal/webhook/abc", "--resolve", "n8n.internal:443:10.20.1.5",
+		"--secret-file", sf, "--owner", "ops", "--revoke-path", "n8n", "--confirm-receiver-checks", "--json")
+	if r.code != 3 || !strings.Contains(r.stdout, "generic_webhook_allowlist_invalid") {
+		t.Fatalf("self-hosted add under a default allowlist policy without entries: %s", r)
+	}
+}

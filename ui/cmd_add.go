@@ -68,7 +68,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	t := core.Target{
 		Name: opts.name, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode,
 		BaseURL: opts.url, ReceiverOwner: opts.owner, RevokePath: opts.revokePath,
-		ReceiverChecksConfirmed: opts.confirmChecks, PrivateNetwork: opts.network.privateNetwork(app),
+		ReceiverChecksConfirmed: opts.confirmChecks, PrivateNetwork: opts.network.privateNetwork(app, mode),
 		RateLimit: rate,
 	}
 	if err := opts.secret.checkSecretOut(); err != nil {

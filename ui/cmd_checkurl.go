@@ -59,7 +59,7 @@ func checkURLRun(ctx context.Context, app *App, raw string, opts *checkURLOption
 		}
 	}
 	t := core.Target{ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode, BaseURL: raw,
-		PrivateNetwork: opts.network.privateNetwork(app)}
+		PrivateNetwork: opts.network.privateNetwork(app, mode)}
 	if ps := core.PrivateNetworkProblems(t); len(ps) > 0 {
 		return codes.ProblemsError(ps)
 	}

@@ -22,15 +22,12 @@ func (f *networkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.authorizedBy, "authorized-by", "", "who authorized posting evidence to the private network")
 }
 
-// privateNetwork builds the approval, defaulting the policy from settings.
-func (f *networkFlags) privateNetwork(app *App) core.PrivateNetwork {
+// privateNetwork builds the approval of a target in mode; without
+// --private-network-policy the policy is core.DefaultPolicy's.
+func (f *networkFlags) privateNetwork(app *App, mode core.Mode) core.PrivateNetwork {
 	policy := core.NetworkPolicy(f.policy)
 	if policy == "" {
-		policy = core.NetworkPolicy(app.Settings.Get("defaults.private_network_policy").Value)
-	}
-	if policy == core.PolicyDeny && len(f.allow) > 0 && f.policy == "" {
-		// --allow alone means the operator wants an allowlist.
-		policy = core.PolicyAllowlist
+		policy = core.DefaultPolicy(mode, core.NetworkPolicy(app.Settings.Get("defaults.private_network_policy").Value), f.allow)
 	}
 	return core.PrivateNetwork{Policy: policy, Allowlist: f.allow, AuthorizedBy: f.authorizedBy}
 }

@@ -224,11 +224,7 @@ func desired(spec TargetSpec, d Defaults) core.Target {
 		t.DeploymentMode = d.Mode
 	}
 	if !spec.Has("private_network.policy") {
-		t.PrivateNetwork.Policy = d.Policy
-		if t.PrivateNetwork.NormalizedPolicy() == core.PolicyDeny && len(t.PrivateNetwork.Allowlist) > 0 {
-			// An allowlist alone means the operator wants an allowlist.
-			t.PrivateNetwork.Policy = core.PolicyAllowlist
-		}
+		t.PrivateNetwork.Policy = core.DefaultPolicy(t.DeploymentMode, d.Policy, t.PrivateNetwork.Allowlist)
 	}
 	return t
 }
