@@ -152,6 +152,7 @@ secret_file = %q
 		{args: []string{"test-send", "zap", "--to", wr.url(), "--ca-file", "/dev/zero"}, exit: 2, code: usage, json: true},
 		{args: []string{"test-send", "zap", "--wait", "soon"}, exit: 2, code: usage, json: true},
 		{args: []string{"test-send", "zap", "--out", existing}, exit: 2, code: usage, json: true},
+		{args: []string{"add", "--name", "two", "--provider", "generic_webhook", "--url", "https://a.example/x", "--webhook-url", "https://b.example/x", "--generate-secret", "--owner", "o", "--revoke-path", "r", "--confirm-receiver-checks"}, exit: 2, code: usage, json: true},
 		{args: []string{"export", "zap"}, exit: 2, code: usage, json: true},
 		{args: []string{"export", "nope", "--ticket", tk}, exit: 2, code: notFound, json: true},
 		{args: append([]string{"export", "zap", "--ticket", h.dir + "/nope.ndjson"}, to...), exit: 2, code: usage, json: true},

@@ -14,6 +14,7 @@ import (
 
 type addOptions struct {
 	name, provider, mode, url string
+	webhookURL                string
 	owner, revokePath         string
 	confirmChecks             bool
 	network                   networkFlags
@@ -44,7 +45,7 @@ func NewCmdAdd(app *App) *cobra.Command {
 	fs.StringVar(&opts.provider, "provider", "", "provider_key: generic_webhook, webhook, zapier_webhook, make_webhook or n8n_webhook")
 	fs.StringVar(&opts.mode, "mode", "", "deployment_mode: cloud, self-hosted or webhook-only (default from config, else cloud)")
 	fs.StringVar(&opts.url, "url", "", "webhook_url (base_url) exactly as the receiver gave it")
-	fs.StringVar(&opts.url, "webhook-url", "", "same as --url")
+	fs.StringVar(&opts.webhookURL, "webhook-url", "", "same as --url")
 	fs.StringVar(&opts.owner, "owner", "", "who owns the receiver")
 	fs.StringVar(&opts.revokePath, "revoke-path", "", "where the receiver URL and secret are rotated or deleted")
 	fs.BoolVar(&opts.confirmChecks, "confirm-receiver-checks", false, "confirm the receiver verifies the six X-WebRiskOps headers (see: webhook-setup recipe)")
@@ -57,6 +58,13 @@ func NewCmdAdd(app *App) *cobra.Command {
 }
 
 func addRun(ctx context.Context, app *App, opts *addOptions) error {
+	switch {
+	case opts.url != "" && opts.webhookURL != "" && opts.url != opts.webhookURL:
+		return codes.Errorf(codes.Usage, "--url and --webhook-url name two different URLs").
+			WithFix("Give the webhook URL once: --url and --webhook-url are the same flag.")
+	case opts.url == "":
+		opts.url = opts.webhookURL
+	}
 	mode := core.Mode(opts.mode)
 	if mode == "" {
 		mode = core.Mode(app.Settings.Get("defaults.deployment_mode").Value)
