@@ -43,7 +43,7 @@ func disconnectRun(ctx context.Context, app *App, name string, yes, jsonOut bool
 		}
 		fmt.Fprintf(out, "Revoke path for %s (owner: %s):\n", t.Name, sanitize.Line(t.ReceiverOwner))
 		for i, step := range core.RevokeChecklist(t) {
-			field(out, fmt.Sprintf("  %d", i+1), step)
+			fmt.Fprintf(out, "  %d. %s\n", i+1, sanitize.Line(step))
 		}
 		if !yes {
 			if !app.CanPrompt() {
@@ -53,7 +53,8 @@ func disconnectRun(ctx context.Context, app *App, name string, yes, jsonOut bool
 			fmt.Fprintf(app.Out, "Type the target name to disconnect it: ")
 			line, _ := bufio.NewReader(app.In).ReadString('\n')
 			if strings.TrimSpace(line) != t.Name {
-				return codes.Errorf(codes.Interrupted, "not confirmed; nothing was changed")
+				return codes.Errorf(codes.Interrupted, "not confirmed; nothing was changed").
+					WithFix("To disconnect, type the target name exactly as shown, or pass --yes once the revoke path is done.")
 			}
 		}
 		if err := s.DeleteTarget(ctx, name, store.Actor()); err != nil {
