@@ -231,3 +231,21 @@ func TestKilledMidWriteLeavesNoHalfTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedAddLeavesNoSecretFile: when the store refuses a target (its
+// name is taken), the generated secret's --secret-out file is removed again
+// and never announced.
+func TestRefusedAddLeavesNoSecretFile(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("zap")
+	out := filepath.Join(h.dir, "new.secret")
+	r := h.run("", nil, "add", "--name", "zap", "--provider", "webhook", "--url", "https://receiver.example.com/x",
+		"--generate-secret", "--secret-out", out, "--owner", "o", "--revoke-path", "p", "--confirm-receiver-checks",
+		"--resolve", "receiver.example.com:443:93.184.216.34")
+	if r.code != 3 || !strings.Contains(r.stderr, "generic_webhook_name_taken") || strings.Contains(r.stderr, "written to") {
+		t.Fatalf("add of a taken name: %s", r)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("--secret-out file left behind: %v", err)
+	}
+}

@@ -82,7 +82,9 @@ func TestSecretOutBadPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := secretFlags{generate: true, out: filepath.Join(f, "new.secret")}
-	if _, err := s.deliverGenerated(&App{}, "wrsec_x", false); codes.AsError(err).Code != codes.Usage {
-		t.Fatalf("got %v", err)
+	saved := false
+	_, err := s.handOut(&App{}, "wrsec_x", true, false, func() error { saved = true; return nil })
+	if codes.AsError(err).Code != codes.Usage || saved {
+		t.Fatalf("got %v (saved %v)", err, saved)
 	}
 }

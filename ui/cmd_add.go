@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -107,25 +106,13 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	if len(problems) > 0 {
 		return codes.ProblemsError(problems)
 	}
-	var shown string
-	if generated && opts.secret.out != "" {
-		if _, err := opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
-			return err
-		}
-	}
-	err = app.withStore(func(s *store.Store) error {
-		return s.CreateTarget(ctx, &t, secret, store.Actor())
+	shown, err := opts.secret.handOut(app, secret, generated, opts.json, func() error {
+		return app.withStore(func(s *store.Store) error {
+			return s.CreateTarget(ctx, &t, secret, store.Actor())
+		})
 	})
 	if err != nil {
-		if generated && opts.secret.out != "" {
-			_ = os.Remove(opts.secret.out)
-		}
 		return err
-	}
-	if generated && opts.secret.out == "" {
-		if shown, err = opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
-			return err
-		}
 	}
 	v := app.targetView(t, false)
 	v.GeneratedSecret, v.Warnings = shown, warnings

@@ -53,27 +53,20 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 		return err
 	}
 	var t core.Target
+	var shown string
 	err = app.withStore(func(s *store.Store) error {
 		// Fail on a missing target before a generated secret is handed out.
 		if _, err := s.Target(ctx, name); err != nil {
 			return err
 		}
-		if generated && opts.secret.out != "" {
-			if _, err := opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
-				return err
-			}
-		}
-		t, err = s.RotateSecret(ctx, name, secret, opts.grace, store.Actor())
+		shown, err = opts.secret.handOut(app, secret, generated, opts.json, func() (err error) {
+			t, err = s.RotateSecret(ctx, name, secret, opts.grace, store.Actor())
+			return err
+		})
 		return err
 	})
 	if err != nil {
 		return err
-	}
-	var shown string
-	if generated && opts.secret.out == "" {
-		if shown, err = opts.secret.deliverGenerated(app, secret, opts.json); err != nil {
-			return err
-		}
 	}
 	v := app.targetView(t, false)
 	v.GeneratedSecret = shown

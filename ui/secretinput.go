@@ -116,31 +116,52 @@ func (f *secretFlags) checkSecretOut() error {
 	return nil
 }
 
-// deliverGenerated shows a generated secret once, or writes it to
-// --secret-out. It returns the text for a --json "generated_secret" field
-// ("" when written to a file).
-func (f *secretFlags) deliverGenerated(app *App, secret string, jsonOut bool) (string, error) {
+// handOut runs save, handing a generated secret over exactly once: written
+// to --secret-out before save (and removed again when save fails, so a
+// refused command leaves no file) and announced once save succeeded; or
+// shown after save succeeded. It returns the text of a --json
+// "generated_secret" field ("" when written to a file or not generated).
+func (f *secretFlags) handOut(app *App, secret string, generated, jsonOut bool, save func() error) (string, error) {
+	if !generated {
+		return "", save()
+	}
 	if f.out != "" {
-		fd, err := os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return "", codes.Errorf(codes.Usage, "--secret-out %s: %v", f.out, unwrapPathError(err)).
-				WithFix("Name a new file in a folder you can write to; nothing was changed.")
+		if err := f.writeOut(secret); err != nil {
+			return "", err
 		}
-		_, err = fmt.Fprintln(fd, secret)
-		if cerr := fd.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return "", codes.Errorf(codes.Internal, "write --secret-out: %v", err)
+		if err := save(); err != nil {
+			_ = os.Remove(f.out)
+			return "", err
 		}
 		fmt.Fprintf(app.Err, "Generated signing secret written to %s (0600). Put it into the receiver, then delete the file.\n", f.out)
 		return "", nil
+	}
+	if err := save(); err != nil {
+		return "", err
 	}
 	if jsonOut {
 		return secret, nil
 	}
 	fmt.Fprintf(app.Out, "Generated signing secret (shown once; store it in the receiver now):\n  %s\n", secret)
 	return "", nil
+}
+
+// writeOut writes secret to the new file --secret-out, 0600.
+func (f *secretFlags) writeOut(secret string) error {
+	fd, err := os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return codes.Errorf(codes.Usage, "--secret-out %s: %v", f.out, unwrapPathError(err)).
+			WithFix("Name a new file in a folder you can write to; nothing was changed.")
+	}
+	_, err = fmt.Fprintln(fd, secret)
+	if cerr := fd.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.out)
+		return codes.Errorf(codes.Internal, "write --secret-out: %v", err)
+	}
+	return nil
 }
 
 func unwrapPathError(err error) error {
