@@ -35,7 +35,7 @@ func TestFixesNameTheWizardStep(t *testing.T) {
 	d.key("enter")
 	d.at(stepReceiver)
 	d.key("enter")
-	d.wantFlat("(wizard: Receiver checks step; add: --confirm-receiver-checks)")
+	d.wantFlat("then confirm it (wizard: tick the six headers; add: --confirm-receiver-checks).")
 	d.wantNot("then confirm with --confirm-receiver-checks")
 	tickAll(d)
 	d.at(stepOwner)

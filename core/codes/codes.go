@@ -98,7 +98,7 @@ var Catalog = map[Code]Entry{
 	AuthorizedByNeeded: {Meaning: "A private-network allowlist needs the name of who authorized the route.",
 		Fix: "Record the person or ticket that approved posting evidence to that network (wizard: authorized by; add: --authorized-by).", Exit: ExitBlocked},
 	ReceiverChecks: {Meaning: "The operator has not confirmed that the receiver verifies the six X-WebRiskOps headers.",
-		Fix: "Set up receiver verification (webhook-setup recipe), then confirm that the receiver checks the six headers (wizard: Receiver checks step; add: --confirm-receiver-checks).", Exit: ExitBlocked},
+		Fix: "Set up receiver verification (webhook-setup recipe), then confirm it (wizard: tick the six headers; add: --confirm-receiver-checks).", Exit: ExitBlocked},
 	RevokePathMissing: {Meaning: "No revoke path is recorded for this target.",
 		Fix: "Say where the receiver URL and secret are rotated or deleted (wizard: Revoke path; add: --revoke-path).", Exit: ExitBlocked},
 	OwnerMissing: {Meaning: "No receiver owner is recorded for this target.",
