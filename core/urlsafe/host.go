@@ -23,7 +23,10 @@ func hostName(h string) (name, warn, reason string) {
 	if h == "" {
 		return "", "", "the URL has no host"
 	}
-	if len(h) > maxHostLen+1 {
+	// A cheap bound before IDNA; the limit proper applies to the name as
+	// looked up (checkLabels), since an international name typed in UTF-8
+	// can be longer than its xn-- form.
+	if len(h) > 4*(maxHostLen+1) {
 		return "", "", fmt.Sprintf("the host is %d bytes long; host names are at most %d", len(h), maxHostLen)
 	}
 	name, ok, reason := asciiName(h)

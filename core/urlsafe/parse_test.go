@@ -287,3 +287,22 @@ func TestParseRefusalAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestLongInternationalNameWithinLimitAfterIDNA: the 253-byte limit is on
+// the name as looked up (xn-- form), not on the UTF-8 typed, which can be
+// longer.
+func TestLongInternationalNameWithinLimitAfterIDNA(t *testing.T) {
+	label := strings.Repeat("例", 14) // 42 bytes typed
+	host := strings.TrimSuffix(strings.Repeat(label+".", 6), ".") + ".example"
+	if len(host) <= maxHostLen {
+		t.Fatalf("precondition: typed host is only %d bytes", len(host))
+	}
+	_, _, p := Parse("https://" + host + "/hook")
+	if p != nil {
+		t.Fatalf("refused %d-byte typed host: %s", len(host), p.Reason)
+	}
+	u, _, _ := Parse("https://" + host + "/hook")
+	if n := len(u.Hostname()); n > maxHostLen {
+		t.Fatalf("looked-up form is %d bytes", n)
+	}
+}
