@@ -2,12 +2,14 @@ package wizard
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
@@ -44,6 +46,11 @@ type env struct {
 	// typed right after enter already reaches the next screen.
 	outbox []tea.Msg
 
+	// shown is the problems the parent shows, as of the last Update, so a
+	// screen can clear or renew them once the input that caused them
+	// changes.
+	shown []codes.Problem
+
 	// saves counts draft saves in flight, so Run can let them finish
 	// before the process exits.
 	saves sync.WaitGroup
@@ -57,6 +64,19 @@ type env struct {
 func (e *env) post(msg tea.Msg) tea.Cmd {
 	e.outbox = append(e.outbox, msg)
 	return nil
+}
+
+// showing reports whether a problem about one of fields (or a part of
+// one, like private_network.allowlist) is on screen.
+func (e *env) showing(fields ...string) bool {
+	for _, p := range e.shown {
+		for _, f := range fields {
+			if p.Field == f || strings.HasPrefix(p.Field, f+".") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkTimeout bounds one endpoint check (DNS included).

@@ -94,6 +94,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.update(next))
 	}
 	m.env.outbox = m.env.outbox[:0]
+	m.env.shown = m.problems
 	return m, tea.Batch(cmds...)
 }
 

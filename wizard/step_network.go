@@ -157,8 +157,14 @@ func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case k.Type == tea.KeyUp:
 			return s, s.setFocus(fieldEntry)
 		}
+		before := s.authorized.Value()
 		_, cmd := updateInput(&s.authorized, k)
 		s.save()
+		if s.authorized.Value() != before && s.env.showing("private_network") {
+			// Typed after a refusal: keep the errors true, clear them
+			// once the approval is complete.
+			return s, tea.Batch(cmd, report(s, s.a.FieldProblems("private_network")...))
+		}
 		return s, cmd
 	}
 	return s, nil

@@ -104,11 +104,23 @@ func (s *ownerStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		msg = cleanKey(k)
 	}
+	owner, revokePath := s.owner, s.revokePath
 	m, cmd := s.form.Update(msg)
 	if f, ok := m.(*huh.Form); ok {
 		s.form = f
 	}
 	s.a.Owner, s.a.RevokePath = strings.TrimSpace(s.owner), strings.TrimSpace(s.revokePath)
+	if (s.owner != owner || s.revokePath != revokePath) && s.env.showing(ownerField, revokeField) {
+		// Typed after a refusal: drop the errors the field no longer
+		// has, keep the others.
+		var shown []string
+		for _, f := range []string{ownerField, revokeField} {
+			if s.env.showing(f) {
+				shown = append(shown, f)
+			}
+		}
+		return s, tea.Batch(cmd, report(s, s.a.FieldProblems(shown...)...))
+	}
 	return s, cmd
 }
 

@@ -73,6 +73,11 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if s.cursor < len(ReceiverHeaders)-1 && s.ticks[s.cursor] {
 			s.cursor++
 		}
+		if s.env.showing("receiver_checks_confirmed") {
+			// The error shown lists what is not ticked: keep it true,
+			// and clear it once all six are.
+			return s, report(s, s.a.FieldProblems("receiver_checks_confirmed")...)
+		}
 	case key.Matches(k, keyRecipe):
 		s.pager.show("Verification recipe: "+s.recipeName(), s.recipe())
 	case key.Matches(k, keyNext):

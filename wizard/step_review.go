@@ -168,7 +168,16 @@ func (s *reviewStep) updateName(k tea.KeyMsg) tea.Cmd {
 		s.name.Blur()
 		return report(s)
 	}
+	before := s.name.Value()
 	_, cmd := updateInput(&s.name, k)
+	if s.name.Value() != before && s.env.showing("name") {
+		// The error follows the name as it is typed, and goes once the
+		// name is acceptable.
+		if p := core.ValidateName(strings.TrimSpace(s.name.Value())); p != nil {
+			return tea.Batch(cmd, report(s, *p))
+		}
+		return tea.Batch(cmd, report(s))
+	}
 	return cmd
 }
 

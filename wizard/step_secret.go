@@ -27,6 +27,7 @@ const (
 // through a masked input. It reports through onDone when a secret is
 // accepted.
 type secretEntry struct {
+	env     *env
 	st      *styles
 	phase   secretPhase
 	list    choiceList
@@ -37,8 +38,8 @@ type secretEntry struct {
 	width   int
 }
 
-func newSecretEntry(st *styles, current string) secretEntry {
-	e := secretEntry{st: st, current: current}
+func newSecretEntry(env *env, current string) secretEntry {
+	e := secretEntry{env: env, st: env.st, current: current}
 	opts := []option{
 		{value: "generate", label: "Generate one (recommended)", desc: "A new random " + signing.GeneratedPrefix + "… secret, shown once."},
 		{value: "paste", label: "Paste one", desc: "A secret the receiver already has: 32 to 256 printable ASCII characters, no spaces."},
@@ -47,7 +48,7 @@ func newSecretEntry(st *styles, current string) secretEntry {
 		opts = append([]option{{value: "keep", label: "Keep the current secret", desc: signingSummary(current)}}, opts...)
 	}
 	e.list = newChoiceList(opts, "")
-	e.input = newInput(st, "secret › ", "", signing.MaxSecretLen+64)
+	e.input = newInput(env.st, "secret › ", "", signing.MaxSecretLen+64)
 	e.input.EchoMode = textinput.EchoPassword
 	e.input.EchoCharacter = '•'
 	return e
@@ -112,6 +113,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			e.secret, e.gen = v, false
 			return secretAccepted, report(source)
 		}
+		before := e.input.Value()
 		trimmed, cmd := updateInput(&e.input, msg)
 		if trimmed > 0 {
 			cmd = tea.Batch(cmd, notify(source, fmt.Sprintf("Removed %d characters of surrounding whitespace from the pasted secret.", trimmed)))
@@ -122,10 +124,21 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			}
 			return secretNone, tea.Batch(cmd, report(source))
 		}
+		if e.input.Value() != before && e.showing() {
+			// Typed after a refusal: the error follows the input, and
+			// goes once the secret is acceptable.
+			if p := signing.CheckSecret(e.input.Value()); p != nil {
+				return secretNone, tea.Batch(cmd, report(source, *p))
+			}
+			return secretNone, tea.Batch(cmd, report(source))
+		}
 		return secretNone, cmd
 	}
 	return secretNone, nil
 }
+
+// showing reports whether a problem about the secret is on screen.
+func (e *secretEntry) showing() bool { return e.env != nil && e.env.showing("signing_secret") }
 
 // captures reports whether esc belongs to the entry (back to the choice).
 func (e *secretEntry) captures() bool { return e.phase != secretChoose }
@@ -190,7 +203,7 @@ func newSecretStep(e *env, a *Answers) *secretStep {
 	if !a.SecretGenerated || a.SecretStored {
 		current = a.Secret
 	}
-	s.entry = newSecretEntry(e.st, current)
+	s.entry = newSecretEntry(e, current)
 	if a.SecretGenerated && !a.SecretStored && signing.CheckSecret(a.Secret) == nil {
 		// Resumed before the operator confirmed: show it again.
 		s.entry.secret, s.entry.gen, s.entry.phase = a.Secret, true, secretShow

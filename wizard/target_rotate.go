@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -32,7 +33,7 @@ type rotate struct {
 }
 
 func newRotate(e *env, t core.Target) *rotate {
-	return &rotate{env: e, t: t, entry: newSecretEntry(e.st, ""),
+	return &rotate{env: e, t: t, entry: newSecretEntry(e, ""),
 		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))}
 }
 
@@ -92,13 +93,25 @@ func (r *rotate) View() string {
 	switch {
 	case r.done:
 		b.WriteString(st.ok.Render("✓ Rotated.") + " Now " + clean(core.SigningSummary(r.t.Signing)) + ".\n")
-		b.WriteString(wrap("The previous secret keeps signing for "+r.env.grace.String()+", so the receiver can switch; deliveries carry both signatures until then.", r.width))
+		b.WriteString(wrap("The previous secret keeps signing for "+graceText(r.env.grace)+", so the receiver can switch; deliveries carry both signatures until then.", r.width))
 	case r.running:
 		b.WriteString(r.spin.View() + " rotating…")
 	default:
-		b.WriteString(r.entry.view("Put it where the receiver reads it; the previous secret keeps signing for " + r.env.grace.String() + "."))
+		b.WriteString(r.entry.view("Put it where the receiver reads it; the previous secret keeps signing for " + graceText(r.env.grace) + "."))
 	}
 	return b.String()
+}
+
+// graceText is a grace period as people write it: 24h, 1h30m, 10m.
+func graceText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (r *rotate) SetSize(w, _ int) {

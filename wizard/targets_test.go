@@ -74,7 +74,7 @@ func TestRotateGeneratedSecret(t *testing.T) {
 	if st.secrets["zap-tickets"] != gen {
 		t.Fatal("not rotated")
 	}
-	d.want("✓ Rotated", signing.Fingerprint(gen), "keeps signing for 24h0m0s")
+	d.want("✓ Rotated", signing.Fingerprint(gen), "keeps signing for 24h,")
 	d.key("esc")
 	if d.m.screen != screenHome {
 		t.Fatal("esc after rotating does not go home")
