@@ -75,14 +75,14 @@ func (s *networkStep) setFocus(f networkField) tea.Cmd {
 	return nil
 }
 
-// save writes the step's state into the answers.
+// save writes the step's state into the answers. The entries are kept
+// while the policy is deny, so switching back to allowlist finds them;
+// Answers.Target leaves them out of the target then, and nothing with
+// policy deny is saved with entries.
 func (s *networkStep) save() {
 	s.a.Policy = s.policy
 	s.a.AuthorizedBy = strings.TrimSpace(s.authorized.Value())
-	s.a.Allowlist = nil
-	if s.policy == core.PolicyAllowlist {
-		s.a.Allowlist = append([]string(nil), s.entries...)
-	}
+	s.a.Allowlist = append([]string(nil), s.entries...)
 }
 
 func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -112,6 +112,15 @@ func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return s, nil
 			}
 			return s, s.setFocus(fieldEntry)
+		case k.Type == tea.KeyRunes:
+			// Typing on the policy line means an entry: with allowlist
+			// the focus moves to the entry field and takes the key; with
+			// deny there is no entry field, and the screen says how to
+			// get one instead of dropping the key silently.
+			if s.policy == core.PolicyDeny {
+				return s, notify(s, "Entries need the allowlist policy: press → to choose it, then type the entry.")
+			}
+			return s, tea.Batch(s.setFocus(fieldEntry), s.typeEntry(k))
 		}
 	case fieldEntry:
 		switch {
@@ -141,15 +150,7 @@ func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case k.Type == tea.KeyUp:
 			return s, s.setFocus(fieldPolicy)
 		}
-		_, cmd := updateInput(&s.entry, k)
-		// Checked as typed: say at once when an entry cannot be allowed.
-		v := strings.TrimSpace(s.entry.Value())
-		if v != "" {
-			if p := urlsafe.CheckAllowlistEntry(v); p != nil {
-				return s, tea.Batch(cmd, report(s, *p))
-			}
-		}
-		return s, tea.Batch(cmd, report(s))
+		return s, s.typeEntry(k)
 	case fieldAuthorized:
 		switch {
 		case key.Matches(k, keyNext):
@@ -168,6 +169,19 @@ func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return s, cmd
 	}
 	return s, nil
+}
+
+// typeEntry feeds a key to the entry field and checks the entry as typed:
+// the screen says at once when it cannot be allowed, and clears that as
+// soon as it can.
+func (s *networkStep) typeEntry(k tea.KeyMsg) tea.Cmd {
+	_, cmd := updateInput(&s.entry, k)
+	if v := strings.TrimSpace(s.entry.Value()); v != "" {
+		if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+			return tea.Batch(cmd, report(s, *p))
+		}
+	}
+	return tea.Batch(cmd, report(s))
 }
 
 // finish checks the approval as the core does and completes the step.
@@ -221,7 +235,7 @@ func (s *networkStep) View() string {
 		b.WriteString(st.dim.Render(wrap("  deny: the endpoint must be public HTTPS. Choose allowlist to approve private CIDRs or host names.", s.width)))
 		return b.String()
 	}
-	b.WriteString(st.dim.Render("  Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix).") + "\n")
+	b.WriteString(st.dim.Render(wrap("  Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix).", s.width)) + "\n")
 	if len(s.entries) == 0 {
 		b.WriteString(st.dim.Render("  no entries yet") + "\n")
 	}
@@ -245,6 +259,9 @@ func (s *networkStep) ShortHelp() []key.Binding {
 		return []key.Binding{keyAddEntry, keyRemoveEntry, keyField, keyBack}
 	case fieldAuthorized:
 		return []key.Binding{keyNext, keyFieldUp, keyBack}
+	}
+	if s.policy == core.PolicyAllowlist {
+		return []key.Binding{keyPolicy, keyField, keyNext, keyBack}
 	}
 	return []key.Binding{keyPolicy, keyNext, keyBack}
 }

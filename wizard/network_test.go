@@ -1,0 +1,69 @@
+package wizard
+
+import (
+	"testing"
+
+	"github.com/webriskops/webhook-setup/core"
+)
+
+// Switching the policy to deny and back keeps the allowlist entries; a
+// target saved with deny has none (the core refuses entries with deny).
+func TestNetworkPolicyDenyAndBackKeepsEntries(t *testing.T) {
+	st := newFakeStore()
+	d := newDriver(t, st)
+	throughEndpoint(d, 4, 1, "https://hooks.zapier.com/hooks/catch/123456/abcdefg/")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.at(stepNetwork)
+	d.key("right", "tab")
+	d.typeText("10.20.0.0/16")
+	d.key("enter", "enter")
+	d.typeText("CHG-1")
+	d.key("enter")
+	fillOwner(d)
+	d.at(stepReview)
+	d.want("allowlist 10.20.0.0/16, authorized by CHG-1")
+
+	d.key("6")
+	d.at(stepNetwork)
+	d.key("left", "enter")
+	d.at(stepReview)
+	d.want("deny (public HTTPS only)")
+	d.wantNot("10.20.0.0/16")
+	if pn := d.m.answers.Target().PrivateNetwork; pn.Policy != core.PolicyDeny || len(pn.Allowlist) != 0 {
+		t.Fatalf("target with deny: %+v", pn)
+	}
+
+	d.key("6")
+	d.at(stepNetwork)
+	d.key("right")
+	d.want("• 10.20.0.0/16")
+	d.wantNot("no entries yet")
+	d.key("left", "enter") // deny again, and save: no entries with deny
+	d.at(stepReview)
+	d.key("enter")
+	tg, ok := st.targets["n8n-hooks-zapier-com"]
+	if !ok {
+		t.Fatalf("not saved: %v\n%s", st.targets, d.screen())
+	}
+	if tg.PrivateNetwork.Policy != core.PolicyDeny || len(tg.PrivateNetwork.Allowlist) != 0 {
+		t.Fatalf("saved private network = %+v (targets %v)", tg.PrivateNetwork, st.targets)
+	}
+}
+
+// On the policy line, typing goes to the entry field (allowlist) or says
+// how to get one (deny): no key is dropped silently.
+func TestNetworkTypingOnPolicyLine(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	toNetwork(d)
+	d.want("←/→ deny or allowlist  enter continue")
+	d.typeText("1")
+	d.want("Entries need the allowlist policy: press → to choose it")
+	d.key("right")
+	d.want("←/→ deny or allowlist  tab/↓ next field  enter continue")
+	d.wantFlat("or fc00::/7, or host names (exact or *.suffix).") // wrapped, not cut
+	d.typeText("10.20.0.0/16")
+	d.wantLine("› entry: 10.20.0.0/16█")
+	d.key("enter")
+	d.want("• 10.20.0.0/16")
+}
