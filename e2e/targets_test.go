@@ -113,10 +113,11 @@ func mustJSON(t *testing.T, s string, v any) {
 	}
 }
 
-// TestListAndStatusFit80Columns: list and status keep to an 80-column SSH
-// terminal with a typical Zapier endpoint and a 20-character name, and a
-// blocked target's codes are shown on a line of their own.
-func TestListAndStatusFit80Columns(t *testing.T) {
+// TestHumanOutputFits80Columns: list, status, show, audit, codes,
+// check-url and error messages keep to an 80-column SSH terminal with a
+// typical Zapier endpoint and a 20-character name, and a blocked target's
+// codes are shown on a line of their own.
+func TestHumanOutputFits80Columns(t *testing.T) {
 	h := newHome(t)
 	h.addZapier("zapier-ticket-intake")
 	h.addZapier("zap")
@@ -138,5 +139,16 @@ func TestListAndStatusFit80Columns(t *testing.T) {
 	assertFits80(t, "status", status)
 	if !strings.Contains(status, "blocked: ") || !strings.Contains(status, "receiver_checks") {
 		t.Errorf("status does not name the blocked target's code:\n%s", status)
+	}
+	// Prose (reasons, fixes, meanings, audit details) is wrapped, not cut.
+	for _, args := range [][]string{{"show", "zapier-ticket-intake"}, {"show", "zap"}, {"audit"}, {"codes"}} {
+		assertFits80(t, strings.Join(args, " "), h.ok(args...).stdout)
+	}
+	r := h.run("", nil, "check-url", "https://n8n.internal/webhook/abc", "--resolve", "n8n.internal:443:10.20.1.5")
+	assertFits80(t, "check-url", r.stdout)
+	r = h.run("", nil, "add", "--name", "Bad Name", "--provider", "nope")
+	assertFits80(t, "add errors", r.stderr)
+	if r.code != 3 || !strings.Contains(r.stderr, "error: generic_webhook_name_invalid: ") {
+		t.Errorf("add errors: %s", r)
 	}
 }

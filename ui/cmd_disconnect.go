@@ -43,7 +43,7 @@ func disconnectRun(ctx context.Context, app *App, name string, yes, jsonOut bool
 		}
 		fmt.Fprintf(out, "Revoke path for %s (owner: %s):\n", t.Name, sanitize.Line(t.ReceiverOwner))
 		for i, step := range core.RevokeChecklist(t) {
-			fmt.Fprintf(out, "  %d. %s\n", i+1, sanitize.Line(step))
+			fmt.Fprintln(out, wrapped(fmt.Sprintf("  %d. ", i+1), sanitize.Line(step), 5))
 		}
 		if !yes {
 			if !app.CanPrompt() {

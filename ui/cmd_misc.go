@@ -45,8 +45,8 @@ func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
 	// The detail goes on its own indented line: it is the useful part and
 	// would not fit an 80-column table row.
 	for _, e := range events {
-		fmt.Fprintf(app.Out, "%s  %s  %s  %s\n    %s\n", e.At.UTC().Format("2006-01-02 15:04:05Z"),
-			sanitize.Line(e.Actor), sanitize.Line(e.Action), sanitize.Line(e.Target), sanitize.Line(e.Detail))
+		fmt.Fprintf(app.Out, "%s  %s  %s  %s\n%s\n", e.At.UTC().Format("2006-01-02 15:04:05Z"),
+			sanitize.Line(e.Actor), sanitize.Line(e.Action), sanitize.Line(e.Target), wrapped("    ", sanitize.Line(e.Detail), 4))
 	}
 	return nil
 }
@@ -76,7 +76,7 @@ func NewCmdCodes(app *App) *cobra.Command {
 				return writeJSON(app.Out, codes.Codes())
 			}
 			for _, c := range codes.Codes() {
-				fmt.Fprintf(app.Out, "%s (exit %d)\n  %s\n  fix: %s\n", c.Code, c.Exit, c.Meaning, c.Fix)
+				fmt.Fprintf(app.Out, "%s (exit %d)\n%s\n%s\n", c.Code, c.Exit, wrapped("  ", c.Meaning, 2), wrapped("  fix: ", c.Fix, 7))
 			}
 			return nil
 		},

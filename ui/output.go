@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -43,10 +44,38 @@ func printError(app *App, asJSON bool, err error) {
 }
 
 func writeErrorLines(w io.Writer, code codes.Code, reason, fix string) {
-	fmt.Fprintf(w, "error: %s: %s\n", code, sanitize.Line(reason))
+	fmt.Fprintln(w, wrapped("error: "+string(code)+": ", sanitize.Line(reason), 2))
 	if fix != "" {
-		fmt.Fprintf(w, "fix: %s\n", sanitize.Line(fix))
+		fmt.Fprintln(w, wrapped("fix: ", sanitize.Line(fix), 2))
 	}
+}
+
+// lineWidth is the terminal width human output is written for: an
+// operator's SSH session is often 80 columns.
+const lineWidth = 80
+
+// wrapped is prefix and s broken at spaces so that lines stay within
+// lineWidth where the words allow (a long URL stays whole), each line after
+// the first indented by indent spaces.
+func wrapped(prefix, s string, indent int) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	col := utf8.RuneCountInString(prefix)
+	for i, word := range strings.Fields(s) {
+		n := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case col+1+n > lineWidth && col > indent:
+			b.WriteString("\n" + strings.Repeat(" ", indent))
+			col = indent
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += n
+	}
+	return b.String()
 }
 
 func wantsJSON(cmd *cobra.Command) bool {
@@ -121,7 +150,8 @@ func nameWidth(names []string) int {
 // textCell is a value from outside made safe for one line of a terminal.
 func textCell(s string) string { return sanitize.Truncate(sanitize.Line(s), 60) }
 
-// field prints "label: value" with the value sanitised.
+// field prints "label: value" with the value sanitised, wrapped under
+// itself.
 func field(w io.Writer, label, value string) {
-	fmt.Fprintf(w, "%-18s %s\n", label+":", sanitize.Line(value))
+	fmt.Fprintln(w, wrapped(fmt.Sprintf("%-18s ", label+":"), sanitize.Line(value), 19))
 }

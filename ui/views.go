@@ -100,7 +100,8 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 		fmt.Fprintf(w, "  %-18s %s\n", name, v.States.Get(name))
 	}
 	for _, p := range v.Blocked {
-		fmt.Fprintf(w, "blocked: %s: %s\n  fix: %s\n", p.Code, sanitize.Line(p.Reason), sanitize.Line(p.Fix))
+		fmt.Fprintln(w, wrapped("blocked: "+string(p.Code)+": ", sanitize.Line(p.Reason), 2))
+		fmt.Fprintln(w, wrapped("  fix: ", sanitize.Line(p.Fix), 7))
 	}
 	for _, warn := range v.Warnings {
 		field(w, "warning", warn)
