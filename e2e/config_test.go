@@ -241,3 +241,20 @@ func TestConfiguredAllowlistPolicyIsForSelfHosted(t *testing.T) {
 		t.Fatalf("self-hosted add under a default allowlist policy without entries: %s", r)
 	}
 }
+
+// TestConfigFileReportsEveryBadValue: a config file with several bad values
+// names each of them, with its line, in one run.
+func TestConfigFileReportsEveryBadValue(t *testing.T) {
+	h := newHome(t)
+	if err := os.MkdirAll(filepath.Dir(h.configPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(h.configPath(), []byte("[delivery]\nwait = \"zz\"\nmax_attempts = 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("", nil, "list")
+	if r.code != 2 || !strings.Contains(r.stderr, "config.toml:2:") || !strings.Contains(r.stderr, "delivery.wait") ||
+		!strings.Contains(r.stderr, "config.toml:3:") || !strings.Contains(r.stderr, "delivery.max_attempts") {
+		t.Fatalf("two bad values: %s", r)
+	}
+}

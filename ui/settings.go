@@ -140,14 +140,22 @@ func (s *Settings) Bool(key string) bool {
 // environment overrides it: a present file must be valid as a whole.
 func resolveSettings(flags *pflag.FlagSet, getenv func(string) string, configFile Value, fileValues map[string]config.Setting) (*Settings, error) {
 	s := &Settings{ConfigFile: configFile, values: map[string]Value{}}
+	// Every bad value of the file is reported at once.
+	var ps []codes.Problem
 	for _, d := range settingDefs {
-		fv, inFile := fileValues[d.key]
-		if inFile {
+		if fv, inFile := fileValues[d.key]; inFile {
 			if err := d.validate(fv.Value); err != nil {
 				fromFile := Value{Source: FromConfig, Line: fv.Line}
-				return nil, codes.Errorf(codes.ConfigInvalid, "%s: %s: %v", describeSource(fromFile, configFile.Value), d.key, err)
+				ps = append(ps, codes.NewProblem(codes.ConfigInvalid, d.key,
+					fmt.Sprintf("%s: %s: %v", describeSource(fromFile, configFile.Value), d.key, err)))
 			}
 		}
+	}
+	if len(ps) > 0 {
+		return nil, codes.ProblemsError(ps)
+	}
+	for _, d := range settingDefs {
+		fv, inFile := fileValues[d.key]
 		v := Value{Key: d.key, Env: d.env, Flag: d.flag}
 		if f := lookupFlag(flags, d.flag); f != nil && f.Changed {
 			v.Value, v.Source = f.Value.String(), FromFlag
