@@ -290,6 +290,9 @@ func (h *home) ShortHelp() []key.Binding {
 	if len(h.targets) > 0 {
 		keys = append(keys, keyOpen, keyTest, keyRotate, keyDisconnect)
 	}
+	if len(h.targets) > 1 {
+		keys = append(keys, keyUp)
+	}
 	if h.total > len(h.targets) {
 		keys = append(keys, keyPageUp)
 	}

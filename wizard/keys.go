@@ -7,7 +7,7 @@ import "github.com/charmbracelet/bubbles/key"
 var (
 	keyBack  = key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back"))
 	keyQuit  = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))
-	keyCtrlC = key.NewBinding(key.WithKeys("ctrl+c"))
+	keyCtrlC = key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
 
 	keyUp      = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move"))
 	keyDown    = key.NewBinding(key.WithKeys("down", "j"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -56,6 +57,23 @@ func (m *Model) heading() string {
 	return st.heading.Render(title)
 }
 
+// help is the help line of the current screen. Off the home screen (where
+// q quits) it ends with ctrl+c quit when that fits without another line:
+// ctrl+c quits anywhere, and a setup's draft is kept.
+func (m *Model) help() string {
+	st, w := m.env.st, m.width
+	keys := m.cur.ShortHelp()
+	help := helpLines(st, keys, w)
+	if m.screen == screenHome {
+		return help
+	}
+	withQuit := helpLines(st, append(append([]key.Binding(nil), keys...), keyCtrlC), w)
+	if strings.Count(withQuit, "\n") == strings.Count(help, "\n") {
+		return withQuit
+	}
+	return help
+}
+
 // View draws the frame: heading, the screen cut to the room left, the
 // problems and notice the screen reported, and the help line at the
 // bottom. Nothing is wider or taller than the terminal.
@@ -74,7 +92,7 @@ func (m *Model) View() string {
 	if footer != "" {
 		footLines = strings.Count(footer, "\n") + 1
 	}
-	help := helpLines(st, m.cur.ShortHelp(), w)
+	help := m.help()
 	footLines += strings.Count(help, "\n")
 	bodyH := max(h-frame-footLines, 1)
 	body := fit(m.cur.View(), w, bodyH)
