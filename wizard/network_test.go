@@ -1,7 +1,10 @@
 package wizard
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/webriskops/webhook-setup/core"
 )
@@ -66,4 +69,47 @@ func TestNetworkTypingOnPolicyLine(t *testing.T) {
 	d.wantLine("› entry: 10.20.0.0/16█")
 	d.key("enter")
 	d.want("• 10.20.0.0/16")
+}
+
+// Review's list of what to fix wraps the reason and the fix under an
+// indent instead of cutting them at 80 columns.
+func TestReviewFixListWraps(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	throughEndpoint(d, 4, 1, "https://10.20.1.5/webhook/x")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.key("enter") // deny
+	fillOwner(d)
+	d.at(stepReview)
+	d.want("To fix before saving", "3 → Endpoint URL generic_webhook_url_unsafe")
+	d.wantNot("…")
+	p := d.m.cur.(*reviewStep).blockers()[0]
+	d.wantFlat(p.Reason, "fix: "+p.Fix)
+	d.wantLine("    fix: ")
+	for _, l := range strings.Split(d.screen(), "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Fatalf("line wider than 80: %q", l)
+		}
+	}
+}
+
+// With more to fix than 24 rows hold, every item keeps its line and key;
+// a taller terminal shows the reasons and fixes too.
+func TestReviewFixListFitsTheTerminal(t *testing.T) {
+	st := newFakeStore()
+	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
+		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]}
+	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
+	d := newDriver(t, st)
+	d.key("c")
+	d.at(stepReview)
+	d.want("To fix before saving:", "5 → Receiver checks generic_webhook_receiver_checks_unconfirmed",
+		"6 → Receiver owner and revoke path generic_webhook_receiver_owner_missing",
+		"6 → Receiver owner and revoke path generic_webhook_revoke_path_missing")
+	if n := strings.Count(d.screen(), "\n") + 1; n > 24 {
+		t.Fatalf("%d lines", n)
+	}
+	d.send(resize(80, 50))
+	d.wantFlat("fix: Say who owns the receiver (wizard: Receiver owner; add: --owner).",
+		"fix: Say where the receiver URL and secret are rotated or deleted")
 }

@@ -237,19 +237,69 @@ func (s *reviewStep) View() string {
 		b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
 	default:
 		b.WriteString(st.bad.Render("To fix before saving:"))
-		steps := flow(s.a.Mode)
-		for _, p := range s.blockers() {
-			step := stepForField(p.Field)
-			n := position(s.a.Mode, step)
-			label := fmt.Sprintf("%d → %s", n, step.Title())
-			if step == stepReview || n == 0 || n == len(steps) {
-				label = "e → name"
-			}
-			b.WriteString("\n" + st.key.Render(label) + " " + st.code.Render(string(p.Code)) + " " + clean(p.Reason))
-			b.WriteString("\n" + st.dim.Render("    fix: "+clean(p.Fix)))
-		}
+		room := s.height - strings.Count(b.String(), "\n") - 1
+		b.WriteString(s.fixList(room))
 	}
 	return b.String()
+}
+
+// fixList is what to fix, each with the key of its step, in room lines
+// where it can be: in full (code, reason and fix, wrapped), without the
+// fixes, or one line each; the step's own checks say the rest.
+func (s *reviewStep) fixList(room int) string {
+	steps := flow(s.a.Mode)
+	var labels []string
+	ps := s.blockers()
+	for _, p := range ps {
+		step := stepForField(p.Field)
+		n := position(s.a.Mode, step)
+		label := fmt.Sprintf("%d → %s", n, step.Title())
+		if step == stepReview || n == 0 || n == len(steps) {
+			label = "e → name"
+		}
+		labels = append(labels, label)
+	}
+	var out string
+	for _, detail := range []int{fixFull, fixReason, fixCode} {
+		var b strings.Builder
+		for i, p := range ps {
+			b.WriteString("\n" + s.fixItem(labels[i], p, detail))
+		}
+		out = b.String()
+		if room <= 0 || strings.Count(out, "\n") <= room {
+			break
+		}
+	}
+	return out
+}
+
+// How much of a problem fixItem shows.
+const (
+	fixFull   = iota // code, reason and fix
+	fixReason        // code and reason
+	fixCode          // the code alone
+)
+
+// fixItem is one entry of the list of what to fix: the step key, the code
+// and, as detail says, the reason and the fix, wrapped under a four-space
+// indent rather than cut at the terminal's edge.
+func (s *reviewStep) fixItem(label string, p codes.Problem, detail int) string {
+	st := s.env.st
+	head := label + " " + string(p.Code)
+	if detail == fixCode {
+		return st.key.Render(label) + " " + st.code.Render(string(p.Code))
+	}
+	w := max(s.width-4, 20)
+	lines := strings.Split(wrap(head+" "+clean(p.Reason), w), "\n")
+	if rest, ok := strings.CutPrefix(lines[0], head); ok {
+		lines[0] = st.key.Render(label) + " " + st.code.Render(string(p.Code)) + rest
+	}
+	if detail == fixFull {
+		for _, l := range strings.Split(wrap("fix: "+clean(p.Fix), w), "\n") {
+			lines = append(lines, st.dim.Render(l))
+		}
+	}
+	return strings.Join(lines, "\n    ")
 }
 
 // statesView is the six readiness states, three to a column.
