@@ -80,7 +80,7 @@ func (d *disconnect) View() string {
 	var b strings.Builder
 	b.WriteString(wrap(fmt.Sprintf("Revoke path for %s (owner: %s). Work through it before disconnecting:", clean(d.t.Name), clean(d.t.ReceiverOwner)), d.width) + "\n\n")
 	for i, step := range core.RevokeChecklist(d.t) {
-		b.WriteString(fmt.Sprintf("  %d. ", i+1) + wrap(clean(step), d.width-5) + "\n")
+		b.WriteString(fmt.Sprintf("  %d. ", i+1) + strings.ReplaceAll(wrap(clean(step), d.width-5), "\n", "\n     ") + "\n")
 	}
 	b.WriteString("\n" + wrap("Disconnecting removes the target and its credentials here. Type "+st.key.Render(clean(d.t.Name))+" and press enter to confirm.", d.width) + "\n\n")
 	if d.running {

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,11 @@ func TestDisconnectShowsRevokePathAndNeedsTheName(t *testing.T) {
 	}
 	for _, step := range core.RevokeChecklist(st.targets["zap-tickets"]) {
 		d.want(step[:40])
+	}
+	// A checklist item that wraps goes on under its text, not at the margin.
+	d.want("  2. Delete or rotate the signing secret")
+	if !regexp.MustCompile(`\n {5}\S[^\n]* in the receiver`).MatchString(d.screen()) {
+		t.Fatalf("checklist item 2 does not wrap under its text:\n%s", d.screen())
 	}
 	d.typeText("zap-ticket")
 	d.key("enter")
