@@ -116,7 +116,7 @@ var Catalog = map[Code]Entry{
 	Store: {Meaning: "The local store could not be opened or written.",
 		Fix: "Check the path, its permissions and free disk space, then run the command again.", Exit: ExitInternal},
 	ConfigInvalid: {Meaning: "The configuration or targets file has an unknown key, a wrong type or an invalid value.",
-		Fix: "Correct the key named in the reason; webhook-setup config init writes a commented template.", Exit: ExitUsage},
+		Fix: "Correct the key at the file and line named in the reason; config init writes a commented settings template, export-config a targets file.", Exit: ExitUsage},
 	Usage: {Meaning: "The command line is not valid.",
 		Fix: "Run the command with --help to see its flags.", Exit: ExitUsage},
 	NoTerminal: {Meaning: "The wizard needs a terminal on stdin and stdout.",
