@@ -48,6 +48,19 @@ func (h *home) planOf(args ...string) ([]string, bool) {
 
 func plan(lines ...string) string { return strings.Join(lines, "; ") }
 
+// zapTOML is a [[target]] entry as addZapier saves it, with url and owner.
+func zapTOML(name, url, owner string) string {
+	return `[[target]]
+name = "` + name + `"
+provider_key = "zapier_webhook"
+deployment_mode = "cloud"
+webhook_url = "` + url + `"
+receiver_owner = "` + owner + `"
+revoke_path = "Zapier > Zaps > Ticket intake"
+receiver_checks_confirmed = true
+`
+}
+
 // addReceiver saves a generic target with an explicit rate limit.
 func (h *home) addReceiver(name string) {
 	h.t.Helper()
@@ -234,15 +247,7 @@ func TestApplyPrune(t *testing.T) {
 	h.addZapier("zap-tickets")
 	h.addZapier("old-hook")
 	// Without [target.signing] a target keeps its stored secret.
-	file := h.writeFile("targets.toml", `[[target]]
-name = "zap-tickets"
-provider_key = "zapier_webhook"
-deployment_mode = "cloud"
-webhook_url = "`+zapierURL+`"
-receiver_owner = "ops@example.com"
-revoke_path = "Zapier > Zaps > Ticket intake"
-receiver_checks_confirmed = true
-`)
+	file := h.writeFile("targets.toml", zapTOML("zap-tickets", zapierURL, "ops@example.com"))
 	// Without --prune, a target the file leaves out is kept.
 	if got, _ := h.planOf("-f", file); plan(got...) != "unchanged zap-tickets" {
 		t.Fatalf("plan = %v", got)
@@ -332,18 +337,7 @@ func TestApplyAuditsOneEventPerTargetChanged(t *testing.T) {
 	h.addZapier("changed")
 	h.addZapier("gone")
 	h.writeFile("secret", otherSecret+"\n")
-	zap := func(name, owner string) string {
-		return `[[target]]
-name = "` + name + `"
-provider_key = "zapier_webhook"
-deployment_mode = "cloud"
-webhook_url = "` + zapierURL + `"
-receiver_owner = "` + owner + `"
-revoke_path = "Zapier > Zaps > Ticket intake"
-receiver_checks_confirmed = true
-`
-	}
-	file := h.writeFile("targets.toml", zap("same", "ops@example.com")+zap("changed", "new-owner@example.com")+
+	file := h.writeFile("targets.toml", zapTOML("same", zapierURL, "ops@example.com")+zapTOML("changed", zapierURL, "new-owner@example.com")+
 		goodEntry("new-one")+"[target.signing]\nsecret_file = \"secret\"\n")
 	events := h.auditCount()
 	got, _ := h.planOf("-f", file, "--prune")
@@ -386,15 +380,7 @@ func TestFragmentIsNeverStored(t *testing.T) {
 	if b, _ := os.ReadFile(out); strings.Contains(string(b), "#section") {
 		t.Fatalf("export-config kept the fragment:\n%s", b)
 	}
-	file := h.writeFile("targets.toml", `[[target]]
-name = "zap-tickets"
-provider_key = "zapier_webhook"
-deployment_mode = "cloud"
-webhook_url = "`+zapierURL+`#other"
-receiver_owner = "ops@example.com"
-revoke_path = "Zapier > Zaps > Ticket intake"
-receiver_checks_confirmed = true
-`)
+	file := h.writeFile("targets.toml", zapTOML("zap-tickets", zapierURL+"#other", "ops@example.com"))
 	if got, _ := h.planOf("-f", file); plan(got...) != "unchanged zap-tickets" {
 		t.Fatalf("plan of the same URL with a fragment = %v", got)
 	}
