@@ -34,7 +34,7 @@ type receiverStep struct {
 }
 
 func newReceiverStep(e *env, a *Answers) *receiverStep {
-	s := &receiverStep{env: e, a: a, ticks: make([]bool, len(ReceiverHeaders)), pager: newPager()}
+	s := &receiverStep{env: e, a: a, ticks: make([]bool, len(ReceiverHeaders)), pager: newPager(e.st)}
 	for i, h := range ReceiverHeaders {
 		s.ticks[i] = a.Ticked(h)
 	}
@@ -79,7 +79,7 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return s, report(s, s.a.FieldProblems("receiver_checks_confirmed")...)
 		}
 	case key.Matches(k, keyRecipe):
-		s.pager.show("Verification recipe: "+s.recipeName(), s.recipe())
+		s.pager.show("Verification recipe: "+s.recipeName(), s.recipe(), "webhook-setup recipe --provider "+s.recipeName()+" > recipe.txt")
 	case key.Matches(k, keyNext):
 		s.save()
 		if ps := s.a.FieldProblems("receiver_checks_confirmed"); len(ps) > 0 {

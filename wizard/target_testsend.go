@@ -52,7 +52,7 @@ type testSend struct {
 }
 
 func newTestSend(e *env, t core.Target) *testSend {
-	s := &testSend{env: e, t: t, pager: newPager()}
+	s := &testSend{env: e, t: t, pager: newPager(e.st)}
 	host := endpointHost(t.BaseURL)
 	s.list = newChoiceList([]option{
 		{value: "dry", label: "Dry run", desc: "Sign a test delivery and show the request; nothing is sent."},
@@ -92,7 +92,7 @@ func (s *testSend) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		s.res = &msg.res
 		if msg.res.Request != "" {
-			s.pager.show("Signed request (dry run, nothing sent)", msg.res.Request)
+			s.pager.show("Signed request (dry run, nothing sent)", msg.res.Request, "webhook-setup test-send "+clean(s.t.Name)+" --dry-run")
 		}
 		if !msg.res.OK && msg.res.Problem != nil {
 			return s, report(s, *msg.res.Problem)
