@@ -12,12 +12,6 @@ import (
 	"github.com/webriskops/webhook-setup/core"
 )
 
-// homeReserved is the lines of the home screen that are not target rows:
-// the draft line and its gap (2), the count and its gap (2), the column
-// heads (1), the legend (2) and the selected target with up to four
-// codes (5).
-const homeReserved = 12
-
 // home is "Integration status": every saved target with its six readiness
 // states at a glance and its blocked codes, one page at a time (the page
 // fits the terminal; nothing loads more than a page, and no secret is
@@ -56,8 +50,35 @@ func (h *home) Init() tea.Cmd {
 	return h.load(h.offset)
 }
 
-// pageSize is how many targets fit.
-func (h *home) pageSize() int { return max(h.height-homeReserved, 3) }
+// pageSize is how many targets fit: the rows left once the rest of the
+// screen is drawn (reserved), at least three.
+func (h *home) pageSize() int { return max(h.room()-h.reserved(), 3) }
+
+// room is the lines the home screen has: the height it was given, less
+// the help line's extra lines (at 80 columns it takes two).
+func (h *home) room() int {
+	keys := []key.Binding{keyNew, keyResume, keyOpen, keyTest, keyRotate, keyDisconnect, keyUp, keyPageUp, keyQuit}
+	if !h.hasDraft {
+		keys = append(keys[:1], keys[2:]...)
+	}
+	return h.height - strings.Count(helpLines(h.env.st, keys, h.width), "\n")
+}
+
+// legend explains the STATES column.
+const legend = "STATES: provider_key endpoint signing replay_protection private_network revoke_path (✓ ready, ✗ blocked, · not applicable)"
+
+// reserved is the lines of the home screen that are not target rows: the
+// draft line and its gap, the count and its gap, the column heads, the
+// legend, the selected target's line and two lines for its blocked codes
+// (a code and its fix, then the next or how many more; more are shown
+// when a short page leaves room).
+func (h *home) reserved() int {
+	n := 2 + 1 + strings.Count(wrap(legend, h.width), "\n") + 1 + 1 + 2
+	if h.hasDraft {
+		n += 2
+	}
+	return n
+}
 
 // load reads one page of targets and the draft's state as a command.
 func (h *home) load(offset int) tea.Cmd {
@@ -69,7 +90,7 @@ func (h *home) load(offset int) tea.Cmd {
 	return tea.Batch(h.spin.Tick, func() tea.Msg {
 		ctx, cancel := e.cmdCtx(storeTimeout)
 		defer cancel()
-		msg := homeLoadedMsg{offset: offset}
+		msg := homeLoadedMsg{offset: offset, limit: limit}
 		if msg.total, msg.err = e.store.CountTargets(ctx); msg.err != nil {
 			return msg
 		}
@@ -110,6 +131,10 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total
 		h.hasDraft, h.draftStep, h.draftAt = msg.hasDraft, msg.draftStep, msg.draftAt
 		h.cursor = min(h.cursor, max(len(h.targets)-1, 0))
+		if msg.limit != h.pageSize() {
+			// A draft appeared or went: its line changes the page size.
+			return h, h.load(h.offset)
+		}
 		return h, nil
 	case spinner.TickMsg:
 		if h.loading {
@@ -246,16 +271,18 @@ func (h *home) View() string {
 			b.WriteString("  " + row + "\n")
 		}
 	}
-	b.WriteString(st.dim.Render(wrap("STATES: provider_key endpoint signing replay_protection private_network revoke_path (✓ ready, ✗ blocked, · not applicable)", h.width)))
+	b.WriteString(st.dim.Render(wrap(legend, h.width)))
 	if t, ok := h.selected(); ok {
 		r := core.Evaluate(t)
 		b.WriteString("\n" + st.heading.Render(clean(t.Name)) + " " + clean(endpointHost(t.BaseURL)))
 		if r.Ready {
 			b.WriteString(" " + st.ok.Render("ready"))
 		}
+		// The codes take the lines the page leaves, at least two.
+		codeLines := max(h.room()-(strings.Count(b.String(), "\n")+1), 2)
 		for i, p := range r.Blocked {
-			if i == 3 {
-				b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-3)))
+			if i == codeLines-1 && len(r.Blocked) > codeLines {
+				b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
 				break
 			}
 			b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))

@@ -99,3 +99,48 @@ func TestHomeEmptyStateEnterStarts(t *testing.T) {
 	d.key("enter")
 	d.at(stepProvider)
 }
+
+// With 26 targets at 80×24 the list takes the rows the screen has: no
+// blank rows are left between the list and the help line, with or
+// without a draft line, and the selected target's codes stay on screen.
+func TestHomePageUsesTheRowsAt80x24(t *testing.T) {
+	for _, draft := range []bool{false, true} {
+		st := newFakeStore()
+		for i := 0; i < 26; i++ {
+			n := fmt.Sprintf("target-%02d", i)
+			tg := readyTarget(n)
+			if i == 0 {
+				tg.Signing, tg.RevokePath = nil, ""
+			}
+			st.targets[n] = tg
+		}
+		if draft {
+			st.draft = &draftRow{step: string(stepReceiver), data: (&Answers{}).Marshal(), at: time.Now()}
+		}
+		d := newDriver(t, st)
+		checkFits(t, d, 80, 24, "home")
+		page := d.m.home.pageSize()
+		d.want(fmt.Sprintf("1–%d shown", page), fmt.Sprintf("target-%02d", page-1),
+			"generic_webhook_secret_missing Add", "generic_webhook_revoke_path_missing Say")
+		d.wantNot(fmt.Sprintf("target-%02d", page))
+		lines := strings.Split(d.screen(), "\n")
+		blank := 0
+		for _, l := range lines[2 : len(lines)-3] { // between the heading's gap and the help's
+			if strings.TrimSpace(l) == "" {
+				blank++
+			}
+		}
+		// The gaps after the draft line and after the count.
+		want := 1
+		if draft {
+			want = 2
+		}
+		if blank != want {
+			t.Fatalf("draft %v: %d blank rows at 80×24 (page of %d), want %d:\n%s", draft, blank, page, want, d.screen())
+		}
+		// A ready target leaves its code line free; moving keeps the page.
+		d.key("down")
+		d.want("target-01 hooks.zapier.com ready", fmt.Sprintf("1–%d shown", page))
+		checkFits(t, d, 80, 24, "home, ready target selected")
+	}
+}

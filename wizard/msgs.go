@@ -53,6 +53,7 @@ type storeMsg struct {
 type homeLoadedMsg struct {
 	targets   []core.Target
 	offset    int
+	limit     int // the page size it was read with
 	total     int
 	hasDraft  bool
 	draftStep stepID
