@@ -158,7 +158,8 @@ func (h *home) storeInvariants(db *sql.DB, delivered func(key string) bool) int 
 	}
 	rows.Close()
 
-	rows, err = db.Query(`SELECT id, idempotency_key, status, attempts, max_attempts, fallback_path, body,
+	rows, err = db.Query(`SELECT id, idempotency_key, status, attempts, max_attempts, fallback_path,
+		(SELECT body FROM delivery_bodies b WHERE b.delivery_id = d.id),
 		(SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = d.id) FROM deliveries d`)
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +174,9 @@ func (h *home) storeInvariants(db *sql.DB, delivered func(key string) bool) int 
 			t.Fatal(err)
 		}
 		n++
+		if body == nil {
+			t.Fatalf("delivery %s has no body in delivery_bodies", id)
+		}
 		if attempts != recorded || attempts > maxAttempts {
 			t.Fatalf("delivery %s: %d attempts, %d recorded, at most %d allowed", id, attempts, recorded, maxAttempts)
 		}

@@ -16,7 +16,15 @@ import (
 // ErrDeliveryNotFound is wrapped by the error for an unknown delivery id.
 var ErrDeliveryNotFound = errors.New("delivery not found")
 
-const deliveryColumns = `id, target_id, target_name, idempotency_key, body, status, attempts, max_attempts,
+// deliveryColumns are the columns scanDelivery reads, from deliveries (in
+// a SELECT or a RETURNING clause): the body comes from delivery_bodies,
+// where it is written once when the delivery is queued (migration 2).
+const deliveryColumns = `id, target_id, target_name, idempotency_key,
+	COALESCE((SELECT body FROM delivery_bodies WHERE delivery_id = deliveries.id), x''), status, attempts, max_attempts,
+	last_code, last_reason, next_attempt_at, fallback_path, created_at, updated_at`
+
+// insertColumns are the columns of a new deliveries row.
+const insertColumns = `id, target_id, target_name, idempotency_key, status, attempts, max_attempts,
 	last_code, last_reason, next_attempt_at, fallback_path, created_at, updated_at`
 
 func scanDelivery(row scanner) (delivery.Delivery, error) {
@@ -109,13 +117,18 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 		ctx := stmtCtx(ctx)
 		out, claimed = make([]delivery.Delivery, 0, len(ds)), make([]bool, 0, len(ds))
 		left := n // claims still to take
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`, claimed_by, claim_until)
-			VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', ?, '', ?, ?, ?, ?)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+insertColumns+`, claimed_by, claim_until)
+			VALUES (?, ?, ?, ?, ?, 0, ?, '', '', ?, '', ?, ?, ?, ?)
 			ON CONFLICT (target_id, idempotency_key) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
+		insBody, err := tx.PrepareContext(ctx, `INSERT INTO delivery_bodies (delivery_id, body) VALUES (?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insBody.Close()
 		var get *sql.Stmt // prepared at the first duplicate
 		defer func() {
 			if get != nil {
@@ -146,7 +159,7 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 				holder = sql.NullString{String: worker, Valid: true}
 				holdUntil = sql.NullInt64{Int64: ns(until), Valid: true}
 			}
-			res, err := ins.ExecContext(ctx, d.ID, d.TargetID, d.TargetName, d.IdempotencyKey, d.Body,
+			res, err := ins.ExecContext(ctx, d.ID, d.TargetID, d.TargetName, d.IdempotencyKey,
 				string(delivery.StatusPending), d.MaxAttempts, ns(d.NextAttemptAt), ns(d.CreatedAt), ns(now), holder, holdUntil)
 			if err != nil {
 				return err
@@ -154,6 +167,9 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 			if added, err := res.RowsAffected(); err != nil {
 				return err
 			} else if added == 1 {
+				if _, err := insBody.ExecContext(ctx, d.ID, d.Body); err != nil {
+					return err
+				}
 				// Stored as given: no need to read it back.
 				out = append(out, delivery.Delivery{ID: d.ID, TargetID: d.TargetID, TargetName: d.TargetName,
 					IdempotencyKey: d.IdempotencyKey, Body: d.Body, Status: delivery.StatusPending, MaxAttempts: d.MaxAttempts,
