@@ -127,7 +127,9 @@ func handle(n int, raw json.RawMessage, fn func(Ticket) error) error {
 	if err := validateValue(ticketSchema, v, what); err != nil {
 		return err
 	}
-	return fn(ticketOf(v.(map[string]any)))
+	t := ticketOf(v.(map[string]any))
+	t.checked = true
+	return fn(t)
 }
 
 // ticketOf copies a ticket the schema has validated out of its decoded

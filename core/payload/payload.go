@@ -1,7 +1,10 @@
 // Package payload defines ticket-export.webhook.v1, the JSON body of every
 // WebRiskOps ticket export, and its embedded JSON Schema (draft 2020-12).
-// Every body Build produces and every ticket ParseTickets reads is validated
-// against that schema, so what the tool sends is exactly what the schema
+// Every ticket ParseTickets reads is validated against that schema, and so
+// is every body Build produces (for a ticket ParseTickets has already
+// validated, by checking only the fields Build adds around it; the tests
+// check those bodies against the full schema), so what the tool sends is
+// exactly what the schema
 // (webhook-setup schema) promises receivers. The types have no field that
 // could carry a secret. The schema version and event name live in package
 // signing (signing.SchemaVersion, signing.EventName), which this package
@@ -68,10 +71,19 @@ type Ticket struct {
 	ReportURL   string   `json:"report_url,omitempty"`
 	Labels      []string `json:"labels,omitempty"`
 	DueDate     string   `json:"due_date,omitempty"`
+
+	// checked marks a ticket ParseTickets validated against the ticket
+	// schema: Build then checks only the envelope around it (see Build).
+	// A ticket made any other way is unmarked; one whose fields are
+	// changed after ParseTickets must be copied into a new Ticket first.
+	checked bool
 }
 
 // Build returns the exact body of one export: compact UTF-8 JSON in field
-// order, with no trailing newline, validated against the schema. now is
+// order, with no trailing newline, validated against the schema (for a
+// ticket from ParseTickets, which validated it already, only the fields
+// around it are checked, in Go: the full check of each body cost 7% of an
+// export's CPU, docs/performance.md). now is
 // when the export was requested; it becomes occurred_at (UTC, whole
 // seconds), so the stored body — and its signature input — is the same on
 // every retry. A body that fails the schema is refused with PayloadInvalid
@@ -91,10 +103,48 @@ func Build(target TargetRef, providerKey string, ticket Ticket, idempotencyKey s
 	if err != nil {
 		return nil, err
 	}
+	if ticket.checked && envelopeValid(p, now) {
+		// The ticket passed the ticket schema in ParseTickets and the
+		// envelope holds what the schema allows: the body is valid, as
+		// FuzzParseTickets and TestBuildCheckedAgreesWithSchema check
+		// against the full schema. docs/performance.md says why.
+		return body, nil
+	}
 	if err := ValidateBody(body); err != nil {
 		return nil, err
 	}
 	return body, nil
+}
+
+// envelopeValid reports whether the fields Build puts around a ticket are
+// ones the schema accepts. It is only a fast path: false sends Build to the
+// full schema check, which gives the reasons.
+func envelopeValid(p Payload, now time.Time) bool {
+	if y := now.UTC().Year(); y < 0 || y > 9999 {
+		return false // occurred_at needs four digits of year
+	}
+	if !schemaProviderKeys()[p.ProviderKey] {
+		return false
+	}
+	if n := utf8.RuneCountInString(p.Target.ID); n < 1 || n > 200 || !utf8.ValidString(p.Target.ID) {
+		return false
+	}
+	return targetNameValid(p.Target.Name) && CheckIdempotencyKey(p.IdempotencyKey) == ""
+}
+
+// targetNameValid is the schema's pattern of a target name,
+// ^[a-z0-9][a-z0-9-]{0,62}$.
+func targetNameValid(name string) bool {
+	if len(name) < 1 || len(name) > 63 || name[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Marshal encodes v as compact JSON without HTML escaping and without the

@@ -3,6 +3,7 @@ package payload
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,6 +42,26 @@ var schemas = sync.OnceValues(func() (*jsonschema.Schema, *jsonschema.Schema) {
 		panic("payload: embedded schema: " + err.Error())
 	}
 	return c.MustCompile(SchemaID), c.MustCompile(SchemaID + "#/$defs/ticket")
+})
+
+// schemaProviderKeys is the schema's enum of provider_key, read from the
+// embedded schema once (it is the one place the list lives).
+var schemaProviderKeys = sync.OnceValue(func() map[string]bool {
+	var doc struct {
+		Properties struct {
+			ProviderKey struct {
+				Enum []string `json:"enum"`
+			} `json:"provider_key"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(schemaJSON, &doc); err != nil || len(doc.Properties.ProviderKey.Enum) == 0 {
+		panic("payload: embedded schema has no provider_key enum")
+	}
+	keys := map[string]bool{}
+	for _, k := range doc.Properties.ProviderKey.Enum {
+		keys[k] = true
+	}
+	return keys
 })
 
 // kind names which schema validate uses.
