@@ -35,10 +35,16 @@ const accessiblePage = 20
 type lineReader struct {
 	r   io.Reader
 	eof bool
+	// out is told when a line was read: the terminal echoed it and is at
+	// the start of a line.
+	out *wordWrapper
 }
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
+	if n > 0 && l.out != nil {
+		l.out.newLine()
+	}
 	if errors.Is(err, io.EOF) {
 		l.eof = true
 	}
@@ -79,13 +85,16 @@ func runAccessible(ctx context.Context, o Options) error {
 	lipgloss.SetDefaultRenderer(r) // huh's prompts draw with the default one
 	defer lipgloss.SetDefaultRenderer(prev)
 
-	in := &lineReader{r: o.In}
+	// Prose is word-wrapped at the terminal's width (80 when unknown), so
+	// the terminal never breaks a word.
+	out := newWordWrapper(o.Out, outWidth(o.Out))
+	in := &lineReader{r: o.In, out: out}
 	if fd := in.Fd(); term.IsTerminal(fd) {
 		if state, err := term.GetState(fd); err == nil {
 			defer term.Restore(fd, state) //nolint:errcheck
 		}
 	}
-	ui := &lineUI{ctx: ctx, e: newEnv(ctx, o, newStyles(r)), w: o.Out, r: in}
+	ui := &lineUI{ctx: ctx, e: newEnv(ctx, o, newStyles(r)), w: out, r: in}
 	ui.printf("webhook-setup › Integration status\n")
 
 	hup := make(chan os.Signal, 1)
@@ -131,6 +140,18 @@ func runAccessible(ctx context.Context, o Options) error {
 var errInterrupted = errors.New("interrupted")
 
 func (ui *lineUI) printf(format string, args ...any) { fmt.Fprintf(ui.w, format, args...) }
+
+// verbatim prints text (a recipe, a signed request) as it is, not
+// word-wrapped: it is code, and the terminal's own wrapping of a long
+// line keeps a copy of it right.
+func (ui *lineUI) verbatim(text string) {
+	if ww, ok := ui.w.(*wordWrapper); ok {
+		_, _ = io.WriteString(ww.w, text+"\n")
+		ww.newLine()
+		return
+	}
+	ui.printf("%s\n", text)
+}
 
 // heading prints a screen heading as its own line.
 func (ui *lineUI) heading(title string) { ui.printf("\n%s\n", ui.e.st.heading.Render(title)) }

@@ -24,7 +24,7 @@ func problemErr(p *codes.Problem) error {
 	if p == nil {
 		return nil
 	}
-	return fmt.Errorf("Problem %s: %s Fix: %s", p.Code, clean(p.Reason), clean(p.Fix))
+	return fmt.Errorf("Problem %s: %s\n  Fix: %s", p.Code, clean(p.Reason), clean(p.Fix))
 }
 
 // setup runs the steps from step until the target is saved, or the
@@ -243,7 +243,7 @@ func (ui *lineUI) receiver(a *Answers) error {
 			return errBack
 		case "recipe":
 			step := &receiverStep{a: a}
-			ui.printf("%s\n", cleanText(step.recipe()))
+			ui.verbatim(cleanText(step.recipe()))
 			continue
 		}
 		a.Checks = nil
@@ -401,7 +401,7 @@ func (ui *lineUI) review(a *Answers) (stepID, error) {
 			ui.printf("To fix before saving:\n")
 			for _, p := range blockers {
 				s := stepForField(p.Field)
-				ui.printf("- %s: %s Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(p.Fix), position(a.Mode, s), s.Title())
+				ui.printf("- %s: %s\n  Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(p.Fix), position(a.Mode, s), s.Title())
 			}
 		}
 		opts = append(opts, [2]string{"name", "Edit the name"})

@@ -112,7 +112,7 @@ func (ui *lineUI) testSend(t core.Target) error {
 	}
 	ui.printf("%s\n", clean(res.Summary))
 	if res.Request != "" {
-		ui.printf("%s\n", cleanText(res.Request))
+		ui.verbatim(cleanText(res.Request))
 	}
 	if !res.OK && res.Problem != nil {
 		ui.problems(*res.Problem)

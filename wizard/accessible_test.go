@@ -7,8 +7,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/recipes"
 )
 
 // lineFeeder hands out one line per Read, as a terminal in line mode
@@ -161,4 +164,75 @@ func TestAccessibleSelfHostedAllowlist(t *testing.T) {
 	if tg := st.targets["n8n-10-20-1-5"]; tg.PrivateNetwork.Allowlist[0] != "10.20.0.0/16" || tg.PrivateNetwork.AuthorizedBy != "CHG-1234" {
 		t.Fatalf("saved %+v", tg.PrivateNetwork)
 	}
+}
+
+// Accessible output is word-wrapped at 80 columns (the width when the
+// output is not a terminal): no line is wider, so the terminal never
+// breaks a word, and a problem's fix starts a line of its own.
+func TestAccessibleProseWrapsAt80WithFixOnItsOwnLine(t *testing.T) {
+	st := newFakeStore()
+	out := &safeBuffer{}
+	d := newDriver(t, st)
+	_ = Run(context.Background(), Options{
+		In: &echoFeeder{lineFeeder{lines: []string{
+			"1", "5", "2", // New, n8n_webhook, self-hosted
+			"https://10.20.1.5/webhook/x",
+			"1", "y", // generate, stored
+			"2", // recipe (printed as it is)
+			"1", "y", "y", "y", "y", "y", "y",
+			"2",           // allowlist
+			"127.0.0.0/8", // refused as typed
+		}}, out}, Out: out, Store: st, Resolver: d.res,
+		Accessible: true, DraftID: "wizard:tester", Actor: "tester",
+	})
+	recipe, err := recipes.Render("n8n", recipes.Data{Target: "n8n-10-20-1-5", Host: "10.20.1.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, l := range strings.Split(text, "\n") {
+		if ansi.StringWidth(l) > 80 && !strings.Contains(recipe, l) {
+			t.Fatalf("a line is %d wide:\n%s\n\nin:\n%s", ansi.StringWidth(l), l, text)
+		}
+	}
+	// The home screen's explanation, the provider descriptions and the
+	// problem read in whole words.
+	for _, want := range []string{
+		"receives signed\nWebRiskOps ticket exports",
+		"\n1. generic_webhook: Any customer-owned HTTPS receiver that verifies the\n  WebRiskOps signature.",
+		"(is ticket-export.webhook.v1)?\n[y/N] y", // room for the answer
+		"\n  Fix: ",
+	} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("output lacks %q:\n%s", want, text)
+		}
+	}
+	i := strings.Index(text, "Problem generic_webhook_allowlist_invalid")
+	if i < 0 {
+		t.Fatalf("no allowlist problem:\n%s", text)
+	}
+	problem := text[i:]
+	problem = problem[:strings.Index(problem, "Fix:")]
+	if !strings.HasSuffix(problem, "\n  ") {
+		t.Fatalf("the allowlist problem's fix does not start a line:\n%s", text[i:])
+	}
+	// The recipe is printed as it is: its long lines are not broken.
+	for _, l := range strings.Split(recipe, "\n") {
+		if ansi.StringWidth(l) > 80 && !strings.Contains(text, l) {
+			t.Fatalf("the recipe line %q is not printed whole:\n%s", l, text)
+		}
+	}
+}
+
+// echoFeeder is lineFeeder that echoes each line to the output, as a
+// terminal does.
+type echoFeeder struct {
+	lineFeeder
+	out *safeBuffer
+}
+
+func (f *echoFeeder) Read(p []byte) (int, error) {
+	n, err := f.lineFeeder.Read(p)
+	_, _ = f.out.Write(p[:n])
+	return n, err
 }
