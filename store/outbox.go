@@ -332,19 +332,22 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		ctx := stmtCtx(ctx)
-		// The outcome, when worker holds the claim or nobody does.
+		// The outcome, when worker holds the claim or nobody does. Exec,
+		// not RETURNING: a query's rows cost database/sql a goroutine and
+		// SQLite a temporary table per outcome; the attempt row reads the
+		// new count itself.
 		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
 			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
 			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
 			claimed_by = NULL, claim_until = NULL, updated_at = ?
-			WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)
-			RETURNING attempts`)
+			WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)`)
 		if err != nil {
 			return err
 		}
 		defer upd.Close()
 		att, err := tx.PrepareContext(ctx, `INSERT INTO delivery_attempts
-			(delivery_id, number, at, http_status, code, reason, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+			(delivery_id, number, at, http_status, code, reason, duration_ns)
+			SELECT id, attempts, ?, ?, ?, ?, ? FROM deliveries WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -362,31 +365,37 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 			if hasNext {
 				next = ns(o.NextAttemptAt)
 			}
-			var attempts int
-			err := upd.QueryRowContext(ctx, string(o.Status), a.Code, a.Reason, hasNext, next,
-				o.FallbackPath, o.FallbackPath, ns(now), a.DeliveryID, worker).Scan(&attempts)
-			if errors.Is(err, sql.ErrNoRows) {
+			res, err := upd.ExecContext(ctx, string(o.Status), a.Code, a.Reason, hasNext, next,
+				o.FallbackPath, o.FallbackPath, ns(now), a.DeliveryID, worker)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
 				// Unknown, or claimed by another worker since: count the
 				// attempt and leave the status to the holder.
 				if count == nil {
 					if count, err = tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?
-						WHERE id = ? RETURNING attempts`); err != nil {
+						WHERE id = ?`); err != nil {
 						return err
 					}
 				}
-				err = count.QueryRowContext(ctx, ns(now), a.DeliveryID).Scan(&attempts)
-				if errors.Is(err, sql.ErrNoRows) {
+				res, err := count.ExecContext(ctx, ns(now), a.DeliveryID)
+				if err != nil {
+					return err
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return err
+				} else if n == 0 {
 					return deliveryNotFound(a.DeliveryID)
 				}
-			}
-			if err != nil {
-				return err
 			}
 			at := a.At
 			if at.IsZero() {
 				at = now
 			}
-			if _, err := att.ExecContext(ctx, a.DeliveryID, attempts, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration)); err != nil {
+			if _, err := att.ExecContext(ctx, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration), a.DeliveryID); err != nil {
 				return err
 			}
 		}
