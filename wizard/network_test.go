@@ -75,12 +75,7 @@ func TestNetworkTypingOnPolicyLine(t *testing.T) {
 // indent instead of cutting them at 80 columns.
 func TestReviewFixListWraps(t *testing.T) {
 	d := newDriver(t, newFakeStore())
-	throughEndpoint(d, 4, 1, "https://10.20.1.5/webhook/x")
-	pasteSecretStep(d)
-	tickAll(d)
-	d.key("enter") // deny
-	fillOwner(d)
-	d.at(stepReview)
+	toReviewSelfHostedDeny(d)
 	d.want("To fix before saving", "3 → Endpoint URL generic_webhook_url_unsafe")
 	d.wantNot("…")
 	p := d.m.cur.(*reviewStep).blockers()[0]
@@ -96,13 +91,7 @@ func TestReviewFixListWraps(t *testing.T) {
 // With more to fix than 24 rows hold, every item keeps its line and key;
 // a taller terminal shows the reasons and fixes too.
 func TestReviewFixListFitsTheTerminal(t *testing.T) {
-	st := newFakeStore()
-	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
-		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]}
-	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
-	d := newDriver(t, st)
-	d.key("c")
-	d.at(stepReview)
+	d, _ := resumeAtReviewWithMissing(t)
 	d.want("To fix before saving:", "5 → Receiver checks generic_webhook_receiver_checks_unconfirmed",
 		"6 → Receiver owner and revoke path generic_webhook_receiver_owner_missing",
 		"6 → Receiver owner and revoke path generic_webhook_revoke_path_missing")

@@ -51,6 +51,30 @@ func tickAll(d *driver) {
 	d.key("enter")
 }
 
+// toReviewSelfHostedDeny walks a self-hosted setup with a private URL and
+// the deny policy to Review, where the endpoint is refused.
+func toReviewSelfHostedDeny(d *driver) {
+	throughEndpoint(d, 4, 1, "https://10.20.1.5/webhook/x")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.key("enter") // deny
+	fillOwner(d)
+	d.at(stepReview)
+}
+
+// resumeAtReviewWithMissing resumes a draft at Review whose receiver
+// checks, owner and revoke path are missing.
+func resumeAtReviewWithMissing(t *testing.T) (*driver, *fakeStore) {
+	st := newFakeStore()
+	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
+		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]}
+	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
+	d := newDriver(t, st)
+	d.key("c")
+	d.at(stepReview)
+	return d, st
+}
+
 // ownerStep fills owner and revoke path.
 func fillOwner(d *driver) {
 	d.t.Helper()
@@ -259,13 +283,7 @@ func TestResumeGeneratedSecretNotConfirmedShowsItAgain(t *testing.T) {
 }
 
 func TestReviewListsWhatToFixWithJumpKeys(t *testing.T) {
-	st := newFakeStore()
-	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
-		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]}
-	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
-	d := newDriver(t, st)
-	d.key("c")
-	d.at(stepReview)
+	d, st := resumeAtReviewWithMissing(t)
 	d.want("To fix before saving", "5 → Receiver checks", "generic_webhook_receiver_checks_unconfirmed",
 		"6 → Receiver owner and revoke path", "generic_webhook_receiver_owner_missing", "generic_webhook_revoke_path_missing")
 	d.wantNot("Ready to save")

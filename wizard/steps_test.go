@@ -292,12 +292,7 @@ func TestNetworkStepProblems(t *testing.T) {
 
 func TestDenyPolicyInSelfHostedKeepsEndpointRefused(t *testing.T) {
 	d := newDriver(t, newFakeStore())
-	throughEndpoint(d, 4, 1, "https://10.20.1.5/webhook/x")
-	pasteSecretStep(d)
-	tickAll(d)
-	d.key("enter") // deny
-	fillOwner(d)
-	d.at(stepReview)
+	toReviewSelfHostedDeny(d)
 	d.want("To fix before saving", "3 → Endpoint URL", "generic_webhook_url_unsafe")
 	d.wantNot("Ready to save")
 }
