@@ -17,15 +17,7 @@ import (
 // ticket export, and their outcomes recorded 50 per transaction. Like the
 // end-to-end benchmark, the rows of a round are deleted before the next.
 func BenchmarkOutboxExport(b *testing.B) {
-	s, err := Open(b.TempDir()+"/b.db", "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	tg := sampleTarget("hook")
-	if err := s.CreateTarget(ctx, &tg, newSecret(), "b"); err != nil {
-		b.Fatal(err)
-	}
+	s, tg := benchStoreWithHook(b)
 	pad := strings.Repeat("x", 600)
 	const n, queueBatch, recordBatch = 2000, 500, 50
 	w0 := wchar()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/delivery"
 )
 
@@ -135,16 +136,23 @@ func BenchmarkTargets10k(b *testing.B) {
 	}
 }
 
-func BenchmarkOutbox2000(b *testing.B) {
+// benchStoreWithHook opens a store in b's temporary folder holding the
+// target "hook", closed when b ends.
+func benchStoreWithHook(b *testing.B) (*Store, core.Target) {
 	s, err := Open(b.TempDir()+"/b.db", "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	tg := sampleTarget("hook")
 	if err := s.CreateTarget(ctx, &tg, newSecret(), "b"); err != nil {
 		b.Fatal(err)
 	}
+	return s, tg
+}
+
+func BenchmarkOutbox2000(b *testing.B) {
+	s, _ := benchStoreWithHook(b)
 	for i := 0; b.Loop(); i++ {
 		// A fresh idempotency-key space per round.
 		ds := newDeliveries("hook", 2000)
