@@ -63,7 +63,7 @@ func TestNetworkTypingOnPolicyLine(t *testing.T) {
 	d.typeText("1")
 	d.want("Entries need the allowlist policy: press → to choose it")
 	d.key("right")
-	d.want("←/→ deny or allowlist  tab/↓ next field  enter continue")
+	d.want("←/→ deny or allowlist  enter/tab/↓ next field")
 	d.wantFlat("or fc00::/7, or host names (exact or *.suffix).") // wrapped, not cut
 	d.typeText("10.20.0.0/16")
 	d.wantLine("› entry: 10.20.0.0/16█")
@@ -101,4 +101,58 @@ func TestReviewFixListFitsTheTerminal(t *testing.T) {
 	d.send(resize(80, 50))
 	d.wantFlat("fix: Say who owns the receiver (wizard: Receiver owner; add: --owner).",
 		"fix: Say where the receiver URL and secret are rotated or deleted")
+}
+
+// The help line tells what enter does where the focus is: on the policy
+// line with allowlist and on an empty entry it moves to the next field, on
+// a typed entry it adds it, on "authorized by" it continues. Every state
+// keeps its help on one line at 80 columns.
+func TestNetworkHelpFollowsTheFocus(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	toNetwork(d)
+	oneLine := func(want string) {
+		t.Helper()
+		if l := strings.TrimRight(d.helpLine(), " "); !strings.HasPrefix(l, want) {
+			t.Fatalf("help line = %q, want it to start %q\n%s", l, want, d.screen())
+		}
+		if l := d.screen(); strings.Count(l, "\n") != 23 {
+			t.Fatalf("%d lines", strings.Count(l, "\n")+1)
+		}
+		lines := strings.Split(d.screen(), "\n")
+		if strings.TrimSpace(lines[len(lines)-2]) != "" {
+			t.Fatalf("help line wraps:\n%s", d.screen())
+		}
+	}
+	oneLine("←/→ deny or allowlist  enter continue  esc back")
+
+	d.key("right")
+	oneLine("←/→ deny or allowlist  enter/tab/↓ next field  esc back")
+	d.wantNot("enter continue")
+	d.key("enter")
+	d.wantLine("› entry: █")
+	oneLine("enter/tab/↓ next field  ↑ policy  esc back")
+
+	d.typeText("10.20.0.0/16")
+	oneLine("enter add entry  tab/↓ next field  ↑ policy  esc back")
+	d.key("enter")
+	d.want("• 10.20.0.0/16")
+	d.wantLine("› entry: █")
+	oneLine("enter/tab/↓ next field  ↑ policy  ctrl+x remove last entry  esc back")
+	d.typeText("n8n.internal")
+	oneLine("enter add entry  tab/↓ next field  ↑ policy  ctrl+x remove last entry  esc back")
+
+	d.key("up")
+	d.wantLine("› policy")
+	d.key("down", "backspace") // the typed entry is kept while the focus moves
+	d.wantLine("› entry: n8n.interna█")
+
+	d.key("enter", "enter")
+	d.wantLine("› authorized by: █")
+	oneLine("enter continue  ↑ previous field  esc back")
+	d.typeText("CHG-1")
+	d.key("enter")
+	d.at(stepOwner)
+	if a := d.m.answers; strings.Join(a.Allowlist, ",") != "10.20.0.0/16,n8n.interna" || a.AuthorizedBy != "CHG-1" {
+		t.Fatalf("answers: %v %q", a.Allowlist, a.AuthorizedBy)
+	}
 }

@@ -28,6 +28,10 @@ var (
 	keyAddEntry    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add entry"))
 	keyRemoveEntry = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "remove last entry"))
 	keyPolicy      = key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "deny or allowlist"))
+	// keyEntryNext is enter, tab and ↓ where all three move to the next
+	// field: the policy line with allowlist, and an empty entry.
+	keyEntryNext = key.NewBinding(key.WithKeys("enter", "tab", "down"), key.WithHelp("enter/tab/↓", "next field"))
+	keyPolicyUp  = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "policy"))
 )
 
 // networkStep is "Private network" (self-hosted only): the policy, deny or
@@ -253,15 +257,25 @@ func (s *networkStep) SetSize(w, _ int) {
 	s.authorized.Width = max(w-len(s.authorized.Prompt)-4, 10)
 }
 
+// ShortHelp tells what each key does where the focus is: enter adds an
+// entry only when one is typed, and otherwise moves on like tab.
 func (s *networkStep) ShortHelp() []key.Binding {
 	switch s.focus {
 	case fieldEntry:
-		return []key.Binding{keyAddEntry, keyRemoveEntry, keyField, keyBack}
+		keys := []key.Binding{keyEntryNext}
+		if strings.TrimSpace(s.entry.Value()) != "" {
+			keys = []key.Binding{keyAddEntry, keyField}
+		}
+		keys = append(keys, keyPolicyUp)
+		if len(s.entries) > 0 {
+			keys = append(keys, keyRemoveEntry)
+		}
+		return append(keys, keyBack)
 	case fieldAuthorized:
 		return []key.Binding{keyNext, keyFieldUp, keyBack}
 	}
 	if s.policy == core.PolicyAllowlist {
-		return []key.Binding{keyPolicy, keyField, keyNext, keyBack}
+		return []key.Binding{keyPolicy, keyEntryNext, keyBack}
 	}
 	return []key.Binding{keyPolicy, keyNext, keyBack}
 }
