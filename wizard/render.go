@@ -205,6 +205,17 @@ func field(st *styles, label, value string) string {
 	return st.dim.Render(fmt.Sprintf("%-18s", label)) + " " + clean(value)
 }
 
+// fieldWrapped is field with the value wrapped to width under its own
+// column, for values that must be read whole (who authorized a route).
+func fieldWrapped(st *styles, label, value string, width int) string {
+	const col = 19
+	if width <= col+10 {
+		return field(st, label, value)
+	}
+	v := wrap(clean(value), width-col)
+	return st.dim.Render(fmt.Sprintf("%-18s", label)) + " " + strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", col))
+}
+
 // verdictView describes an endpoint check: the addresses, the verdict,
 // the provider hints. A refusal's code, reason and fix are drawn by the
 // parent from the ErrorMsg the step sends.

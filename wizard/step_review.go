@@ -219,7 +219,7 @@ func (s *reviewStep) View() string {
 		field(st, "receiver owner", t.ReceiverOwner),
 		field(st, "revoke path", t.RevokePath),
 		field(st, "deployment mode", string(t.DeploymentMode)),
-		field(st, "private network", networkSummary(t)),
+		fieldWrapped(st, "private network", networkSummary(t), s.width),
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
 	if s.editing {
