@@ -400,7 +400,7 @@ func (ui *lineUI) review(a *Answers) (stepID, error) {
 		} else {
 			ui.printf("To fix before saving:\n")
 			for _, p := range blockers {
-				s := stepForField(p.Field)
+				s := stepForProblem(p, &verdict)
 				ui.printf("- %s: %s\n  Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(p.Fix), position(a.Mode, s), s.Title())
 			}
 		}

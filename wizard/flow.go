@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // stepID names one setup step. The names are stored in drafts, so they
@@ -105,4 +107,16 @@ func stepForField(field string) stepID {
 		return stepOwner
 	}
 	return stepReview
+}
+
+// stepForProblem is the step where a problem on Review is fixed: the step
+// of its field, except that an endpoint refused only because its private
+// address is not approved (self-hosted, v.NeedsApproval) is fixed in the
+// Private network step, as its reason and fix say. v is the endpoint
+// check for the answers as they stand, or nil.
+func stepForProblem(p codes.Problem, v *urlsafe.Verdict) stepID {
+	if v != nil && v.NeedsApproval && !v.Safe && p.Field == "webhook_url" && p.Reason == v.Reason {
+		return stepNetwork
+	}
+	return stepForField(p.Field)
 }

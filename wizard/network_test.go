@@ -76,7 +76,7 @@ func TestNetworkTypingOnPolicyLine(t *testing.T) {
 func TestReviewFixListWraps(t *testing.T) {
 	d := newDriver(t, newFakeStore())
 	toReviewSelfHostedDeny(d)
-	d.want("To fix before saving", "3 → Endpoint URL generic_webhook_url_unsafe")
+	d.want("To fix before saving", "6 → Private network generic_webhook_url_unsafe")
 	d.wantNot("…")
 	p := d.m.cur.(*reviewStep).blockers()[0]
 	d.wantFlat(p.Reason, "fix: "+p.Fix)

@@ -65,3 +65,50 @@ func (d *driver) wantWholeLine(l string) {
 	}
 	d.t.Fatalf("no line is %q:\n%s", l, d.screen())
 }
+
+// A self-hosted endpoint refused only because its private address is not
+// approved is fixed in the Private network step, which its reason and fix
+// name: the item's key goes there. Other endpoint refusals keep the key of
+// Endpoint URL.
+func TestReviewPrivateAddressRefusalGoesToPrivateNetwork(t *testing.T) {
+	a := selfHostedAnswers()
+	a.Policy, a.AuthorizedBy = core.PolicyDeny, ""
+	d := resumeAtReview(t, a)
+	d.want("6 → Private network generic_webhook_url_unsafe 10.20.1.7 is a private")
+	d.wantFlat("self-hosted targets can allow it in the private-network step", "fix: Approve 10.0.0.0/8")
+	d.wantNot("3 → Endpoint URL")
+	d.key("6")
+	d.at(stepNetwork)
+	d.key("right", "enter", "enter") // allowlist; the entries were kept
+	d.typeText("CAB-1234")
+	d.key("enter")
+	d.at(stepReview)
+	d.want("Ready to save")
+
+	// Never allowed, even self-hosted: fixed at the URL.
+	a = selfHostedAnswers()
+	a.URL = "https://intranet.example/hook"
+	d = resumeAtReview(t, a)
+	d.want("3 → Endpoint URL generic_webhook_url_unsafe")
+	d.wantNot("→ Private network")
+
+	// Cloud: a private address cannot be approved at all.
+	a = selfHostedAnswers()
+	a.Mode, a.Policy, a.Allowlist, a.AuthorizedBy = core.ModeCloud, "", nil, ""
+	d = resumeAtReview(t, a)
+	d.wantFlat("3 → Endpoint URL generic_webhook_url_unsafe 10.20.1.7 is a private address")
+}
+
+// Accessible Review names the same step for a private address that the
+// allowlist could approve.
+func TestAccessibleReviewPrivateAddressNamesPrivateNetwork(t *testing.T) {
+	st := newFakeStore()
+	a := selfHostedAnswers()
+	a.Policy, a.AuthorizedBy = core.PolicyDeny, ""
+	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
+	out, _ := runScript(t, st, "1") // resume; the input then ends
+	flat := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(flat, "(step 6, Private network)") || strings.Contains(flat, "(step 3, Endpoint URL)") {
+		t.Fatalf("output:\n%s", out)
+	}
+}

@@ -250,8 +250,12 @@ func (s *reviewStep) fixList(room int) string {
 	steps := flow(s.a.Mode)
 	var labels []string
 	ps := s.blockers()
+	var v *urlsafe.Verdict
+	if cur, ok := s.current(); ok {
+		v = &cur
+	}
 	for _, p := range ps {
-		step := stepForField(p.Field)
+		step := stepForProblem(p, v)
 		n := position(s.a.Mode, step)
 		label := fmt.Sprintf("%d → %s", n, step.Title())
 		if step == stepReview || n == 0 || n == len(steps) {

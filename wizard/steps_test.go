@@ -293,7 +293,7 @@ func TestNetworkStepProblems(t *testing.T) {
 func TestDenyPolicyInSelfHostedKeepsEndpointRefused(t *testing.T) {
 	d := newDriver(t, newFakeStore())
 	toReviewSelfHostedDeny(d)
-	d.want("To fix before saving", "3 → Endpoint URL", "generic_webhook_url_unsafe")
+	d.want("To fix before saving", "6 → Private network", "generic_webhook_url_unsafe")
 	d.wantNot("Ready to save")
 }
 
