@@ -239,7 +239,12 @@ func (h *home) View() string {
 	case h.total == 0:
 		b.WriteString(wrap("No webhook targets yet.", h.width) + "\n\n")
 		b.WriteString(wrap("A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives WebRiskOps ticket exports, each delivery signed with HMAC-SHA256. Setup records the endpoint, the provider key, the signing secret, the URL safety decision and the revoke path before anything is sent.", h.width) + "\n\n")
-		b.WriteString("Press " + st.key.Render("n") + " (or enter) to set one up.")
+		if h.hasDraft {
+			// enter resumes the draft here, as the home screen's keys do.
+			b.WriteString(wrap("Press "+st.key.Render("c")+" (or enter) to resume the unfinished setup, or "+st.key.Render("n")+" to start a new one.", h.width))
+		} else {
+			b.WriteString("Press " + st.key.Render("n") + " (or enter) to set one up.")
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%d saved target", h.total)

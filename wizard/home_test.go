@@ -144,3 +144,19 @@ func TestHomePageUsesTheRowsAt80x24(t *testing.T) {
 		checkFits(t, d, 80, 24, "home, ready target selected")
 	}
 }
+
+// With no target and a draft, enter resumes the draft, and the empty
+// screen and the help line say so.
+func TestHomeEmptyWithDraftSaysEnterResumes(t *testing.T) {
+	st := newFakeStore()
+	a := Answers{Provider: core.ProviderMake, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook"}
+	st.draft = &draftRow{step: string(stepSecret), data: a.Marshal()}
+	d := newDriver(t, st)
+	d.wantFlat("No webhook targets yet.", "Press c (or enter) to resume the unfinished setup, or n to start a new one.")
+	d.wantNot("to set one up")
+	if l := strings.TrimRight(d.helpLine(), " "); l != "n new target  c resume setup  q quit" {
+		t.Fatalf("help line = %q", l)
+	}
+	d.key("enter")
+	d.at(stepSecret)
+}
