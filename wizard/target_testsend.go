@@ -149,7 +149,13 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, keyNext):
 			u := strings.TrimSpace(s.url.Value())
 			if u == "" {
-				return report(s, codes.NewProblem(codes.Usage, "receiver_url", "a rehearsal needs the URL of the local receiver"))
+				// The usage code's own fix names the command's flags; here
+				// the field to fill is named instead, and focused.
+				p := codes.NewProblem(codes.Usage, "receiver_url", "a rehearsal needs the URL of the local receiver")
+				p.Fix = "Type the URL your local receiver listens on in receiver URL, such as https://127.0.0.1:8443/webhook."
+				s.onCA = false
+				s.ca.Blur()
+				return tea.Batch(report(s, p), s.url.Focus())
 			}
 			return s.run(Rehearsal(u, strings.TrimSpace(s.ca.Value())))
 		}
@@ -158,6 +164,9 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 			in = &s.ca
 		}
 		_, cmd := updateInput(in, k)
+		if !s.onCA && strings.TrimSpace(s.url.Value()) != "" && s.env.showing("receiver_url") {
+			return tea.Batch(cmd, report(s)) // the URL is there now
+		}
 		return cmd
 	case testShown:
 		if s.pager.open {

@@ -178,3 +178,29 @@ func TestActionsFromDetailsReturnToDetails(t *testing.T) {
 		}
 	}
 }
+
+// A rehearsal sent with no receiver URL says which field to fill (not the
+// command's --help), moves the focus to it, and the error goes once a URL
+// is typed.
+func TestRehearsalWithoutURLFocusesIt(t *testing.T) {
+	st := newFakeStore()
+	st.targets["zap-tickets"] = readyTarget("zap-tickets")
+	sender := &fakeSender{res: TestResult{OK: true, Summary: "accepted"}}
+	d := newDriver(t, st, func(e *env) { e.sender = sender })
+	d.key("t", "down", "enter")
+	d.wantLine("› receiver URL: █")
+	d.key("tab")
+	d.wantLine("› CA file: █")
+	d.key("enter")
+	d.want("generic_webhook_usage: a rehearsal needs the URL of the local receiver")
+	d.wantFlat("fix: Type the URL your local receiver listens on in receiver URL, such as https://127.0.0.1:8443/webhook.")
+	d.wantNot("--help")
+	d.wantLine("› receiver URL: █")
+	d.wantLine("  CA file: ")
+	if len(sender.kinds) != 0 {
+		t.Fatalf("sent %v", sender.kinds)
+	}
+	d.typeText("h")
+	d.wantNot("generic_webhook_usage")
+	d.wantLine("› receiver URL: h█")
+}
