@@ -16,6 +16,9 @@ var (
 	keyToggle  = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "tick"))
 	keyField   = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field"))
 	keyFieldUp = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field"))
+	// keyEnterField is help for where enter, tab and ↓ all move to the
+	// next field rather than continue.
+	keyEnterField = key.NewBinding(key.WithKeys("enter", "tab", "down"), key.WithHelp("enter/tab/↓", "next field"))
 
 	keyNew        = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new target"))
 	keyOpen       = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))

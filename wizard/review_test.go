@@ -112,3 +112,32 @@ func TestAccessibleReviewPrivateAddressNamesPrivateNetwork(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 }
+
+// Editing the name on Review shows the label once.
+func TestReviewNameEditShowsTheLabelOnce(t *testing.T) {
+	d := resumeAtReview(t, selfHostedAnswers())
+	d.key("e")
+	d.wantLine("name               › n8n-10-20-1-7█")
+	d.wantNot("name › ")
+}
+
+// Receiver owner's help follows the focus: no previous field on the
+// first, and enter continues only from the revoke path.
+func TestOwnerHelpFollowsTheFocus(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	throughEndpoint(d, 0, 0, "https://93.184.216.34/hook")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.at(stepOwner)
+	if l := strings.TrimRight(d.helpLine(), " "); l != "enter/tab/↓ next field  esc back  ctrl+c quit" {
+		t.Fatalf("owner help = %q", l)
+	}
+	d.paste("ops@example.com")
+	d.key("enter")
+	d.at(stepOwner)
+	if l := strings.TrimRight(d.helpLine(), " "); l != "enter continue  ↑ previous field  esc back  ctrl+c quit" {
+		t.Fatalf("revoke path help = %q", l)
+	}
+	d.key("up")
+	d.want("enter/tab/↓ next field")
+}

@@ -28,10 +28,7 @@ var (
 	keyAddEntry    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add entry"))
 	keyRemoveEntry = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "remove last entry"))
 	keyPolicy      = key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "deny or allowlist"))
-	// keyEntryNext is enter, tab and ↓ where all three move to the next
-	// field: the policy line with allowlist, and an empty entry.
-	keyEntryNext = key.NewBinding(key.WithKeys("enter", "tab", "down"), key.WithHelp("enter/tab/↓", "next field"))
-	keyPolicyUp  = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "policy"))
+	keyPolicyUp    = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "policy"))
 )
 
 // networkStep is "Private network" (self-hosted only): the policy, deny or
@@ -262,7 +259,7 @@ func (s *networkStep) SetSize(w, _ int) {
 func (s *networkStep) ShortHelp() []key.Binding {
 	switch s.focus {
 	case fieldEntry:
-		keys := []key.Binding{keyEntryNext}
+		keys := []key.Binding{keyEnterField}
 		if strings.TrimSpace(s.entry.Value()) != "" {
 			keys = []key.Binding{keyAddEntry, keyField}
 		}
@@ -275,7 +272,7 @@ func (s *networkStep) ShortHelp() []key.Binding {
 		return []key.Binding{keyNext, keyFieldUp, keyBack}
 	}
 	if s.policy == core.PolicyAllowlist {
-		return []key.Binding{keyPolicy, keyEntryNext, keyBack}
+		return []key.Binding{keyPolicy, keyEnterField, keyBack}
 	}
 	return []key.Binding{keyPolicy, keyNext, keyBack}
 }

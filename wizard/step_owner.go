@@ -159,8 +159,14 @@ func (s *ownerStep) SetSize(w, _ int) {
 	s.form = s.form.WithWidth(w)
 }
 
+// ShortHelp follows the focus: on the owner, enter moves to the revoke
+// path (there is no field before it); on the revoke path, enter
+// continues and ↑ goes back to the owner.
 func (s *ownerStep) ShortHelp() []key.Binding {
-	return []key.Binding{keyOwnerNext, keyOwnerPrev, keyBack}
+	if s.focused() == ownerField {
+		return []key.Binding{keyEnterField, keyBack}
+	}
+	return []key.Binding{keyNext, keyOwnerPrev, keyBack}
 }
 
 func (s *ownerStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

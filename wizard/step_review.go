@@ -50,7 +50,7 @@ type reviewStep struct {
 
 func newReviewStep(e *env, a *Answers) *reviewStep {
 	s := &reviewStep{env: e, a: a}
-	s.name = newInput(e.st, "name › ", a.TargetName(), 63)
+	s.name = newInput(e.st, "› ", a.TargetName(), 63) // the row's label says name
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
 	return s
 }
