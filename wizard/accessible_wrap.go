@@ -104,6 +104,13 @@ func (ww *wordWrapper) flush(out []byte) []byte {
 		return out
 	}
 	w := ansi.StringWidth(string(ww.word))
+	if w == 0 && ww.words == 0 {
+		// Only escape sequences (a style starting the line): the spaces
+		// after it are still the line's indent.
+		out = append(out, ww.word...)
+		ww.word = ww.word[:0]
+		return out
+	}
 	if ww.words > 0 && ww.col+w > ww.width {
 		// Drop the spaces left at the end of the line.
 		for len(out) > 0 && out[len(out)-1] == ' ' {
