@@ -250,12 +250,14 @@ func FuzzRedact(f *testing.F) {
 		}
 		// The part Redact keeps whole: scheme://userinfo@host:port, and
 		// the spaces around the input.
+		// Both sides are compared without those spaces, which could
+		// otherwise join a kept short piece into a long segment's text.
 		in := strings.TrimFunc(sanitize(raw), unicode.IsSpace)
 		kept, path := "", in
-		outPath := out
+		outPath := strings.TrimFunc(out, unicode.IsSpace)
 		if _, rest, ok := splitAuthority(in); ok {
 			kept, path = in[:len(in)-len(rest)], rest
-			_, outRest, _ := splitAuthority(out)
+			_, outRest, _ := splitAuthority(outPath)
 			outPath = outRest
 		}
 		if i := strings.IndexAny(path, "?#"); i >= 0 && kept != "" {
