@@ -206,7 +206,8 @@ func field(st *styles, label, value string) string {
 }
 
 // fieldWrapped is field with the value wrapped to width under its own
-// column, for values that must be read whole (who authorized a route).
+// column, for values that must be read whole before saving (who owns the
+// receiver, where it is revoked, who authorized a route).
 func fieldWrapped(st *styles, label, value string, width int) string {
 	const col = 19
 	if width <= col+10 {

@@ -141,3 +141,18 @@ func TestOwnerHelpFollowsTheFocus(t *testing.T) {
 	d.key("up")
 	d.want("enter/tab/↓ next field")
 }
+
+// A long receiver owner and revoke path wrap under their value column at
+// 80 columns instead of being cut: both are read whole before saving.
+func TestReviewWrapsOwnerAndRevokePath(t *testing.T) {
+	a := selfHostedAnswers()
+	a.Owner = "Automation platform team, on call via the #automation-oncall channel and ops@example.com"
+	a.RevokePath = "n8n > Settings > Credentials > WebRiskOps signing secret, then Workflows > Ticket intake > Webhook node"
+	d := resumeAtReview(t, a)
+	d.wantFlat(a.Owner, a.RevokePath)
+	for _, l := range strings.Split(d.screen(), "\n") {
+		if ansi.StringWidth(l) > 80 || strings.Contains(l, "…") {
+			t.Fatalf("line cut or too wide: %q\n%s", l, d.screen())
+		}
+	}
+}

@@ -216,8 +216,8 @@ func (s *reviewStep) View() string {
 		field(st, "endpoint host", endpointHost(t.BaseURL)),
 		field(st, "provider key", string(t.ProviderKey)),
 		field(st, "signing", core.SigningSummary(t.Signing)),
-		field(st, "receiver owner", t.ReceiverOwner),
-		field(st, "revoke path", t.RevokePath),
+		fieldWrapped(st, "receiver owner", t.ReceiverOwner, s.width),
+		fieldWrapped(st, "revoke path", t.RevokePath, s.width),
 		field(st, "deployment mode", string(t.DeploymentMode)),
 		fieldWrapped(st, "private network", networkSummary(t), s.width),
 	}
