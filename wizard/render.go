@@ -206,15 +206,21 @@ func field(st *styles, label, value string) string {
 }
 
 // fieldWrapped is field with the value wrapped to width under its own
-// column, for values that must be read whole before saving (who owns the
-// receiver, where it is revoked, who authorized a route).
-func fieldWrapped(st *styles, label, value string, width int) string {
+// column, for values that must be read before saving (who owns the
+// receiver, where it is revoked, who authorized a route), on at most
+// maxLines lines (0: all), the last cut with "…" so the rest of the screen
+// keeps its rows.
+func fieldWrapped(st *styles, label, value string, width, maxLines int) string {
 	const col = 19
 	if width <= col+10 {
 		return field(st, label, value)
 	}
-	v := wrap(clean(value), width-col)
-	return st.dim.Render(fmt.Sprintf("%-18s", label)) + " " + strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", col))
+	lines := strings.Split(wrap(clean(value), width-col), "\n")
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = ansi.Truncate(lines[maxLines-1], width-col-1, "") + "…"
+	}
+	return st.dim.Render(fmt.Sprintf("%-18s", label)) + " " + strings.Join(lines, "\n"+strings.Repeat(" ", col))
 }
 
 // verdictView describes an endpoint check: the addresses, the verdict,

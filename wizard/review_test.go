@@ -156,3 +156,17 @@ func TestReviewWrapsOwnerAndRevokePath(t *testing.T) {
 		}
 	}
 }
+
+// A very long owner or revoke path takes at most two lines, cut with "…",
+// so Review still shows its verdict within 24 rows.
+func TestReviewCapsVeryLongOwnerAndRevokePath(t *testing.T) {
+	a := selfHostedAnswers()
+	a.Owner = strings.Repeat("owner-", 60) + "END"
+	a.RevokePath = strings.Repeat("path > ", 50) + "END"
+	d := resumeAtReview(t, a)
+	d.want("Ready to save", "…")
+	d.wantNot("END")
+	if n := strings.Count(d.screen(), "\n") + 1; n > 24 {
+		t.Fatalf("%d lines:\n%s", n, d.screen())
+	}
+}

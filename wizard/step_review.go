@@ -216,10 +216,10 @@ func (s *reviewStep) View() string {
 		field(st, "endpoint host", endpointHost(t.BaseURL)),
 		field(st, "provider key", string(t.ProviderKey)),
 		field(st, "signing", core.SigningSummary(t.Signing)),
-		fieldWrapped(st, "receiver owner", t.ReceiverOwner, s.width),
-		fieldWrapped(st, "revoke path", t.RevokePath, s.width),
+		fieldWrapped(st, "receiver owner", t.ReceiverOwner, s.width, 2),
+		fieldWrapped(st, "revoke path", t.RevokePath, s.width, 2),
 		field(st, "deployment mode", string(t.DeploymentMode)),
-		fieldWrapped(st, "private network", networkSummary(t), s.width),
+		fieldWrapped(st, "private network", networkSummary(t), s.width, 0),
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
 	if s.editing {
