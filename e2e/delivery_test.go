@@ -53,8 +53,12 @@ func TestTestSendDryRunOutCurlVerify(t *testing.T) {
 	}
 	r = h.ok("test-send", "zap", "--curl")
 	if !strings.HasPrefix(r.stdout, "curl ") || !strings.Contains(r.stdout, "-H 'X-WebRiskOps-Nonce: ") ||
-		!strings.Contains(r.stdout, "--data-binary '{") || strings.Contains(r.stdout, token) {
+		!strings.Contains(r.stdout, "--data-binary '{") || strings.Contains(r.stdout, token) ||
+		!strings.Contains(r.stderr, "redacted, so this command cannot be run as it is; --reveal-url") {
 		t.Fatalf("--curl:\n%s", r)
+	}
+	if r = h.ok("test-send", "zap", "--curl", "--reveal-url"); !strings.Contains(r.stdout, zapierURL) || strings.Contains(r.stderr, "redacted") {
+		t.Fatalf("--curl --reveal-url:\n%s", r)
 	}
 
 	out := filepath.Join(h.dir, "req.json")

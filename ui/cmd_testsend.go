@@ -349,6 +349,9 @@ func writeDryRun(app *App, res testSendResult, opts *testSendCmdOptions) error {
 	}
 	if !opts.json {
 		fmt.Fprintln(app.Err, "Dry run: nothing was sent. The signature is valid for 300 s after its timestamp, once (the nonce).")
+		if opts.curl && !opts.reveal && c.shownURL(false) != c.shownURL(true) {
+			fmt.Fprintln(app.Err, "The URL above is redacted, so this command cannot be run as it is; --reveal-url prints it whole.")
+		}
 		if opts.out != "" {
 			fmt.Fprintf(app.Err, "Wrote the request to %s (0600; it holds the full URL). Check it with: webhook-setup verify --request %s --secret-file FILE\n", opts.out, opts.out)
 		}
