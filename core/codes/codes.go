@@ -67,7 +67,7 @@ type Entry struct {
 var Catalog = map[Code]Entry{
 	SecretMissing: {Meaning: "No signing secret is stored for this target, so no delivery can be signed.",
 		Fix: "Add a signing secret before saving or retrying export (wizard: Signing secret step; add: --secret-file, --secret-env or --generate-secret; targets file: signing_secret or webhook_secret).", Exit: ExitBlocked},
-	AuthRequired: {Meaning: "The target has no usable signing credential, or the receiver refused the request as unauthorized.",
+	AuthRequired: {Meaning: "The target has no usable signing credential (exit 3), or the receiver refused a delivery as unauthorized (the delivery failed: exit 4).",
 		Fix: "Add or rotate the signing secret (rotate-secret), store it in the receiver, then retry.", Exit: ExitBlocked},
 	URLUnsafe: {Meaning: "The endpoint is local, reserved, credential-bearing, malformed or not allowed by the private-network policy.",
 		Fix: "Use the customer-owned public HTTPS URL exactly as the receiver gave it, or for a self-hosted receiver approve its private network in the allowlist.", Exit: ExitBlocked},
