@@ -57,6 +57,17 @@ func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	start := p.nextStart(now)
+	if !deadline.IsZero() && start.After(deadline) {
+		return 0, false
+	}
+	p.next = start.Add(time.Duration(float64(time.Second) / (p.rate * headroom)))
+	return start.Sub(now), true
+}
+
+// nextStart is when the next attempt may start, seen at now: the paced
+// slot, not before now nor before a 429 pause ends. p.mu is held.
+func (p *Pacer) nextStart(now time.Time) time.Time {
 	start := p.next
 	if start.Before(now) {
 		start = now
@@ -64,11 +75,7 @@ func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
 	if start.Before(p.pauseEnd) {
 		start = p.pauseEnd
 	}
-	if !deadline.IsZero() && start.After(deadline) {
-		return 0, false
-	}
-	p.next = start.Add(time.Duration(float64(time.Second) / (p.rate * headroom)))
-	return start.Sub(now), true
+	return start
 }
 
 // starts is how many attempts may start within d from now at the current
@@ -80,13 +87,7 @@ func (p *Pacer) starts(d time.Duration) (n int, paced bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	start := p.next
-	if start.Before(now) {
-		start = now
-	}
-	if start.Before(p.pauseEnd) {
-		start = p.pauseEnd
-	}
+	start := p.nextStart(now)
 	left := d - start.Sub(now)
 	if left <= 0 {
 		return 0, true
