@@ -249,16 +249,23 @@ func TestTwoDrainsNeverSendTheSameDelivery(t *testing.T) {
 	}
 }
 
-// TestRunnerInterrupted: an interrupt records the attempt in flight as
-// interrupted (pending, due at once) and releases what was not started.
-func TestRunnerInterrupted(t *testing.T) {
-	s, tg := openStore(t)
+// hangingReceiver is a receiver that never answers: each request is
+// announced on started and then held until the sender gives up on it.
+func hangingReceiver(t *testing.T) (*receiver, chan struct{}) {
 	started := make(chan struct{}, 10)
 	rc := newReceiver(t, func(_ int, _ string, _ http.ResponseWriter, r *http.Request) bool {
 		started <- struct{}{}
 		<-r.Context().Done()
 		return true
 	})
+	return rc, started
+}
+
+// TestRunnerInterrupted: an interrupt records the attempt in flight as
+// interrupted (pending, due at once) and releases what was not started.
+func TestRunnerInterrupted(t *testing.T) {
+	s, tg := openStore(t)
+	rc, started := hangingReceiver(t)
 	ds := enqueue(t, s, tg, 20, 5)
 	r := runner(s, rc.endpoint(t, s, tg, 5*time.Second), 5*time.Second, t.TempDir())
 	r.Workers = 1
@@ -446,12 +453,7 @@ func TestRunnerQueueSendsBatchesOnceQueued(t *testing.T) {
 // those taken at enqueue included; Queue's next batch is not queued.
 func TestRunnerQueueInterrupted(t *testing.T) {
 	s, tg := openStore(t)
-	started := make(chan struct{}, 10)
-	rc := newReceiver(t, func(_ int, _ string, _ http.ResponseWriter, r *http.Request) bool {
-		started <- struct{}{}
-		<-r.Context().Done()
-		return true
-	})
+	rc, started := hangingReceiver(t)
 	r := runner(s, rc.endpoint(t, s, tg, 5*time.Second), 5*time.Second, t.TempDir())
 	r.Workers = 1
 	cctx, cancel := context.WithCancel(ctx)
