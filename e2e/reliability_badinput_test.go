@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -55,19 +54,14 @@ func (h *home) runWithin(limit time.Duration, env []string, args ...string) resu
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(append([]string{}, h.env...), env...)
 	cmd.Dir = h.dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	r, err := runCmd(cmd)
 	if ctx.Err() != nil {
 		h.t.Fatalf("%v did not answer within %s", args, limit)
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	if err != nil {
 		h.t.Fatal(err)
 	}
-	return result{out.String(), errb.String(), code}
+	return r
 }
 
 // TestReliabilityBadInputEveryCommand gives every command bad input:

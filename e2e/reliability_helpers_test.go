@@ -222,6 +222,16 @@ func (h *home) exec(stdin string, extraEnv []string, args ...string) result {
 	cmd.Env = append(append([]string{}, h.env...), extraEnv...)
 	cmd.Dir = h.dir
 	cmd.Stdin = strings.NewReader(stdin)
+	r, err := runCmd(cmd)
+	if err != nil {
+		return result{stderr: err.Error(), code: -1}
+	}
+	return r
+}
+
+// runCmd runs cmd and returns its output and exit code; err is set only
+// when it could not run or did not exit on its own.
+func runCmd(cmd *exec.Cmd) (result, error) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -229,7 +239,7 @@ func (h *home) exec(stdin string, extraEnv []string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		return result{stderr: err.Error(), code: -1}
+		return result{}, err
 	}
-	return result{out.String(), errb.String(), code}
+	return result{out.String(), errb.String(), code}, nil
 }

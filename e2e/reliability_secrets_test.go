@@ -347,16 +347,11 @@ func (h *home) umaskRun(args ...string) result {
 	cmd := exec.Command("/bin/sh", append([]string{"-c", `umask 000; exec "$0" "$@"`, bin}, args...)...)
 	cmd.Env = h.env
 	cmd.Dir = h.dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	r, err := runCmd(cmd)
+	if err != nil {
 		h.t.Fatal(err)
 	}
-	return result{out.String(), errb.String(), code}
+	return r
 }
 
 // TestReliabilityFileModes: under umask 0, for a database someone created
