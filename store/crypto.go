@@ -110,8 +110,18 @@ func (s *Store) loadKey(ctx context.Context, create bool) ([]byte, error) {
 		if cerr != nil {
 			return nil, cerr
 		}
-		if n > 0 || !create {
-			return nil, s.keyMissing(n)
+		if n > 0 {
+			// Another process may have made the key and stored values
+			// with it between the read above and the count. It writes
+			// the key file before any value, so a second read settles it.
+			if key, err = readKeyFile(s.keyPath); err != nil {
+				return nil, s.keyMissing(n)
+			}
+			tighten(s.keyPath)
+			break
+		}
+		if !create {
+			return nil, s.keyMissing(0)
 		}
 		key, err = createKeyFile(s.keyPath)
 		if err != nil {
