@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"database/sql"
 	"math/rand/v2"
 	"os"
@@ -158,20 +157,7 @@ func TestNoSecretInDatabaseFiles(t *testing.T) {
 	}
 	defer db.Close()
 	db.Exec(`SELECT count(*) FROM targets`)
-	scanned := 0
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(h.db + suffix)
-		if err != nil {
-			continue
-		}
-		scanned += len(b)
-		for _, s := range []string{knownSecret, second, "tok3nabcdefgh"} {
-			if bytes.Contains(b, []byte(s)) {
-				t.Fatalf("%q found in %s", s, filepath.Base(h.db+suffix))
-			}
-		}
-	}
-	if scanned == 0 {
+	if scanned := h.scanStoreFiles(knownSecret, second, "tok3nabcdefgh"); scanned == 0 {
 		t.Fatal("nothing scanned")
 	}
 	for _, p := range []string{h.db, filepath.Join(filepath.Dir(h.db), "master.key")} {

@@ -229,6 +229,27 @@ func (h *home) exec(stdin string, extraEnv []string, args ...string) result {
 	return r
 }
 
+// scanStoreFiles reads the database, its WAL and its shared memory and
+// fails the test when one holds any of secrets in the clear; it returns the
+// bytes scanned.
+func (h *home) scanStoreFiles(secrets ...string) int {
+	h.t.Helper()
+	scanned := 0
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		b, err := os.ReadFile(h.db + suffix)
+		if err != nil {
+			continue
+		}
+		scanned += len(b)
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				h.t.Fatalf("%.10q… is in %s", s, filepath.Base(h.db+suffix))
+			}
+		}
+	}
+	return scanned
+}
+
 // runCmd runs cmd and returns its output and exit code; err is set only
 // when it could not run or did not exit on its own.
 func runCmd(cmd *exec.Cmd) (result, error) {

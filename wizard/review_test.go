@@ -10,14 +10,14 @@ import (
 )
 
 // resumeAtReview resumes a draft of a at Review.
-func resumeAtReview(t *testing.T, a Answers) *driver {
+func resumeAtReview(t *testing.T, a Answers) (*driver, *fakeStore) {
 	t.Helper()
 	st := newFakeStore()
 	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
 	d := newDriver(t, st)
 	d.key("c")
 	d.at(stepReview)
-	return d
+	return d, st
 }
 
 // selfHostedAnswers is a complete self-hosted n8n setup with an allowlist.
@@ -34,7 +34,7 @@ func selfHostedAnswers() Answers {
 func TestReviewWrapsPrivateNetworkRow(t *testing.T) {
 	a := selfHostedAnswers()
 	a.Allowlist = append(a.Allowlist, "172.16.0.0/12", "*.hooks.internal.example")
-	d := resumeAtReview(t, a)
+	d, _ := resumeAtReview(t, a)
 	d.wantWholeLine("private network    allowlist 10.20.0.0/16, n8n.internal.example, 172.16.0.0/12,")
 	d.wantWholeLine("                   *.hooks.internal.example, authorized by CAB-1234 (J. Doe)")
 	d.wantLine("name               n8n-10-20-1-7")
@@ -47,7 +47,7 @@ func TestReviewWrapsPrivateNetworkRow(t *testing.T) {
 	}
 
 	// Two entries, as the audit saw it cut.
-	d = resumeAtReview(t, selfHostedAnswers())
+	d, _ = resumeAtReview(t, selfHostedAnswers())
 	d.wantWholeLine("private network    allowlist 10.20.0.0/16, n8n.internal.example, authorized by")
 	d.wantWholeLine("                   CAB-1234 (J. Doe)")
 	d.send(resize(120, 24))
@@ -73,7 +73,7 @@ func (d *driver) wantWholeLine(l string) {
 func TestReviewPrivateAddressRefusalGoesToPrivateNetwork(t *testing.T) {
 	a := selfHostedAnswers()
 	a.Policy, a.AuthorizedBy = core.PolicyDeny, ""
-	d := resumeAtReview(t, a)
+	d, _ := resumeAtReview(t, a)
 	d.want("6 → Private network generic_webhook_url_unsafe 10.20.1.7 is a private")
 	d.wantFlat("self-hosted targets can allow it in the private-network step", "fix: Approve 10.0.0.0/8")
 	d.wantNot("3 → Endpoint URL")
@@ -88,14 +88,14 @@ func TestReviewPrivateAddressRefusalGoesToPrivateNetwork(t *testing.T) {
 	// Never allowed, even self-hosted: fixed at the URL.
 	a = selfHostedAnswers()
 	a.URL = "https://intranet.example/hook"
-	d = resumeAtReview(t, a)
+	d, _ = resumeAtReview(t, a)
 	d.want("3 → Endpoint URL generic_webhook_url_unsafe")
 	d.wantNot("→ Private network")
 
 	// Cloud: a private address cannot be approved at all.
 	a = selfHostedAnswers()
 	a.Mode, a.Policy, a.Allowlist, a.AuthorizedBy = core.ModeCloud, "", nil, ""
-	d = resumeAtReview(t, a)
+	d, _ = resumeAtReview(t, a)
 	d.wantFlat("3 → Endpoint URL generic_webhook_url_unsafe 10.20.1.7 is a private address")
 }
 
@@ -115,7 +115,7 @@ func TestAccessibleReviewPrivateAddressNamesPrivateNetwork(t *testing.T) {
 
 // Editing the name on Review shows the label once.
 func TestReviewNameEditShowsTheLabelOnce(t *testing.T) {
-	d := resumeAtReview(t, selfHostedAnswers())
+	d, _ := resumeAtReview(t, selfHostedAnswers())
 	d.key("e")
 	d.wantLine("name               › n8n-10-20-1-7█")
 	d.wantNot("name › ")
@@ -148,7 +148,7 @@ func TestReviewWrapsOwnerAndRevokePath(t *testing.T) {
 	a := selfHostedAnswers()
 	a.Owner = "Automation platform team, on call via the #automation-oncall channel and ops@example.com"
 	a.RevokePath = "n8n > Settings > Credentials > WebRiskOps signing secret, then Workflows > Ticket intake > Webhook node"
-	d := resumeAtReview(t, a)
+	d, _ := resumeAtReview(t, a)
 	d.wantFlat(a.Owner, a.RevokePath)
 	for _, l := range strings.Split(d.screen(), "\n") {
 		if ansi.StringWidth(l) > 80 || strings.Contains(l, "…") {
@@ -163,7 +163,7 @@ func TestReviewCapsVeryLongOwnerAndRevokePath(t *testing.T) {
 	a := selfHostedAnswers()
 	a.Owner = strings.Repeat("owner-", 60) + "END"
 	a.RevokePath = strings.Repeat("path > ", 50) + "END"
-	d := resumeAtReview(t, a)
+	d, _ := resumeAtReview(t, a)
 	d.want("Ready to save", "…")
 	d.wantNot("END")
 	if n := strings.Count(d.screen(), "\n") + 1; n > 24 {

@@ -65,14 +65,8 @@ func toReviewSelfHostedDeny(d *driver) {
 // resumeAtReviewWithMissing resumes a draft at Review whose receiver
 // checks, owner and revoke path are missing.
 func resumeAtReviewWithMissing(t *testing.T) (*driver, *fakeStore) {
-	st := newFakeStore()
-	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
-		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]}
-	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
-	d := newDriver(t, st)
-	d.key("c")
-	d.at(stepReview)
-	return d, st
+	return resumeAtReview(t, Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
+		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]})
 }
 
 // ownerStep fills owner and revoke path.
