@@ -167,7 +167,7 @@ func (f *secretFlags) writeOut(secret string) error {
 
 // errExposed is readCredentialFile's error for a file its group or others
 // may read or write.
-var errExposed = errors.New("the file is open to its group or others")
+var errExposed = errors.New("open to its group or others")
 
 // readCredentialFile reads a file that a targets file names for a
 // credential (signing.secret_file, webhook_url_file): at most max bytes,
@@ -207,7 +207,7 @@ func readCredentialFile(path string, max int64) (string, error) {
 func credentialFileProblem(err error, what, shown string, missing codes.Code, missingFix string) *codes.Problem {
 	if errors.Is(err, errExposed) {
 		p := codes.NewProblem(codes.FileExposed, "",
-			fmt.Sprintf("the %s %s is readable or writable by its group or others: %v", what, shown, unwrapPathError(err)))
+			fmt.Sprintf("the %s %s is %v", what, shown, unwrapPathError(err)))
 		p.Fix = fmt.Sprintf("Run chmod 600 %s, keep it out of version control, and replace the credential if others could read it.", shown)
 		return &p
 	}
