@@ -44,7 +44,10 @@ same fields and names as add (webhook_url, not base_url). Secrets are never in
 the file: [target.signing] names a secret_file (relative to the file's folder)
 or a secret_env variable. A target without [target.signing] keeps its stored
 secret; a different secret is a rotation, the old one valid for signing.grace
-(default 24h).
+(default 24h). Webhook URLs are bearer credentials too: instead of webhook_url
+a target may name webhook_url_file (relative to the file's folder, one line)
+or webhook_url_env. Secret and URL files must be private to their owner
+(mode 0600); the plan never shows a URL.
 
 It prints the plan (create, update with the changed keys, unchanged, and with
 --prune delete), then applies all of it in one transaction. If any target is
