@@ -55,6 +55,12 @@ const (
 	Internal           Code = "generic_webhook_internal"
 )
 
+// Codes of targets files whose webhook URL comes from a file or a variable.
+const (
+	URLMissing  Code = "generic_webhook_url_missing"
+	FileExposed Code = "generic_webhook_credential_file_exposed"
+)
+
 // Entry is the catalog entry of one code.
 type Entry struct {
 	Code    Code   `json:"code"`
@@ -123,6 +129,10 @@ var Catalog = map[Code]Entry{
 		Fix: "Connect with ssh -t, or use webhook-setup add with flags for scripts.", Exit: ExitUsage},
 	Interrupted: {Meaning: "Interrupted before finishing.",
 		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
+	URLMissing: {Meaning: "A targets file names where a webhook URL comes from (webhook_url_file or webhook_url_env), and no URL came from there: the file is missing, unreadable or empty, or the variable is empty or unset.",
+		Fix: "Put the target's webhook URL in that file (one line, mode 0600) or set the variable for the apply; export-config --url-files DIR writes the URL files of saved targets.", Exit: ExitBlocked},
+	FileExposed: {Meaning: "A file that a targets file reads a credential from (webhook_url_file or signing.secret_file) can be read or written by its group or by others.",
+		Fix: "Make the file private to its owner (chmod 600 FILE) and keep it out of version control, then run the command again.", Exit: ExitBlocked},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
 }
