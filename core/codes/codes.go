@@ -55,6 +55,13 @@ const (
 	Internal           Code = "generic_webhook_internal"
 )
 
+// Codes of the store and file ownership rules and of secret rotation.
+const (
+	StoreUnsafe     Code = "generic_webhook_store_unsafe"
+	FileUnsafe      Code = "generic_webhook_file_unsafe"
+	SecretUnchanged Code = "generic_webhook_secret_unchanged"
+)
+
 // Entry is the catalog entry of one code.
 type Entry struct {
 	Code    Code   `json:"code"`
@@ -123,6 +130,12 @@ var Catalog = map[Code]Entry{
 		Fix: "Connect with ssh -t, or use webhook-setup add with flags for scripts.", Exit: ExitUsage},
 	Interrupted: {Meaning: "Interrupted before finishing.",
 		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
+	StoreUnsafe: {Meaning: "The data folder, key file or database is owned by another user or writable by others, so another account could have planted or changed it; it is not used.",
+		Fix: "Make the path named in the reason yours and private (chown to your user, chmod 0700 for the folder, 0600 for files), or move the store to a folder only you can write (--db, WEBHOOK_SETUP_DB); see docs/reliability.md, \"Ownership rules\".", Exit: ExitBlocked},
+	FileUnsafe: {Meaning: "A file the tool would write already exists, is a symbolic link, or sits in a folder that is not a plain folder of yours; it is never followed or replaced.",
+		Fix: "Remove the file or link named in the reason, or choose a new path in a folder you own, then run the command again.", Exit: ExitBlocked},
+	SecretUnchanged: {Meaning: "The new signing secret is the one already in use, so rotating to it would change nothing while recording a rotation.",
+		Fix: "Rotate to a new secret (rotate-secret --generate-secret, or a new --secret-file).", Exit: ExitBlocked},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
 }
