@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -87,7 +86,7 @@ writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exi
 	opts.secret.registerSources(fs, "verify with the secret")
 	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target (both during a rotation grace)")
 	fs.BoolVar(&opts.selfSigned, "self-signed", false, "serve a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
-	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) here, for --ca-file")
+	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) to this new file (0600), for --ca-file")
 	fs.StringVar(&opts.tlsCert, "tls-cert", "", "serve this certificate (PEM)")
 	fs.StringVar(&opts.tlsKey, "tls-key", "", "the key of --tls-cert (PEM)")
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from the clock, and remember nonces as long")
@@ -179,8 +178,8 @@ func receiverCert(app *App, opts *receiveOptions) (tls.Certificate, error) {
 		return cert, codes.Errorf(codes.Internal, "make a self-signed certificate: %v", err)
 	}
 	if opts.certOut != "" {
-		if err := os.WriteFile(opts.certOut, pemBytes, 0o644); err != nil {
-			return cert, codes.Errorf(codes.Usage, "--cert-out %s: %v", opts.certOut, unwrapPathError(err))
+		if err := writeFreshFile("--cert-out", opts.certOut, pemBytes); err != nil {
+			return cert, err
 		}
 	}
 	return cert, nil
