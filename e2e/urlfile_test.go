@@ -67,4 +67,3 @@ func TestURLFile(t *testing.T) {
 		}
 	}
 }
-
