@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,7 @@ type receiveOptions struct {
 	tolerance       time.Duration
 	once, public    bool
 	json            bool
+	state           string
 }
 
 // NewCmdReceive builds `receive`: the reference receiver, for rehearsals on
@@ -87,7 +89,8 @@ the body's, and the body against ticket-export.webhook.v1. It answers
                                 signature, stale timestamp, replayed nonce
   400 {"error":"WEBHOOK_PAYLOAD_INVALID","reason":...}    body fails the schema
 
-and prints one line per request. Processed keys are kept in memory only.
+and prints one line per request. Processed keys are kept in memory only;
+--state FILE keeps the replay window (nonces) across restarts.
 
 It listens on loopback only unless --public is given: --listen 0.0.0.0:8443
 or a non-loopback address is refused without it. Without --tls-cert and
@@ -112,6 +115,7 @@ writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exi
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from the clock, and remember nonces as long")
 	fs.BoolVar(&opts.once, "once", false, "exit after the first accepted delivery")
 	fs.BoolVar(&opts.public, "public", false, "allow listening on a non-loopback address")
+	fs.StringVar(&opts.state, "state", "", "keep the replay window (nonces) in this file across restarts (a file of yours, 0600, or a new one)")
 	fs.BoolVar(&opts.json, "json", false, `print one JSON line per request: {"at","status","http_status","code","idempotency_key","reason","test"}`)
 	return cmd
 }
@@ -218,6 +222,8 @@ type receiver struct {
 	once     sync.Once
 	mu       sync.Mutex // one line at a time
 	bodies   *byteBudget
+	// state, with --state, keeps accepted nonces across restarts.
+	state *nonceState
 }
 
 // receiveLine is one request as --json prints it.
@@ -241,6 +247,14 @@ func serveReceiver(ctx context.Context, app *App, opts *receiveOptions, cert tls
 		return codes.Errorf(codes.SecretMissing, "%s has no valid signing secret to verify with", opts.target)
 	}
 	rv := newReceiver(app, first, secrets, opts.tolerance, opts.json, opts.once)
+	if opts.state != "" {
+		st, err := openNonceState(opts.state, rv.v.Nonces(), app.Now)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		rv.state = st
+	}
 	l, err := net.Listen("tcp", opts.listen)
 	if err != nil {
 		return codes.Errorf(codes.Usage, "--listen %s: %v", opts.listen, err)
@@ -361,6 +375,16 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	line.IdempotencyKey = key
+	if rv.state != nil {
+		if err := rv.recordNonce(r); err != nil {
+			// Not remembered, so not accepted: a retry may come back.
+			w.Header().Set("Retry-After", "1")
+			line.Status, line.Code, line.Reason = "busy", string(codes.DeliveryFailed), "the replay window could not be saved"
+			answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": line.Reason})
+			fmt.Fprintf(rv.app.Err, "receive: %v\n", err)
+			return
+		}
+	}
 	if err := payload.ValidateBody(body); err != nil {
 		refuse(http.StatusBadRequest, codes.PayloadInvalid, codes.AsError(err).Reason)
 		return
@@ -416,6 +440,18 @@ func readBody(r io.Reader, size int64) ([]byte, error) {
 	buf.Grow(int(size) + bytes.MinRead)
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// recordNonce appends the nonce of a verified request to --state, with
+// the second after which the window forgets it (its timestamp plus the
+// tolerance, as the in-memory window keeps it).
+func (rv *receiver) recordNonce(r *http.Request) error {
+	nonce := signing.HeaderValue(r.Header, signing.HeaderNonce)
+	ts, err := strconv.ParseInt(signing.HeaderValue(r.Header, signing.HeaderTimestamp), 10, 64)
+	if err != nil {
+		return err
+	}
+	return rv.state.record(nonce, ts+int64(rv.v.Tolerance()/time.Second))
 }
 
 // headerCount counts header fields, repeated names once per value.
