@@ -224,4 +224,9 @@ func TestDanglingKeySymlink(t *testing.T) {
 	if _, err := os.Stat(target); err == nil {
 		t.Error("a key was written through the dangling link")
 	}
+	// Commands that read nothing sealed still open the store.
+	s2 := reopen(t, s)
+	if _, err := s2.Targets(ctx, 0, 10); err != nil {
+		t.Errorf("listing targets with a dangling key link: %v", err)
+	}
 }
