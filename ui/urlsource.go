@@ -8,10 +8,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/config"
 )
 
-// maxURLFile bounds a webhook_url_file: a URL is at most a few kilobytes,
-// so anything larger is the wrong file.
-const maxURLFile = 16 << 10
-
 // readURLs reads the webhook URL of every target that names a source: a
 // webhook_url_file relative to dir (read by readCredentialFile: private
 // files only, one trailing newline trimmed, one line) or a webhook_url_env
