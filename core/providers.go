@@ -46,7 +46,12 @@ func (r RateLimit) String() string {
 var Providers = []Provider{
 	{ProviderGeneric, "Any customer-owned HTTPS receiver that verifies the WebRiskOps signature.", RateLimit{20, 1}},
 	{ProviderWebhook, "Same as generic_webhook; kept for targets created under the short key.", RateLimit{20, 1}},
-	{ProviderZapier, "Zapier: Webhooks by Zapier, Catch Raw Hook trigger (hooks.zapier.com).", RateLimit{10000, 300}},
+	// Zapier: one delivery per 2 s, not Zapier's own 10,000 per 5 min: the
+	// Zapier recipe keeps its replay window in Storage by Zapier as one
+	// 2-second slice of the signed timestamp per key, and only at this pace
+	// does each slice hold one delivery, so overlapping Zap runs never write
+	// the same key (docs/recipes.md has the arithmetic).
+	{ProviderZapier, "Zapier: Webhooks by Zapier, Catch Raw Hook trigger (hooks.zapier.com).", RateLimit{1, 2}},
 	{ProviderMake, "Make (formerly Integromat): Custom webhook module (hook.<zone>.make.com).", RateLimit{300, 10}},
 	{ProviderN8N, "n8n: Webhook node production URL (/webhook/...), cloud or self-hosted.", RateLimit{20, 1}},
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/webriskops/webhook-setup/core/signing"
@@ -20,17 +21,14 @@ func TestZapierCodeStepWithStorage(t *testing.T) {
 	node := lookTool(t, "node")
 	path := writeRecipe(t, t.TempDir(), "zapier", "zapier.js")
 	secret, second := newSecret(t), newSecret(t)
-	const storeSecret = "6f1c2a4e-8d0b-4c3e-9a57-2b8e1d4f6a90"
 	cases := standardCases(t, "zapier", secret, second)
-	runs := make([]map[string]any, len(cases))
+	runs := make([]zapierRun, len(cases))
 	for i, c := range cases {
-		runs[i] = map[string]any{"inputData": zapierInput(c.d, map[string]string{"store_secret": storeSecret})}
+		runs[i] = zapierRun{InputData: zapierInput(c.d, map[string]string{"store_secret": zapierStoreSecret})}
 	}
-	store := map[string]map[string]any{storeSecret: {SecretEnv: secret + "," + second}}
-	var outs []map[string]any
-	runHarness(t, node, "zapier_harness.js", path, map[string]any{"store": store, "runs": runs}, &outs)
+	out := runZapier(t, node, path, zapierHarnessInput{Store: zapierStore(secret + "," + second), Runs: runs})
 	for i, c := range cases {
-		c.check(t, zapierOutcome(t, c.name, outs[i]))
+		c.check(t, zapierOutcome(t, c.name, out.Results[i]))
 	}
 }
 
@@ -48,14 +46,13 @@ func TestZapierCodeStepWithInputSecret(t *testing.T) {
 			cases = append(cases, c)
 		}
 	}
-	runs := make([]map[string]any, len(cases))
+	runs := make([]zapierRun, len(cases))
 	for i, c := range cases {
-		runs[i] = map[string]any{"inputData": zapierInput(c.d, map[string]string{"secret": secret})}
+		runs[i] = zapierRun{InputData: zapierInput(c.d, map[string]string{"secret": secret})}
 	}
-	var outs []map[string]any
-	runHarness(t, node, "zapier_harness.js", path, map[string]any{"runs": runs}, &outs)
+	out := runZapier(t, node, path, zapierHarnessInput{Runs: runs})
 	for i, c := range cases {
-		c.check(t, zapierOutcome(t, c.name, outs[i]))
+		c.check(t, zapierOutcome(t, c.name, out.Results[i]))
 	}
 }
 
@@ -77,20 +74,28 @@ func zapierInput(d delivery, secret map[string]string) map[string]string {
 	return in
 }
 
+// zapierOutcome reads a run's end: a thrown error is a refusal (the Zap run
+// errors with the reason, as the recipe wants); otherwise the output must
+// be {valid: true, duplicate, reason, idempotency_key}.
 func zapierOutcome(t *testing.T, name string, out map[string]any) outcome {
 	t.Helper()
-	if thrown, ok := out["thrown"]; ok {
-		t.Errorf("%s: the code step threw: %v", name, thrown)
-		return outcome{}
+	if thrown, ok := out["thrown"].(string); ok {
+		reason, found := strings.CutPrefix(thrown, "WEBHOOK_SIGNATURE_INVALID: ")
+		if !found {
+			t.Errorf("%s: the step threw %q, want WEBHOOK_SIGNATURE_INVALID: <reason>", name, thrown)
+		}
+		return outcome{result: "refused", reason: reason}
 	}
 	valid, ok1 := out["valid"].(bool)
 	duplicate, ok2 := out["duplicate"].(bool)
 	reason, _ := out["reason"].(string)
-	if !ok1 || !ok2 || reason == "" {
-		t.Errorf("%s: output %v lacks valid, duplicate or reason", name, out)
+	_, ok3 := out["idempotency_key"].(string)
+	if !ok1 || !ok2 || !ok3 || reason == "" {
+		t.Errorf("%s: output %v lacks valid, duplicate, reason or idempotency_key", name, out)
 	}
 	switch {
 	case !valid:
+		t.Errorf("%s: output %v says valid: false instead of throwing: a refusal must show in Zap history", name, out)
 		return outcome{result: "refused", reason: reason}
 	case duplicate:
 		return outcome{result: "duplicate", reason: reason}

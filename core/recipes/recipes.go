@@ -155,6 +155,9 @@ type view struct {
 	SecretEnv        string
 	InvalidCode      string
 	DefaultTolerance int64
+	// ZapierSliceSeconds is the Zapier recipe's replay slice: the spacing
+	// of zapier_webhook's default pace, so each slice holds one delivery.
+	ZapierSliceSeconds int
 }
 
 // commentMax caps a value shown in a comment.
@@ -187,6 +190,7 @@ func newView(d Data) (view, error) {
 		SecretEnv:            SecretEnv,
 		InvalidCode:          string(codes.SignatureInvalid),
 		DefaultTolerance:     int64(signing.DefaultTolerance / time.Second),
+		ZapierSliceSeconds:   zapierSliceSeconds(),
 	}, nil
 }
 
@@ -221,4 +225,11 @@ func zapierHeader(header string) string {
 // Authorization".
 func zapierField(header string) string {
 	return "Headers " + strings.ReplaceAll(zapierHeader(header), "-", " ")
+}
+
+// zapierSliceSeconds is the seconds between deliveries at zapier_webhook's
+// default pace, whole seconds by construction of that pace.
+func zapierSliceSeconds() int {
+	p, _ := core.LookupProvider(core.ProviderZapier)
+	return p.DefaultRate.PerSeconds / p.DefaultRate.Requests
 }
