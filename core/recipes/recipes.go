@@ -109,6 +109,7 @@ var templates = template.Must(template.New("recipes").Delims("<%", "%>").Funcs(t
 	"lower":        strings.ToLower,
 	"zapierHeader": zapierHeader,
 	"zapierField":  zapierField,
+	"schemaRules":  func() string { return schemaRules },
 }).ParseFS(files, "templates/*.tmpl"))
 
 // Render returns the recipe for provider (one of Providers) filled with
@@ -154,6 +155,7 @@ type view struct {
 	MaxEntries       int
 	SecretEnv        string
 	InvalidCode      string
+	PayloadCode      string
 	DefaultTolerance int64
 	// ZapierSliceSeconds is the Zapier recipe's replay slice: the spacing
 	// of zapier_webhook's default pace, so each slice holds one delivery.
@@ -189,6 +191,7 @@ func newView(d Data) (view, error) {
 		MaxEntries:           signing.MaxSignatureEntries,
 		SecretEnv:            SecretEnv,
 		InvalidCode:          string(codes.SignatureInvalid),
+		PayloadCode:          string(codes.PayloadInvalid),
 		DefaultTolerance:     int64(signing.DefaultTolerance / time.Second),
 		ZapierSliceSeconds:   zapierSliceSeconds(),
 	}, nil

@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"encoding/json"
 	"go/format"
 	"reflect"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/payload"
 	"github.com/webriskops/webhook-setup/core/signing"
 )
 
@@ -185,5 +187,40 @@ func TestForProviderKey(t *testing.T) {
 	}
 	if got := ForProviderKey("slack"); got != "" {
 		t.Errorf("ForProviderKey(slack) = %q, want \"\"", got)
+	}
+}
+
+// The recipes' test deliveries are real exports, or a receiver that checks
+// the schema would refuse them.
+func TestExportBodyMatchesTheSchema(t *testing.T) {
+	if err := payload.ValidateBody(exportBody("key_1")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The schema the recipes embed is the payload schema with only its
+// annotations removed, and uses no keyword their validators skip.
+func TestSchemaRulesAreThePayloadSchema(t *testing.T) {
+	var full, rules map[string]any
+	if err := json.Unmarshal(payload.Schema(), &full); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(schemaRules), &rules); err != nil {
+		t.Fatal(err)
+	}
+	if len(rules["required"].([]any)) != len(full["required"].([]any)) || rules["$defs"] == nil {
+		t.Fatalf("schemaRules lost rules: %s", schemaRules)
+	}
+	if _, err := stripSchema(map[string]any{"type": "object", "minProperties": 1.0}, false); err == nil {
+		t.Error("a schema with a keyword the validators do not know was accepted")
+	}
+	for _, p := range []string{"node", "python", "go"} {
+		text, err := Render(p, Data{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, schemaRules) {
+			t.Errorf("the %s recipe does not embed the schema rules", p)
+		}
 	}
 }
