@@ -124,6 +124,11 @@ func Render(provider string, data Data) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if r.name == "zapier" {
+		if err := zapierFits(v.ToleranceSeconds); err != nil {
+			return "", err
+		}
+	}
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, r.file, v); err != nil {
 		return "", fmt.Errorf("render the %s recipe: %w", provider, err)
@@ -228,11 +233,4 @@ func zapierHeader(header string) string {
 // Authorization".
 func zapierField(header string) string {
 	return "Headers " + strings.ReplaceAll(zapierHeader(header), "-", " ")
-}
-
-// zapierSliceSeconds is the seconds between deliveries at zapier_webhook's
-// default pace, whole seconds by construction of that pace.
-func zapierSliceSeconds() int {
-	p, _ := core.LookupProvider(core.ProviderZapier)
-	return p.DefaultRate.PerSeconds / p.DefaultRate.Requests
 }

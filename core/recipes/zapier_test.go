@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,11 +69,16 @@ func TestZapierPaceIsTheRecipeSlice(t *testing.T) {
 	if r.Requests < 1 || r.PerSeconds%r.Requests != 0 || zapierSliceSeconds() != r.PerSeconds/r.Requests {
 		t.Fatalf("zapier_webhook's default pace %v is not one delivery per whole-second slice", r)
 	}
-	// 2 × 300 s of timestamps in slices, plus the archive and spare keys,
-	// must fit Storage by Zapier's 500 keys with an archive left over.
-	slots := 2*300/zapierSliceSeconds() + 1
-	if archive := 500 - slots - 8; archive < 100 {
-		t.Fatalf("a %d s slice leaves %d archive keys", zapierSliceSeconds(), archive)
+	// The default tolerance fits one store; a tolerance whose window needs
+	// more keys than a store has is refused when rendering.
+	if err := zapierFits(300); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Render("zapier", Data{Tolerance: 600 * time.Second}); err == nil || !strings.Contains(err.Error(), "Storage by Zapier") {
+		t.Errorf("Render(zapier, 600 s) = %v, want a refusal naming Storage by Zapier", err)
+	}
+	if _, err := Render("node", Data{Tolerance: 600 * time.Second}); err != nil {
+		t.Errorf("the node recipe refused a 600 s tolerance: %v", err)
 	}
 }
 
