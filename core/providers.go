@@ -81,6 +81,18 @@ func LookupProvider(key ProviderKey) (Provider, bool) {
 	return Provider{}, false
 }
 
+// PaceWarning returns a warning when rate is faster than the provider's
+// recipe can hold, else "". Only the Zapier recipe has such a bound: its
+// replay memory keeps one delivery per slice (docs/recipes.md).
+func PaceWarning(key ProviderKey, rate RateLimit) string {
+	p, ok := LookupProvider(key)
+	if !ok || key != ProviderZapier || rate.IsZero() || rate.PerSecond() <= p.DefaultRate.PerSecond() {
+		return ""
+	}
+	return fmt.Sprintf("rate_limit %s is faster than the Zapier recipe's replay memory holds (%s): overlapping Zap runs can then lose each other's records; set the target's rate_limit to %s",
+		rate, p.DefaultRate, p.DefaultRate)
+}
+
 // EffectiveRate is the target's own rate limit, or its provider's default.
 func (t Target) EffectiveRate() RateLimit {
 	if !t.RateLimit.IsZero() {

@@ -30,3 +30,13 @@ func TestZapierTargetShowsItsReplayProtectionAndPace(t *testing.T) {
 		t.Errorf("status --json replay_protection_note = %q", note)
 	}
 }
+
+// A Zapier target paced faster than its recipe holds is warned about.
+func TestZapierTargetFasterThanItsRecipeIsWarned(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("fast", "--rate-limit", "5/1s")
+	out := strings.Join(strings.Fields(h.ok("show", "fast").stdout), " ")
+	if !strings.Contains(out, "warning: rate_limit 5/1s is faster than the Zapier recipe's replay memory holds (1/2s)") {
+		t.Errorf("show lacks the pace warning:\n%s", out)
+	}
+}

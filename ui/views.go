@@ -52,12 +52,17 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		allow.Allowlist = []string{}
 	}
 	allow.Policy = allow.NormalizedPolicy()
+	rate := a.withRate(t).EffectiveRate()
+	var warnings []string
+	if w := core.PaceWarning(t.ProviderKey, rate); w != "" {
+		warnings = append(warnings, w)
+	}
 	return targetView{
 		ID: t.ID, Name: t.Name, ProviderKey: t.ProviderKey, DeploymentMode: t.DeploymentMode,
 		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,
-		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: a.withRate(t).EffectiveRate(),
+		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: rate,
 		Signing: t.Signing, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey), Blocked: r.Blocked,
-		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: warnings,
 	}
 }
 
