@@ -21,7 +21,7 @@ func TestZapierCodeStepWithStorage(t *testing.T) {
 	node := lookTool(t, "node")
 	path := writeRecipe(t, t.TempDir(), "zapier", "zapier.js")
 	secret, second := newSecret(t), newSecret(t)
-	cases := standardCases(t, "zapier", secret, second)
+	cases := append(standardCases(t, "zapier", secret, second), payloadCases(t, "zapier", secret)...)
 	runs := make([]zapierRun, len(cases))
 	for i, c := range cases {
 		runs[i] = zapierRun{InputData: zapierInput(c.d, map[string]string{"store_secret": zapierStoreSecret})}
@@ -80,6 +80,9 @@ func zapierInput(d delivery, secret map[string]string) map[string]string {
 func zapierOutcome(t *testing.T, name string, out map[string]any) outcome {
 	t.Helper()
 	if thrown, ok := out["thrown"].(string); ok {
+		if reason, found := strings.CutPrefix(thrown, "WEBHOOK_PAYLOAD_INVALID: "); found {
+			return outcome{result: "invalid", reason: reason}
+		}
 		reason, found := strings.CutPrefix(thrown, "WEBHOOK_SIGNATURE_INVALID: ")
 		if !found {
 			t.Errorf("%s: the step threw %q, want WEBHOOK_SIGNATURE_INVALID: <reason>", name, thrown)

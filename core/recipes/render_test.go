@@ -227,7 +227,7 @@ func TestSchemaRulesAreThePayloadSchema(t *testing.T) {
 	if _, err := stripSchema(map[string]any{"type": "object", "minProperties": 1.0}, false); err == nil {
 		t.Error("a schema with a keyword the validators do not know was accepted")
 	}
-	for _, p := range []string{"node", "python", "go"} {
+	for _, p := range []string{"zapier", "n8n", "node", "python", "go"} {
 		text, err := Render(p, Data{})
 		if err != nil {
 			t.Fatal(err)
