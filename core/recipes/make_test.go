@@ -1,7 +1,9 @@
 package recipes
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -160,5 +162,23 @@ func TestMakeScenarioEdgeKey(t *testing.T) {
 	}
 	if got := makeOutcome(t, "with x-make-apikey", out[1]); got.result != "accepted" {
 		t.Errorf("with x-make-apikey: got %s (%q)", got.result, got.reason)
+	}
+}
+
+// Without a secret record, sha256 with an empty key is a plain hash anyone
+// can compute; the filter's Exists condition must refuse such a signature.
+func TestMakeScenarioWithoutSecretRefusesPlainHashes(t *testing.T) {
+	t.Parallel()
+	node := lookTool(t, "node")
+	path := writeRecipe(t, t.TempDir(), "make", "make.txt")
+	d := sign(t, []string{newSecret(t)}, "make_no_secret", nowUnix(), exportBody("make_no_secret"))
+	h := d.lowerHeaders()
+	message := h["x-webriskops-timestamp"] + "." + h["x-webriskops-nonce"] + "." + string(d.body)
+	sum := sha256.Sum256([]byte(message))
+	h["x-webriskops-signature"] = "v1=" + hex.EncodeToString(sum[:])
+	forged := makeRun{Headers: h, BodyBase64: base64.StdEncoding.EncodeToString(d.body), Now: nowUnix()}
+	out := runMake(t, node, path, "", "", "", []makeRun{forged})
+	if got := makeOutcome(t, "plain hash, no secret", out[0]); got.result != "refused" {
+		t.Errorf("a plain SHA-256 with no secret configured: got %s (%q), want 401", got.result, got.reason)
 	}
 }
