@@ -25,9 +25,9 @@ var schemaAnnotations = map[string]bool{
 	"$schema": true, "$id": true, "title": true, "description": true, "format": true,
 }
 
-// schemaRules returns ticket-export.webhook.v1 as one line of compact JSON
-// without its annotations: what the Node, Python and Go recipes embed and
-// check a signed body against. It panics on a keyword the validators do
+// schemaRules returns ticket-export.webhook.v1 as indented JSON (short
+// lines, for the wizard's pager and people) without its annotations: what
+// the recipes embed and check a signed body against. It panics on a keyword the validators do
 // not know (the schema is embedded, so the tests see it first).
 var schemaRules = func() string {
 	var doc any
@@ -38,7 +38,7 @@ var schemaRules = func() string {
 	if err != nil {
 		panic("recipes: " + err.Error())
 	}
-	b, err := json.Marshal(stripped)
+	b, err := json.MarshalIndent(stripped, "", "  ")
 	if err != nil {
 		panic(err)
 	}
