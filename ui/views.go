@@ -35,6 +35,10 @@ type targetView struct {
 	UpdatedAt               time.Time           `json:"updated_at"`
 	GeneratedSecret         string              `json:"generated_secret,omitempty"`
 	Warnings                []string            `json:"warnings,omitempty"`
+
+	// The extra headers of every delivery: never the edge value.
+	StandardWebhooks bool           `json:"standard_webhooks"`
+	EdgeAuth         *core.EdgeAuth `json:"edge_auth"`
 }
 
 // targetView is t as show, add and rotate-secret print it. The rate limit
@@ -57,6 +61,7 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: a.withRate(t).EffectiveRate(),
 		Signing: t.Signing, Ready: r.Ready, States: r.States, Blocked: r.Blocked,
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		StandardWebhooks: t.StandardWebhooks, EdgeAuth: t.EdgeAuth,
 	}
 }
 
@@ -89,6 +94,8 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	field(w, "receiver_owner", v.ReceiverOwner)
 	field(w, "revoke_path", v.RevokePath)
 	field(w, "signing", core.SigningSummary(v.Signing))
+	field(w, "standard_webhooks", standardWebhooksSummary(v))
+	field(w, "edge_auth", core.EdgeSummary(v.EdgeAuth))
 	field(w, "private_network", privateNetworkSummary(t))
 	field(w, "rate_limit", v.RateLimit.String())
 	ready := "ready"
