@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"sync"
@@ -60,6 +61,23 @@ func StaticEdge(h *EdgeHeader) func(context.Context, time.Time) (*EdgeHeader, er
 // has one. Every delivery path (test-send, export, drain, the wizard's test
 // send, the dry run) builds its requests here.
 func (ep *Endpoint) Request(ctx context.Context, secrets []string, key string, body []byte, now time.Time) (*http.Request, error) {
+	edge, err := ep.edge(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	return ep.request(ctx, secrets, key, body, now, edge)
+}
+
+// edge returns ep's edge header at now; nil when it has none.
+func (ep *Endpoint) edge(ctx context.Context, now time.Time) (*EdgeHeader, error) {
+	if ep.Edge == nil {
+		return nil, nil
+	}
+	return ep.Edge(ctx, now)
+}
+
+// request is Request with the edge header already read.
+func (ep *Endpoint) request(ctx context.Context, secrets []string, key string, body []byte, now time.Time, edge *EdgeHeader) (*http.Request, error) {
 	req, err := NewRequest(ctx, ep.URL, secrets, key, body, now)
 	if err != nil {
 		return nil, err
@@ -67,16 +85,21 @@ func (ep *Endpoint) Request(ctx context.Context, secrets []string, key string, b
 	if ep.StandardWebhooks {
 		signing.SetStandardHeaders(req.Header, secrets, key, now.Unix(), body)
 	}
-	if ep.Edge != nil {
-		h, err := ep.Edge(ctx, now)
-		if err != nil {
-			return nil, err
-		}
-		if h != nil {
-			// Set as given: platforms match names case-insensitively,
-			// and the operator's spelling is what their docs show.
-			req.Header[h.Name] = []string{h.Value}
-		}
+	if edge != nil {
+		// Set as given: platforms match names case-insensitively, and
+		// the operator's spelling is what their docs show.
+		req.Header[edge.Name] = []string{edge.Value}
 	}
 	return req, nil
+}
+
+// scrubbedAnswer is the receiver's answer with every copy of the edge
+// value blanked out before anything quotes it: a receiver (a debug
+// endpoint, a workflow that echoes its input) may send the request's
+// headers back, and the reason of an attempt is printed and stored.
+func scrubbedAnswer(answer []byte, edge *EdgeHeader) []byte {
+	if edge == nil || edge.Value == "" {
+		return answer
+	}
+	return bytes.ReplaceAll(answer, []byte(edge.Value), []byte("[edge value]"))
 }

@@ -109,7 +109,11 @@ func (s *Sender) Attempt(ctx context.Context, ep *Endpoint, key string, body []b
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
-	req, err := ep.Request(ctx, secrets, key, body, start)
+	edge, err := ep.edge(ctx, start)
+	if err != nil {
+		return Result{}, att, err
+	}
+	req, err := ep.request(ctx, secrets, key, body, start, edge)
 	if err != nil {
 		return Result{}, att, err
 	}
@@ -120,7 +124,7 @@ func (s *Sender) Attempt(ctx context.Context, ep *Endpoint, key string, body []b
 	}
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
 	resp.Body.Close()
-	r := Classify(resp, answer, s.now())
+	r := Classify(resp, scrubbedAnswer(answer, edge), s.now())
 	return r, s.finish(att, r), nil
 }
 
