@@ -176,3 +176,54 @@ func TestEdgeRefusals(t *testing.T) {
 		t.Fatalf("a refusal changed the store:\n%s\n---\n%s", before, after)
 	}
 }
+
+// TestEdgeAndStandardWebhooksAsCode: apply saves [target.edge_auth] and
+// standard_webhooks; test-send then carries both; re-applying changes
+// nothing; a new value_file is an update of edge_auth.value that the next
+// delivery carries; export-config names a value_file placeholder and the
+// fingerprint, never the value.
+func TestEdgeAndStandardWebhooksAsCode(t *testing.T) {
+	h := newHome(t)
+	h.writeFile("secrets/n8n.secret", knownSecret+"\n")
+	h.writeFile("secrets/n8n.edge", edgeValueOne+"\n")
+	file := h.writeFile("targets.toml", `[[target]]
+name = "n8n"
+provider_key = "n8n_webhook"
+webhook_url = "https://n8n.example.com/webhook/intake"
+receiver_owner = "automation team"
+revoke_path = "n8n > Credentials"
+receiver_checks_confirmed = true
+standard_webhooks = true
+
+[target.signing]
+secret_file = "secrets/n8n.secret"
+
+[target.edge_auth]
+header = "X-N8N-Auth"
+value_file = "secrets/n8n.edge"
+`)
+	resolve := []string{"--resolve", "n8n.example.com:443:93.184.215.15"}
+	h.ok(append([]string{"apply", "-f", file}, resolve...)...)
+	if r := h.ok("apply", "-f", file, "--dry-run", "--json"); !strings.Contains(r.stdout, `"unchanged"`) {
+		t.Fatalf("re-apply: %s", r)
+	}
+	wr, got := capturingWire(t)
+	h.ok("test-send", "n8n", "--to", wr.url(), "--ca-file", wr.caFile)
+	h.writeFile("secrets/n8n.edge", edgeValueTwo+"\n")
+	r := h.ok(append([]string{"apply", "-f", file, "--json"}, resolve...)...)
+	if !strings.Contains(r.stdout, "edge_auth.value") || strings.Contains(r.stdout+r.stderr, edgeValueTwo) {
+		t.Fatalf("apply of a new edge value: %s", r)
+	}
+	h.ok("test-send", "n8n", "--to", wr.url(), "--ca-file", wr.caFile)
+	reqs := got()
+	if len(reqs) != 2 || reqs[0].Header.Get("X-N8N-Auth") != edgeValueOne || reqs[1].Header.Get("X-N8N-Auth") != edgeValueTwo ||
+		reqs[1].Header.Get("Webhook-Signature") == "" {
+		t.Fatalf("requests: %+v", reqs)
+	}
+	out := h.ok("export-config").stdout
+	if !strings.Contains(out, "standard_webhooks = true") || !strings.Contains(out, `value_file = "secrets/n8n.edge"`) ||
+		!strings.Contains(out, `header = "X-N8N-Auth"`) || strings.Contains(out, edgeValueOne) || strings.Contains(out, edgeValueTwo) {
+		t.Fatalf("export-config:\n%s", out)
+	}
+	h.scanStoreFiles(edgeValueOne, edgeValueTwo)
+}

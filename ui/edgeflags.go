@@ -3,12 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/config"
 	"github.com/webriskops/webhook-setup/core/delivery"
 	"github.com/webriskops/webhook-setup/store"
 )
@@ -118,4 +120,42 @@ func rotateEdge(ctx context.Context, app *App, name string, f *edgeFlags, jsonOu
 	fmt.Fprintf(app.Out, "Set the edge authentication of %s: %s. Deliveries send the new value from now on; put the same value in the platform.\n",
 		t.Name, core.EdgeSummary(t.EdgeAuth))
 	return nil
+}
+
+// readEdgeValues reads the edge value of every target whose
+// [target.edge_auth] names a source, as readSecrets reads secrets: a
+// value_file relative to dir (one trailing newline trimmed) or a value_env
+// variable. Failures become the target's problem, reported by the planner
+// with the line.
+func readEdgeValues(app *App, specs []config.TargetSpec, dir string) map[string]config.Secret {
+	out := map[string]config.Secret{}
+	for _, s := range specs {
+		switch {
+		case s.EdgeValueFile != "":
+			p := s.EdgeValueFile
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			b, err := readSecretFile(p)
+			if err != nil {
+				pr := codes.NewProblem(codes.EdgeValueMissing, "",
+					fmt.Sprintf("cannot read the edge value file %s: %v", sourcePath(s.EdgeValueFile, p), unwrapPathError(err)))
+				pr.Fix = "Put the target's edge value in that file (one line, mode 0600), or name value_env instead."
+				out[s.Target.Name] = config.Secret{Problem: &pr}
+				continue
+			}
+			out[s.Target.Name] = config.Secret{Value: strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")}
+		case s.EdgeValueEnv != "":
+			v := app.Getenv(s.EdgeValueEnv)
+			if v == "" {
+				pr := codes.NewProblem(codes.EdgeValueMissing, "",
+					fmt.Sprintf("the environment variable %s is empty or unset", sourceName(s.EdgeValueEnv)))
+				pr.Fix = "Set the variable to the target's edge value for the apply, or name a value_file instead."
+				out[s.Target.Name] = config.Secret{Problem: &pr}
+				continue
+			}
+			out[s.Target.Name] = config.Secret{Value: v}
+		}
+	}
+	return out
 }
