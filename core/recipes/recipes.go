@@ -61,6 +61,7 @@ var catalog = []recipe{
 	{"node", "Node.js: a standalone HTTP(S) receiver using only built-in modules.", "node.js.tmpl"},
 	{"python", "Python 3: a standalone HTTP(S) receiver using only the standard library.", "python.py.tmpl"},
 	{"go", "Go: a standalone HTTP(S) receiver using only the standard library.", "go.go.tmpl"},
+	{"standard-webhooks", "Standard Webhooks: Node.js and Python receivers on the maintained standardwebhooks libraries (targets with --standard-webhooks).", "standard-webhooks.txt.tmpl"},
 }
 
 // Providers lists the recipe names Render accepts, in the order people see
