@@ -46,5 +46,5 @@ func standardWebhooksSummary(v targetView) string {
 	if !v.StandardWebhooks {
 		return "off"
 	}
-	return fmt.Sprintf("on (webhook-id, webhook-timestamp, webhook-signature; key: webhook-setup show %s --whsec)", v.Name)
+	return fmt.Sprintf("on (whsec_ key: webhook-setup show %s --whsec)", v.Name)
 }
