@@ -148,6 +148,8 @@ type view struct {
 
 	HeaderEvent, HeaderSchema, HeaderIdempotencyKey string
 	HeaderTimestamp, HeaderNonce, HeaderSignature   string
+	// The Standard Webhooks headers (standard-webhooks.txt.tmpl).
+	WebhookID, WebhookTimestamp, WebhookSignature string
 
 	Event, Schema    string
 	SignaturePrefix  string
@@ -180,6 +182,9 @@ func newView(d Data) (view, error) {
 		HeaderTimestamp:      signing.HeaderTimestamp,
 		HeaderNonce:          signing.HeaderNonce,
 		HeaderSignature:      signing.HeaderSignature,
+		WebhookID:            signing.HeaderWebhookID,
+		WebhookTimestamp:     signing.HeaderWebhookTimestamp,
+		WebhookSignature:     signing.HeaderWebhookSignature,
 		Event:                signing.EventName,
 		Schema:               signing.SchemaVersion,
 		SignaturePrefix:      signing.SignaturePrefix,
