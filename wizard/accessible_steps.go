@@ -454,6 +454,6 @@ func (ui *lineUI) save(a *Answers) (bool, error) {
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)
 	ui.draftKept = false
-	ui.printf("Saved %s. The unfinished setup is cleared.\n", clean(t.Name))
+	ui.printf("Saved %s. The unfinished setup is cleared.%s\n", clean(t.Name), whsecHint(t))
 	return true, ui.testSend(t)
 }

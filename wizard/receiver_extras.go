@@ -50,6 +50,16 @@ func extrasSummary(t core.Target) string {
 	return strings.Join(parts, ", ")
 }
 
+// whsecHint tells, after saving a target with the Standard Webhooks
+// headers, how to get the secret in the libraries' whsec_ form, without
+// printing it: "" for other targets.
+func whsecHint(t core.Target) string {
+	if !t.StandardWebhooks {
+		return ""
+	}
+	return " Standard Webhooks libraries take the secret as whsec_…: webhook-setup show " + clean(t.Name) + " --whsec"
+}
+
 // edgeEditorHelp is the help line while the edge editor is open.
 var edgeEditorHelp = []key.Binding{
 	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set (both empty: none)")),

@@ -79,6 +79,8 @@ func TestReceiverStepExtras(t *testing.T) {
 	d.wantNot(testEdgeValue)
 	fits(d)
 	d.key("enter")
+	d.want("libraries take the secret as whsec_…: webhook-setup show", "zapier-hooks-zapier-com --whsec")
+	fits(d)
 	tg, ok := st.targets["zapier-hooks-zapier-com"]
 	if !ok || !tg.StandardWebhooks || tg.EdgeAuth == nil || tg.EdgeAuth.Header != "x-make-apikey" ||
 		tg.EdgeAuth.Fingerprint != signing.Fingerprint(testEdgeValue) {
