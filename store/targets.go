@@ -363,7 +363,9 @@ func createDetail(t core.Target) string {
 // event "target.update" naming the changed fields. t.Version must be the
 // version that was read: a stale one is a codes.Conflict error and nothing
 // is written. On success t holds the saved target (Version incremented).
-// An update that changes nothing writes nothing.
+// An update that changes nothing writes nothing. StandardWebhooks and
+// EdgeAuth are saved as given: a nil EdgeAuth removes the edge header, a
+// renamed one keeps its stored value (RotateEdge replaces the value).
 func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) error {
 	if t == nil {
 		return codes.Errorf(codes.Internal, "UpdateTarget called without a target")
