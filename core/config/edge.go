@@ -152,15 +152,16 @@ func planEdge(spec TargetSpec, in Input, cur *core.Target) (string, []Problem) {
 	return v.Value, ps
 }
 
-// exportHeaders writes t's extra headers: standard_webhooks in the
-// [[target]] table (before any sub-table) when set, and [target.edge_auth]
-// with a value_file placeholder, never the value.
+// exportStandardWebhooks writes standard_webhooks = true when t has the
+// profile; it goes in the [[target]] table, before any sub-table.
 func exportStandardWebhooks(b *bytes.Buffer, t core.Target) {
 	if t.StandardWebhooks {
 		kv(b, "standard_webhooks", "true")
 	}
 }
 
+// exportEdge writes [target.edge_auth] with the header and a value_file
+// placeholder whose comment gives the value's fingerprint, never the value.
 func exportEdge(b *bytes.Buffer, t core.Target) {
 	if t.EdgeAuth == nil {
 		return
