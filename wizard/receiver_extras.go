@@ -85,9 +85,9 @@ func (e *edgeEditor) open(st *styles, a *Answers) tea.Cmd {
 	return e.name.Focus()
 }
 
-// update feeds msg to the editor; done is true once the operator
-// confirmed (the answers are set when the header and value check out, or
-// both are empty) or cancelled.
+// updateEdge feeds msg to the open edge editor: enter sets the answers
+// once the name and value pass core.CheckEdge (both empty: none), esc
+// cancels, tab and the arrows switch between the two fields.
 func (s *receiverStep) updateEdge(msg tea.Msg) tea.Cmd {
 	e := &s.edge
 	k, ok := msg.(tea.KeyMsg)
