@@ -118,5 +118,8 @@ func EdgeSummary(e *EdgeAuth) string {
 	if e == nil {
 		return "none"
 	}
-	return fmt.Sprintf("%s (value %s, set %s)", e.Header, e.Fingerprint, e.CreatedAt.UTC().Format(time.RFC3339))
+	if e.CreatedAt.IsZero() {
+		return fmt.Sprintf("%s, value %s", e.Header, e.Fingerprint)
+	}
+	return fmt.Sprintf("%s, value %s set %s", e.Header, e.Fingerprint, e.CreatedAt.UTC().Format("2006-01-02"))
 }

@@ -128,7 +128,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	fmt.Fprintf(app.Out, "Saved target %s.\n", t.Name)
 	writeTargetText(app.Out, v, t)
 	if t.StandardWebhooks {
-		fmt.Fprintf(app.Err, "Standard Webhooks libraries take the secret as whsec_…; print that form with: webhook-setup show %s --whsec\n", t.Name)
+		fmt.Fprintf(app.Err, "Standard Webhooks libraries take the secret in its whsec_ form; print it with:\n  webhook-setup show %s --whsec\n", t.Name)
 	}
 	return nil
 }
