@@ -63,6 +63,9 @@ func TestEdgeHeaderOnEveryDelivery(t *testing.T) {
 	if rot.code != 0 {
 		t.Fatalf("rotate-secret --edge: %s", rot)
 	}
+	assertFits80(t, "add", r.stdout+r.stderr)
+	assertFits80(t, "rotate-secret --edge", rot.stdout+rot.stderr)
+	assertFits80(t, "show", s.run(h, false, nil, "show", "edge").stdout)
 	s.run(h, false, nil, append([]string{"test-send", "edge"}, to...)...)
 	wr.check()
 

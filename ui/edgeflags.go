@@ -117,7 +117,8 @@ func rotateEdge(ctx context.Context, app *App, name string, f *edgeFlags, jsonOu
 	if jsonOut {
 		return writeJSON(app.Out, app.targetView(t, false))
 	}
-	fmt.Fprintf(app.Out, "Set the edge authentication of %s: %s.\n", t.Name, core.EdgeSummary(t.EdgeAuth))
+	fmt.Fprintf(app.Out, "Set the edge authentication value of %s.\n", t.Name)
+	field(app.Out, "edge_auth", core.EdgeSummary(t.EdgeAuth))
 	fmt.Fprintln(app.Out, "Deliveries send the new value from now on; put the same value in the platform.")
 	return nil
 }
