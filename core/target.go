@@ -70,6 +70,13 @@ type Target struct {
 	Version                 int64          `json:"version"`
 	CreatedAt               time.Time      `json:"created_at"`
 	UpdatedAt               time.Time      `json:"updated_at"`
+
+	// StandardWebhooks adds the Standard Webhooks headers to every
+	// delivery (docs/standard-webhooks.md).
+	StandardWebhooks bool `json:"standard_webhooks"`
+	// EdgeAuth is the static header the platform checks first; nil sends
+	// none. Its value travels separately (see EdgeAuth).
+	EdgeAuth *EdgeAuth `json:"edge_auth,omitempty"`
 }
 
 // Credential is one stored signing secret. A target has one current
@@ -129,5 +136,15 @@ func ChangedFields(a, b Target) []string {
 		len(a.PrivateNetwork.Allowlist)+len(b.PrivateNetwork.Allowlist) > 0, "private_network.allowlist")
 	add(a.PrivateNetwork.AuthorizedBy != b.PrivateNetwork.AuthorizedBy, "private_network.authorized_by")
 	add(a.RateLimit != b.RateLimit, "rate_limit")
+	add(a.StandardWebhooks != b.StandardWebhooks, "standard_webhooks")
+	add(edgeHeader(a) != edgeHeader(b), "edge_auth.header")
 	return out
+}
+
+// edgeHeader is t's edge authentication header name, "" without one.
+func edgeHeader(t Target) string {
+	if t.EdgeAuth == nil {
+		return ""
+	}
+	return t.EdgeAuth.Header
 }

@@ -314,7 +314,14 @@ func TestWizardAccessible(t *testing.T) {
 	if strings.Contains(w.output(), knownSecret) {
 		t.Fatal("the secret was echoed in accessible mode")
 	}
-	answer("Enter a number between 1 and 3", "1") // confirm the six checks
+	// The extras: Standard Webhooks, an edge header with a hidden value.
+	answer("Enter a number between 1 and 4", "3")
+	answer("Also send the Standard Webhooks headers", "y")
+	answer("Edge header the platform checks", "x-make-apikey")
+	w.wait("Value of x-make-apikey (hidden):")
+	time.Sleep(200 * time.Millisecond)
+	w.send(edgeValueOne + keyEnter)
+	answer("Enter a number between 1 and 4", "1") // confirm the six checks
 	for _, hdr := range []string{"X-WebRiskOps-Event", "X-WebRiskOps-Schema", "X-WebRiskOps-Idempotency-Key", "X-WebRiskOps-Timestamp", "X-WebRiskOps-Nonce", "X-WebRiskOps-Signature"} {
 		answer("Does the receiver check "+hdr+" ", "y")
 	}
@@ -324,14 +331,18 @@ func TestWizardAccessible(t *testing.T) {
 	answer("Enter a number between 1 and 8", "1") // save
 	w.wait("Saved generic-93-184-216-34", "Test send", "No test send now")
 	answer("Enter a number between 1 and 4", "1") // dry run
-	w.wait("X-WebRiskOps-Signature: v1=")
+	w.wait("X-WebRiskOps-Signature: v1=", "webhook-signature: v1,", "x-make-apikey: [redacted edge authentication value]")
+	if strings.Contains(w.output(), edgeValueOne) {
+		t.Fatal("the edge value was echoed in accessible mode")
+	}
 	answer("Enter a number between 1 and 6", "6") // quit
 	if code := w.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())
 	}
-	if list := h.listed(); len(list) != 1 || list[0]["ready"] != true {
+	if list := h.listed(); len(list) != 1 || list[0]["ready"] != true || h.shown(list[0]["name"].(string))["standard_webhooks"] != true {
 		t.Fatalf("list --json = %v", list)
 	}
+	h.scanStoreFiles(edgeValueOne)
 }
 
 func TestWizardNoTTY(t *testing.T) {

@@ -37,21 +37,26 @@ func (k OpKind) String() string {
 
 // Op is one change of a bulk Apply.
 //
-//   - OpCreate saves Target with Secret (required) as CreateTarget does.
+//   - OpCreate saves Target with Secret (required) as CreateTarget does,
+//     and EdgeValue when Target.EdgeAuth names an edge header.
 //   - OpUpdate saves Target's fields as UpdateTarget does (found by ID, or
 //     by Name when ID is empty; Target.Version must be the version read). A
-//     non-empty Secret also rotates to it, the old one valid for Grace.
+//     non-empty Secret also rotates to it, the old one valid for Grace; a
+//     non-empty EdgeValue replaces the edge value (no grace).
 //   - OpDelete removes the target (by ID, or by Name) as DeleteTarget does;
 //     a non-zero Target.Version is checked too.
 //
 // Changed names the fields for the audit event; when empty, the store
 // names the fields it finds changed.
 type Op struct {
-	Kind    OpKind
-	Target  core.Target
-	Secret  string
-	Grace   time.Duration
-	Changed []string
+	Kind   OpKind
+	Target core.Target
+	Secret string
+	Grace  time.Duration
+	// EdgeValue is the edge authentication value (a credential, never
+	// printed); see Kind.
+	EdgeValue string
+	Changed   []string
 }
 
 // Apply performs ops in ONE transaction: either all of them are written,
@@ -67,9 +72,19 @@ func (s *Store) Apply(ctx context.Context, ops []Op, actor string) error {
 			if p = core.ValidateName(op.Target.Name); p == nil {
 				p = signing.CheckSecret(op.Secret)
 			}
+			if p == nil {
+				if err := checkEdge(op.Target, op.EdgeValue, false); err != nil {
+					return opErr(i, op, err)
+				}
+			}
 		case OpUpdate:
 			if p = core.ValidateName(op.Target.Name); p == nil && op.Secret != "" {
 				p = signing.CheckSecret(op.Secret)
+			}
+			if p == nil {
+				if err := checkEdge(op.Target, op.EdgeValue, true); err != nil {
+					return opErr(i, op, err)
+				}
 			}
 		case OpDelete:
 			if op.Target.ID == "" && op.Target.Name == "" {
@@ -117,13 +132,13 @@ func (s *Store) Apply(ctx context.Context, ops []Op, actor string) error {
 func (s *Store) applyOp(ctx context.Context, tx *sql.Tx, key []byte, op Op, actor string, now time.Time) error {
 	switch op.Kind {
 	case OpCreate:
-		t, err := s.createTx(ctx, tx, key, op.Target, op.Secret, now)
+		t, err := s.createTx(ctx, tx, key, op.Target, op.Secret, op.EdgeValue, now)
 		if err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, now, actor, "target.create", t.Name, createDetail(t))
 	case OpUpdate:
-		t, changed, err := s.updateTx(ctx, tx, key, op.Target, now)
+		t, changed, err := s.updateTx(ctx, tx, key, op.Target, op.EdgeValue, now)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,11 @@ func urlAD(targetID string) []byte {
 	return []byte("webhook-setup/base-url/v1\x00" + targetID)
 }
 
+// edgeAD binds a sealed edge authentication value to its target.
+func edgeAD(targetID string) []byte {
+	return []byte("webhook-setup/edge-auth/v1\x00" + targetID)
+}
+
 func draftAD(id string) []byte {
 	return []byte("webhook-setup/draft/v1\x00" + id)
 }
@@ -204,11 +209,12 @@ func (s *Store) ensureKeyCheck(ctx context.Context, tx *sql.Tx, key []byte) erro
 	return err
 }
 
-// encryptedRows counts the stored values that need the key: credentials
-// and drafts.
+// encryptedRows counts the stored values that need the key: credentials,
+// drafts and edge authentication values.
 func (s *Store) encryptedRows(ctx context.Context, q queryer) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM credentials) + (SELECT count(*) FROM drafts)`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM credentials) + (SELECT count(*) FROM drafts)
+		+ (SELECT count(*) FROM target_headers WHERE edge_sealed IS NOT NULL)`).Scan(&n)
 	if err != nil {
 		return 0, s.storeErr(err)
 	}

@@ -108,7 +108,7 @@ func rawDB(t *testing.T, path string) *sql.DB {
 func dump(t *testing.T, path string) string {
 	t.Helper()
 	db := rawDB(t, path)
-	tables := []string{"meta", "targets", "credentials", "drafts", "audit_events", "deliveries", "delivery_bodies", "delivery_attempts"}
+	tables := []string{"meta", "targets", "credentials", "drafts", "audit_events", "deliveries", "delivery_bodies", "delivery_attempts", "target_headers"}
 	var b strings.Builder
 	for _, tbl := range tables {
 		rows, err := db.Query("SELECT * FROM " + tbl + " ORDER BY 1, 2")

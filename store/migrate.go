@@ -116,6 +116,21 @@ CREATE TABLE delivery_bodies (
 INSERT INTO delivery_bodies (delivery_id, body) SELECT id, body FROM deliveries ORDER BY rowid;
 ALTER TABLE deliveries DROP COLUMN body;
 `,
+	// 3: the extra headers of a target's deliveries (store/headers.go):
+	// the Standard Webhooks profile and the edge authentication header,
+	// whose value is sealed like a signing secret. A table of its own, so
+	// a target without either has no row and the targets table is
+	// unchanged.
+	`
+CREATE TABLE target_headers (
+	target_id         TEXT PRIMARY KEY REFERENCES targets(id) ON DELETE CASCADE,
+	standard_webhooks INTEGER NOT NULL DEFAULT 0,
+	edge_header       TEXT NOT NULL DEFAULT '',
+	edge_fingerprint  TEXT NOT NULL DEFAULT '',
+	edge_sealed       BLOB,
+	edge_created_at   INTEGER
+);
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.

@@ -28,6 +28,7 @@ func TestMigrateBodiesOut(t *testing.T) {
 	now := time.Now().UnixNano()
 	for _, q := range []string{
 		`DROP TABLE delivery_bodies`,
+		`DROP TABLE target_headers`, // migration 3
 		`ALTER TABLE deliveries ADD COLUMN body BLOB NOT NULL DEFAULT x''`,
 		`PRAGMA user_version = 1`,
 	} {

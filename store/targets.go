@@ -24,8 +24,8 @@ import (
 const targetSelect = `SELECT t.id, t.name, t.provider_key, t.deployment_mode, t.base_url_sealed, t.receiver_owner,
 	t.revoke_path, t.receiver_checks_confirmed, t.network_policy, t.network_allowlist, t.network_authorized_by,
 	t.rate_requests, t.rate_per_seconds, t.version, t.created_at, t.updated_at,
-	c.algorithm, c.fingerprint, c.created_at
-FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL`
+	c.algorithm, c.fingerprint, c.created_at` + headersColumns + `
+FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL` + headersJoin
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -37,8 +37,8 @@ type scanner interface {
 // round per column, and one targetRow is reused for every row of a query
 // so its pointers are not allocated per row. Both matter at 10,000 rows.
 type targetRow struct {
-	vals [19]any
-	dest [19]any
+	vals [23]any
+	dest [23]any
 }
 
 func newTargetRow() *targetRow {
@@ -81,6 +81,7 @@ func (r *targetRow) scan(row scanner, openURL urlOpener) (core.Target, error) {
 	if v[16] != nil {
 		t.Signing = &core.Signing{Algorithm: text(v[16]), Fingerprint: text(v[17]), CreatedAt: fromNS(integer(v[18]))}
 	}
+	scanHeaders(&t, v[headersFirst:])
 	return t, nil
 }
 
@@ -236,10 +237,19 @@ func (s *Store) CountTargets(ctx context.Context) (int, error) {
 // codes.NameTaken error and nothing is written. The name and secret are
 // checked with the core rules; the rest of t is the caller's to validate.
 func (s *Store) CreateTarget(ctx context.Context, t *core.Target, secret string, actor string) error {
+	return s.createTarget(ctx, t, secret, "", actor)
+}
+
+// createTarget is CreateTarget with the edge authentication value of
+// t.EdgeAuth ("" when it has none).
+func (s *Store) createTarget(ctx context.Context, t *core.Target, secret, edgeValue, actor string) error {
 	if t == nil {
 		return codes.Errorf(codes.Internal, "CreateTarget called without a target")
 	}
 	if err := checkNew(*t, secret); err != nil {
+		return err
+	}
+	if err := checkEdge(*t, edgeValue, false); err != nil {
 		return err
 	}
 	key, err := s.loadKey(ctx, true)
@@ -253,7 +263,7 @@ func (s *Store) CreateTarget(ctx context.Context, t *core.Target, secret string,
 			return err
 		}
 		var err error
-		saved, err = s.createTx(ctx, tx, key, *t, secret, now)
+		saved, err = s.createTx(ctx, tx, key, *t, secret, edgeValue, now)
 		if err != nil {
 			return err
 		}
@@ -278,9 +288,9 @@ func checkNew(t core.Target, secret string) error {
 	return nil
 }
 
-// createTx inserts t and its first credential inside tx; the caller has
-// run ensureKeyCheck in tx.
-func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, secret string, now time.Time) (core.Target, error) {
+// createTx inserts t, its first credential and its extra headers (with
+// edgeValue) inside tx; the caller has run ensureKeyCheck in tx.
+func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, secret, edgeValue string, now time.Time) (core.Target, error) {
 	if err := nameFree(ctx, tx, t.Name, ""); err != nil {
 		return t, err
 	}
@@ -313,6 +323,9 @@ func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err != nil {
 		return t, err
 	}
+	if err := saveHeadersTx(ctx, tx, key, &t, edgeValue, now); err != nil {
+		return t, err
+	}
 	t.Version = 1
 	t.CreatedAt, t.UpdatedAt = now, now
 	t.Signing = &sig
@@ -342,7 +355,7 @@ func createDetail(t core.Target) string {
 	if t.Signing != nil {
 		d += ", signing " + t.Signing.Algorithm + " " + t.Signing.Fingerprint
 	}
-	return d
+	return d + headersDetail(t)
 }
 
 // UpdateTarget saves every field of t except the secret, identified by
@@ -350,7 +363,9 @@ func createDetail(t core.Target) string {
 // event "target.update" naming the changed fields. t.Version must be the
 // version that was read: a stale one is a codes.Conflict error and nothing
 // is written. On success t holds the saved target (Version incremented).
-// An update that changes nothing writes nothing.
+// An update that changes nothing writes nothing. StandardWebhooks and
+// EdgeAuth are saved as given: a nil EdgeAuth removes the edge header, a
+// renamed one keeps its stored value (RotateEdge replaces the value).
 func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) error {
 	if t == nil {
 		return codes.Errorf(codes.Internal, "UpdateTarget called without a target")
@@ -367,7 +382,7 @@ func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) 
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		var changed []string
 		var err error
-		saved, changed, err = s.updateTx(ctx, tx, key, *t, now)
+		saved, changed, err = s.updateTx(ctx, tx, key, *t, "", now)
 		if err != nil || len(changed) == 0 {
 			return err
 		}
@@ -380,10 +395,11 @@ func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) 
 	return nil
 }
 
-// updateTx checks the version, writes t's fields and bumps the version
-// inside tx; it returns the saved target and the changed field names (none
-// means nothing was written).
-func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, now time.Time) (core.Target, []string, error) {
+// updateTx checks the version, writes t's fields (and a new edge value
+// when edgeValue is not empty) and bumps the version inside tx; it returns
+// the saved target and the changed field names (none means nothing was
+// written).
+func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, edgeValue string, now time.Time) (core.Target, []string, error) {
 	cur, err := s.lookupTx(ctx, tx, t)
 	if err != nil {
 		return t, nil, err
@@ -393,6 +409,9 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	}
 	t.BaseURL = urlsafe.WithoutFragment(t.BaseURL)
 	changed := core.ChangedFields(cur, t)
+	if edgeValue != "" {
+		changed = append(changed, "edge_auth.value")
+	}
 	if len(changed) == 0 {
 		return cur, nil, nil
 	}
@@ -427,6 +446,9 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return t, nil, conflict(cur, t.Version)
+	}
+	if err := saveHeadersTx(ctx, tx, key, &t, edgeValue, now); err != nil {
+		return t, nil, err
 	}
 	t.ID = cur.ID
 	t.Version = cur.Version + 1

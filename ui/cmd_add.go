@@ -22,6 +22,8 @@ type addOptions struct {
 	resolve                   resolveFlag
 	rate                      rateFlag
 	json                      bool
+	edge                      edgeFlags
+	standardWebhooks          bool
 }
 
 // NewCmdAdd builds `add`: save a target from flags, with the same checks as
@@ -54,6 +56,8 @@ func NewCmdAdd(app *App) *cobra.Command {
 	opts.secret.register(fs, "generate-secret")
 	opts.resolve.register(fs)
 	opts.rate.register(fs)
+	opts.edge.register(fs)
+	fs.BoolVar(&opts.standardWebhooks, "standard-webhooks", false, "also send the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature), signed with the same secret")
 	fs.BoolVar(&opts.json, "json", false, "print the saved target as JSON")
 	return cmd
 }
@@ -83,8 +87,10 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		Name: opts.name, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode,
 		BaseURL: opts.url, ReceiverOwner: opts.owner, RevokePath: opts.revokePath,
 		ReceiverChecksConfirmed: opts.confirmChecks, PrivateNetwork: opts.network.privateNetwork(app, mode),
-		RateLimit: rate,
+		RateLimit: rate, StandardWebhooks: opts.standardWebhooks,
 	}
+	edgeHeader, edgeValue, edgeProblems := opts.edge.read(app)
+	opts.edge.apply(&t, edgeHeader)
 	if err := opts.secret.checkSecretOut(); err != nil {
 		return err
 	}
@@ -92,7 +98,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	if err != nil && !isProblem(err) {
 		return err
 	}
-	problems := core.Validate(t, secret)
+	problems := append(core.Validate(t, secret), edgeProblems...)
 	if err != nil {
 		// Keep the exact reason (an unreadable file, an empty variable).
 		e := codes.AsError(err)
@@ -115,7 +121,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	}
 	shown, err := opts.secret.handOut(app, secret, generated, opts.json, func() error {
 		return app.withStore(func(s *store.Store) error {
-			return s.CreateTarget(ctx, &t, secret, store.Actor())
+			return s.CreateTargetWithEdge(ctx, &t, secret, edgeValue, store.Actor())
 		})
 	})
 	if err != nil {
@@ -128,6 +134,9 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	}
 	fmt.Fprintf(app.Out, "Saved target %s.\n", t.Name)
 	writeTargetText(app.Out, v, t)
+	if t.StandardWebhooks {
+		fmt.Fprintf(app.Err, "Standard Webhooks libraries take the secret in its whsec_ form; print it with:\n  webhook-setup show %s --whsec\n", t.Name)
+	}
 	return nil
 }
 

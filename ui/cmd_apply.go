@@ -122,7 +122,8 @@ func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
 			Mode:   core.Mode(app.Settings.Get("defaults.deployment_mode").Value),
 			Policy: core.NetworkPolicy(app.Settings.Get("defaults.private_network_policy").Value),
 		},
-		Prune: opts.prune,
+		Prune:      opts.prune,
+		EdgeValues: readEdgeValues(app, specs, dir),
 	}, resolver)
 
 	result := applyResult{Plan: make([]planEntry, len(plan.Changes)), DryRun: opts.dryRun}
@@ -289,7 +290,7 @@ func planOps(plan config.Plan) []store.Op {
 	for _, c := range plan.Changes {
 		switch c.Action {
 		case config.Create:
-			ops = append(ops, store.Op{Kind: store.OpCreate, Target: c.Target, Secret: c.Secret})
+			ops = append(ops, store.Op{Kind: store.OpCreate, Target: c.Target, Secret: c.Secret, EdgeValue: c.EdgeValue})
 		case config.Update:
 			// The store records the rotation itself; the other keys name the
 			// audit event's changed fields.
@@ -299,7 +300,8 @@ func planOps(plan config.Plan) []store.Op {
 					changed = append(changed, k)
 				}
 			}
-			ops = append(ops, store.Op{Kind: store.OpUpdate, Target: c.Target, Secret: c.Secret, Grace: c.Grace, Changed: changed})
+			ops = append(ops, store.Op{Kind: store.OpUpdate, Target: c.Target, Secret: c.Secret, Grace: c.Grace, Changed: changed,
+				EdgeValue: c.EdgeValue})
 		case config.Delete:
 			ops = append(ops, store.Op{Kind: store.OpDelete, Target: c.Target})
 		}

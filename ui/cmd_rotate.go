@@ -16,6 +16,9 @@ type rotateOptions struct {
 	secret secretFlags
 	grace  time.Duration
 	json   bool
+	// edge rotates the edge authentication value instead of the secret.
+	edge      bool
+	edgeFlags edgeFlags
 }
 
 // NewCmdRotateSecret builds `rotate-secret NAME`: a new signing secret, with
@@ -23,7 +26,7 @@ type rotateOptions struct {
 func NewCmdRotateSecret(app *App) *cobra.Command {
 	opts := &rotateOptions{}
 	cmd := &cobra.Command{
-		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate) [--grace 24h]",
+		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate) [--grace 24h] | --edge (--edge-value-file F | --edge-value-env VAR) [--edge-header NAME]",
 		Short: "Replace a target's signing secret, keeping the old one valid for a grace period",
 		Args:  exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -34,10 +37,21 @@ func NewCmdRotateSecret(app *App) *cobra.Command {
 	opts.secret.register(fs, "generate")
 	fs.DurationVar(&opts.grace, "grace", 24*time.Hour, "how long the previous secret stays valid and keeps signing (0 ends it now)")
 	fs.BoolVar(&opts.json, "json", false, "print the target as JSON")
+	fs.BoolVar(&opts.edge, "edge", false, "rotate the edge authentication value instead (no grace: the platform accepts one value)")
+	opts.edgeFlags.register(fs)
 	return cmd
 }
 
 func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) error {
+	if opts.edge {
+		if opts.secret.given() {
+			return codes.Errorf(codes.Usage, "--edge rotates the edge authentication value only; rotate the signing secret in a separate command")
+		}
+		return rotateEdge(ctx, app, name, &opts.edgeFlags, opts.json)
+	}
+	if opts.edgeFlags.given() {
+		return codes.Errorf(codes.Usage, "--edge-header, --edge-value-file and --edge-value-env go with --edge")
+	}
 	if opts.grace < 0 || opts.grace > 30*24*time.Hour {
 		return codes.Errorf(codes.Usage, "--grace %s is outside 0..720h", opts.grace)
 	}

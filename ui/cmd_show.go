@@ -12,17 +12,21 @@ import (
 // NewCmdShow builds `show NAME`: everything about one target, URL redacted
 // unless --reveal-url.
 func NewCmdShow(app *App) *cobra.Command {
-	var jsonOut, reveal bool
+	var jsonOut, reveal, whsec bool
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show one target: endpoint, signing summary, readiness",
 		Args:  exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if whsec {
+				return showWhsec(cmd.Context(), app, args[0], jsonOut)
+			}
 			return showRun(cmd.Context(), app, args[0], jsonOut, reveal)
 		},
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the target as JSON")
 	cmd.Flags().BoolVar(&reveal, "reveal-url", false, "show the full webhook URL (it is a bearer credential)")
+	cmd.Flags().BoolVar(&whsec, "whsec", false, "print only the current signing secret in the Standard Webhooks form (whsec_…), for receivers that use a Standard Webhooks library; it is the secret itself")
 	return cmd
 }
 

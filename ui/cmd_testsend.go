@@ -32,6 +32,11 @@ type testSendOptions struct {
 	// (Credentials must then be set).
 	Secrets     []string
 	Credentials delivery.Credentials
+	// Edge is the edge header of a target not saved yet (the wizard's
+	// draft); nil means the stored one of a target with EdgeAuth, read
+	// from Edges.
+	Edge  *delivery.EdgeHeader
+	Edges delivery.EdgeSource
 	// Rehearsal, when given, sends to a receiver on this machine instead.
 	Rehearsal *rehearsalFlags
 	// DryRun builds and signs the request and sends nothing (no DNS either).
@@ -153,14 +158,26 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions)
 		}
 	}
 	ep.Secrets = delivery.StaticSecrets(secrets...)
+	ep.StandardWebhooks = t.StandardWebhooks
+	switch {
+	case opts.Edge != nil:
+		ep.Edge = delivery.StaticEdge(opts.Edge)
+	case t.EdgeAuth != nil && t.ID != "" && opts.Edges != nil:
+		ep.Edge = delivery.StoredEdge(opts.Edges, t.ID)
+	}
 	res.Endpoint = ep.Redacted()
 
 	if opts.DryRun {
-		req, err := delivery.NewRequest(ctx, ep.URL, secrets, res.IdempotencyKey, body, now)
+		req, err := ep.Request(ctx, secrets, res.IdempotencyKey, body, now)
 		if err != nil {
 			return res, err
 		}
 		c := capture(req, body)
+		if opts.Edge != nil {
+			c.redactEdge(opts.Edge.Name)
+		} else if t.EdgeAuth != nil {
+			c.redactEdge(t.EdgeAuth.Header)
+		}
 		res.Request = &c
 		return res, nil
 	}
@@ -317,7 +334,7 @@ func testSendRun(ctx context.Context, app *App, name string, opts *testSendCmdOp
 			if err != nil {
 				return err
 			}
-			tsOpts.Credentials = s
+			tsOpts.Credentials, tsOpts.Edges = s, s
 			if res, err = app.testSend(ctx, t, tsOpts); err != nil {
 				return err
 			}
@@ -358,6 +375,9 @@ func writeDryRun(app *App, res testSendResult, opts *testSendCmdOptions) error {
 		fmt.Fprintln(app.Err, "Dry run: nothing was sent. The signature is valid for 300 s after its timestamp, once (the nonce).")
 		if opts.curl && !opts.reveal && c.shownURL(false) != c.shownURL(true) {
 			fmt.Fprintln(app.Err, "The URL above is redacted, so this command cannot be run as it is; --reveal-url prints it whole.")
+		}
+		if c.edgeHeader != "" {
+			fmt.Fprintf(app.Err, "The %s header carries the edge authentication value, which is never shown: put it in yourself to run this request.\n", c.edgeHeader)
 		}
 		if opts.out != "" {
 			fmt.Fprintf(app.Err, "Wrote the request to %s (0600; it holds the full URL). Check it with: webhook-setup verify --request %s --secret-file FILE\n", opts.out, opts.out)

@@ -27,12 +27,13 @@ type capturedRequest struct {
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
 	Body    string            `json:"body"`
+	// edgeHeader names the header whose value was redacted; never written.
+	edgeHeader string
 }
 
 // headerOrder is the order a delivery's headers are shown in: the spec's
 // table (docs/signing.md), then anything else by name.
-var headerOrder = []string{"Content-Type", "User-Agent", signing.HeaderEvent, signing.HeaderSchema,
-	signing.HeaderIdempotencyKey, signing.HeaderTimestamp, signing.HeaderNonce, signing.HeaderSignature}
+var headerOrder = signing.DeliveryHeaders()
 
 // capture writes down req, whose body is body.
 func capture(req *http.Request, body []byte) capturedRequest {
@@ -41,6 +42,18 @@ func capture(req *http.Request, body []byte) capturedRequest {
 		c.Headers[name] = strings.Join(vs, ", ")
 	}
 	return c
+}
+
+// redactEdge replaces the value of the edge header name with
+// edgeRedacted: the value is a credential and never leaves the store in
+// clear, not even into a 0600 --out file.
+func (c *capturedRequest) redactEdge(header string) {
+	for name := range c.Headers {
+		if strings.EqualFold(name, header) {
+			c.Headers[name] = edgeRedacted
+			c.edgeHeader = name
+		}
+	}
 }
 
 // names returns the header names in display order.

@@ -92,6 +92,7 @@ func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r 
 		return nil, err
 	}
 	ep.Secrets = delivery.StoredSecrets(s, t.ID)
+	withHeaders(ep, s, t)
 	return ep, nil
 }
 

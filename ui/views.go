@@ -36,6 +36,10 @@ type targetView struct {
 	UpdatedAt               time.Time           `json:"updated_at"`
 	GeneratedSecret         string              `json:"generated_secret,omitempty"`
 	Warnings                []string            `json:"warnings,omitempty"`
+
+	// The extra headers of every delivery: never the edge value.
+	StandardWebhooks bool           `json:"standard_webhooks"`
+	EdgeAuth         *core.EdgeAuth `json:"edge_auth"`
 }
 
 // targetView is t as show, add and rotate-secret print it. The rate limit
@@ -63,6 +67,7 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: rate,
 		Signing: t.Signing, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey), Blocked: r.Blocked,
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: warnings,
+		StandardWebhooks: t.StandardWebhooks, EdgeAuth: t.EdgeAuth,
 	}
 }
 
@@ -95,6 +100,8 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	field(w, "receiver_owner", v.ReceiverOwner)
 	field(w, "revoke_path", v.RevokePath)
 	field(w, "signing", core.SigningSummary(v.Signing))
+	field(w, "standard_webhooks", standardWebhooksSummary(v))
+	field(w, "edge_auth", core.EdgeSummary(v.EdgeAuth))
 	field(w, "private_network", privateNetworkSummary(t))
 	field(w, "rate_limit", v.RateLimit.String())
 	ready := "ready"

@@ -25,7 +25,7 @@ func (w wizardSender) TestSend(ctx context.Context, t core.Target, kind wizard.T
 		return wizard.TestResult{}, err
 	}
 	defer s.Close()
-	opts := testSendOptions{Credentials: s, Resolver: w.resolver, Wait: w.app.Settings.Duration("delivery.wait")}
+	opts := testSendOptions{Credentials: s, Edges: s, Resolver: w.resolver, Wait: w.app.Settings.Duration("delivery.wait")}
 	switch kind.Mode {
 	case wizard.TestDryRun:
 		opts.DryRun = true

@@ -234,7 +234,7 @@ func (ui *lineUI) receiver(a *Answers) error {
 	for {
 		ui.printf("Confirm that the receiver verifies each header before it creates downstream work.\n")
 		v, err := ui.choose("Receiver checks", "", [2]string{"confirm", "Confirm the six checks"},
-			[2]string{"recipe", "Show the " + name + " verification recipe"}, backOption)
+			[2]string{"recipe", "Show the " + name + " verification recipe"}, extrasOption(a), backOption)
 		if err != nil {
 			return err
 		}
@@ -244,6 +244,11 @@ func (ui *lineUI) receiver(a *Answers) error {
 		case "recipe":
 			step := &receiverStep{a: a}
 			ui.verbatim(cleanText(step.recipe()))
+			continue
+		case "extras":
+			if err := ui.receiverExtras(a); err != nil {
+				return err
+			}
 			continue
 		}
 		a.Checks = nil
@@ -442,13 +447,13 @@ func (ui *lineUI) save(a *Answers) (bool, error) {
 	t.Signing = nil
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
-	if err := ui.e.store.CreateTarget(ctx, &t, secret, ui.e.actor); err != nil {
+	if err := ui.e.store.CreateTargetWithEdge(ctx, &t, secret, a.EdgeValue, ui.e.actor); err != nil {
 		e := codes.AsError(err)
 		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
 		return false, nil
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)
 	ui.draftKept = false
-	ui.printf("Saved %s. The unfinished setup is cleared.\n", clean(t.Name))
+	ui.printf("Saved %s. The unfinished setup is cleared.%s\n", clean(t.Name), whsecHint(t))
 	return true, ui.testSend(t)
 }

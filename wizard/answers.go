@@ -39,6 +39,13 @@ type Answers struct {
 	// Name is the target name; empty means the default from provider and
 	// host (DefaultName).
 	Name string `json:"name,omitempty"`
+
+	// The optional extras of the Receiver checks step (receiver_extras.go):
+	// the Standard Webhooks headers, and an edge header with its value (a
+	// credential, encrypted in the draft like the secret).
+	StandardWebhooks bool   `json:"standard_webhooks,omitempty"`
+	EdgeHeader       string `json:"edge_header,omitempty"`
+	EdgeValue        string `json:"edge_value,omitempty"`
 }
 
 // ReceiverHeaders are the six headers the operator confirms the receiver
@@ -108,13 +115,14 @@ func (a *Answers) Target() core.Target {
 	if signing.CheckSecret(a.Secret) == nil {
 		t.Signing = &core.Signing{Algorithm: signing.Algorithm, Fingerprint: signing.Fingerprint(a.Secret)}
 	}
+	a.extras(&t)
 	return t
 }
 
 // Problems is every problem core.Validate finds with the answers: the
 // same rules add and the store apply, without the network.
 func (a *Answers) Problems() []codes.Problem {
-	return core.Validate(a.Target(), a.Secret)
+	return append(core.Validate(a.Target(), a.Secret), core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
 }
 
 // FieldProblems is Problems narrowed to the fields a step asks for, so a

@@ -18,6 +18,9 @@ type Store interface {
 	CountTargets(ctx context.Context) (int, error)
 	Target(ctx context.Context, name string) (core.Target, error)
 	CreateTarget(ctx context.Context, t *core.Target, secret, actor string) error
+	// CreateTargetWithEdge is CreateTarget for a target with an edge
+	// header (t.EdgeAuth) and its value.
+	CreateTargetWithEdge(ctx context.Context, t *core.Target, secret, edgeValue, actor string) error
 	RotateSecret(ctx context.Context, name, secret string, grace time.Duration, actor string) (core.Target, error)
 	DeleteTarget(ctx context.Context, name, actor string) error
 	SaveDraft(ctx context.Context, id, step string, data []byte) error

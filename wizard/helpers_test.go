@@ -76,6 +76,19 @@ func (s *fakeStore) Target(_ context.Context, name string) (core.Target, error) 
 	return t, nil
 }
 
+func (s *fakeStore) CreateTargetWithEdge(ctx context.Context, t *core.Target, secret, edgeValue, actor string) error {
+	if err := s.CreateTarget(ctx, t, secret, actor); err != nil {
+		return err
+	}
+	if t.EdgeAuth != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t.EdgeAuth.Fingerprint = signing.Fingerprint(edgeValue)
+		s.targets[t.Name] = *t
+	}
+	return nil
+}
+
 func (s *fakeStore) CreateTarget(_ context.Context, t *core.Target, secret, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

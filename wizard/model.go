@@ -197,7 +197,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case savedMsg:
 		m.answers, m.returnToReview, m.draftKept = nil, false, false
 		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
-		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared."
+		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t)
 		return m.cur.Init()
 	case openTargetMsg:
 		origin := screenHome

@@ -31,6 +31,7 @@ type receiverStep struct {
 	cursor int
 	pager  pager
 	width  int
+	edge   edgeEditor
 }
 
 func newReceiverStep(e *env, a *Answers) *receiverStep {
@@ -58,6 +59,9 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		_, cmd := s.pager.update(msg)
 		return s, cmd
 	}
+	if s.edge.editing {
+		return s, s.updateEdge(msg)
+	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return s, nil
@@ -66,7 +70,9 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, keyUp):
 		s.cursor = max(s.cursor-1, 0)
 	case key.Matches(k, keyDown):
-		s.cursor = min(s.cursor+1, len(ReceiverHeaders)-1)
+		s.cursor = min(s.cursor+1, len(ReceiverHeaders)+extraRows-1)
+	case key.Matches(k, keyToggle) && s.cursor >= len(ReceiverHeaders):
+		return s, s.toggleExtra(s.cursor - len(ReceiverHeaders))
 	case key.Matches(k, keyToggle):
 		s.ticks[s.cursor] = !s.ticks[s.cursor]
 		s.save()
@@ -112,8 +118,9 @@ func (s *receiverStep) recipe() string {
 	return text
 }
 
-// Captures reports whether the recipe is open (esc closes it).
-func (s *receiverStep) Captures() bool { return s.pager.open }
+// Captures reports whether the recipe or the edge editor is open (esc
+// closes it).
+func (s *receiverStep) Captures() bool { return s.pager.open || s.edge.editing }
 
 func (s *receiverStep) View() string {
 	st := s.env.st
@@ -140,6 +147,7 @@ func (s *receiverStep) View() string {
 			b.WriteByte('\n')
 		}
 	}
+	b.WriteString("\n" + s.extrasView())
 	return b.String()
 }
 
@@ -151,6 +159,9 @@ func (s *receiverStep) SetSize(w, h int) {
 func (s *receiverStep) ShortHelp() []key.Binding {
 	if s.pager.open {
 		return s.pager.help()
+	}
+	if s.edge.editing {
+		return edgeEditorHelp
 	}
 	return []key.Binding{keyUp, keyToggle, keyRecipe, keyNext, keyBack}
 }

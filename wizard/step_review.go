@@ -194,12 +194,12 @@ func (s *reviewStep) save() tea.Cmd {
 		return notify(s, "The store is still opening; try again in a moment.")
 	}
 	s.saving = true
-	t, secret, e := s.a.Target(), s.a.Secret, s.env
+	t, secret, edgeValue, e := s.a.Target(), s.a.Secret, s.a.EdgeValue, s.env
 	t.Signing = nil // the store fills it from the credential
 	return tea.Batch(s.spin.Tick, func() tea.Msg {
 		ctx, cancel := e.cmdCtx(storeTimeout)
 		defer cancel()
-		if err := e.store.CreateTarget(ctx, &t, secret, e.actor); err != nil {
+		if err := e.store.CreateTargetWithEdge(ctx, &t, secret, edgeValue, e.actor); err != nil {
 			return saveFailedMsg{err}
 		}
 		// The target is saved: the unfinished setup is finished.
@@ -220,6 +220,9 @@ func (s *reviewStep) View() string {
 		fieldWrapped(st, "revoke path", t.RevokePath, s.width, 2),
 		field(st, "deployment mode", string(t.DeploymentMode)),
 		fieldWrapped(st, "private network", networkSummary(t), s.width, 0),
+	}
+	if x := extrasSummary(t); x != "" {
+		lines = append(lines, field(st, "extra headers", x))
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
 	if s.editing {

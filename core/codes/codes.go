@@ -53,6 +53,9 @@ const (
 	NoTerminal         Code = "generic_webhook_no_terminal"
 	Interrupted        Code = "generic_webhook_interrupted"
 	Internal           Code = "generic_webhook_internal"
+	EdgeHeaderInvalid  Code = "generic_webhook_edge_header_invalid"
+	EdgeValueMissing   Code = "generic_webhook_edge_value_missing"
+	EdgeValueInvalid   Code = "generic_webhook_edge_value_invalid"
 )
 
 // Codes of targets files whose webhook URL comes from a file or a variable.
@@ -148,6 +151,12 @@ var Catalog = map[Code]Entry{
 		Fix: "Rotate to a new secret (rotate-secret --generate-secret, or a new --secret-file).", Exit: ExitBlocked},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
+	EdgeHeaderInvalid: {Meaning: "The edge authentication header name is not an HTTP token, or it is a header the delivery itself sets (X-WebRiskOps-*, webhook-id, webhook-timestamp, webhook-signature, Content-Type, User-Agent) or one HTTP manages (Host, Content-Length, Transfer-Encoding, Connection and the like).",
+		Fix: "Name the header the platform checks, exactly as it documents it, e.g. x-make-apikey (Make), the Header Auth name of n8n, or your proxy's header.", Exit: ExitBlocked},
+	EdgeValueMissing: {Meaning: "An edge authentication header was named without its value, or a value was given without a header name.",
+		Fix: "Give both: the header name (add/rotate-secret: --edge-header; targets file: [target.edge_auth] header) and where its value comes from (--edge-value-file F or --edge-value-env VAR; value_file or value_env).", Exit: ExitBlocked},
+	EdgeValueInvalid: {Meaning: "The edge authentication value is shorter than 16 or longer than 1024 characters, or has characters other than printable ASCII (inner spaces allowed).",
+		Fix: "Use the value the platform expects, 16 to 1024 printable ASCII characters; to make one: openssl rand -hex 24.", Exit: ExitBlocked},
 }
 
 func init() {

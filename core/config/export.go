@@ -53,6 +53,7 @@ func Export(targets []core.Target, opts ExportOptions) []byte {
 		if !t.RateLimit.IsZero() {
 			kv(&b, "rate_limit", Quote(t.RateLimit.String()))
 		}
+		exportStandardWebhooks(&b, t)
 		b.WriteString("\n[target.private_network]\n")
 		pn := t.PrivateNetwork
 		kv(&b, "policy", Quote(string(pn.NormalizedPolicy())))
@@ -73,6 +74,7 @@ func Export(targets []core.Target, opts ExportOptions) []byte {
 			b.WriteString("# Placeholder: no secret is stored for this target; put its new secret in this file.\n")
 		}
 		kv(&b, "secret_file", Quote(SecretPlaceholder(t.Name)))
+		exportEdge(&b, t)
 	}
 	return b.Bytes()
 }

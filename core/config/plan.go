@@ -44,6 +44,9 @@ type Change struct {
 	// Grace is how long the previous secret stays valid after an update
 	// that changes "signing".
 	Grace time.Duration
+	// EdgeValue is the edge value of a create with [target.edge_auth], or
+	// of an update that changes "edge_auth.value"; never printed.
+	EdgeValue string
 	// Warnings are the endpoint check's hints (never refusals).
 	Warnings []string
 }
@@ -96,8 +99,11 @@ type Input struct {
 	Secrets map[string]Secret
 	// URLs holds, by target name, the webhook URL of every spec that names
 	// a webhook_url_file or webhook_url_env.
-	URLs     map[string]SourcedURL
-	Defaults Defaults
+	URLs map[string]SourcedURL
+	// EdgeValues holds, by target name, the edge value of every spec whose
+	// [target.edge_auth] names a source.
+	EdgeValues map[string]Secret
+	Defaults   Defaults
 	// Prune plans a delete for every stored target the file leaves out.
 	Prune bool
 }
@@ -165,8 +171,15 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 		p.Field = spec.SecretKey()
 		ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: p})
 	}
+	var stored *core.Target
+	if exists {
+		stored = &cur
+	}
+	edgeValue, eps := planEdge(spec, in, stored)
+	ps = append(ps, eps...)
 	switch {
 	case !exists:
+		c.EdgeValue = edgeValue
 		c.Action = Create
 		if !hasSource {
 			p := spec.problem(codes.SecretMissing, "signing",
@@ -181,6 +194,10 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 			c.Changed = append(c.Changed, "signing")
 			c.Secret = sec.Value
 			c.Grace = spec.Grace
+		}
+		if edgeValue != "" {
+			c.Changed = append(c.Changed, "edge_auth.value")
+			c.EdgeValue = edgeValue
 		}
 		if !hasSource && cur.Signing == nil {
 			p := spec.problem(codes.SecretMissing, "signing",

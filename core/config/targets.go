@@ -40,6 +40,10 @@ type TargetSpec struct {
 	// Grace is how long the previous secret stays valid when the secret
 	// changes.
 	Grace time.Duration
+	// EdgeValueFile or EdgeValueEnv names the edge value's source
+	// ([target.edge_auth], see edge.go); both empty keeps the stored value.
+	EdgeValueFile string
+	EdgeValueEnv  string
 
 	File string
 	Line int // line of the [[target]] header
@@ -101,10 +105,12 @@ var keyHints = map[string]string{
 // The keys of a [[target]] table and of its sub-tables, for hints.
 var (
 	targetKeys = []string{"name", "provider_key", "deployment_mode", "webhook_url", "webhook_url_file", "webhook_url_env", "receiver_owner",
-		"revoke_path", "receiver_checks_confirmed", "rate_limit", "[target.private_network]", "[target.signing]"}
+		"revoke_path", "receiver_checks_confirmed", "rate_limit", "[target.private_network]", "[target.signing]",
+		"standard_webhooks", "[target.edge_auth]"}
 	targetTables = map[string][]string{
 		"private_network": {"policy", "allowlist", "authorized_by"},
 		"signing":         {"secret_file", "secret_env", "grace"},
+		"edge_auth":       {"header", "value_file", "value_env"},
 	}
 )
 
@@ -259,6 +265,10 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 			ps = append(ps, parseNetwork(&spec, v)...)
 		case "signing":
 			ps = append(ps, parseSigning(&spec, v)...)
+		case "standard_webhooks":
+			ps = append(ps, parseStandardWebhooks(&spec, v)...)
+		case "edge_auth":
+			ps = append(ps, parseEdge(&spec, v)...)
 		default:
 			p := unknownKey(doc.file, spec.LineOf(k), k, targetKeys)
 			p.Target = t.Name

@@ -41,6 +41,11 @@ type Endpoint struct {
 	Pacer *Pacer
 	// Rehearsal marks a receiver on this machine reached with --to.
 	Rehearsal bool
+	// StandardWebhooks adds the Standard Webhooks headers to every attempt.
+	StandardWebhooks bool
+	// Edge returns the edge authentication header every attempt carries;
+	// nil (or a nil header) sends none. See StoredEdge.
+	Edge func(ctx context.Context, now time.Time) (*EdgeHeader, error)
 }
 
 // Redacted is the endpoint fit to show and log.
@@ -104,7 +109,11 @@ func (s *Sender) Attempt(ctx context.Context, ep *Endpoint, key string, body []b
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
-	req, err := NewRequest(ctx, ep.URL, secrets, key, body, start)
+	edge, err := ep.edge(ctx, start)
+	if err != nil {
+		return Result{}, att, err
+	}
+	req, err := ep.request(ctx, secrets, key, body, start, edge)
 	if err != nil {
 		return Result{}, att, err
 	}
@@ -115,7 +124,7 @@ func (s *Sender) Attempt(ctx context.Context, ep *Endpoint, key string, body []b
 	}
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
 	resp.Body.Close()
-	r := Classify(resp, answer, s.now())
+	r := Classify(resp, scrubbedAnswer(answer, edge), s.now())
 	return r, s.finish(att, r), nil
 }
 

@@ -61,6 +61,7 @@ var catalog = []recipe{
 	{"node", "Node.js: a standalone HTTP(S) receiver using only built-in modules.", "node.js.tmpl"},
 	{"python", "Python 3: a standalone HTTP(S) receiver using only the standard library.", "python.py.tmpl"},
 	{"go", "Go: a standalone HTTP(S) receiver using only the standard library.", "go.go.tmpl"},
+	{"standard-webhooks", "Standard Webhooks: Node.js and Python receivers on the maintained standardwebhooks libraries (targets with --standard-webhooks).", "standard-webhooks.txt.tmpl"},
 }
 
 // Providers lists the recipe names Render accepts, in the order people see
@@ -153,6 +154,8 @@ type view struct {
 
 	HeaderEvent, HeaderSchema, HeaderIdempotencyKey string
 	HeaderTimestamp, HeaderNonce, HeaderSignature   string
+	// The Standard Webhooks headers (standard-webhooks.txt.tmpl).
+	WebhookID, WebhookTimestamp, WebhookSignature string
 
 	Event, Schema    string
 	SignaturePrefix  string
@@ -189,6 +192,9 @@ func newView(d Data) (view, error) {
 		HeaderTimestamp:      signing.HeaderTimestamp,
 		HeaderNonce:          signing.HeaderNonce,
 		HeaderSignature:      signing.HeaderSignature,
+		WebhookID:            signing.HeaderWebhookID,
+		WebhookTimestamp:     signing.HeaderWebhookTimestamp,
+		WebhookSignature:     signing.HeaderWebhookSignature,
 		Event:                signing.EventName,
 		Schema:               signing.SchemaVersion,
 		SignaturePrefix:      signing.SignaturePrefix,

@@ -33,7 +33,11 @@ func TestRenderEveryProvider(t *testing.T) {
 				t.Errorf("the %s recipe does not mention %q", p, want)
 			}
 		}
-		for _, h := range []string{signing.HeaderTimestamp, signing.HeaderNonce, signing.HeaderSignature, signing.HeaderIdempotencyKey, signing.HeaderEvent, signing.HeaderSchema} {
+		headers := []string{signing.HeaderTimestamp, signing.HeaderNonce, signing.HeaderSignature, signing.HeaderIdempotencyKey, signing.HeaderEvent, signing.HeaderSchema}
+		if p == "standard-webhooks" {
+			headers = []string{signing.HeaderWebhookID, signing.HeaderWebhookTimestamp, signing.HeaderWebhookSignature}
+		}
+		for _, h := range headers {
 			if !strings.Contains(strings.ToLower(text), strings.ToLower(h)) {
 				t.Errorf("the %s recipe does not read %s", p, h)
 			}
@@ -170,7 +174,7 @@ func TestZapierFieldNames(t *testing.T) {
 }
 
 func TestProvidersAreDescribed(t *testing.T) {
-	want := []string{"zapier", "make", "n8n", "node", "python", "go"}
+	want := []string{"zapier", "make", "n8n", "node", "python", "go", "standard-webhooks"}
 	if !slices.Equal(Providers, want) {
 		t.Errorf("Providers = %v, want %v", Providers, want)
 	}

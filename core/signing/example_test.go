@@ -48,3 +48,17 @@ func ExampleSignRequest() {
 	fmt.Println(err, signing.HeaderValue(req.Header, signing.HeaderTimestamp))
 	// Output: <nil> 1767225612
 }
+
+// The Standard Webhooks example of docs/signing.md: the same body,
+// timestamp and secret as ExampleSign.
+func ExampleStandardSign() {
+	body := []byte(`{"schema_version":"ticket-export.webhook.v1","event":"ticket_export.requested","idempotency_key":"wro_5cde8c53221bdb9a6e632e20532ffbbf","occurred_at":"2026-01-01T00:00:00Z","test":false,"provider_key":"zapier_webhook","target":{"id":"tgt_01HZX3Q9","name":"zapier-tickets"},"ticket":{"title":"Missing HSTS header on www.example.com","description":"The site answers without Strict-Transport-Security.","severity":"medium","kind":"finding","finding_id":"fnd_8c2e41","report_url":"https://app.webriskops.com/findings/fnd_8c2e41","labels":["webriskops","tls"],"due_date":"2026-02-15"}}`)
+	secrets := []string{"wrsec_example-new-secret-0123456789abcdefABCDEF", "wrsec_example-old-secret-0123456789abcdefABCDEF"}
+	fmt.Println(signing.StandardSign(secrets[:1], "wro_5cde8c53221bdb9a6e632e20532ffbbf", 1767225612, body))
+	fmt.Println(signing.StandardSign(secrets, "wro_5cde8c53221bdb9a6e632e20532ffbbf", 1767225612, body))
+	fmt.Println(signing.Whsec(secrets[0]))
+	// Output:
+	// v1,n+V/zc5Am+lefiYOj4pPk6kVnHu8HS68+9zCpvEgxGI=
+	// v1,n+V/zc5Am+lefiYOj4pPk6kVnHu8HS68+9zCpvEgxGI= v1,tbn3SkBK6GTgXDuxUQImHgKsz9zzTqsuzTedjOz34zo=
+	// whsec_d3JzZWNfZXhhbXBsZS1uZXctc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWZBQkNERUY=
+}
