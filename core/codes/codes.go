@@ -8,12 +8,17 @@ type Code string
 
 // Exit codes, mapped from codes in one place (ExitCode) and used by main.
 const (
-	ExitOK          = 0
-	ExitInternal    = 1
-	ExitUsage       = 2
-	ExitBlocked     = 3
-	ExitDelivery    = 4
-	ExitSignature   = 5
+	ExitOK        = 0
+	ExitInternal  = 1
+	ExitUsage     = 2
+	ExitBlocked   = 3
+	ExitDelivery  = 4
+	ExitSignature = 5
+	// ExitQueued is sysexits' EX_TEMPFAIL: nothing failed, some deliveries
+	// are still queued and deliveries drain will finish them. It is kept
+	// apart from ExitDelivery so a timer or script can treat "not yet" as
+	// success without also hiding real failures.
+	ExitQueued      = 75
 	ExitInterrupted = 130
 )
 
@@ -53,6 +58,7 @@ const (
 	NoTerminal         Code = "generic_webhook_no_terminal"
 	Interrupted        Code = "generic_webhook_interrupted"
 	Internal           Code = "generic_webhook_internal"
+	DeliveryQueued     Code = "generic_webhook_delivery_queued"
 )
 
 // Entry is the catalog entry of one code.
@@ -125,6 +131,8 @@ var Catalog = map[Code]Entry{
 		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
+	DeliveryQueued: {Meaning: "Nothing failed, but some deliveries were still queued when --wait ended (the target's pace or retries needed longer); they are safe in the outbox.",
+		Fix: "Run webhook-setup deliveries drain (the systemd timer or cron does it), or run again with a longer --wait.", Exit: ExitQueued},
 }
 
 func init() {
