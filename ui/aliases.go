@@ -1,0 +1,45 @@
+package ui
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// One flag name per idea: a target is always the positional TARGET
+// argument and a generated secret always --generate-secret. The spellings
+// older releases had stay as hidden, deprecated aliases so scripts keep
+// working; using one prints a note on stderr naming the new form.
+
+// deprecatedBool registers old as a hidden alias of the bool flag at p.
+func deprecatedBool(fs *pflag.FlagSet, p *bool, old, use string) {
+	fs.BoolVar(p, old, false, "deprecated: "+use)
+	_ = fs.MarkDeprecated(old, use)
+}
+
+// deprecatedTargetFlag registers the old --target NAME flag at p.
+func deprecatedTargetFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "target", "", "deprecated: give the target as the TARGET argument")
+	_ = fs.MarkDeprecated("target", "give the target as the TARGET argument instead")
+}
+
+// optionalTarget accepts at most one positional TARGET.
+func optionalTarget(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return codes.Errorf(codes.Usage, "%s takes one TARGET, got %d arguments", cmd.CommandPath(), len(args))
+	}
+	return nil
+}
+
+// targetArg is the TARGET argument, or else the deprecated --target value.
+func targetArg(args []string, flag string) (string, error) {
+	if len(args) == 0 {
+		return flag, nil
+	}
+	if flag != "" && flag != args[0] {
+		return "", codes.Errorf(codes.Usage, "two targets given: %q and --target %q", args[0], flag).
+			WithFix("Give the target once, as the TARGET argument (--target is the old spelling).")
+	}
+	return args[0], nil
+}
