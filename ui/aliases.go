@@ -32,14 +32,21 @@ func optionalTarget(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// targetArg is the TARGET argument, or else the deprecated --target value.
+// targetArg is the TARGET argument, or else the value of the deprecated
+// flag (--target; --name for add).
 func targetArg(args []string, flag string) (string, error) {
+	return positionalOr(args, "target", flag)
+}
+
+// positionalOr is the one positional argument, or else the value of the
+// deprecated flag named name.
+func positionalOr(args []string, name, flag string) (string, error) {
 	if len(args) == 0 {
 		return flag, nil
 	}
 	if flag != "" && flag != args[0] {
-		return "", codes.Errorf(codes.Usage, "two targets given: %q and --target %q", args[0], flag).
-			WithFix("Give the target once, as the TARGET argument (--target is the old spelling).")
+		return "", codes.Errorf(codes.Usage, "two targets given: %q and --%s %q", args[0], name, flag).
+			WithFix("Give the target once, as the argument (--" + name + " is the old spelling).")
 	}
 	return args[0], nil
 }

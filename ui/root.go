@@ -63,6 +63,7 @@ Run it without a command to open the guided setup wizard.`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(app))
 	}
+	addCompletions(root, app)
 	return root
 }
 
