@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -11,17 +14,39 @@ import (
 // argument and a generated secret always --generate-secret. The spellings
 // older releases had stay as hidden, deprecated aliases so scripts keep
 // working; using one prints a note on stderr naming the new form.
+//
+// pflag's own MarkDeprecated is not used: cobra hands it the command's
+// output, so its note would land on stdout, inside --json.
+
+// deprecatedNote is the flag annotation that holds the new form.
+const deprecatedNote = "webhook-setup/deprecated"
+
+// markDeprecated hides flag name and notes its new form.
+func markDeprecated(fs *pflag.FlagSet, name, use string) {
+	_ = fs.MarkHidden(name)
+	_ = fs.SetAnnotation(name, deprecatedNote, []string{use})
+}
+
+// noteDeprecated tells, on w, which deprecated spellings cmd's command line
+// used and what replaces them.
+func noteDeprecated(cmd *cobra.Command, w io.Writer) {
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if use, ok := f.Annotations[deprecatedNote]; ok {
+			fmt.Fprintf(w, "note: --%s is deprecated and will go: %s\n", f.Name, use[0])
+		}
+	})
+}
 
 // deprecatedBool registers old as a hidden alias of the bool flag at p.
 func deprecatedBool(fs *pflag.FlagSet, p *bool, old, use string) {
 	fs.BoolVar(p, old, false, "deprecated: "+use)
-	_ = fs.MarkDeprecated(old, use)
+	markDeprecated(fs, old, use)
 }
 
 // deprecatedTargetFlag registers the old --target NAME flag at p.
 func deprecatedTargetFlag(fs *pflag.FlagSet, p *string) {
 	fs.StringVar(p, "target", "", "deprecated: give the target as the TARGET argument")
-	_ = fs.MarkDeprecated("target", "give the target as the TARGET argument instead")
+	markDeprecated(fs, "target", "give the target as the TARGET argument instead")
 }
 
 // optionalTarget accepts at most one positional TARGET.

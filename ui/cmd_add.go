@@ -46,7 +46,7 @@ func NewCmdAdd(app *App) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.name, "name", "", "deprecated: give the NAME as the argument")
-	_ = fs.MarkDeprecated("name", "give the NAME as the argument instead")
+	markDeprecated(fs, "name", "give the NAME as the argument instead")
 	fs.StringVar(&opts.provider, "provider", "", "provider_key: generic_webhook, webhook, zapier_webhook, make_webhook or n8n_webhook")
 	fs.StringVar(&opts.mode, "mode", "", "deployment_mode: cloud, self-hosted or webhook-only (default from config, else cloud)")
 	fs.StringVar(&opts.url, "url", "", "webhook_url (base_url) exactly as the receiver gave it")

@@ -30,7 +30,11 @@ Run it without a command to open the guided setup wizard.`,
 		Version:       app.build().Version,
 		Args:          noArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return app.prepare(cmd)
+			if err := app.prepare(cmd); err != nil {
+				return err
+			}
+			noteDeprecated(cmd, app.Err)
+			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return app.runWizard(cmd.Context(), &wizardResolve)
