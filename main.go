@@ -19,5 +19,5 @@ var (
 )
 
 func main() {
-	os.Exit(ui.Run(ui.NewApp(ui.ReadBuild(version, commit, built)), os.Args[1:]))
+	os.Exit(ui.Run(ui.NewAppBuild(ui.ReadBuild(version, commit, built)), os.Args[1:]))
 }

@@ -37,9 +37,13 @@ type App struct {
 	prepared bool
 }
 
-// NewApp returns the App of a real process built as b says (ldflags in a
-// release; see ReadBuild).
-func NewApp(b BuildInfo) *App {
+// NewApp returns the App of a real process that knows only its version
+// (profiling and benchmark harnesses).
+func NewApp(version string) *App { return NewAppBuild(BuildInfo{Version: version}) }
+
+// NewAppBuild returns the App of a real process built as b says (ldflags
+// in a release; see ReadBuild).
+func NewAppBuild(b BuildInfo) *App {
 	signing.UserAgent = "webhook-setup/" + b.Version
 	return &App{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
