@@ -179,7 +179,7 @@ func (c progressCounts) line() string {
 	s := fmt.Sprintf("delivered %s · retrying %s · failed %s · queued %s of %s",
 		thousands(c.Delivered), thousands(c.Retrying), thousands(c.Failed+c.Blocked), thousands(c.Queued), thousands(c.Total))
 	if c.Rate > 0 {
-		s += fmt.Sprintf(" · %.1f/s · ETA %s", c.Rate, (time.Duration(c.ETA) * time.Second).String())
+		s += fmt.Sprintf(" · %.1f/s · ETA %s", c.Rate, shortDuration(time.Duration(c.ETA)*time.Second))
 	}
 	return s
 }
@@ -262,7 +262,24 @@ func paceWarning(est delivery.Estimate, perSecond float64, wait time.Duration) s
 		return ""
 	}
 	return fmt.Sprintf("%s at %.4g/s (paced at %.4g/s) ≈ %s > --wait %s: about %s will stay queued for drain",
-		thousands(est.Count), perSecond, est.PerSecond, est.Needed.Round(time.Second), wait, thousands(est.Left))
+		thousands(est.Count), perSecond, est.PerSecond, shortDuration(est.Needed), shortDuration(wait), thousands(est.Left))
+}
+
+// shortDuration writes d in whole seconds up to two minutes (111s), then
+// as Go does without trailing zero units (4m, 1h30m).
+func shortDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < 2*time.Minute {
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // thousands writes n with comma separators: 2,000.
