@@ -22,6 +22,11 @@ func TestCompletionListsTargets(t *testing.T) {
 	if !strings.Contains(r.stdout, "zap-tickets\tzapier_webhook cloud") || !strings.Contains(r.stdout, "zap-findings") {
 		t.Fatalf("__complete show: %s", r)
 	}
+	// --db on the command line being completed names the store.
+	other := newHome(t)
+	if r := other.ok("__complete", "show", "--db", h.db, ""); !strings.Contains(r.stdout, "zap-tickets") {
+		t.Fatalf("__complete show --db: %s", r)
+	}
 	r = h.ok("__complete", "export", "zap-t")
 	if !strings.Contains(r.stdout, "zap-tickets") || strings.Contains(r.stdout, "zap-findings") {
 		t.Fatalf("__complete export zap-t: %s", r)

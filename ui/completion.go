@@ -83,8 +83,11 @@ func statuses() []string {
 }
 
 // completionStore runs fn on the store when its database exists already.
+// The settings are resolved again from cmd, the command being completed:
+// cobra has parsed its flags (--db, --config) by now, while the settings
+// of the __complete command itself saw none.
 func (a *App) completionStore(cmd *cobra.Command, fn func(context.Context, *store.Store) error) {
-	if a.Settings == nil && a.prepare(cmd) != nil {
+	if a.prepare(cmd) != nil {
 		return
 	}
 	if _, err := os.Stat(a.Settings.DBPath()); err != nil {
