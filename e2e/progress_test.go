@@ -97,6 +97,19 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 		t.Fatalf("the live line was not redrawn in place, or no summary:\n%s", v.screen())
 	}
 
+	// deliveries drain draws the same line.
+	hd := newHome(t)
+	pacedTarget(hd)
+	hd.ok("export", "zap", "--ticket", hd.tickets("six.ndjson", 6), "--to", wr.url(), "--ca-file", wr.caFile, "--wait", "0")
+	d := startTerm(t, termOptions{args: []string{"deliveries", "drain", "--to", wr.url(), "--ca-file", wr.caFile, "--wait", "60s"},
+		env: hd.env, cols: 100, rows: 24})
+	d.waitFunc("the drain's live progress line", 30*time.Second, func(screen string) bool {
+		return strings.Contains(screen, " of 6") && strings.Contains(screen, "/s · ETA")
+	})
+	if code := d.exit(); code != 0 {
+		t.Fatalf("drain on a terminal exited %d:\n%s", code, d.screen())
+	}
+
 	// The same into pipes: the summary only.
 	h2 := newHome(t)
 	pacedTarget(h2)
