@@ -78,40 +78,66 @@ func (h *home) auditCount() int {
 	return len(events)
 }
 
+// TestApplyRoundTrip: add → export-config (URL files written beside it) →
+// the secret files filled → apply on a fresh store → re-apply unchanged,
+// with the hook token in no targets file, no output and no audit event.
 func TestApplyRoundTrip(t *testing.T) {
 	h := newHome(t)
 	h.addZapier("zap-tickets")
 	h.addReceiver("internal-receiver")
+	noToken := func(what, s string) {
+		t.Helper()
+		if strings.Contains(s, urlToken) {
+			t.Fatalf("%s holds the webhook URL token:\n%s", what, s)
+		}
+	}
 
 	out := filepath.Join(h.dir, "export", "targets.toml")
-	h.ok("export-config", "--out", out)
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	if strings.Contains(text, knownSecret) || strings.Contains(text, otherSecret) {
-		t.Fatal("export-config wrote a secret")
+	urlDir := filepath.Join(h.dir, "export", "secrets")
+	r := h.ok("export-config", "--out", out, "--url-files", urlDir)
+	noToken("export-config output", r.stdout+r.stderr)
+	text := readFile(t, out)
+	noToken("the targets file", text)
+	if strings.Contains(text, knownSecret) || strings.Contains(text, otherSecret) || strings.Contains(text, "webhook_url =") {
+		t.Fatalf("export-config wrote a credential:\n%s", text)
 	}
 	for _, s := range []string{`secret_file = "secrets/zap-tickets.secret"`, signing.Fingerprint(knownSecret),
-		`webhook_url = "` + zapierURL + `"`, `rate_limit = "5/2s"`, `receiver_owner = "Platform \"night\" team"`} {
+		`webhook_url_file = "secrets/zap-tickets.url"`, "# The webhook URL (https://hooks.zapier.com/hooks/catch/123456/tok3…/) is in this file.",
+		`rate_limit = "5/2s"`, `receiver_owner = "Platform \"night\" team"`} {
 		if !strings.Contains(text, s) {
 			t.Errorf("export lacks %q:\n%s", s, text)
 		}
 	}
-	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
-		t.Errorf("export mode %v", fi.Mode())
+	for _, c := range []struct{ file, url string }{{"zap-tickets.url", zapierURL}, {"internal-receiver.url", receiverURL}} {
+		p := filepath.Join(urlDir, c.file)
+		if got := readFile(t, p); got != c.url+"\n" {
+			t.Errorf("%s = %q", c.file, got)
+		}
+		wantMode(t, p, 0o600)
 	}
-	if r := h.run("", nil, "export-config", "--out", out); r.code != 2 {
-		t.Fatalf("export-config over an existing file: %s", r)
+	wantMode(t, out, 0o600)
+	wantMode(t, urlDir, 0o700)
+	// Existing files are never replaced: neither the targets file nor,
+	// even with --force, a URL file.
+	for _, args := range [][]string{{"--out", out}, {"--out", out + ".new", "--url-files", urlDir, "--force"}} {
+		if r := h.run("", nil, append([]string{"export-config"}, args...)...); r.code != 2 || !strings.Contains(r.stderr, "exists already") {
+			t.Fatalf("export-config %v: %s", args, r)
+		}
 	}
-	if stdout := h.ok("export-config").stdout; stdout != text {
-		t.Fatal("export-config to stdout differs from --out")
+	if _, err := os.Stat(out + ".new"); err == nil {
+		t.Fatal("a refused export-config wrote its targets file")
+	}
+	stdout := h.ok("export-config").stdout
+	noToken("export-config to stdout", stdout)
+	if !strings.Contains(stdout, `webhook_url_file = "secrets/zap-tickets.url"`) || !strings.Contains(stdout, "# Placeholder: put the webhook URL") {
+		t.Fatalf("export-config to stdout:\n%s", stdout)
 	}
 
-	// A fresh store: the file copied with its secrets beside it.
+	// A fresh store: the file copied with its URL and secret files beside it.
 	fresh := newHome(t)
 	file := fresh.writeFile("targets.toml", text)
+	fresh.writeFile("secrets/zap-tickets.url", readFile(t, filepath.Join(urlDir, "zap-tickets.url")))
+	fresh.writeFile("secrets/internal-receiver.url", readFile(t, filepath.Join(urlDir, "internal-receiver.url")))
 	fresh.writeFile("secrets/zap-tickets.secret", knownSecret+"\n")
 	fresh.writeFile("secrets/internal-receiver.secret", otherSecret+"\n")
 
@@ -122,7 +148,8 @@ func TestApplyRoundTrip(t *testing.T) {
 	if d := fresh.dump(); d != "no database" {
 		t.Fatalf("dry run created the store:\n%s", d)
 	}
-	r := fresh.ok("apply", "-f", file, "--resolve", zapierResolve, "--resolve", receiverResolve)
+	r = fresh.ok("apply", "-f", file, "--resolve", zapierResolve, "--resolve", receiverResolve)
+	noToken("apply output", r.stdout+r.stderr)
 	for _, s := range []string{"create     zap-tickets", "create     internal-receiver", "Applied: 2 created"} {
 		if !strings.Contains(r.stdout, s) {
 			t.Fatalf("apply output lacks %q:\n%s", s, r.stdout)
@@ -139,6 +166,15 @@ func TestApplyRoundTrip(t *testing.T) {
 	if r := fresh.ok("apply", "-f", file); !strings.Contains(r.stdout, "Nothing to change.") {
 		t.Fatalf("re-apply text:\n%s", r.stdout)
 	}
+	// The audit log, as shown and as stored (the URL itself is sealed).
+	for _, args := range [][]string{{"audit"}, {"audit", "--json"}} {
+		r := fresh.ok(args...)
+		noToken(strings.Join(args, " "), r.stdout+r.stderr)
+		if !strings.Contains(r.stdout, "https://hooks.zapier.com/hooks/catch/123456/tok3…/") {
+			t.Errorf("%v does not name the redacted URL:\n%s", args, r.stdout)
+		}
+	}
+	noToken("the fresh store", fresh.dump())
 
 	// The targets are the same as the ones made with add, signing included.
 	for _, name := range []string{"zap-tickets", "internal-receiver"} {
@@ -161,6 +197,31 @@ func TestApplyRoundTrip(t *testing.T) {
 	h.writeFile("export/secrets/internal-receiver.secret", otherSecret)
 	if got, _ := h.planOf("-f", out); plan(got...) != "unchanged internal-receiver; unchanged zap-tickets" {
 		t.Fatalf("export applied to its own store = %v", got)
+	}
+}
+
+// TestExportConfigRevealURL: --reveal-url keeps the URLs inline, and such
+// a file applies unchanged to its own store too.
+func TestExportConfigRevealURL(t *testing.T) {
+	h := newHome(t)
+	h.addZapier("zap-tickets")
+	out := filepath.Join(h.dir, "targets.toml")
+	h.ok("export-config", "--out", out, "--reveal-url")
+	text := readFile(t, out)
+	if !strings.Contains(text, `webhook_url = "`+zapierURL+`"`) || strings.Contains(text, "webhook_url_file") {
+		t.Fatalf("--reveal-url export:\n%s", text)
+	}
+	h.writeFile("secrets/zap-tickets.secret", knownSecret+"\n")
+	if got, _ := h.planOf("-f", out); plan(got...) != "unchanged zap-tickets" {
+		t.Fatalf("plan = %v", got)
+	}
+	for _, args := range [][]string{{"--reveal-url", "--url-files", h.dir + "/u", "--out", h.dir + "/x.toml"}, {"--url-files", h.dir + "/u"}} {
+		if r := h.run("", nil, append([]string{"export-config"}, args...)...); r.code != 2 || !strings.Contains(r.stderr, "generic_webhook_usage") {
+			t.Fatalf("export-config %v: %s", args, r)
+		}
+		if _, err := os.Stat(h.dir + "/u"); err == nil {
+			t.Fatalf("export-config %v made the URL folder", args)
+		}
 	}
 }
 
@@ -286,7 +347,7 @@ func TestApplyChangedSecretRotatesWithGrace(t *testing.T) {
 	oldFP := show["signing"].(map[string]any)["fingerprint"].(string)
 
 	out := filepath.Join(h.dir, "targets.toml")
-	h.ok("export-config", "--out", out)
+	h.ok("export-config", "--out", out, "--url-files", filepath.Join(h.dir, "secrets"))
 	b, _ := os.ReadFile(out)
 	// A new secret in the placeholder and a two-hour grace.
 	h.writeFile("targets.toml", strings.Replace(string(b), "secret_file = ", "grace = \"2h\"\nsecret_file = ", 1))
@@ -352,7 +413,7 @@ func TestApplyAuditsOneEventPerTargetChanged(t *testing.T) {
 	seen := map[string]string{}
 	for _, e := range audit[:3] {
 		seen[e["target"].(string)] = e["action"].(string)
-		if e["actor"] != "tester" {
+		if e["actor"] != testActor(t) {
 			t.Errorf("actor = %v", e["actor"])
 		}
 	}
@@ -383,5 +444,91 @@ func TestFragmentIsNeverStored(t *testing.T) {
 	file := h.writeFile("targets.toml", zapTOML("zap-tickets", zapierURL+"#other", "ops@example.com"))
 	if got, _ := h.planOf("-f", file); plan(got...) != "unchanged zap-tickets" {
 		t.Fatalf("plan of the same URL with a fragment = %v", got)
+	}
+}
+
+// urlEntry is goodEntry with its URL from key = value (webhook_url_file or
+// webhook_url_env) instead of webhook_url, on line 5.
+func urlEntry(name, key, value string, extra ...string) string {
+	return strings.Replace(goodEntry(name, extra...), `webhook_url = "`+receiverURL+`"`, key+` = "`+value+`"`, 1)
+}
+
+// TestApplyURLSourcesRefused: each way a webhook URL's source can fail
+// gives its code, the file and line of the source, no URL in any output,
+// and changes nothing.
+func TestApplyURLSourcesRefused(t *testing.T) {
+	const secretRef = "[target.signing]\nsecret_file = \"secret\"\n"
+	tokenURL := "https://hooks.zapier.com/hooks/catch/123456/" + urlToken + "/"
+	cases := []struct {
+		name    string
+		content string
+		files   map[string]string      // URL files to write (0600)
+		modes   map[string]os.FileMode // then chmod
+		env     []string
+		exit    int
+		code    string
+		where   string
+	}{
+		{name: "two URL sources", content: urlEntry("a", "webhook_url_file", "a.url", `webhook_url = "`+tokenURL+`"`) + secretRef,
+			files: map[string]string{"a.url": tokenURL + "\n"}, exit: 2, code: "generic_webhook_config_invalid", where: "targets.toml:9:"},
+		{name: "file and variable", content: urlEntry("a", "webhook_url_env", "A_URL", `webhook_url_file = "a.url"`) + secretRef,
+			env: []string{"A_URL=" + tokenURL}, exit: 2, code: "generic_webhook_config_invalid", where: "targets.toml:9:"},
+		{name: "missing URL file", content: urlEntry("a", "webhook_url_file", "urls/none.url") + secretRef,
+			exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+		{name: "world-readable URL file", content: urlEntry("a", "webhook_url_file", "a.url") + secretRef,
+			files: map[string]string{"a.url": tokenURL + "\n"}, modes: map[string]os.FileMode{"a.url": 0o644},
+			exit: 3, code: "generic_webhook_credential_file_exposed", where: "targets.toml:5:"},
+		{name: "group-readable secret file", content: urlEntry("a", "webhook_url_file", "a.url") + secretRef,
+			files: map[string]string{"a.url": tokenURL + "\n"}, modes: map[string]os.FileMode{"secret": 0o640},
+			exit: 3, code: "generic_webhook_credential_file_exposed", where: "targets.toml:11:"},
+		{name: "empty variable", content: urlEntry("a", "webhook_url_env", "A_URL") + secretRef,
+			env: []string{"A_URL="}, exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+		{name: "unset variable", content: urlEntry("a", "webhook_url_env", "NOT_SET_ANYWHERE") + secretRef,
+			exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+		{name: "empty URL file", content: urlEntry("a", "webhook_url_file", "a.url") + secretRef,
+			files: map[string]string{"a.url": "\n"}, exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+		{name: "two lines in the URL file", content: urlEntry("a", "webhook_url_file", "a.url") + secretRef,
+			files: map[string]string{"a.url": tokenURL + "\n" + tokenURL + "\n"}, exit: 3, code: "generic_webhook_url_unsafe", where: "targets.toml:5:"},
+		{name: "unsafe URL in the file", content: urlEntry("a", "webhook_url_file", "a.url") + secretRef,
+			files: map[string]string{"a.url": "https://127.0.0.1/hooks/catch/1/" + urlToken + "/\n"}, exit: 3, code: "generic_webhook_url_unsafe", where: "targets.toml:5:"},
+		{name: "unsafe URL in the variable", content: urlEntry("a", "webhook_url_env", "A_URL") + secretRef,
+			env: []string{"A_URL=https://10.0.0.1/" + urlToken}, exit: 3, code: "generic_webhook_url_unsafe", where: "targets.toml:5:"},
+		{name: "URL pasted as the variable's name", content: urlEntry("a", "webhook_url_env", tokenURL) + secretRef,
+			exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+		{name: "URL pasted as the file's name", content: urlEntry("a", "webhook_url_file", tokenURL) + secretRef,
+			exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+		// An update whose URL file is missing changes nothing either.
+		{name: "existing target, missing URL file", content: strings.Replace(zapTOML("keep", zapierURL, "new-owner@example.com"),
+			`webhook_url = "`+zapierURL+`"`, `webhook_url_file = "keep.url"`, 1), exit: 3, code: "generic_webhook_url_missing", where: "targets.toml:5:"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHome(t)
+			h.addZapier("keep")
+			h.writeFile("secret", otherSecret+"\n")
+			for name, content := range c.files {
+				h.writeFile(name, content)
+			}
+			for name, mode := range c.modes {
+				if err := os.Chmod(filepath.Join(h.dir, name), mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			file := h.writeFile("targets.toml", c.content)
+			before := h.dump()
+			for _, extra := range [][]string{nil, {"--json"}, {"--dry-run"}} {
+				args := append([]string{"apply", "-f", file, "--resolve", receiverResolve, "--resolve", zapierResolve}, extra...)
+				r := h.run("", c.env, args...)
+				if r.code != c.exit || !strings.Contains(r.stdout+r.stderr, c.code) || !strings.Contains(r.stdout+r.stderr, c.where) {
+					t.Fatalf("%v: want exit %d, %s at %s:\n%s", extra, c.exit, c.code, c.where, r)
+				}
+				if strings.Contains(r.stdout+r.stderr, urlToken) || strings.Contains(r.stdout+r.stderr, otherSecret) {
+					t.Fatalf("the output repeats a credential:\n%s", r)
+				}
+				if h.dump() != before {
+					t.Fatal("a refused file changed the store")
+				}
+			}
+		})
 	}
 }

@@ -28,7 +28,8 @@ type leakScan struct {
 }
 
 // check scans b (named what). allowToken: the operator asked for the full
-// URL here (--reveal-url, export-config, test-send --out). allowSecret: a
+// URL here (--reveal-url, export-config --url-files, test-send --out).
+// allowSecret: a
 // generated secret is being shown, this once.
 func (s *leakScan) check(what string, b []byte, allowToken bool, allowSecret ...string) {
 	s.t.Helper()
@@ -86,7 +87,8 @@ func (s *leakScan) generated(h *home, args ...string) string {
 // goroutine dump, and then reads every file the tool wrote (the database,
 // its WAL and shared memory, the key, bundles, config): no secret and no
 // webhook URL token appears anywhere, except the URL where the operator
-// asked for it (--reveal-url, export-config, test-send --out) and a
+// asked for it (--reveal-url, the files of export-config --url-files,
+// test-send --out) and a
 // generated secret in the one output that hands it over. Files that hold
 // anything sensitive are 0600 in 0700 folders, also after rotations.
 func TestReliabilitySecretHygiene(t *testing.T) {
@@ -126,9 +128,15 @@ func TestReliabilitySecretHygiene(t *testing.T) {
 	}
 	s.run(h, true, nil, "show", "zap", "--reveal-url")
 	s.run(h, true, nil, "show", "zap", "--json", "--reveal-url")
-	s.run(h, true, nil, "export-config")
+	// Targets as code: the file names where each URL comes from; only
+	// --reveal-url puts the URLs in it, and --url-files in files of their own.
+	s.run(h, false, nil, "export-config")
+	s.run(h, true, nil, "export-config", "--reveal-url")
 	cfgOut := filepath.Join(h.dir, "exported.toml")
 	s.run(h, false, nil, "export-config", "--out", cfgOut)
+	urlDir := filepath.Join(h.dir, "secrets")
+	cfgURLs := filepath.Join(h.dir, "exported-with-urls.toml")
+	s.run(h, false, nil, "export-config", "--out", cfgURLs, "--url-files", urlDir)
 	s.run(h, false, nil, "config", "init")
 	for _, p := range []string{"", "python", "node", "zapier", "make", "n8n", "go"} {
 		args := []string{"recipe", "--target", "zap"}
@@ -191,7 +199,7 @@ func TestReliabilitySecretHygiene(t *testing.T) {
 		}
 	}
 
-	// Targets as code, with secrets from files and the environment.
+	// Targets as code, with secrets and URLs from files and the environment.
 	h.writeFile("secrets/zap.secret", knownSecret+"\n")
 	applied := h.writeFile("apply.toml", fmt.Sprintf(`[[target]]
 name = "as-code"
@@ -203,9 +211,16 @@ receiver_checks_confirmed = true
 [target.signing]
 secret_env = "WS_SECRET"
 `, zapierURL))
+	urlEnv := append([]string{"WS_URL=" + zapierURL}, env...)
+	fromEnv := h.writeFile("apply-env.toml", strings.Replace(strings.Replace(readFile(t, applied), "as-code", "as-code-env", 1),
+		fmt.Sprintf("webhook_url = %q", zapierURL), `webhook_url_env = "WS_URL"`, 1))
 	s.run(h, false, env, "apply", "-f", applied, "--resolve", zapierResolve, "--dry-run")
 	s.run(h, false, env, "apply", "-f", applied, "--resolve", zapierResolve, "--json")
+	s.run(h, false, urlEnv, "apply", "-f", fromEnv, "--resolve", zapierResolve)
+	s.run(h, false, urlEnv, "apply", "-f", fromEnv, "--resolve", zapierResolve, "--json")
 	s.run(h, false, nil, "apply", "-f", cfgOut, "--resolve", zapierResolve, "--dry-run")
+	s.run(h, false, nil, "apply", "-f", cfgURLs, "--resolve", zapierResolve, "--dry-run")
+	s.run(h, false, nil, "apply", "-f", cfgURLs, "--resolve", zapierResolve, "--dry-run", "--json")
 
 	// Rotations, shown once or written to a file.
 	rf := h.writeFile("rotated.secret", rotated+"\n")
@@ -221,6 +236,17 @@ secret_env = "WS_SECRET"
 	// The secret pasted where the name of its source belongs.
 	pasted := h.writeFile("pasted.toml", strings.Replace(readFile(t, applied), `secret_env = "WS_SECRET"`, fmt.Sprintf("secret_env = %q", envSecret), 1))
 	pastedFile := h.writeFile("pasted-file.toml", strings.Replace(readFile(t, applied), `secret_env = "WS_SECRET"`, fmt.Sprintf("secret_file = %q", rotated), 1))
+	// The URL pasted where the name of its variable or file belongs, a URL
+	// file others may read, and an unsafe URL read from a file.
+	pastedURLEnv := h.writeFile("pasted-url-env.toml", strings.Replace(readFile(t, fromEnv), `webhook_url_env = "WS_URL"`, fmt.Sprintf("webhook_url_env = %q", zapierURL), 1))
+	pastedURLFile := h.writeFile("pasted-url-file.toml", strings.Replace(readFile(t, fromEnv), `webhook_url_env = "WS_URL"`, fmt.Sprintf("webhook_url_file = %q", zapierURL), 1))
+	h.writeFile("open.url", zapierURL+"\n")
+	if err := os.Chmod(filepath.Join(h.dir, "open.url"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openURL := h.writeFile("open-url.toml", strings.Replace(readFile(t, fromEnv), `webhook_url_env = "WS_URL"`, `webhook_url_file = "open.url"`, 1))
+	h.writeFile("unsafe.url", "https://127.0.0.1/hooks/catch/1/"+urlToken+"/\n")
+	unsafeURL := h.writeFile("unsafe-url.toml", strings.Replace(readFile(t, fromEnv), `webhook_url_env = "WS_URL"`, `webhook_url_file = "unsafe.url"`, 1))
 	for _, args := range [][]string{
 		{"apply", "-f", literal}, {"apply", "-f", literal, "--json"}, {"apply", "-f", broken}, {"apply", "-f", broken, "--json"},
 		add("zap", "--secret-file", sf), add("new-one", "--url", "https://user:"+knownSecret+"@hooks.zapier.com/x", "--secret-file", sf),
@@ -230,6 +256,11 @@ secret_env = "WS_SECRET"
 		add("new-three", "--secret-env", knownSecret), add("new-four", "--secret-file", knownSecret, "--json"),
 		{"rotate-secret", "zap", "--secret-env", rotated}, {"receive", "--listen", "127.0.0.1:0", "--self-signed", "--secret-file", rotated},
 		{"apply", "-f", pasted, "--resolve", zapierResolve}, {"apply", "-f", pastedFile, "--resolve", zapierResolve, "--json"},
+		{"apply", "-f", pastedURLEnv, "--resolve", zapierResolve}, {"apply", "-f", pastedURLEnv, "--resolve", zapierResolve, "--json"},
+		{"apply", "-f", pastedURLFile, "--resolve", zapierResolve}, {"apply", "-f", pastedURLFile, "--resolve", zapierResolve, "--json"},
+		{"apply", "-f", openURL, "--resolve", zapierResolve}, {"apply", "-f", openURL, "--resolve", zapierResolve, "--json"},
+		{"apply", "-f", unsafeURL}, {"apply", "-f", unsafeURL, "--json"},
+		{"export-config", "--out", cfgURLs + ".again", "--url-files", urlDir},
 		{"test-send", "--url", "https://127.0.0.1/" + urlToken, "--secret-file", sf},
 	} {
 		r := s.run(h, false, env, args...)
@@ -273,10 +304,19 @@ secret_env = "WS_SECRET"
 	// hold the full URL are exempt from what they are for.
 	ownInputs := map[string]bool{}
 	for _, n := range []string{"secret-zap", "wrong.secret", "rotated.secret", "out-gen-three.secret", "secrets/zap.secret",
-		"literal.toml", "broken.toml", "apply.toml", "pasted.toml", "pasted-file.toml"} {
+		"literal.toml", "broken.toml", "apply.toml", "pasted.toml", "pasted-file.toml",
+		"apply-env.toml", "pasted-url-env.toml", "pasted-url-file.toml", "open.url", "open-url.toml", "unsafe.url", "unsafe-url.toml"} {
 		ownInputs[filepath.Join(h.dir, n)] = true
 	}
-	urlFiles := map[string]bool{reqOut: true, cfgOut: true}
+	urlFiles := map[string]bool{reqOut: true}
+	written, _ := filepath.Glob(filepath.Join(urlDir, "*.url"))
+	if len(written) < 5 {
+		t.Fatalf("export-config --url-files wrote %v", written)
+	}
+	for _, p := range written {
+		urlFiles[p] = true
+		wantMode(t, p, 0o600)
+	}
 	files := 0
 	err := filepath.WalkDir(h.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || ownInputs[p] {
@@ -302,7 +342,7 @@ secret_env = "WS_SECRET"
 	// Modes: the store, the key and what holds secrets or the URL.
 	data := filepath.Dir(h.db)
 	wantMode(t, data, 0o700)
-	for _, p := range []string{h.db, h.db + "-wal", h.db + "-shm", filepath.Join(data, "master.key"), reqOut, cfgOut,
+	for _, p := range []string{h.db, h.db + "-wal", h.db + "-shm", filepath.Join(data, "master.key"), reqOut, cfgOut, cfgURLs,
 		filepath.Join(h.dir, "out-gen-three.secret")} {
 		wantMode(t, p, 0o600)
 	}

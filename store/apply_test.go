@@ -90,3 +90,21 @@ func TestApplyAllOrNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyURLChangeAuditIsRedacted: an apply that moves a target's URL
+// (the file calls it webhook_url) says in the audit event where it now
+// points, redacted: never the hook token.
+func TestApplyURLChangeAuditIsRedacted(t *testing.T) {
+	s := openTemp(t)
+	tg, _ := mustCreate(t, s, "moved")
+	const token = "tok3nMovedHook99"
+	tg.BaseURL = "https://hooks.zapier.com/hooks/catch/1/" + token + "/"
+	if err := s.Apply(ctx, []Op{{Kind: OpUpdate, Target: tg, Changed: []string{"webhook_url"}}}, "cfg"); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := s.Audit(ctx, 1)
+	if len(ev) != 1 || !strings.Contains(ev[0].Detail, "changed webhook_url; url now https://hooks.zapier.com/hooks/catch/1/tok3…/") ||
+		strings.Contains(ev[0].Detail, token) {
+		t.Fatalf("audit = %+v", ev)
+	}
+}

@@ -44,7 +44,10 @@ same fields and names as add (webhook_url, not base_url). Secrets are never in
 the file: [target.signing] names a secret_file (relative to the file's folder)
 or a secret_env variable. A target without [target.signing] keeps its stored
 secret; a different secret is a rotation, the old one valid for signing.grace
-(default 24h).
+(default 24h). Webhook URLs are bearer credentials too: instead of webhook_url
+a target may name webhook_url_file (relative to the file's folder, one line)
+or webhook_url_env. Secret and URL files must be private to their owner
+(mode 0600); the plan never shows a URL.
 
 It prints the plan (create, update with the changed keys, unchanged, and with
 --prune delete), then applies all of it in one transaction. If any target is
@@ -114,6 +117,7 @@ func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
 		Current: current,
 		Specs:   specs,
 		Secrets: readSecrets(app, specs, dir),
+		URLs:    readURLs(app, specs, dir),
 		Defaults: config.Defaults{
 			Mode:   core.Mode(app.Settings.Get("defaults.deployment_mode").Value),
 			Policy: core.NetworkPolicy(app.Settings.Get("defaults.private_network_policy").Value),
@@ -212,27 +216,22 @@ func openIfExists(ctx context.Context, app *App) (*store.Store, []core.Target, e
 const maxSecretFile = 64 << 10
 
 // readSecrets reads the secret of every target that names a source: a
-// secret_file relative to dir, or a secret_env variable. A file's one
-// trailing newline is trimmed, as add --secret-file does. Failures become
-// the target's problem, reported by the planner with the line.
+// secret_file relative to dir (read by readCredentialFile: private files
+// only), or a secret_env variable. Failures become the target's problem,
+// reported by the planner with the line.
 func readSecrets(app *App, specs []config.TargetSpec, dir string) map[string]config.Secret {
 	out := map[string]config.Secret{}
 	for _, s := range specs {
 		switch {
 		case s.SecretFile != "":
-			p := s.SecretFile
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(dir, p)
-			}
-			b, err := readSecretFile(p)
+			p := fromTargetFile(dir, s.SecretFile)
+			v, err := readCredentialFile(p, maxSecretFile)
 			if err != nil {
-				pr := codes.NewProblem(codes.SecretMissing, "signing_secret",
-					fmt.Sprintf("cannot read the secret file %s: %v", sourcePath(s.SecretFile, p), unwrapPathError(err)))
-				pr.Fix = "Put the target's signing secret in that file (one line, mode 0600), or name secret_env instead."
-				out[s.Target.Name] = config.Secret{Problem: &pr}
+				out[s.Target.Name] = config.Secret{Problem: credentialFileProblem(err, "secret file", sourcePath(s.SecretFile, p),
+					codes.SecretMissing, "Put the target's signing secret in that file (one line, mode 0600), or name secret_env instead.")}
 				continue
 			}
-			out[s.Target.Name] = config.Secret{Value: strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")}
+			out[s.Target.Name] = config.Secret{Value: v}
 		case s.SecretEnv != "":
 			v := app.Getenv(s.SecretEnv)
 			if v == "" {
@@ -246,6 +245,15 @@ func readSecrets(app *App, specs []config.TargetSpec, dir string) map[string]con
 		}
 	}
 	return out
+}
+
+// fromTargetFile is where a path a targets file names is read: as written
+// when absolute, else relative to dir, the targets file's folder.
+func fromTargetFile(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 func readSecretFile(path string) ([]byte, error) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -162,6 +163,57 @@ func (f *secretFlags) writeOut(secret string) error {
 		return codes.Errorf(codes.Internal, "write --secret-out: %v", err)
 	}
 	return nil
+}
+
+// errExposed is readCredentialFile's error for a file its group or others
+// may read or write.
+var errExposed = errors.New("open to its group or others")
+
+// readCredentialFile reads a file that a targets file names for a
+// credential (signing.secret_file, webhook_url_file): at most max bytes,
+// with one trailing newline (LF or CRLF) trimmed, as add --secret-file
+// reads. Such files sit beside a file kept in version control, so one that
+// its group or others may read or write is refused (an error wrapping
+// errExposed, naming the mode) before a byte is read: the credential may
+// already have leaked, and the fix is chmod 600. The mode is that of the
+// opened file, so a symbolic link is judged by what it points to.
+func readCredentialFile(path string, max int64) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("%w (mode %04o)", errExposed, perm)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return "", err
+	}
+	if int64(len(b)) > max {
+		return "", fmt.Errorf("%w: over %d bytes", errTooLarge, max)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
+}
+
+// credentialFileProblem is the problem of a credential file that could not
+// be read: FileExposed for one open to others, else missing (the code of
+// the credential that did not come, with its fix). shown is how the file is
+// named in the reason (sourcePath: never a credential pasted as a path).
+func credentialFileProblem(err error, what, shown string, missing codes.Code, missingFix string) *codes.Problem {
+	if errors.Is(err, errExposed) {
+		p := codes.NewProblem(codes.FileExposed, "",
+			fmt.Sprintf("the %s %s is %v", what, shown, unwrapPathError(err)))
+		p.Fix = fmt.Sprintf("Run chmod 600 %s, keep it out of version control, and replace the credential if others could read it.", shown)
+		return &p
+	}
+	p := codes.NewProblem(missing, "", fmt.Sprintf("cannot read the %s %s: %v", what, shown, unwrapPathError(err)))
+	p.Fix = missingFix
+	return &p
 }
 
 func unwrapPathError(err error) error {

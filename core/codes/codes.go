@@ -61,6 +61,19 @@ const (
 	DeliveryQueued     Code = "generic_webhook_delivery_queued"
 )
 
+// Codes of targets files whose webhook URL comes from a file or a variable.
+const (
+	URLMissing  Code = "generic_webhook_url_missing"
+	FileExposed Code = "generic_webhook_credential_file_exposed"
+)
+
+// Codes of the store and file ownership rules and of secret rotation.
+const (
+	StoreUnsafe     Code = "generic_webhook_store_unsafe"
+	FileUnsafe      Code = "generic_webhook_file_unsafe"
+	SecretUnchanged Code = "generic_webhook_secret_unchanged"
+)
+
 // Entry is the catalog entry of one code.
 type Entry struct {
 	Code    Code   `json:"code"`
@@ -129,6 +142,16 @@ var Catalog = map[Code]Entry{
 		Fix: "Connect with ssh -t, or use webhook-setup add with flags for scripts.", Exit: ExitUsage},
 	Interrupted: {Meaning: "Interrupted before finishing.",
 		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
+	URLMissing: {Meaning: "A targets file names where a webhook URL comes from (webhook_url_file or webhook_url_env), and no URL came from there: the file is missing, unreadable or empty, or the variable is empty or unset.",
+		Fix: "Put the target's webhook URL in that file (one line, mode 0600) or set the variable for the apply; export-config --url-files DIR writes the URL files of saved targets.", Exit: ExitBlocked},
+	FileExposed: {Meaning: "A file that a targets file reads a credential from (webhook_url_file or signing.secret_file) can be read or written by its group or by others.",
+		Fix: "Make the file private to its owner (chmod 600 FILE) and keep it out of version control, then run the command again.", Exit: ExitBlocked},
+	StoreUnsafe: {Meaning: "The data folder, key file or database is owned by another user or writable by others, so another account could have planted or changed it; it is not used.",
+		Fix: "Make the path named in the reason yours and private (chown to your user, chmod 0700 for the folder, 0600 for files), or move the store to a folder only you can write (--db, WEBHOOK_SETUP_DB); see docs/reliability.md, \"Ownership rules\".", Exit: ExitBlocked},
+	FileUnsafe: {Meaning: "A file the tool would write already exists, is a symbolic link, or sits in a folder that is not a plain folder of yours; it is never followed or replaced.",
+		Fix: "Remove the file or link named in the reason, or choose a new path in a folder you own, then run the command again.", Exit: ExitBlocked},
+	SecretUnchanged: {Meaning: "The new signing secret is the one already in use, so rotating to it would change nothing while recording a rotation.",
+		Fix: "Rotate to a new secret (rotate-secret --generate-secret, or a new --secret-file).", Exit: ExitBlocked},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
 	DeliveryQueued: {Meaning: "Nothing failed, but some deliveries were still queued when --wait ended (the target's pace or retries needed longer); they are safe in the outbox.",

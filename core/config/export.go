@@ -18,11 +18,13 @@ func SecretPlaceholder(name string) string {
 }
 
 // Export writes targets as a target file that ParseTargets reads back to
-// the same targets, without any secret: each target names a secret_file
-// placeholder, with a comment giving the fingerprint of the secret that
-// belongs there. The output is the same for the same targets, so exports
-// can be compared and kept in version control.
-func Export(targets []core.Target) []byte {
+// the same targets, without any credential: each target names a
+// secret_file placeholder, with a comment giving the fingerprint of the
+// secret that belongs there, and a webhook_url_file with the redacted URL
+// in a comment (opts can name written URL files, or reveal the URLs). The
+// output is the same for the same targets and options, so exports can be
+// compared and kept in version control.
+func Export(targets []core.Target, opts ExportOptions) []byte {
 	var b bytes.Buffer
 	b.WriteString(`# webhook-setup targets, written by export-config.
 # Apply with: webhook-setup apply -f THIS_FILE [--dry-run] [--prune]
@@ -30,14 +32,21 @@ func Export(targets []core.Target) []byte {
 # No secret is exported. Each target's secret_file is a placeholder, relative
 # to this file's folder: put the target's current signing secret there (one
 # line, mode 0600) before applying; a different secret there is a rotation.
-# Webhook URLs are bearer credentials: keep this file private.
 `)
+	if opts.RevealURL {
+		b.WriteString("# Webhook URLs are bearer credentials, and this file holds them: keep it private.\n")
+	} else {
+		b.WriteString(`# Webhook URLs are bearer credentials, so each target reads its URL from a
+# webhook_url_file (one line, mode 0600), relative to this file's folder.
+# Keep those files and the secret files out of version control.
+`)
+	}
 	for _, t := range targets {
 		b.WriteString("\n[[target]]\n")
 		kv(&b, "name", Quote(t.Name))
 		kv(&b, "provider_key", Quote(string(t.ProviderKey)))
 		kv(&b, "deployment_mode", Quote(string(t.DeploymentMode)))
-		kv(&b, "webhook_url", Quote(t.BaseURL))
+		writeURL(&b, t, opts)
 		kv(&b, "receiver_owner", Quote(t.ReceiverOwner))
 		kv(&b, "revoke_path", Quote(t.RevokePath))
 		kv(&b, "receiver_checks_confirmed", fmt.Sprint(t.ReceiverChecksConfirmed))

@@ -25,6 +25,7 @@ func FuzzParseTargets(f *testing.F) {
 	f.Add([]byte(entry("a", "https://receiver.example.com/a", "[target.signing]", `secret_env = "A"`)))
 	f.Add([]byte("target = [{ name = \"a\", private_network = { allowlist = [\"10.0.0.0/8\"] } }]"))
 	f.Add([]byte("[[target]]\nname = \"a\"\n[target.signing]\nsecret = \"x\"\n"))
+	f.Add([]byte(sourced("a", "webhook_url_file", "a.url") + sourced("c", "webhook_url_env", "C", `webhook_url = "https://x.example/"`)))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		specs, err := ParseTargets(data, "f.toml")
@@ -47,12 +48,17 @@ func FuzzParseTargets(f *testing.F) {
 		current[1].PrivateNetwork.Allowlist = []string{"10.0.0.0/8"}
 		before := deepCopy(current)
 		secrets := map[string]Secret{}
+		urls := map[string]SourcedURL{}
+		unread := codes.NewProblem(codes.URLMissing, "", "not read")
 		for i, s := range specs {
 			if s.SecretFile != "" || s.SecretEnv != "" {
 				secrets[s.Target.Name] = Secret{Value: []string{secretA, secretB, "weak"}[i%3]}
 			}
+			if s.URLSourced() {
+				urls[s.Target.Name] = []SourcedURL{{Value: "https://receiver.example.com/a"}, {Value: "https://127.0.0.1/"}, {Problem: &unread}}[i%3]
+			}
 		}
-		p := MakePlan(context.Background(), Input{Current: current, Specs: specs, Secrets: secrets, Defaults: defaults, Prune: true}, testResolver)
+		p := MakePlan(context.Background(), Input{Current: current, Specs: specs, Secrets: secrets, URLs: urls, Defaults: defaults, Prune: true}, testResolver)
 		if !reflect.DeepEqual(before, current) {
 			t.Fatal("planning changed the stored targets it was given")
 		}

@@ -93,7 +93,10 @@ type Input struct {
 	Specs []TargetSpec
 	// Secrets holds, by target name, the secret of every spec that names
 	// a source; specs that name none keep their stored secret.
-	Secrets  map[string]Secret
+	Secrets map[string]Secret
+	// URLs holds, by target name, the webhook URL of every spec that names
+	// a webhook_url_file or webhook_url_env.
+	URLs     map[string]SourcedURL
 	Defaults Defaults
 	// Prune plans a delete for every stored target the file leaves out.
 	Prune bool
@@ -143,9 +146,10 @@ func MakePlan(ctx context.Context, in Input, r urlsafe.Resolver) Plan {
 
 // planTarget plans one spec against the stored targets.
 func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Target, in Input, r urlsafe.Resolver) (Change, []Problem) {
+	cur, exists := current[spec.Target.Name]
+	spec, ps, urlFailed := withSourcedURL(spec, in.URLs, cur, exists)
 	want := desired(spec, in.Defaults)
 	c := Change{Name: want.Name, Target: want}
-	var ps []Problem
 	sec, hasSource := in.Secrets[want.Name]
 	if !hasSource && (spec.SecretFile != "" || spec.SecretEnv != "") {
 		p := codes.NewProblem(codes.SecretMissing, "signing_secret", "the secret named here was not read")
@@ -161,7 +165,6 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 		p.Field = spec.SecretKey()
 		ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: p})
 	}
-	cur, exists := current[want.Name]
 	switch {
 	case !exists:
 		c.Action = Create
@@ -195,14 +198,14 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 	// The same checks as add; the secret was judged above.
 	var vps []codes.Problem
 	for _, p := range core.Validate(want, "") {
-		if p.Field != "signing_secret" {
+		if p.Field != "signing_secret" && !(urlFailed && p.Field == "webhook_url") {
 			vps = append(vps, p)
 		}
 	}
 	for _, p := range vps {
 		ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: p})
 	}
-	if endpointChanged(c) && core.EndpointCheckable(vps) {
+	if endpointChanged(c) && core.EndpointCheckable(vps) && !urlFailed {
 		v := core.CheckEndpoint(ctx, want, r)
 		c.Warnings = v.Warnings
 		if p := core.VerdictProblem(v); p != nil {

@@ -272,7 +272,9 @@ func TestExportRoundTrip(t *testing.T) {
 	sh.PrivateNetwork = core.PrivateNetwork{Policy: core.PolicyAllowlist, Allowlist: []string{"10.20.0.0/16", "*.internal"}, AuthorizedBy: "CAB-1"}
 	targets = append(targets, sh)
 
-	out := Export(targets)
+	// --reveal-url's form: the URLs inline (urlsource_test.go has the
+	// placeholder form).
+	out := Export(targets, ExportOptions{RevealURL: true})
 	if strings.Contains(string(out), secretA) || strings.Contains(string(out), secretB) {
 		t.Fatal("export holds a secret")
 	}
@@ -290,7 +292,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if p.Writes() || len(p.Problems) > 0 {
 		t.Fatalf("round trip plan = %s, problems %+v\n%s", actions(p), p.Problems, out)
 	}
-	if again := Export(targets); string(again) != string(out) {
+	if again := Export(targets, ExportOptions{RevealURL: true}); string(again) != string(out) {
 		t.Fatal("export is not deterministic")
 	}
 }

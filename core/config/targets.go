@@ -22,7 +22,8 @@ const MaxGrace = 30 * 24 * time.Hour
 // describes it, where its secret comes from, and where it was written.
 type TargetSpec struct {
 	// Target holds the fields the file sets, named as `add` names them
-	// (webhook_url is Target.BaseURL). ID, Version and Signing are empty.
+	// (webhook_url is Target.BaseURL; empty when the URL has a source).
+	// ID, Version and Signing are empty.
 	// DeploymentMode and PrivateNetwork.Policy are empty when the file
 	// leaves them out; the planner fills in the configured defaults.
 	Target core.Target
@@ -31,6 +32,11 @@ type TargetSpec struct {
 	// and the caller resolves it relative to the file's folder.
 	SecretFile string
 	SecretEnv  string
+	// URLFile or URLEnv names the webhook URL's source instead of
+	// webhook_url (see urlsource.go); URLFile is as written, relative to
+	// the file's folder.
+	URLFile string
+	URLEnv  string
 	// Grace is how long the previous secret stays valid when the secret
 	// changes.
 	Grace time.Duration
@@ -50,8 +56,12 @@ func (s TargetSpec) Has(key string) bool {
 }
 
 // LineOf returns the line of key inside the target, of the nearest
-// enclosing table the file writes, or of the [[target]] header.
+// enclosing table the file writes, or of the [[target]] header. The line
+// of webhook_url is that of the key the URL came from.
 func (s TargetSpec) LineOf(key string) int {
+	if key == keyURL {
+		key = s.URLKey()
+	}
 	for k := key; k != ""; k = parentPath(k) {
 		if n, ok := s.lines[k]; ok {
 			return n
@@ -90,7 +100,7 @@ var keyHints = map[string]string{
 
 // The keys of a [[target]] table and of its sub-tables, for hints.
 var (
-	targetKeys = []string{"name", "provider_key", "deployment_mode", "webhook_url", "receiver_owner",
+	targetKeys = []string{"name", "provider_key", "deployment_mode", "webhook_url", "webhook_url_file", "webhook_url_env", "receiver_owner",
 		"revoke_path", "receiver_checks_confirmed", "rate_limit", "[target.private_network]", "[target.signing]"}
 	targetTables = map[string][]string{
 		"private_network": {"policy", "allowlist", "authorized_by"},
@@ -225,6 +235,8 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 			case "revoke_path":
 				t.RevokePath = s
 			}
+		case keyURLFile, keyURLEnv:
+			ps = append(ps, parseURLSource(&spec, k, v)...)
 		case "rate_limit":
 			s, ok := str(k, v)
 			if !ok {
@@ -256,6 +268,7 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 			ps = append(ps, p)
 		}
 	}
+	ps = append(ps, checkURLSources(spec, m)...)
 	if n, ok := m["name"]; !ok || n == "" {
 		ps = append(ps, spec.problem(codes.ConfigInvalid, "name", "the target has no name"))
 	}

@@ -91,3 +91,33 @@ func (c *NonceCache) sweep(now int64) {
 		}
 	}
 }
+
+// Restore records nonce as used until expires (Unix seconds), as a
+// receiver does when it reloads its window after a restart (receive
+// --state). A nonce already expired at now, or one beyond the cache's
+// bound, is not kept.
+func (c *NonceCache) Restore(nonce string, expires int64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if expires < now.Unix() || len(c.expires) >= c.max {
+		return
+	}
+	if cur, ok := c.expires[nonce]; !ok || cur < expires {
+		c.expires[nonce] = expires
+	}
+}
+
+// Live returns the nonces still inside the window at now, with the Unix
+// second after which each may be forgotten.
+func (c *NonceCache) Live(now time.Time) map[string]int64 {
+	n := now.Unix()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(c.expires))
+	for k, exp := range c.expires {
+		if exp >= n {
+			out[k] = exp
+		}
+	}
+	return out
+}

@@ -159,3 +159,11 @@ func (v *Verifier) Forget(key string) {
 		v.order = slices.Delete(v.order, i, i+1)
 	}
 }
+
+// Nonces is the Verifier's replay window, for a receiver that keeps it
+// across restarts (Restore at start, Live to write it out).
+func (v *Verifier) Nonces() *NonceCache { return v.nonces }
+
+// Tolerance is the timestamp tolerance, which is also how long a nonce is
+// remembered after its timestamp.
+func (v *Verifier) Tolerance() time.Duration { return v.tolerance }
