@@ -13,8 +13,14 @@ type Provider struct {
 	Key         ProviderKey `json:"provider_key"`
 	Description string      `json:"description"`
 	// DefaultRate is the delivery pace that stays under the provider's own
-	// intake limit; it is the default of a target's rate_limit.
+	// intake limit and that its recipe can hold; it is the default of a
+	// target's rate_limit.
 	DefaultRate RateLimit `json:"default_rate_limit"`
+	// ReplayProtection says where the receiver's checks of timestamp, nonce
+	// and idempotency key run for this provider and where a refusal shows:
+	// the replay_protection state can only record that the receiver owner
+	// confirmed them.
+	ReplayProtection string `json:"replay_protection"`
 }
 
 // RateLimit caps deliveries to one target: at most Requests per PerSeconds.
@@ -44,12 +50,26 @@ func (r RateLimit) String() string {
 
 // Providers lists the supported provider keys in the order people see them.
 var Providers = []Provider{
-	{ProviderGeneric, "Any customer-owned HTTPS receiver that verifies the WebRiskOps signature.", RateLimit{20, 1}},
-	{ProviderWebhook, "Same as generic_webhook; kept for targets created under the short key.", RateLimit{20, 1}},
-	{ProviderZapier, "Zapier: Webhooks by Zapier, Catch Raw Hook trigger (hooks.zapier.com).", RateLimit{10000, 300}},
-	{ProviderMake, "Make (formerly Integromat): Custom webhook module (hook.<zone>.make.com).", RateLimit{300, 10}},
-	{ProviderN8N, "n8n: Webhook node production URL (/webhook/...), cloud or self-hosted.", RateLimit{20, 1}},
+	{ProviderGeneric, "Any customer-owned HTTPS receiver that verifies the WebRiskOps signature.", RateLimit{20, 1},
+		receiverAnswers},
+	{ProviderWebhook, "Same as generic_webhook; kept for targets created under the short key.", RateLimit{20, 1},
+		receiverAnswers},
+	// Zapier: one delivery per 2 s, not Zapier's own 10,000 per 5 min: the
+	// Zapier recipe keeps its replay window in Storage by Zapier as one
+	// 2-second slice of the signed timestamp per key, and only at this pace
+	// does each slice hold one delivery, so overlapping Zap runs never write
+	// the same key (docs/recipes.md has the arithmetic).
+	{ProviderZapier, "Zapier: Webhooks by Zapier, Catch Raw Hook trigger (hooks.zapier.com).", RateLimit{1, 2},
+		"checked in the Zap (Code step and Storage by Zapier); Zapier answers 200 before it runs, so refusals appear in Zap history, not here"},
+	{ProviderMake, "Make (formerly Integromat): Custom webhook module (hook.<zone>.make.com).", RateLimit{300, 10},
+		"checked in the scenario (filters and data stores); refusals come back as 401 or 400 and show in deliveries"},
+	{ProviderN8N, "n8n: Webhook node production URL (/webhook/...), cloud or self-hosted.", RateLimit{20, 1},
+		"checked in the workflow (Code node and workflow static data); refusals come back as 401 or 400 and show in deliveries"},
 }
+
+// receiverAnswers is where the checks run for a receiver of the customer's
+// own.
+const receiverAnswers = "checked by the receiver; refusals come back as 401 or 400 and show in deliveries"
 
 // LookupProvider returns the provider of key, or false when it is unknown.
 func LookupProvider(key ProviderKey) (Provider, bool) {
@@ -59,6 +79,18 @@ func LookupProvider(key ProviderKey) (Provider, bool) {
 		}
 	}
 	return Provider{}, false
+}
+
+// PaceWarning returns a warning when rate is faster than the provider's
+// recipe can hold, else "". Only the Zapier recipe has such a bound: its
+// replay memory keeps one delivery per slice (docs/recipes.md).
+func PaceWarning(key ProviderKey, rate RateLimit) string {
+	p, ok := LookupProvider(key)
+	if !ok || key != ProviderZapier || rate.IsZero() || rate.PerSecond() <= p.DefaultRate.PerSecond() {
+		return ""
+	}
+	return fmt.Sprintf("rate_limit %s is faster than the Zapier recipe's replay memory holds (%s): overlapping Zap runs can then lose each other's records; set the target's rate_limit to %s",
+		rate, p.DefaultRate, p.DefaultRate)
 }
 
 // EffectiveRate is the target's own rate limit, or its provider's default.

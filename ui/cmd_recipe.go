@@ -30,11 +30,14 @@ func NewCmdRecipe(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "recipe [TARGET] [--provider " + strings.Join(recipes.Providers, "|") + "] [--list [--json]]",
 		Short: "Print receiver verification code for Zapier, Make, n8n, Node.js, Python or Go",
-		Long: `recipe prints code (or step-by-step setup, for Make) that makes a receiver
-verify WebRiskOps deliveries as docs/signing.md says. Given a TARGET it
-names the target, its endpoint host and its secret's fingerprint in comments,
-and --provider defaults to the target's platform. The secret itself is never
-printed: every recipe reads it from the receiver's own ` + recipes.SecretEnv + `.`,
+		Long: `recipe prints code (or step-by-step setup and a blueprint, for Make) that
+makes a receiver verify WebRiskOps deliveries as docs/signing.md says;
+docs/recipes.md says what each platform can check and what the sender sees.
+Given a TARGET it names the target, its endpoint host and its secret's
+fingerprint in comments, and --provider defaults to the target's platform.
+The secret itself is never printed: every recipe reads it from the
+receiver's own store (` + recipes.SecretEnv + `, a Storage by Zapier or
+Make data store record, or the constant you paste into the n8n Code node).`,
 		Example: `  webhook-setup recipe zapier-tickets
   webhook-setup recipe --provider python > receiver.py
   webhook-setup recipe --list --json`,

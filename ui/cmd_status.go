@@ -12,10 +12,13 @@ import (
 )
 
 type statusItem struct {
-	Name    string          `json:"name"`
-	Ready   bool            `json:"ready"`
-	States  core.States     `json:"states"`
-	Blocked []codes.Problem `json:"blocked"`
+	Name   string      `json:"name"`
+	Ready  bool        `json:"ready"`
+	States core.States `json:"states"`
+	// ReplayProtectionNote says where the replay checks run and where
+	// their refusals show (Zapier's never reach the sender).
+	ReplayProtectionNote string          `json:"replay_protection_note"`
+	Blocked              []codes.Problem `json:"blocked"`
 }
 
 // NewCmdStatus builds `status` (Integration status): the six readiness
@@ -30,7 +33,7 @@ func NewCmdStatus(app *App) *cobra.Command {
 			return statusRun(cmd.Context(), app, jsonOut)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {name, ready, states, blocked}")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {name, ready, states, replay_protection_note, blocked}")
 	return cmd
 }
 
@@ -42,7 +45,7 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 	items := make([]statusItem, len(targets))
 	for i, t := range targets {
 		r := core.Evaluate(t)
-		items[i] = statusItem{t.Name, r.Ready, r.States, r.Blocked}
+		items[i] = statusItem{t.Name, r.Ready, r.States, replayProtectionNote(t.ProviderKey), r.Blocked}
 	}
 	if jsonOut {
 		return writeJSON(app.Out, items)

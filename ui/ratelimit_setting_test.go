@@ -75,7 +75,7 @@ func TestRateLimitSetting(t *testing.T) {
 		{"setting, rehearsal", app, zap, reh, 30},
 		{"own limit", app, own, nil, 5},
 		{"own limit, rehearsal", app, own, reh, 5},
-		{"provider default", &App{Now: time.Now, Settings: mustSettings(t)}, zap, nil, 10000.0 / 300},
+		{"provider default", &App{Now: time.Now, Settings: mustSettings(t)}, zap, nil, 1.0 / 2},
 	} {
 		ep, err := c.app.endpointFor(context.Background(), nil, c.t, public, c.reh)
 		if err != nil {

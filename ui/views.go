@@ -29,6 +29,7 @@ type targetView struct {
 	Signing                 *core.Signing       `json:"signing"`
 	Ready                   bool                `json:"ready"`
 	States                  core.States         `json:"states"`
+	ReplayProtectionNote    string              `json:"replay_protection_note"`
 	Blocked                 []codes.Problem     `json:"blocked"`
 	Version                 int64               `json:"version"`
 	CreatedAt               time.Time           `json:"created_at"`
@@ -51,12 +52,17 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		allow.Allowlist = []string{}
 	}
 	allow.Policy = allow.NormalizedPolicy()
+	rate := a.withRate(t).EffectiveRate()
+	var warnings []string
+	if w := core.PaceWarning(t.ProviderKey, rate); w != "" {
+		warnings = append(warnings, w)
+	}
 	return targetView{
 		ID: t.ID, Name: t.Name, ProviderKey: t.ProviderKey, DeploymentMode: t.DeploymentMode,
 		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,
-		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: a.withRate(t).EffectiveRate(),
-		Signing: t.Signing, Ready: r.Ready, States: r.States, Blocked: r.Blocked,
-		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: rate,
+		Signing: t.Signing, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey), Blocked: r.Blocked,
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: warnings,
 	}
 }
 
@@ -97,6 +103,10 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	}
 	field(w, "status", ready)
 	for _, name := range core.StateNames {
+		if name == "replay_protection" && v.ReplayProtectionNote != "" {
+			fmt.Fprintln(w, wrapped(fmt.Sprintf("  %-18s ", name), string(v.States.Get(name))+": "+v.ReplayProtectionNote, 21))
+			continue
+		}
 		fmt.Fprintf(w, "  %-18s %s\n", name, v.States.Get(name))
 	}
 	for _, p := range v.Blocked {
@@ -106,4 +116,11 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	for _, warn := range v.Warnings {
 		field(w, "warning", warn)
 	}
+}
+
+// replayProtectionNote is where the receiver's replay and duplicate checks
+// run for a provider, and where their refusals show.
+func replayProtectionNote(key core.ProviderKey) string {
+	p, _ := core.LookupProvider(key)
+	return p.ReplayProtection
 }

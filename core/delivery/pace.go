@@ -7,8 +7,9 @@ import (
 )
 
 // Pacer spaces deliveries to one target so they stay under the receiver's
-// intake limit (Make about 300 per 10 s, Zapier about 10,000 per 5 min) and
-// slows down further when the receiver still answers 429.
+// intake limit (Make about 300 per 10 s) or what its recipe can hold
+// (Zapier one per 2 s), and slows down further when the receiver still
+// answers 429.
 //
 // It hands out evenly spaced start times (no bursts), because receivers
 // count requests in short windows. A 429 halves the rate and pauses every

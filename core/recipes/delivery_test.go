@@ -40,11 +40,14 @@ func sign(t *testing.T, secrets []string, key string, ts int64, body []byte) del
 	}
 }
 
-// exportBody is a ticket export body for key. Its non-ASCII text and odd
+// exportBody is a ticket export body for key that matches the payload
+// schema (TestExportBodyMatchesTheSchema). Its non-ASCII text and odd
 // spacing make sure receivers verify the raw bytes, not re-encoded JSON.
 func exportBody(key string) []byte {
 	return []byte(`{"schema_version":"` + signing.SchemaVersion + `", "event":"` + signing.EventName +
-		`","idempotency_key":"` + key + `","ticket":{"title":"Rückruf prüfen ✓ — “quoted”","severity":"high"}}`)
+		`","idempotency_key":"` + key + `","occurred_at":"2026-01-01T00:00:00Z","test":false,"provider_key":"zapier_webhook",` +
+		`"target":{"id":"tgt_1","name":"test-target"},` +
+		`"ticket":{"title":"Rückruf prüfen ✓ — “quoted”","description":"","severity":"high","kind":"finding","finding_id":"fnd_1"}}`)
 }
 
 // lowerHeaders returns the headers with lower-case names, as n8n passes
@@ -69,7 +72,7 @@ type outcome struct {
 type deliveryCase struct {
 	name   string
 	d      delivery
-	want   string
+	want   string // "accepted", "duplicate", "refused" (401) or "invalid" (400)
 	reason string // a word the refusal's reason must contain
 }
 
@@ -97,6 +100,28 @@ func standardCases(t *testing.T, prefix, secret, second string) []deliveryCase {
 	}
 }
 
+// payloadCases are correctly signed bodies that are not exports: the
+// receiver answers 400 WEBHOOK_PAYLOAD_INVALID (docs/signing.md, steps 7
+// and 8), never 401, so the sender reports the right code.
+func payloadCases(t *testing.T, prefix, secret string) []deliveryCase {
+	t.Helper()
+	now := time.Now().Unix()
+	key := func(n int) string { return prefix + "_payload_" + strconv.Itoa(n) }
+	noKey := []byte(`{"hello":"world"}`)
+	badSeverity := []byte(strings.Replace(string(exportBody(key(2))), `"high"`, `"urgent"`, 1))
+	extraField := []byte(strings.Replace(string(exportBody(key(3))), `"test":false`, `"test":false,"secret":"x"`, 1))
+	longTitle := []byte(strings.Replace(string(exportBody(key(4))), `"Rückruf prüfen ✓ — “quoted”"`, `"`+strings.Repeat("ü", 201)+`"`, 1))
+	return []deliveryCase{
+		{name: "signed, not JSON", d: sign(t, []string{secret}, key(0), now, []byte("hello")), want: "invalid", reason: "JSON"},
+		{name: "signed, not an export", d: sign(t, []string{secret}, key(1), now, noKey), want: "invalid", reason: "idempotency_key"},
+		{name: "signed, severity not in the schema", d: sign(t, []string{secret}, key(2), now, badSeverity), want: "invalid", reason: "severity"},
+		{name: "signed, a field the schema does not have", d: sign(t, []string{secret}, key(3), now, extraField), want: "invalid", reason: "secret"},
+		{name: "signed, title of 201 characters (402 bytes)", d: sign(t, []string{secret}, key(4), now, longTitle), want: "invalid", reason: "title"},
+		{name: "title of 200 two-byte characters is fine", d: sign(t, []string{secret}, key(5), now,
+			[]byte(strings.Replace(string(exportBody(key(5))), `"Rückruf prüfen ✓ — “quoted”"`, `"`+strings.Repeat("ü", 200)+`"`, 1))), want: "accepted"},
+	}
+}
+
 // check compares what a receiver decided with what the case wants.
 func (c deliveryCase) check(t *testing.T, got outcome) {
 	t.Helper()
@@ -104,7 +129,7 @@ func (c deliveryCase) check(t *testing.T, got outcome) {
 		t.Errorf("%s: got %s (reason %q), want %s", c.name, got.result, got.reason, c.want)
 		return
 	}
-	if c.want == "refused" && !strings.Contains(got.reason, c.reason) {
+	if (c.want == "refused" || c.want == "invalid") && !strings.Contains(got.reason, c.reason) {
 		t.Errorf("%s: refused for %q, want a reason about %s", c.name, got.reason, c.reason)
 	}
 }
@@ -135,6 +160,19 @@ func refusalBody(t *testing.T, name string, raw []byte) string {
 	}
 	if body.Reason == "" {
 		t.Errorf("%s: refusal has no reason: %s", name, raw)
+	}
+	return body.Reason
+}
+
+// payloadRefusalBody decodes a 400 answer and checks its error code.
+func payloadRefusalBody(t *testing.T, name string, raw []byte) string {
+	t.Helper()
+	var body struct {
+		Error  string `json:"error"`
+		Reason string `json:"reason"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil || body.Error != "WEBHOOK_PAYLOAD_INVALID" || body.Reason == "" {
+		t.Errorf("%s: 400 body %q, want {\"error\":\"WEBHOOK_PAYLOAD_INVALID\",\"reason\":...}", name, raw)
 	}
 	return body.Reason
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/webriskops/webhook-setup/core/signing"
@@ -20,17 +21,14 @@ func TestZapierCodeStepWithStorage(t *testing.T) {
 	node := lookTool(t, "node")
 	path := writeRecipe(t, t.TempDir(), "zapier", "zapier.js")
 	secret, second := newSecret(t), newSecret(t)
-	const storeSecret = "6f1c2a4e-8d0b-4c3e-9a57-2b8e1d4f6a90"
-	cases := standardCases(t, "zapier", secret, second)
-	runs := make([]map[string]any, len(cases))
+	cases := append(standardCases(t, "zapier", secret, second), payloadCases(t, "zapier", secret)...)
+	runs := make([]zapierRun, len(cases))
 	for i, c := range cases {
-		runs[i] = map[string]any{"inputData": zapierInput(c.d, map[string]string{"store_secret": storeSecret})}
+		runs[i] = zapierRun{InputData: zapierInput(c.d, map[string]string{"store_secret": zapierStoreSecret})}
 	}
-	store := map[string]map[string]any{storeSecret: {SecretEnv: secret + "," + second}}
-	var outs []map[string]any
-	runHarness(t, node, "zapier_harness.js", path, map[string]any{"store": store, "runs": runs}, &outs)
+	out := runZapier(t, node, path, zapierHarnessInput{Store: zapierStore(secret + "," + second), Runs: runs})
 	for i, c := range cases {
-		c.check(t, zapierOutcome(t, c.name, outs[i]))
+		c.check(t, zapierOutcome(t, c.name, out.Results[i]))
 	}
 }
 
@@ -48,14 +46,13 @@ func TestZapierCodeStepWithInputSecret(t *testing.T) {
 			cases = append(cases, c)
 		}
 	}
-	runs := make([]map[string]any, len(cases))
+	runs := make([]zapierRun, len(cases))
 	for i, c := range cases {
-		runs[i] = map[string]any{"inputData": zapierInput(c.d, map[string]string{"secret": secret})}
+		runs[i] = zapierRun{InputData: zapierInput(c.d, map[string]string{"secret": secret})}
 	}
-	var outs []map[string]any
-	runHarness(t, node, "zapier_harness.js", path, map[string]any{"runs": runs}, &outs)
+	out := runZapier(t, node, path, zapierHarnessInput{Runs: runs})
 	for i, c := range cases {
-		c.check(t, zapierOutcome(t, c.name, outs[i]))
+		c.check(t, zapierOutcome(t, c.name, out.Results[i]))
 	}
 }
 
@@ -77,20 +74,31 @@ func zapierInput(d delivery, secret map[string]string) map[string]string {
 	return in
 }
 
+// zapierOutcome reads a run's end: a thrown error is a refusal (the Zap run
+// errors with the reason, as the recipe wants); otherwise the output must
+// be {valid: true, duplicate, reason, idempotency_key}.
 func zapierOutcome(t *testing.T, name string, out map[string]any) outcome {
 	t.Helper()
-	if thrown, ok := out["thrown"]; ok {
-		t.Errorf("%s: the code step threw: %v", name, thrown)
-		return outcome{}
+	if thrown, ok := out["thrown"].(string); ok {
+		if reason, found := strings.CutPrefix(thrown, "WEBHOOK_PAYLOAD_INVALID: "); found {
+			return outcome{result: "invalid", reason: reason}
+		}
+		reason, found := strings.CutPrefix(thrown, "WEBHOOK_SIGNATURE_INVALID: ")
+		if !found {
+			t.Errorf("%s: the step threw %q, want WEBHOOK_SIGNATURE_INVALID: <reason>", name, thrown)
+		}
+		return outcome{result: "refused", reason: reason}
 	}
 	valid, ok1 := out["valid"].(bool)
 	duplicate, ok2 := out["duplicate"].(bool)
 	reason, _ := out["reason"].(string)
-	if !ok1 || !ok2 || reason == "" {
-		t.Errorf("%s: output %v lacks valid, duplicate or reason", name, out)
+	_, ok3 := out["idempotency_key"].(string)
+	if !ok1 || !ok2 || !ok3 || reason == "" {
+		t.Errorf("%s: output %v lacks valid, duplicate, reason or idempotency_key", name, out)
 	}
 	switch {
 	case !valid:
+		t.Errorf("%s: output %v says valid: false instead of throwing: a refusal must show in Zap history", name, out)
 		return outcome{result: "refused", reason: reason}
 	case duplicate:
 		return outcome{result: "duplicate", reason: reason}
@@ -98,25 +106,81 @@ func zapierOutcome(t *testing.T, name string, out map[string]any) outcome {
 	return outcome{result: "accepted", reason: reason}
 }
 
+// TestN8nCodeNode runs the spec's cases and the payload cases through the
+// n8n recipe in each runtime n8n has, with the secret where that runtime
+// lets the Code node read it, and reads the answer Respond to Webhook gives.
 func TestN8nCodeNode(t *testing.T) {
 	t.Parallel()
 	node := lookTool(t, "node")
 	path := writeRecipe(t, t.TempDir(), "n8n", "n8n.js")
-	secret, second := newSecret(t), newSecret(t)
-	cases := standardCases(t, "n8n", secret, second)
-	runs := make([]map[string]any, 0, len(cases)+1)
-	for _, c := range cases {
-		runs = append(runs, n8nRun(c.d, map[string]any{"env": map[string]string{SecretEnv: secret + "," + second}}))
+	for _, rt := range []struct {
+		name string
+		run  map[string]any // the runtime and where the secret is
+	}{
+		{"1.x, secret in $env", map[string]any{"runtime": "1.x", "allowBuiltin": "crypto"}},
+		{"2.x internal runner, secret in the workflow", map[string]any{"runtime": "2.x-internal", "allowBuiltin": "crypto", "workflowSecret": true}},
+		{"2.x external runner, secret in the workflow", map[string]any{"runtime": "2.x-external", "workflowSecret": true}},
+		{"n8n Cloud, secret in the workflow", map[string]any{"runtime": "cloud", "allowBuiltin": "crypto", "workflowSecret": true}},
+		{"1.x with env access blocked, secret in $vars", map[string]any{"runtime": "1.x", "allowBuiltin": "crypto", "blockEnv": true, "vars": true}},
+	} {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			secret, second := newSecret(t), newSecret(t)
+			both := secret + "," + second
+			cases := append(standardCases(t, "n8n", secret, second), payloadCases(t, "n8n", secret)...)
+			runs := make([]map[string]any, len(cases))
+			for i, c := range cases {
+				run := n8nRun(c.d, map[string]any{"env": map[string]string{SecretEnv: both}})
+				for k, v := range rt.run {
+					switch k {
+					case "workflowSecret":
+						run[k] = both
+					case "vars":
+						run[k] = map[string]string{SecretEnv: both}
+					default:
+						run[k] = v
+					}
+				}
+				runs[i] = run
+			}
+			var outs []json.RawMessage
+			runHarness(t, node, "n8n_harness.js", path, map[string]any{"runs": runs}, &outs)
+			for i, c := range cases {
+				c.check(t, n8nOutcome(t, c.name, outs[i]))
+			}
+		})
 	}
-	// With environment access blocked, the secret comes from an n8n Variable.
-	viaVars := deliveryCase{name: "secret from $vars", d: sign(t, []string{secret}, "n8n_vars", nowUnix(), exportBody("n8n_vars")), want: "accepted"}
-	cases = append(cases, viaVars)
-	runs = append(runs, n8nRun(viaVars.d, map[string]any{"envBlocked": true, "vars": map[string]string{SecretEnv: secret}}))
+}
 
+// A Code node that cannot verify says why, with 500, so WebRiskOps retries
+// and shows the reason, instead of refusing every delivery as unsigned.
+func TestN8nCodeNodeCannotVerify(t *testing.T) {
+	t.Parallel()
+	node := lookTool(t, "node")
+	path := writeRecipe(t, t.TempDir(), "n8n", "n8n.js")
+	secret := newSecret(t)
+	d := sign(t, []string{secret}, "n8n_misconfigured", nowUnix(), exportBody("n8n_misconfigured"))
+	cases := []struct {
+		name, reason string
+		run          map[string]any
+	}{
+		{"2.x internal runner without crypto allowed", "NODE_FUNCTION_ALLOW_BUILTIN=crypto",
+			map[string]any{"runtime": "2.x-internal", "workflowSecret": secret}},
+		{"2.x external runner, secret only in $env", "WORKFLOW_SECRET",
+			map[string]any{"runtime": "2.x-external", "env": map[string]string{SecretEnv: secret}}},
+		{"n8n Cloud, no secret anywhere", "WORKFLOW_SECRET", map[string]any{"runtime": "cloud", "allowBuiltin": "crypto"}},
+	}
+	runs := make([]map[string]any, len(cases))
+	for i, c := range cases {
+		runs[i] = n8nRun(d, c.run)
+	}
 	var outs []json.RawMessage
 	runHarness(t, node, "n8n_harness.js", path, map[string]any{"runs": runs}, &outs)
 	for i, c := range cases {
-		c.check(t, n8nOutcome(t, c.name, outs[i]))
+		got := n8nOutcome(t, c.name, outs[i])
+		if got.result != "error" || !strings.Contains(got.reason, c.reason) {
+			t.Errorf("%s: got %s (%q), want 500 naming %s", c.name, got.result, got.reason, c.reason)
+		}
 	}
 }
 
@@ -128,36 +192,48 @@ func n8nRun(d delivery, extra map[string]any) map[string]any {
 	return run
 }
 
-// n8nOutcome reads the item the Code node returns: outcome for the Switch
-// node and response for Respond to Webhook.
+// n8nOutcome reads the answer Respond to Webhook gives for one run, and
+// checks it against the item the Code node returned.
 func n8nOutcome(t *testing.T, name string, raw json.RawMessage) outcome {
 	t.Helper()
-	var items []struct {
-		JSON struct {
-			Outcome  string          `json:"outcome"`
-			Reason   string          `json:"reason"`
-			Response json.RawMessage `json:"response"`
-		} `json:"json"`
+	var run struct {
+		Thrown string `json:"thrown"`
+		Items  []struct {
+			JSON struct {
+				Outcome string `json:"outcome"`
+				Reason  string `json:"reason"`
+			} `json:"json"`
+		} `json:"items"`
+		Status int             `json:"status"`
+		Body   json.RawMessage `json:"body"`
 	}
-	if err := json.Unmarshal(raw, &items); err != nil || len(items) != 1 {
-		t.Errorf("%s: the Code node returned %s, want one item", name, raw)
+	if err := json.Unmarshal(raw, &run); err != nil || run.Thrown != "" || len(run.Items) != 1 {
+		t.Errorf("%s: the Code node gave %s, want one item", name, raw)
 		return outcome{}
 	}
-	it := items[0].JSON
-	switch it.Outcome {
-	case "refused":
-		return outcome{result: "refused", reason: refusalBody(t, name, it.Response)}
-	case "accepted", "duplicate":
-		var resp struct {
+	it := run.Items[0].JSON
+	switch run.Status {
+	case 200:
+		var body struct {
 			Status string `json:"status"`
 		}
-		if err := json.Unmarshal(it.Response, &resp); err != nil || resp.Status != it.Outcome {
-			t.Errorf("%s: outcome %s with response %s", name, it.Outcome, it.Response)
+		if err := json.Unmarshal(run.Body, &body); err != nil || body.Status != it.Outcome {
+			t.Errorf("%s: 200 %s for outcome %s", name, run.Body, it.Outcome)
 		}
-	default:
-		t.Errorf("%s: unknown outcome in %s", name, raw)
+		return outcome{result: body.Status, reason: it.Reason}
+	case 401:
+		return outcome{result: "refused", reason: refusalBody(t, name, run.Body)}
+	case 400:
+		return outcome{result: "invalid", reason: payloadRefusalBody(t, name, run.Body)}
+	case 500, 503:
+		var body struct {
+			Reason string `json:"reason"`
+		}
+		_ = json.Unmarshal(run.Body, &body)
+		return outcome{result: it.Outcome, reason: body.Reason}
 	}
-	return outcome{result: it.Outcome, reason: it.Reason}
+	t.Errorf("%s: status %d, body %s", name, run.Status, run.Body)
+	return outcome{}
 }
 
 // runHarness runs testdata/<harness> on the recipe at path with input as

@@ -76,8 +76,17 @@ func testReceiver(t *testing.T, provider string, command func(t *testing.T, dir 
 		t.Fatalf("%s listens on %q, want http://127.0.0.1:<port>", provider, url)
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
-	for _, c := range standardCases(t, provider, secret, second) {
+	for _, c := range append(standardCases(t, provider, secret, second), payloadCases(t, provider, secret)...) {
 		c.check(t, post(t, client, url, c))
+	}
+	// A body sent chunked (no Content-Length) is read like any other.
+	chunked := deliveryCase{name: "valid, chunked", d: sign(t, []string{secret}, provider+"_chunked", time.Now().Unix(), exportBody(provider+"_chunked")), want: "accepted"}
+	chunked.check(t, send(t, client, url, chunked, true))
+
+	// A bare port listens on 127.0.0.1 only.
+	bare := startReceiver(t, append(argv, "0"), env)
+	if !strings.HasPrefix(bare, "http://127.0.0.1:") {
+		t.Errorf("%s given a bare port listens on %q, want http://127.0.0.1:<port>", provider, bare)
 	}
 
 	certFile, keyFile, pool := writeTestCert(t, dir)
@@ -95,9 +104,22 @@ func testReceiver(t *testing.T, provider string, command func(t *testing.T, dir 
 // status and body the spec prescribes.
 func post(t *testing.T, client *http.Client, url string, c deliveryCase) outcome {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(c.d.body))
+	return send(t, client, url, c, false)
+}
+
+// send is post, with the body sent chunked (no Content-Length) if asked.
+func send(t *testing.T, client *http.Client, url string, c deliveryCase, chunked bool) outcome {
+	t.Helper()
+	var body io.Reader = bytes.NewReader(c.d.body)
+	if chunked {
+		body = io.MultiReader(bytes.NewReader(c.d.body)) // no known length: sent chunked
+	}
+	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if chunked && req.ContentLength != 0 {
+		t.Fatalf("%s: the request has a length; it would not be chunked", c.name)
 	}
 	for k, v := range c.d.headers {
 		req.Header[k] = []string{v} // the spec's spelling, as the sender writes it
@@ -119,6 +141,8 @@ func post(t *testing.T, client *http.Client, url string, c deliveryCase) outcome
 		return outcome{result: body.Status}
 	case http.StatusUnauthorized:
 		return outcome{result: "refused", reason: refusalBody(t, c.name, raw)}
+	case http.StatusBadRequest:
+		return outcome{result: "invalid", reason: payloadRefusalBody(t, c.name, raw)}
 	}
 	t.Errorf("%s: status %d, body %q", c.name, resp.StatusCode, raw)
 	return outcome{result: resp.Status}

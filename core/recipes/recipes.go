@@ -109,6 +109,7 @@ var templates = template.Must(template.New("recipes").Delims("<%", "%>").Funcs(t
 	"lower":        strings.ToLower,
 	"zapierHeader": zapierHeader,
 	"zapierField":  zapierField,
+	"schemaRules":  func() string { return schemaRules },
 }).ParseFS(files, "templates/*.tmpl"))
 
 // Render returns the recipe for provider (one of Providers) filled with
@@ -122,6 +123,11 @@ func Render(provider string, data Data) (string, error) {
 	v, err := newView(data)
 	if err != nil {
 		return "", err
+	}
+	if r.name == "zapier" {
+		if err := zapierFits(v.ToleranceSeconds); err != nil {
+			return "", err
+		}
 	}
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, r.file, v); err != nil {
@@ -154,7 +160,11 @@ type view struct {
 	MaxEntries       int
 	SecretEnv        string
 	InvalidCode      string
+	PayloadCode      string
 	DefaultTolerance int64
+	// ZapierSliceSeconds is the Zapier recipe's replay slice: the spacing
+	// of zapier_webhook's default pace, so each slice holds one delivery.
+	ZapierSliceSeconds int
 }
 
 // commentMax caps a value shown in a comment.
@@ -186,7 +196,9 @@ func newView(d Data) (view, error) {
 		MaxEntries:           signing.MaxSignatureEntries,
 		SecretEnv:            SecretEnv,
 		InvalidCode:          string(codes.SignatureInvalid),
+		PayloadCode:          string(codes.PayloadInvalid),
 		DefaultTolerance:     int64(signing.DefaultTolerance / time.Second),
+		ZapierSliceSeconds:   zapierSliceSeconds(),
 	}, nil
 }
 

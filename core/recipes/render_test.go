@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"encoding/json"
 	"go/format"
 	"reflect"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/payload"
 	"github.com/webriskops/webhook-setup/core/signing"
 )
 
@@ -79,6 +81,8 @@ func TestRenderTolerance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Make's own intake limit is the one other 300 a recipe may name.
+		text = strings.ReplaceAll(text, "300 requests per 10 s", "")
 		if !strings.Contains(text, "120") || strings.Contains(text, "300") {
 			t.Errorf("the %s recipe does not use the 120 s tolerance alone", p)
 		}
@@ -123,12 +127,23 @@ func TestGoRecipeIsGofmtClean(t *testing.T) {
 	}
 }
 
-// Make is documentation only; what matters is that the message it signs
-// is exactly timestamp "." nonce "." raw body.
+// The Make steps people follow say what the blueprint the tests run does:
+// the message signed is exactly timestamp "." nonce "." raw body.
 func TestMakeRecipeSignsTimestampNonceBody(t *testing.T) {
 	text, err := Render("make", Data{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	blueprint := text[strings.Index(text, "BEGIN BLUEPRINT"):]
+	for _, want := range []string{
+		`"value": "{{3.ts}}.{{3.nonce}}.{{1.value}}"`,
+		`"b": "v1={{sha256(4.message; \"hex\"; 2.value)}}"`,
+		`"b": "{{timestamp - 300}}"`,
+		`"jsonPassThrough": true`,
+	} {
+		if !strings.Contains(blueprint, want) {
+			t.Errorf("the make blueprint lacks %s", want)
+		}
 	}
 	for _, want := range []string{
 		"message    {{3.ts}}.{{3.nonce}}.{{1.value}}",
@@ -185,5 +200,40 @@ func TestForProviderKey(t *testing.T) {
 	}
 	if got := ForProviderKey("slack"); got != "" {
 		t.Errorf("ForProviderKey(slack) = %q, want \"\"", got)
+	}
+}
+
+// The recipes' test deliveries are real exports, or a receiver that checks
+// the schema would refuse them.
+func TestExportBodyMatchesTheSchema(t *testing.T) {
+	if err := payload.ValidateBody(exportBody("key_1")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The schema the recipes embed is the payload schema with only its
+// annotations removed, and uses no keyword their validators skip.
+func TestSchemaRulesAreThePayloadSchema(t *testing.T) {
+	var full, rules map[string]any
+	if err := json.Unmarshal(payload.Schema(), &full); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(schemaRules), &rules); err != nil {
+		t.Fatal(err)
+	}
+	if len(rules["required"].([]any)) != len(full["required"].([]any)) || rules["$defs"] == nil {
+		t.Fatalf("schemaRules lost rules: %s", schemaRules)
+	}
+	if _, err := stripSchema(map[string]any{"type": "object", "minProperties": 1.0}, false); err == nil {
+		t.Error("a schema with a keyword the validators do not know was accepted")
+	}
+	for _, p := range []string{"zapier", "n8n", "node", "python", "go"} {
+		text, err := Render(p, Data{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, schemaRules) {
+			t.Errorf("the %s recipe does not embed the schema rules", p)
+		}
 	}
 }
