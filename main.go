@@ -9,9 +9,15 @@ import (
 	"github.com/webriskops/webhook-setup/ui"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// Set at build time by release/build with -ldflags "-X main.version=...
+// -X main.commit=... -X main.built=..."; empty values are read from the
+// module's build information (go install, go build in a checkout).
+var (
+	version = "dev"
+	commit  string
+	built   string
+)
 
 func main() {
-	os.Exit(ui.Run(ui.NewApp(version), os.Args[1:]))
+	os.Exit(ui.Run(ui.NewAppBuild(ui.ReadBuild(version, commit, built)), os.Args[1:]))
 }

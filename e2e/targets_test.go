@@ -19,7 +19,7 @@ const (
 func (h *home) addZapier(name string, extra ...string) result {
 	h.t.Helper()
 	sf := h.writeFile("secret-"+name, knownSecret+"\n")
-	args := append([]string{"add", "--name", name, "--provider", "zapier_webhook", "--mode", "cloud",
+	args := append([]string{"add", name, "--provider", "zapier_webhook", "--mode", "cloud",
 		"--url", zapierURL, "--secret-file", sf, "--owner", "ops@example.com",
 		"--revoke-path", "Zapier > Zaps > Ticket intake", "--confirm-receiver-checks",
 		"--resolve", zapierResolve}, extra...)

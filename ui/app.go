@@ -28,22 +28,30 @@ type App struct {
 	Now    func() time.Time
 	// Resolver answers DNS lookups for URL checks; --resolve overlays it.
 	Resolver urlsafe.Resolver
-	// Version is printed by `version` and sent in the User-Agent.
+	// Version is printed by `version` and sent in the User-Agent; Build
+	// holds it with the commit, Go version and build time.
 	Version string
+	Build   BuildInfo
 
 	Settings *Settings
 	prepared bool
 }
 
-// NewApp returns the App of a real process.
-func NewApp(version string) *App {
-	signing.UserAgent = "webhook-setup/" + version
+// NewApp returns the App of a real process that knows only its version
+// (profiling and benchmark harnesses).
+func NewApp(version string) *App { return NewAppBuild(BuildInfo{Version: version}) }
+
+// NewAppBuild returns the App of a real process built as b says (ldflags
+// in a release; see ReadBuild).
+func NewAppBuild(b BuildInfo) *App {
+	signing.UserAgent = "webhook-setup/" + b.Version
 	return &App{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		Getenv:   os.Getenv,
 		Now:      time.Now,
 		Resolver: net.DefaultResolver,
-		Version:  version,
+		Version:  b.Version,
+		Build:    b,
 	}
 }
 

@@ -31,19 +31,25 @@ type addOptions struct {
 func NewCmdAdd(app *App) *cobra.Command {
 	opts := &addOptions{}
 	cmd := &cobra.Command{
-		Use:   "add --name NAME --provider KEY (--url-file F | --url URL) (--secret-file F | --secret-env VAR | --generate-secret) --owner WHO --revoke-path WHERE --confirm-receiver-checks",
+		Use:   "add NAME --provider KEY (--url-file F | --url URL) (--secret-file F | --secret-env VAR | --generate-secret) --owner WHO --revoke-path WHERE --confirm-receiver-checks",
 		Short: "Save a webhook target from flags (for scripts)",
-		Example: `  webhook-setup add --name zapier-tickets --provider zapier_webhook --mode cloud \
+		Example: `  webhook-setup add zapier-tickets --provider zapier_webhook --mode cloud \
     --url-file zapier-url.txt --generate-secret \
     --owner 'ops@example.com' --revoke-path 'Zapier > Zaps > Ticket intake > Trigger' \
     --confirm-receiver-checks`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: optionalTarget,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := positionalOr(args, "name", opts.name)
+			if err != nil {
+				return err
+			}
+			opts.name = name
 			return addRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.name, "name", "", "target name: a-z, 0-9 and '-', up to 63 characters")
+	fs.StringVar(&opts.name, "name", "", "deprecated: give the NAME as the argument")
+	markDeprecated(fs, "name", "give the NAME as the argument instead")
 	fs.StringVar(&opts.provider, "provider", "", "provider_key: generic_webhook, webhook, zapier_webhook, make_webhook or n8n_webhook")
 	fs.StringVar(&opts.mode, "mode", "", "deployment_mode: cloud, self-hosted or webhook-only (default from config, else cloud)")
 	fs.StringVar(&opts.url, "url", "", "webhook_url (base_url) exactly as the receiver gave it")

@@ -103,6 +103,7 @@ type drainOptions struct {
 	rehearsal   rehearsalFlags
 	resolve     resolveFlag
 	json        bool
+	progress    progressFlags
 }
 
 // newCmdDeliveriesDrain builds `deliveries drain`.
@@ -120,8 +121,12 @@ next attempt falls after --wait stay queued for the next drain.
 Rehearsal exports (export --to) are drained only with --to, to the rehearsal
 receiver; a plain drain blocks them rather than send them to the target.
 
+On a terminal, one live line on stderr counts delivered, retrying, failed and
+queued with the rate and ETA; --json-events streams the same as NDJSON.
+
 Exit status as for export: 0 all delivered, 3 blocked, 5 signature rejected,
-4 failed or still queued.`,
+4 failed, 75 nothing failed but some are still queued (the next drain sends
+them; the systemd units treat 75 as success).`,
 		Example: `  # crontab: every 5 minutes
   */5 * * * * webhook-setup deliveries drain --wait 4m >>/var/log/webhook-setup-drain.log 2>&1`,
 		Args: noArgs,
@@ -136,12 +141,16 @@ Exit status as for export: 0 all delivered, 3 blocked, 5 signature rejected,
 	opts.rehearsal.register(fs)
 	opts.resolve.register(fs)
 	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[...]}`)
+	opts.progress.register(fs)
 	return cmd
 }
 
 func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 	if opts.workers < 1 || opts.workers > 64 {
 		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+	}
+	if err := opts.progress.check(opts.json); err != nil {
+		return err
 	}
 	if err := opts.rehearsal.load(); err != nil {
 		return err
@@ -153,6 +162,9 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 	fallbackDir := app.Settings.FallbackDir()
 	boundMemory(app)
 	return app.withStore(func(s *store.Store) error {
+		finish := func(sum delivery.Summary, runErr error) error {
+			return finishRun(app, sum, fallbackDir, opts.json, runErr)
+		}
 		runOpts := delivery.RunOptions{Until: app.Now().Add(app.Settings.Duration("delivery.wait"))}
 		if opts.rehearsal.given() {
 			// A rehearsal drain sends rehearsal exports only, and only to --to.
@@ -160,14 +172,36 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 			if err != nil {
 				return err
 			}
-			if len(ids) == 0 {
-				return finishRun(app, delivery.Summary{Deliveries: []delivery.Report{}}, fallbackDir, opts.json, nil)
+			if ids == nil {
+				ids = []string{} // none pending: a run over nothing, not a full drain
 			}
 			runOpts.IDs = ids
 		}
+		total := len(runOpts.IDs)
+		if !opts.rehearsal.given() {
+			// What is pending now; more may be queued while the drain runs.
+			if total, _, err = s.Pending(ctx, app.Now()); err != nil {
+				return err
+			}
+		}
+		prog := newProgress(app, opts.progress, total)
+		if opts.progress.jsonEvents {
+			finish = func(sum delivery.Summary, runErr error) error {
+				return finishEvents(prog, sum, fallbackDir, runErr)
+			}
+		}
+		if runOpts.IDs != nil && len(runOpts.IDs) == 0 {
+			return finish(delivery.Summary{Deliveries: []delivery.Report{}}, nil)
+		}
 		r := app.newRunner(runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal,
 			fallbackDir: fallbackDir, workers: opts.workers})
+		r.OnOutcome = prog.observe
+		prog.start(struct {
+			Total       int     `json:"total"`
+			WaitSeconds float64 `json:"wait_seconds"`
+		}{total, app.Settings.Duration("delivery.wait").Seconds()})
 		sum, runErr := r.Run(ctx, runOpts)
+		prog.finish()
 		if runErr == nil && !opts.rehearsal.given() {
 			// A drain's own summary counts what it touched; what else is
 			// queued (held by another drain, due later) counts too.
@@ -175,7 +209,7 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 				sum.Pending = n
 			}
 		}
-		return finishRun(app, sum, fallbackDir, opts.json, runErr)
+		return finish(sum, runErr)
 	})
 }
 

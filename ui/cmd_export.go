@@ -36,6 +36,7 @@ type ticketExportOptions struct {
 	rehearsal   rehearsalFlags
 	resolve     resolveFlag
 	json        bool
+	progress    progressFlags
 }
 
 func init() { extraCommands = append(extraCommands, NewCmdExport) }
@@ -61,11 +62,17 @@ The ticket input is one ticket object, a JSON array of them, or NDJSON; it is
 read twice as a stream (checked whole before anything is queued), so inputs
 of any size fit in little memory.
 
+Before sending, export says when the target's pace cannot send every ticket
+within --wait, and about how many will stay queued for deliveries drain. On a
+terminal, one live line on stderr counts delivered, retrying, failed and
+queued with the rate and ETA; --json-events streams the same as NDJSON.
+
 Exit status: 0 every export delivered; 3 one was blocked by URL safety (a
 redirect, an unsafe address); 5 the receiver rejected the signature; 4 one
 failed after its attempts (WEBHOOK_DELIVERY_FAILED, with a fallback bundle in
---fallback-dir) or exports were still queued when --wait ended (they stay
-queued for deliveries drain). --wait 0 only queues, and exits 0.`,
+--fallback-dir); 75 nothing failed but exports were still queued when --wait
+ended (generic_webhook_delivery_queued: they stay queued for deliveries
+drain). --wait 0 only queues, and exits 0.`,
 		Example: `  webhook-setup export zapier-tickets --ticket findings.ndjson
   some-tool --emit-tickets | webhook-setup export zapier-tickets --ticket - --json
   webhook-setup export zapier-tickets --ticket t.json --to https://127.0.0.1:8443/hook --ca-file receiver.pem
@@ -86,6 +93,7 @@ queued for deliveries drain). --wait 0 only queues, and exits 0.`,
 	opts.rehearsal.register(fs)
 	opts.resolve.register(fs)
 	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[{"id","idempotency_key","status","attempts","last_code","fallback_path"}]}`)
+	opts.progress.register(fs)
 	return cmd
 }
 
@@ -97,6 +105,9 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 		return codes.Errorf(codes.Usage, "--portable sends nothing; it does not go with --to")
 	case opts.workers < 1 || opts.workers > 64:
 		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+	}
+	if err := opts.progress.check(opts.json); err != nil {
+		return err
 	}
 	if err := opts.rehearsal.load(); err != nil {
 		return err
@@ -202,16 +213,32 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	var sum delivery.Summary
 	var runErr error
 	queuedAll := true
+	prog := newProgress(app, opts.progress, count)
 	if wait > 0 {
-		if !opts.json {
+		perSecond := app.withRate(t).EffectiveRate().PerSecond()
+		est := delivery.EstimateRun(count, perSecond, wait)
+		prog.start(struct {
+			Total           int     `json:"total"`
+			Target          string  `json:"target"`
+			Rehearsal       bool    `json:"rehearsal"`
+			WaitSeconds     float64 `json:"wait_seconds"`
+			RatePerSecond   float64 `json:"rate_limit_per_second"`
+			NeededSeconds   float64 `json:"needed_seconds"`
+			LeftQueuedAbout int     `json:"left_queued_about"`
+		}{count, t.Name, rehearsal, wait.Seconds(), perSecond, est.Needed.Seconds(), est.Left})
+		if !opts.json && !opts.progress.jsonEvents {
 			what := "exports to " + ep.Redacted()
 			if rehearsal {
 				what = "rehearsal exports to " + ep.Redacted()
 			}
 			fmt.Fprintf(app.Err, "Queuing %d %s, each sent once queued, for up to %s.\n", count, what, wait)
+			if w := paceWarning(est, perSecond, wait); w != "" {
+				fmt.Fprintln(app.Err, w+".")
+			}
 		}
 		// Each batch is sent as soon as it is durably queued.
 		r := app.newRunner(runSetup{store: s, fallbackDir: fallbackDir, workers: opts.workers, fixed: ep})
+		r.OnOutcome = prog.observe
 		sum, runErr = r.Run(ctx, delivery.RunOptions{
 			Queue: func(ctx context.Context, enqueue func([]delivery.Delivery) error) error {
 				queuedAll = false
@@ -221,6 +248,7 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 			},
 			Until: app.Now().Add(wait),
 		})
+		prog.finish()
 	} else {
 		reports, err := enqueueTickets(ctx, s, t, in, keyOf, maxAttempts, now)
 		if err != nil {
@@ -237,8 +265,15 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	}
 	_ = s.AddAudit(context.WithoutCancel(ctx), "", action, t.Name, fmt.Sprintf("%d ticket(s) to %s: %d delivered, %d failed, %d blocked, %d pending",
 		count, ep.Redacted(), sum.Delivered, sum.Failed, sum.Blocked, sum.Pending))
+	if opts.progress.jsonEvents && (wait > 0 || runErr != nil || sum.Failed+sum.Blocked > 0) {
+		return finishEvents(prog, sum, fallbackDir, runErr)
+	}
 	if wait == 0 && runErr == nil && sum.Failed+sum.Blocked == 0 {
 		// --wait 0 hands everything to deliveries drain on purpose.
+		if opts.progress.jsonEvents {
+			prog.event("summary", summaryEvent{Pending: sum.Pending})
+			return nil
+		}
 		if opts.json {
 			return writeSummaryJSON(app.Out, sum)
 		}

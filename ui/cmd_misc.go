@@ -51,19 +51,6 @@ func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
 	return nil
 }
 
-// NewCmdVersion builds `version`.
-func NewCmdVersion(app *App) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  noArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(app.Out, "webhook-setup %s\n", app.Version)
-			return nil
-		},
-	}
-}
-
 // NewCmdCodes builds `codes`: the catalog of every code, its meaning and fix.
 func NewCmdCodes(app *App) *cobra.Command {
 	var jsonOut bool

@@ -74,7 +74,7 @@ type receiveOptions struct {
 func NewCmdReceive(app *App) *cobra.Command {
 	opts := &receiveOptions{}
 	cmd := &cobra.Command{
-		Use:   "receive --listen ADDR (--secret-file F | --target NAME) [--self-signed --cert-out PEM | --tls-cert C --tls-key K]",
+		Use:   "receive [TARGET] --listen ADDR [--secret-file F] [--self-signed --cert-out PEM | --tls-cert C --tls-key K]",
 		Short: "Run the reference receiver: verify deliveries as docs/signing.md says, one line per request",
 		Long: `receive is a reference receiver. It accepts POSTs on any path over HTTPS and
 checks each as docs/signing.md says: raw body (1 MiB at most), the six
@@ -97,17 +97,22 @@ or a non-loopback address is refused without it. Without --tls-cert and
 --tls-key it serves a self-signed certificate for 127.0.0.1, ::1 and
 localhost, made at start (--self-signed says so explicitly); --cert-out
 writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
-		Example: `  webhook-setup receive --listen 127.0.0.1:8443 --target zapier-tickets --self-signed --cert-out receiver.pem
+		Example: `  webhook-setup receive zapier-tickets --listen 127.0.0.1:8443 --self-signed --cert-out receiver.pem
   webhook-setup test-send zapier-tickets --to https://127.0.0.1:8443/hook --ca-file receiver.pem`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: optionalTarget,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, err := targetArg(args, opts.target)
+			if err != nil {
+				return err
+			}
+			opts.target = target
 			return receiveRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.listen, "listen", "", "address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one)")
 	opts.secret.registerSources(fs, "verify with the secret")
-	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target (both during a rotation grace)")
+	deprecatedTargetFlag(fs, &opts.target)
 	fs.BoolVar(&opts.selfSigned, "self-signed", false, "serve a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
 	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) to this new file (0600), for --ca-file")
 	fs.StringVar(&opts.tlsCert, "tls-cert", "", "serve this certificate (PEM)")
@@ -128,7 +133,7 @@ func receiveRun(ctx context.Context, app *App, opts *receiveOptions) error {
 	case opts.listen == "":
 		return codes.Errorf(codes.Usage, "receive needs --listen ADDR, e.g. 127.0.0.1:8443")
 	case opts.secret.given() == (opts.target != ""):
-		return codes.Errorf(codes.Usage, "give the secret one way: --secret-file, --secret-env or --target NAME")
+		return codes.Errorf(codes.Usage, "give the secret one way: --secret-file, --secret-env or a saved TARGET")
 	case opts.selfSigned == (opts.tlsCert != "" || opts.tlsKey != ""):
 		return codes.Errorf(codes.Usage, "serve TLS one way: --self-signed, or --tls-cert with --tls-key")
 	case !opts.selfSigned && (opts.tlsCert == "" || opts.tlsKey == ""):
@@ -354,7 +359,7 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if secrets, err := rv.secrets(r.Context(), rv.app.Now()); err == nil && len(secrets) > 0 {
-		rv.v.SetSecrets(secrets) // follows a rotation of --target
+		rv.v.SetSecrets(secrets) // follows a rotation of TARGET
 	}
 	key, err := rv.v.Verify(r, body)
 	if err != nil {

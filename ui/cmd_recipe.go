@@ -21,39 +21,60 @@ type recipeOptions struct {
 	target    string
 	tolerance time.Duration
 	list      bool
+	json      bool
 }
 
 // NewCmdRecipe builds `recipe`: receiver verification code for a platform.
 func NewCmdRecipe(app *App) *cobra.Command {
 	opts := &recipeOptions{}
 	cmd := &cobra.Command{
-		Use:   "recipe --provider " + strings.Join(recipes.Providers, "|") + " [--target NAME]",
+		Use:   "recipe [TARGET] [--provider " + strings.Join(recipes.Providers, "|") + "] [--list [--json]]",
 		Short: "Print receiver verification code for Zapier, Make, n8n, Node.js, Python or Go",
 		Long: `recipe prints code (or step-by-step setup and a blueprint, for Make) that
 makes a receiver verify WebRiskOps deliveries as docs/signing.md says;
 docs/recipes.md says what each platform can check and what the sender sees.
-With --target it names the target, its endpoint host and its secret's
+Given a TARGET it names the target, its endpoint host and its secret's
 fingerprint in comments, and --provider defaults to the target's platform.
 The secret itself is never printed: every recipe reads it from the
 receiver's own store (` + recipes.SecretEnv + `, a Storage by Zapier or
 Make data store record, or the constant you paste into the n8n Code node).`,
-		Example: `  webhook-setup recipe --target zapier-tickets
+		Example: `  webhook-setup recipe zapier-tickets
   webhook-setup recipe --provider python > receiver.py
-  webhook-setup recipe --list`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  webhook-setup recipe --list --json`,
+		Args: optionalTarget,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, err := targetArg(args, opts.target)
+			if err != nil {
+				return err
+			}
+			opts.target = target
 			return recipeRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.provider, "provider", "", "the receiver: "+strings.Join(recipes.Providers, ", "))
-	fs.StringVar(&opts.target, "target", "", "fill in this saved target's name, host and secret fingerprint (never the secret)")
+	deprecatedTargetFlag(fs, &opts.target)
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "the timestamp tolerance the recipe checks, in whole seconds")
 	fs.BoolVar(&opts.list, "list", false, "list the recipes")
+	fs.BoolVar(&opts.json, "json", false, `with --list: print an array of {"provider","description"}`)
 	return cmd
 }
 
 func recipeRun(ctx context.Context, app *App, opts *recipeOptions) error {
+	if opts.json && !opts.list {
+		return codes.Errorf(codes.Usage, "--json goes with --list; a recipe itself is code, printed as is")
+	}
+	if opts.list && opts.json {
+		type recipeEntry struct {
+			Provider    string `json:"provider"`
+			Description string `json:"description"`
+		}
+		list := make([]recipeEntry, len(recipes.Providers))
+		for i, p := range recipes.Providers {
+			list[i] = recipeEntry{p, recipes.Describe(p)}
+		}
+		return writeJSON(app.Out, list)
+	}
 	if opts.list {
 		for _, p := range recipes.Providers {
 			fmt.Fprintf(app.Out, "%-8s %s\n", p, recipes.Describe(p))
@@ -82,7 +103,7 @@ func recipeRun(ctx context.Context, app *App, opts *recipeOptions) error {
 		}
 	}
 	if provider == "" {
-		return codes.Errorf(codes.Usage, "recipe needs --provider (%s) or --target NAME", strings.Join(recipes.Providers, ", "))
+		return codes.Errorf(codes.Usage, "recipe needs --provider (%s) or a saved TARGET", strings.Join(recipes.Providers, ", "))
 	}
 	if recipes.Describe(provider) == "" {
 		return codes.Errorf(codes.Usage, "--provider %q is not one of %s", provider, strings.Join(recipes.Providers, ", "))

@@ -26,7 +26,7 @@ type rotateOptions struct {
 func NewCmdRotateSecret(app *App) *cobra.Command {
 	opts := &rotateOptions{}
 	cmd := &cobra.Command{
-		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate) [--grace 24h] | --edge (--edge-value-file F | --edge-value-env VAR) [--edge-header NAME]",
+		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate-secret) [--grace 24h] | --edge (--edge-value-file F | --edge-value-env VAR) [--edge-header NAME]",
 		Short: "Replace a target's signing secret, keeping the old one valid for a grace period",
 		Args:  exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -34,7 +34,8 @@ func NewCmdRotateSecret(app *App) *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	opts.secret.register(fs, "generate")
+	opts.secret.register(fs, "generate-secret")
+	deprecatedBool(fs, &opts.secret.generate, "generate", "use --generate-secret")
 	fs.DurationVar(&opts.grace, "grace", 24*time.Hour, "how long the previous secret stays valid and keeps signing (0 ends it now)")
 	fs.BoolVar(&opts.json, "json", false, "print the target as JSON")
 	fs.BoolVar(&opts.edge, "edge", false, "rotate the edge authentication value instead (no grace: the platform accepts one value)")
@@ -57,7 +58,7 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 	}
 	if !opts.secret.given() {
 		return codes.Errorf(codes.SecretMissing, "no new signing secret was given").
-			WithFix("Give the new secret with --secret-file, --secret-env or --generate.")
+			WithFix("Give the new secret with --secret-file, --secret-env or --generate-secret.")
 	}
 	if err := opts.secret.checkSecretOut(); err != nil {
 		return err

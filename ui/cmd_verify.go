@@ -40,7 +40,7 @@ type verifyResult struct {
 func NewCmdVerify(app *App) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify --request FILE (--secret-file F | --target NAME) [--now UNIX] [--tolerance 300s]",
+		Use:   "verify [TARGET] --request FILE [--secret-file F] [--now UNIX] [--tolerance 300s]",
 		Short: "Check the signature of a captured request (test-send --out) as a receiver would",
 		Long: `verify checks a request in the form test-send --out writes
 ({"method","url","headers","body"}) as docs/signing.md says a receiver must:
@@ -51,16 +51,21 @@ idempotency key equal to the body's, then the body against the schema.
 Exit status: 0 valid; 5 WEBHOOK_SIGNATURE_INVALID with the reason; 2 the
 body fails the schema (WEBHOOK_PAYLOAD_INVALID) or the file is unreadable.`,
 		Example: `  webhook-setup test-send zapier-tickets --dry-run --out req.json
-  webhook-setup verify --request req.json --target zapier-tickets`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  webhook-setup verify zapier-tickets --request req.json`,
+		Args: optionalTarget,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, err := targetArg(args, opts.target)
+			if err != nil {
+				return err
+			}
+			opts.target = target
 			return verifyRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.request, "request", "", "the request file, as written by test-send --out")
 	opts.secret.registerSources(fs, "verify with the secret")
-	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target")
+	deprecatedTargetFlag(fs, &opts.target)
 	fs.StringVar(&opts.now, "now", "", "the receiver's clock as Unix seconds (default: now)")
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from --now")
 	fs.BoolVar(&opts.json, "json", false, `print {"valid","code","reason","idempotency_key"}`)
@@ -72,7 +77,7 @@ func verifyRun(ctx context.Context, app *App, opts *verifyOptions) error {
 	case opts.request == "":
 		return codes.Errorf(codes.Usage, "verify needs --request FILE")
 	case opts.secret.given() == (opts.target != ""):
-		return codes.Errorf(codes.Usage, "give the secret one way: --secret-file, --secret-env or --target NAME")
+		return codes.Errorf(codes.Usage, "give the secret one way: --secret-file, --secret-env or a saved TARGET")
 	case opts.tolerance < time.Second || opts.tolerance > time.Hour:
 		return codes.Errorf(codes.Usage, "--tolerance %s is outside 1s..1h", opts.tolerance)
 	}

@@ -199,8 +199,8 @@ func writeRunText(w io.Writer, sum delivery.Summary) {
 // runError is the error a run ends with, most serious first: a delivery
 // blocked by safety (exit 3), a signature the receiver rejected (exit 5),
 // a delivery that failed (exit 4), deliveries still queued when the wait
-// ended (exit 4, WEBHOOK_DELIVERY_FAILED with "N still queued"). nil when
-// everything was delivered.
+// ended (exit 75, generic_webhook_delivery_queued: nothing failed, drain
+// finishes them). nil when everything was delivered.
 func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
 	var blocked, signature *delivery.Report
 	for i := range sum.Deliveries {
@@ -229,8 +229,7 @@ func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
 		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries failed; %s", sum.Failed, total, bundles).
 			WithFix("Read README.txt in each bundle; fix the cause, then run webhook-setup deliveries retry ID.")
 	case sum.Pending > 0:
-		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries still queued; run deliveries drain", sum.Pending, total).
-			WithFix("They are safe in the outbox: run webhook-setup deliveries drain (from cron or a systemd timer), or export again with a longer --wait.")
+		return codes.Errorf(codes.DeliveryQueued, "%d of %d deliveries still queued; run deliveries drain", sum.Pending, total)
 	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // TestRunErrorMostSeriousFirst: blocked (3) beats a rejected signature (5),
-// which beats failed (4), which beats still queued (4); all delivered is nil.
+// which beats failed (4), which beats still queued (75); all delivered is nil.
 func TestRunErrorMostSeriousFirst(t *testing.T) {
 	rep := func(st delivery.Status, code codes.Code) delivery.Report {
 		return delivery.Report{ID: "dlv_" + string(st), Status: st, LastCode: string(code)}
@@ -29,7 +29,7 @@ func TestRunErrorMostSeriousFirst(t *testing.T) {
 		exit int
 	}{
 		{sum(rep(delivery.StatusDelivered, "")), "", 0},
-		{sum(rep(delivery.StatusPending, codes.DeliveryFailed), rep(delivery.StatusDelivered, "")), codes.DeliveryFailed, 4},
+		{sum(rep(delivery.StatusPending, codes.DeliveryFailed), rep(delivery.StatusDelivered, "")), codes.DeliveryQueued, 75},
 		{sum(rep(delivery.StatusFailed, codes.EndpointGone), rep(delivery.StatusPending, "")), codes.DeliveryFailed, 4},
 		{sum(rep(delivery.StatusFailed, codes.EndpointGone), rep(delivery.StatusFailed, codes.SignatureInvalid)), codes.SignatureInvalid, 5},
 		{sum(rep(delivery.StatusFailed, codes.SignatureInvalid), rep(delivery.StatusBlocked, codes.RedirectBlocked)), codes.RedirectBlocked, 3},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -26,9 +27,14 @@ HMAC-SHA256 and hands exports off safely, with a portable fallback.
 Run it without a command to open the guided setup wizard.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       app.build().Version,
 		Args:          noArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return app.prepare(cmd)
+			if err := app.prepare(cmd); err != nil {
+				return err
+			}
+			noteDeprecated(cmd, app.Err)
+			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return app.runWizard(cmd.Context(), &wizardResolve)
@@ -42,6 +48,7 @@ Run it without a command to open the guided setup wizard.`,
 	pf.String("config", "", "configuration file (env WEBHOOK_SETUP_CONFIG)")
 	pf.Bool("no-color", false, "draw without colour (NO_COLOR is honoured too)")
 	pf.Bool("accessible", false, "use plain prompts for screen readers (env ACCESSIBLE=1)")
+	root.SetVersionTemplate(app.build().String() + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return codes.Errorf(codes.Usage, "%v", err)
 	})
@@ -60,6 +67,7 @@ Run it without a command to open the guided setup wizard.`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(app))
 	}
+	addCompletions(root, app)
 	return root
 }
 
@@ -112,10 +120,27 @@ func hasJSONArg(args []string) bool {
 	return false
 }
 
-// noArgs refuses positional arguments with a usage error.
+// suggestDistance is how many edits apart a typed name may be from a
+// command to be suggested (cobra's own default).
+const suggestDistance = 2
+
+// noArgs refuses positional arguments with a usage error. For a command
+// with subcommands the argument was most likely a mistyped one. cobra only
+// suggests names from its legacyArgs (commands without Args of their own),
+// which is also where it defaults SuggestionsMinimumDistance to 2; with
+// Args set, SuggestionsFor alone would match prefixes only. So the "did you
+// mean" is added here, with the distance set.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return codes.Errorf(codes.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
+		e := codes.Errorf(codes.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = suggestDistance
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			e.Reason += "; did you mean " + strings.Join(s, " or ") + "?"
+			e.Fix = "Run " + cmd.CommandPath() + " " + s[0] + " --help, or " + cmd.CommandPath() + " --help for every command."
+		}
+		return e
 	}
 	return nil
 }

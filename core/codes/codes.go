@@ -8,12 +8,17 @@ type Code string
 
 // Exit codes, mapped from codes in one place (ExitCode) and used by main.
 const (
-	ExitOK          = 0
-	ExitInternal    = 1
-	ExitUsage       = 2
-	ExitBlocked     = 3
-	ExitDelivery    = 4
-	ExitSignature   = 5
+	ExitOK        = 0
+	ExitInternal  = 1
+	ExitUsage     = 2
+	ExitBlocked   = 3
+	ExitDelivery  = 4
+	ExitSignature = 5
+	// ExitQueued is sysexits' EX_TEMPFAIL: nothing failed, some deliveries
+	// are still queued and deliveries drain will finish them. It is kept
+	// apart from ExitDelivery so a timer or script can treat "not yet" as
+	// success without also hiding real failures.
+	ExitQueued      = 75
 	ExitInterrupted = 130
 )
 
@@ -56,6 +61,7 @@ const (
 	EdgeHeaderInvalid  Code = "generic_webhook_edge_header_invalid"
 	EdgeValueMissing   Code = "generic_webhook_edge_value_missing"
 	EdgeValueInvalid   Code = "generic_webhook_edge_value_invalid"
+	DeliveryQueued     Code = "generic_webhook_delivery_queued"
 )
 
 // Codes of targets files whose webhook URL comes from a file or a variable.
@@ -157,6 +163,8 @@ var Catalog = map[Code]Entry{
 		Fix: "Give both: the header name (add/rotate-secret: --edge-header; targets file: [target.edge_auth] header) and where its value comes from (--edge-value-file F or --edge-value-env VAR; value_file or value_env).", Exit: ExitBlocked},
 	EdgeValueInvalid: {Meaning: "The edge authentication value is shorter than 16 or longer than 1024 characters, or has characters other than printable ASCII (inner spaces allowed).",
 		Fix: "Use the value the platform expects, 16 to 1024 printable ASCII characters; to make one: openssl rand -hex 24.", Exit: ExitBlocked},
+	DeliveryQueued: {Meaning: "Nothing failed, but some deliveries were still queued when --wait ended (the target's pace or retries needed longer); they are safe in the outbox.",
+		Fix: "Run webhook-setup deliveries drain (the systemd timer or cron does it), or run again with a longer --wait.", Exit: ExitQueued},
 }
 
 func init() {
