@@ -42,11 +42,13 @@ func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
 		}
 		return writeJSON(app.Out, events)
 	}
-	// The detail goes on its own indented line: it is the useful part and
-	// would not fit an 80-column table row.
+	// The actor and the detail go on their own indented lines: the actor
+	// (login, uid, $USER label, client address) and the detail would not fit
+	// an 80-column table row.
 	for _, e := range events {
-		fmt.Fprintf(app.Out, "%s  %s  %s  %s\n%s\n", e.At.UTC().Format("2006-01-02 15:04:05Z"),
-			sanitize.Line(e.Actor), sanitize.Line(e.Action), sanitize.Line(e.Target), wrapped("    ", sanitize.Line(e.Detail), 4))
+		fmt.Fprintf(app.Out, "%s  %s  %s\n%s\n%s\n", e.At.UTC().Format("2006-01-02 15:04:05Z"),
+			sanitize.Line(e.Action), sanitize.Line(e.Target),
+			wrapped("    by ", sanitize.Line(e.Actor), 7), wrapped("    ", sanitize.Line(e.Detail), 4))
 	}
 	return nil
 }
