@@ -225,11 +225,19 @@ func checkVerdict(t *testing.T, raw string, v Verdict, answers []netip.Addr) {
 }
 
 // FuzzRedact: Redact never panics, and its output never holds an input
-// path segment longer than 8 characters (outside the kept scheme and host).
+// token: a path segment (or, without a scheme, a piece between slashes)
+// of 5 or more characters that is not one of the public words of webhook
+// paths or a Zapier account id, whatever follows it (/silent/, /1, /.,
+// a query, a fragment). The oracle below is written out again here, apart
+// from the rule in redact.go.
 func FuzzRedact(f *testing.F) {
 	for _, s := range []string{
 		"https://hooks.zapier.com/hooks/catch/123456789/abcdefghij/",
+		"https://hooks.zapier.com/hooks/catch/1234567/zq7x9k2/silent/",
+		"https://hooks.zapier.com/hooks/catch/1234567/zq7x9k2/1",
+		"https://hooks.zapier.com/hooks/catch/1234567/zq7x9k2/.",
 		"https://hook.eu1.make.com/abcdefghijklmnopqrstuvwxyz",
+		"https://n8n.example.com/webhook-test/6f1c2a3b-1111/x?y=1",
 		"https://u:p@example.com:8443/a/bcdefghijkl?x=abcdefgh#frag",
 		"not a url/abcdefghijkl",
 		"https://example.com/bcdefgh=abc?abcdefgh=abc",
@@ -248,10 +256,13 @@ func FuzzRedact(f *testing.F) {
 				t.Fatalf("Redact(%q) = %q keeps a control character", raw, out)
 			}
 		}
+		if again := Redact(out); again != out {
+			t.Fatalf("Redact is not idempotent: %q → %q → %q", raw, out, again)
+		}
 		// The part Redact keeps whole: scheme://userinfo@host:port, and
-		// the spaces around the input.
-		// Both sides are compared without those spaces, which could
-		// otherwise join a kept short piece into a long segment's text.
+		// the spaces around the input. Both sides are compared without
+		// those spaces, which could otherwise join a kept short piece into
+		// a long segment's text.
 		in := strings.TrimFunc(sanitize(raw), unicode.IsSpace)
 		kept, path := "", in
 		outPath := strings.TrimFunc(out, unicode.IsSpace)
@@ -266,18 +277,59 @@ func FuzzRedact(f *testing.F) {
 		if i := strings.IndexAny(outPath, "?#"); i >= 0 && kept != "" {
 			outPath = outPath[:i]
 		}
-		for _, seg := range strings.Split(path, "/") {
-			if utf8.RuneCountInString(seg) <= maxSegment || strings.Contains(kept, seg) {
+		// A backslash separates segments too (browsers read it as /).
+		segs := strings.Split(strings.ReplaceAll(path, "\\", "/"), "/")
+		outSegs := strings.Split(strings.ReplaceAll(outPath, "\\", "/"), "/")
+		if len(segs) != len(outSegs) {
+			t.Fatalf("Redact(%q) = %q changes the number of path segments", raw, out)
+		}
+		var shown []string // input segments the rule may show
+		var tokens []string
+		for i, seg := range segs {
+			if !oracleToken(segs, i) {
+				shown = append(shown, seg)
 				continue
 			}
-			if strings.Contains(outPath, seg) {
-				t.Fatalf("Redact(%q) = %q keeps the path segment %q", raw, out, seg)
-			}
-			if tokenOnly(seg) && strings.Contains(out, seg) {
+			tokens = append(tokens, seg)
+			if outSegs[i] == seg {
 				t.Fatalf("Redact(%q) = %q keeps the token %q", raw, out, seg)
 			}
 		}
+		for _, tok := range tokens {
+			if strings.Contains(kept, tok) {
+				continue
+			}
+			if tokenOnly(tok) && strings.Contains(outPath, tok) && !containedInAny(tok, shown) {
+				t.Fatalf("Redact(%q) = %q keeps the token %q", raw, out, tok)
+			}
+		}
 	})
+}
+
+// oracleToken says whether segs[i] is a token the output must not show:
+// 5 or more characters, not a public word of webhook paths, not the
+// numeric account id after /hooks/catch/.
+func oracleToken(segs []string, i int) bool {
+	seg := segs[i]
+	if utf8.RuneCountInString(seg) < 5 {
+		return false
+	}
+	switch strings.ToLower(seg) {
+	case "hooks", "catch", "silent", "webhook", "webhook-test", "webhooks":
+		return false
+	}
+	isID := i >= 2 && strings.EqualFold(segs[i-2], "hooks") && strings.EqualFold(segs[i-1], "catch") &&
+		strings.Trim(seg, "0123456789") == ""
+	return !isID
+}
+
+func containedInAny(s string, in []string) bool {
+	for _, x := range in {
+		if strings.Contains(x, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenOnly reports whether s is made of characters tokens are made of, so
