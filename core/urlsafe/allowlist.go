@@ -164,6 +164,16 @@ func (p *Policy) judge(a netip.Addr, host string, al *allowlist) (ok bool, class
 	if p.testAllow != nil && p.testAllow(a) {
 		return true, Public, "allowed by a test"
 	}
+	if embedded := nat64Embedded(a); embedded != nil {
+		// A DNS64 answer: judged by the IPv4 address the gateway will
+		// reach, every reading of it (nat64.go).
+		for _, v4 := range embedded {
+			if ok, class, what := p.judge(v4, host, al); !ok {
+				return false, class, "a NAT64 address embedding " + v4.String() + ", which is " + what
+			}
+		}
+		return true, Public, "a NAT64 address embedding a public IPv4 address"
+	}
 	r := rangeOf(a)
 	if r == nil {
 		return false, Blocked, "not a valid address"

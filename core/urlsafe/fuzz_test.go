@@ -23,10 +23,33 @@ var (
 		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 	oracleRefused6 = cidrs("2001::/23", "2001:db8::/32", "2002::/16", "2620:4f:8000::/48", "3fff::/20",
 		"fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "::/128", "::1/128")
-	oracleGlobal6  = cidrs("2000::/3")[0]
-	oraclePrivate  = cidrs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
-	oracleMetadata = []netip.Addr{netip.MustParseAddr("100.100.100.200"), netip.MustParseAddr("fd00:ec2::254")}
+	oracleGlobal6 = cidrs("2000::/3")[0]
+	oraclePrivate = cidrs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+	// never allowed although inside a private range: cloud endpoints
+	oracleMetadata = cidrs("100.100.100.200/32", "fd00:ec2::/64", "fd20:ce::254/128", "fd00:42::42/128",
+		"fd00:c1::a9fe:a9fe/128")
+	oracleNAT64      = cidrs("64:ff9b::/96")[0]
+	oracleNAT64Local = cidrs("64:ff9b:1::/48")[0]
 )
+
+// oracleNAT64Readings returns the IPv4 addresses a DNS64 answer may embed
+// (RFC 6052: the /96 well-known prefix; /48, /56, /64, /96 inside the
+// local-use /48), or nil when a is not one.
+func oracleNAT64Readings(a netip.Addr) []netip.Addr {
+	ip := net.IP(a.AsSlice())
+	at := func(idx ...int) netip.Addr {
+		return netip.AddrFrom4([4]byte{ip[idx[0]], ip[idx[1]], ip[idx[2]], ip[idx[3]]})
+	}
+	switch {
+	case !a.Is6() || a.Is4In6():
+		return nil
+	case oracleNAT64.Contains(ip):
+		return []netip.Addr{at(12, 13, 14, 15)}
+	case oracleNAT64Local.Contains(ip):
+		return []netip.Addr{at(6, 7, 9, 10), at(7, 9, 10, 11), at(9, 10, 11, 12), at(12, 13, 14, 15)}
+	}
+	return nil
+}
 
 func cidrs(ss ...string) []*net.IPNet {
 	out := make([]*net.IPNet, len(ss))
@@ -52,6 +75,14 @@ func inAny(ip net.IP, nets []*net.IPNet) bool {
 // oracleRefused says whether a public-only policy must refuse a (already
 // unmapped by the caller's rules).
 func oracleRefused(a netip.Addr) bool {
+	if r := oracleNAT64Readings(a); r != nil {
+		for _, v4 := range r {
+			if oracleRefused(v4) {
+				return true
+			}
+		}
+		return false
+	}
 	ip := net.IP(a.AsSlice())
 	if a.Is4() {
 		return inAny(ip, oracleRefused4)
@@ -64,11 +95,19 @@ func oracleRefused(a netip.Addr) bool {
 
 // oracleNeverAllowed says whether no allowlist may admit a.
 func oracleNeverAllowed(a netip.Addr) bool {
+	if r := oracleNAT64Readings(a); r != nil {
+		for _, v4 := range r {
+			if oracleNeverAllowed(v4) {
+				return true
+			}
+		}
+		return false
+	}
 	if !oracleRefused(a) {
 		return false
 	}
 	ip := net.IP(a.AsSlice())
-	return !inAny(ip, oraclePrivate) || a.Is4In6() || a == oracleMetadata[0] || a == oracleMetadata[1]
+	return !inAny(ip, oraclePrivate) || a.Is4In6() || inAny(ip, oracleMetadata)
 }
 
 // fuzzAnswers decodes DNS answers from bytes: a tag byte, then 4 (even tag)
