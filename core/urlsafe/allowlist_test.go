@@ -50,6 +50,12 @@ func TestCheckAllowlistEntry(t *testing.T) {
 		{"fd00:ec2::254", "AWS"},
 		// issue 15: every cloud endpoint inside fc00::/7 stays out of reach
 		{"fd00:ec2::/120", "AWS"},
+		// issue 15: wildcards over a public suffix approve names anyone can register
+		{"*.com", "public suffix com"},
+		{"*.co.uk", "public suffix co.uk"},
+		{"*.CO.UK.", "public suffix co.uk"},
+		{"*.github.io", "public suffix github.io"},
+		{"*.xn--p1ai", "public suffix"},
 		{"fd00:ec2::255/128", "AWS platform service"},
 		{"fd00:ec2::23", "EKS Pod Identity"},
 		{"fd00:ec2::253", "AWS"},
