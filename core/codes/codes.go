@@ -53,6 +53,7 @@ const (
 	NoTerminal         Code = "generic_webhook_no_terminal"
 	Interrupted        Code = "generic_webhook_interrupted"
 	Internal           Code = "generic_webhook_internal"
+	TextTooLong        Code = "generic_webhook_text_too_long"
 )
 
 // Entry is the catalog entry of one code.
@@ -125,6 +126,8 @@ var Catalog = map[Code]Entry{
 		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
+	TextTooLong: {Meaning: "A text field (receiver owner, revoke path, authorized_by, an allowlist entry) or the allowlist is longer than the tool keeps.",
+		Fix: "Shorten it to the limit the reason names; keep long notes in your ticketing system and refer to them by id.", Exit: ExitBlocked},
 }
 
 func init() {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
@@ -45,7 +46,7 @@ func (p Problem) CodesProblem() codes.Problem {
 	out := p.Problem
 	where := p.At() + ": "
 	if p.Target != "" {
-		where += fmt.Sprintf("target %q: ", p.Target)
+		where += fmt.Sprintf("target %s: ", core.Clip(p.Target))
 	}
 	out.Reason = where + p.Reason
 	return out
@@ -55,17 +56,30 @@ func newProblem(file string, line int, code codes.Code, field, format string, ar
 	return Problem{File: file, Line: line, Problem: codes.NewProblem(code, field, fmt.Sprintf(format, args...))}
 }
 
+// MaxProblemsShown is how many problems of one file an error lists; the
+// rest are counted in a last "and N more" problem, so a file of 200,000
+// unknown keys makes a short error, not megabytes of them.
+const MaxProblemsShown = 20
+
 // Error turns problems into one *codes.Error, in line order, whose code is
-// the first problem's; nil when there are none.
+// the first problem's; nil when there are none. At most MaxProblemsShown
+// are listed, then one problem saying how many more there are.
 func Error(ps []Problem) error {
 	if len(ps) == 0 {
 		return nil
 	}
 	sorted := append([]Problem(nil), ps...)
 	sortProblems(sorted)
-	out := make([]codes.Problem, len(sorted))
-	for i, p := range sorted {
+	shown := sorted[:min(len(sorted), MaxProblemsShown)]
+	out := make([]codes.Problem, len(shown), len(shown)+1)
+	for i, p := range shown {
 		out[i] = p.CodesProblem()
+	}
+	if more := len(sorted) - len(shown); more > 0 {
+		last := shown[len(shown)-1]
+		out = append(out, codes.Problem{Code: codes.ConfigInvalid, Field: "",
+			Reason: fmt.Sprintf("%s: and %d more problems after line %d", last.File, more, last.Line),
+			Fix:    "Fix the problems above and run again to see the rest."})
 	}
 	return codes.ProblemsError(out)
 }

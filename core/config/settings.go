@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
@@ -128,7 +129,7 @@ func knownIn(schema map[string]Kind, prefix string) []string {
 }
 
 func unknownKey(file string, line int, key string, known []string) Problem {
-	p := newProblem(file, line, codes.ConfigInvalid, key, "unknown key %q", key)
+	p := newProblem(file, line, codes.ConfigInvalid, key, "unknown key %s", core.Clip(key))
 	if len(known) > 0 {
 		p.Fix = "Remove or correct the key; known keys here: " + strings.Join(known, ", ") + "."
 	}
