@@ -21,8 +21,11 @@ func TestManyProblemsAreCapped(t *testing.T) {
 	}
 	b.WriteString(strings.Repeat("x", 5000) + " = 1\n")
 	for name, parse := range map[string]func() error{
-		"targets":  func() error { _, err := ParseTargets([]byte(b.String()), "targets.toml"); return err },
-		"settings": func() error { _, err := ParseSettings([]byte(b.String()), "config.toml", map[string]Kind{}); return err },
+		"targets": func() error { _, err := ParseTargets([]byte(b.String()), "targets.toml"); return err },
+		"settings": func() error {
+			_, err := ParseSettings([]byte(b.String()), "config.toml", map[string]Kind{})
+			return err
+		},
 	} {
 		var e *codes.Error
 		if err := parse(); !errors.As(err, &e) {
