@@ -42,6 +42,9 @@ func Validate(t Target, secret string) []codes.Problem {
 		}
 	}
 	ps = append(ps, long...)
+	if p := LookAlikeProblem(t); p != nil && !codes.HasField(ps, "webhook_url") {
+		ps = append(ps, *p)
+	}
 	if !tooLong(long, "receiver_owner") {
 		ps = append(ps, ownerProblems(t)...)
 	}
@@ -64,6 +67,9 @@ func URLPolicy(t Target) urlsafe.Policy {
 func CheckEndpoint(ctx context.Context, t Target, r urlsafe.Resolver) urlsafe.Verdict {
 	v := urlsafe.Check(ctx, t.BaseURL, URLPolicy(t), r)
 	v.Warnings = append(v.Warnings, ProviderHints(t.ProviderKey, v.Endpoint)...)
+	if w := LookAlikeWarning(t); w != "" {
+		v.Warnings = append(v.Warnings, w)
+	}
 	return v
 }
 

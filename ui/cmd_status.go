@@ -16,6 +16,8 @@ type statusItem struct {
 	Ready   bool            `json:"ready"`
 	States  core.States     `json:"states"`
 	Blocked []codes.Problem `json:"blocked"`
+	// Warnings do not block delivery but stay in sight (a look-alike host).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // NewCmdStatus builds `status` (Integration status): the six readiness
@@ -42,7 +44,7 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 	items := make([]statusItem, len(targets))
 	for i, t := range targets {
 		r := core.Evaluate(t)
-		items[i] = statusItem{t.Name, r.Ready, r.States, r.Blocked}
+		items[i] = statusItem{t.Name, r.Ready, r.States, r.Blocked, targetWarnings(t)}
 	}
 	if jsonOut {
 		return writeJSON(app.Out, items)
@@ -69,6 +71,9 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 				blocked = append(blocked, string(p.Code))
 			}
 			tb.detail("blocked:", strings.Join(blocked, ", "))
+		}
+		for _, w := range it.Warnings {
+			tb.detail("warning:", w)
 		}
 	}
 	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; show NAME explains each state.")

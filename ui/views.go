@@ -56,7 +56,7 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,
 		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: a.withRate(t).EffectiveRate(),
 		Signing: t.Signing, Ready: r.Ready, States: r.States, Blocked: r.Blocked,
-		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: targetWarnings(t),
 	}
 }
 

@@ -54,6 +54,7 @@ const (
 	Interrupted        Code = "generic_webhook_interrupted"
 	Internal           Code = "generic_webhook_internal"
 	TextTooLong        Code = "generic_webhook_text_too_long"
+	HostLookAlike      Code = "generic_webhook_host_lookalike"
 )
 
 // Entry is the catalog entry of one code.
@@ -126,6 +127,8 @@ var Catalog = map[Code]Entry{
 		Fix: "Run the command again; unfinished setup is kept as a draft.", Exit: ExitInterrupted},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
+	HostLookAlike: {Meaning: "The endpoint's host mixes scripts or is written in letters that look like Latin ones (hooks.zаpier.com with a Cyrillic а), so it could pass for another host.",
+		Fix: "Compare the host letter by letter with what the receiver gave you and retype it; if it is really the receiver's host, confirm it (add, check-url, test-send: --allow-confusable-host; targets file: allow_confusable_host = true; wizard: the Endpoint step asks).", Exit: ExitBlocked},
 	TextTooLong: {Meaning: "A text field (receiver owner, revoke path, authorized_by, an allowlist entry) or the allowlist is longer than the tool keeps.",
 		Fix: "Shorten it to the limit the reason names; keep long notes in your ticketing system and refer to them by id.", Exit: ExitBlocked},
 }

@@ -91,7 +91,7 @@ var keyHints = map[string]string{
 // The keys of a [[target]] table and of its sub-tables, for hints.
 var (
 	targetKeys = []string{"name", "provider_key", "deployment_mode", "webhook_url", "receiver_owner",
-		"revoke_path", "receiver_checks_confirmed", "rate_limit", "[target.private_network]", "[target.signing]"}
+		"revoke_path", "receiver_checks_confirmed", "allow_confusable_host", "rate_limit", "[target.private_network]", "[target.signing]"}
 	targetTables = map[string][]string{
 		"private_network": {"policy", "allowlist", "authorized_by"},
 		"signing":         {"secret_file", "secret_env", "grace"},
@@ -236,13 +236,17 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 				continue
 			}
 			t.RateLimit = r
-		case "receiver_checks_confirmed":
+		case "receiver_checks_confirmed", "allow_confusable_host":
 			b, ok := v.(bool)
 			if !ok {
 				ps = append(ps, spec.problem(codes.ConfigInvalid, k, "%s must be true or false, not %s", k, typeName(v)))
 				continue
 			}
-			t.ReceiverChecksConfirmed = b
+			if k == "allow_confusable_host" {
+				t.AllowConfusableHost = b
+			} else {
+				t.ReceiverChecksConfirmed = b
+			}
 		case "private_network":
 			ps = append(ps, parseNetwork(&spec, v)...)
 		case "signing":
