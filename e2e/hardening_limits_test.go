@@ -34,6 +34,8 @@ func TestInputBounds(t *testing.T) {
 		{"130 KB name --json", add(huge, "CAB-1234", "--json"), "generic_webhook_name_invalid"},
 		{"130 KB owner", append(add("n8n-prod", "CAB-1234"), "--owner", huge), "generic_webhook_text_too_long"},
 		{"show of a 130 KB name", []string{"show", huge}, "generic_webhook_target_not_found"},
+		{"check-url of a 120 KB URL", []string{"check-url", "https://x.example/" + strings.Repeat("a/", 60_000)}, "generic_webhook_url_unsafe"},
+		{"check-url --json of a 120 KB URL", []string{"check-url", "--json", "https://x.example/" + strings.Repeat("a/", 60_000)}, "generic_webhook_url_unsafe"},
 	} {
 		r := h.run("", nil, tt.args...)
 		out := r.stdout + r.stderr

@@ -1,6 +1,7 @@
 package urlsafe
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -278,6 +279,28 @@ func sanitize(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// maxShownRunes bounds a URL as a verdict repeats it: a URL over the
+// 2048-byte limit is refused, and its redacted form (which can stay long,
+// "/a/a/a…") is cut rather than echoed whole.
+const maxShownRunes = 300
+
+// shownURL is Redact(raw), cut after maxShownRunes characters with "…"
+// and the input's size. It cuts the redacted text, so it never shows more
+// of raw than Redact does.
+func shownURL(raw string) string {
+	s := Redact(raw)
+	if utf8.RuneCountInString(s) <= maxShownRunes {
+		return s
+	}
+	i, n := 0, 0
+	for n < maxShownRunes {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	return s[:i] + hidden + " (" + strconv.Itoa(len(raw)) + " bytes)"
 }
 
 // WithoutFragment is raw without its fragment (from the first #): the
