@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/webriskops/webhook-setup/core/codes"
@@ -13,7 +12,7 @@ import (
 // nothing an operator types is stored or printed without limit. The URL's
 // own bound (2048 bytes) is part of the URL policy in core/urlsafe.
 const (
-	// MaxNameLen is the longest target name (namePattern says the same).
+	// MaxNameLen is the longest target name (namePattern is built from it).
 	MaxNameLen = 63
 	// MaxTextLen bounds receiver_owner, revoke_path and
 	// private_network.authorized_by, in bytes.
@@ -74,7 +73,7 @@ func lengthProblems(t Target) []codes.Problem {
 // field's other checks need not run over (and repeat) the long text.
 func tooLong(ps []codes.Problem, field string) bool {
 	for _, p := range ps {
-		if p.Code == codes.TextTooLong && strings.EqualFold(p.Field, field) {
+		if p.Code == codes.TextTooLong && p.Field == field {
 			return true
 		}
 	}

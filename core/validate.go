@@ -11,7 +11,7 @@ import (
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
-var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var namePattern = regexp.MustCompile(fmt.Sprintf(`^[a-z0-9][a-z0-9-]{0,%d}$`, MaxNameLen-1))
 
 // ValidateName checks a target name.
 func ValidateName(name string) *codes.Problem {
