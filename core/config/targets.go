@@ -114,12 +114,12 @@ func ParseTargets(data []byte, path string) ([]TargetSpec, error) {
 		}
 		line := doc.line(k)
 		if literalSecretKeys[k] {
-			ps = append(ps, literalSecret(path, line, k, ""))
+			ps = keep(ps, literalSecret(path, line, k, ""))
 			continue
 		}
 		p := unknownKey(path, line, k, nil)
 		p.Fix = "A target file holds only [[target]] tables."
-		ps = append(ps, p)
+		ps = keep(ps, p)
 	}
 	var specs []TargetSpec
 	if v, ok := doc.root["target"]; ok {
@@ -133,12 +133,12 @@ func ParseTargets(data []byte, path string) ([]TargetSpec, error) {
 		for i, m := range list {
 			path := fmt.Sprintf("target[%d]", i)
 			spec, sps := parseTarget(doc, path, lines[path], m)
-			ps = append(ps, sps...)
+			ps = keep(ps, sps...)
 			if spec.Target.Name == "" {
 				continue
 			}
 			if first, dup := seen[spec.Target.Name]; dup {
-				ps = append(ps, spec.problem(codes.ConfigInvalid, "name",
+				ps = keep(ps, spec.problem(codes.ConfigInvalid, "name",
 					"the name is also used by the target on line %d; names must be unique", first))
 				continue
 			}
@@ -252,6 +252,10 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 		case "signing":
 			ps = append(ps, parseSigning(&spec, v)...)
 		default:
+			if len(ps) >= maxProblemsKept {
+				ps = keep(ps, Problem{File: doc.file, Tally: 1}) // not built: only counted
+				continue
+			}
 			p := unknownKey(doc.file, spec.LineOf(k), k, targetKeys)
 			p.Target = t.Name
 			if hint, ok := keyHints[k]; ok {
