@@ -56,20 +56,25 @@ type Signing struct {
 // Target is one saved webhook automation target. It never holds secret
 // material; credentials travel separately (see Credential).
 type Target struct {
-	ID                      string         `json:"id"`
-	Name                    string         `json:"name"`
-	ProviderKey             ProviderKey    `json:"provider_key"`
-	DeploymentMode          Mode           `json:"deployment_mode"`
-	BaseURL                 string         `json:"base_url"`
-	ReceiverOwner           string         `json:"receiver_owner"`
-	RevokePath              string         `json:"revoke_path"`
-	ReceiverChecksConfirmed bool           `json:"receiver_checks_confirmed"`
-	PrivateNetwork          PrivateNetwork `json:"private_network"`
-	RateLimit               RateLimit      `json:"rate_limit"`
-	Signing                 *Signing       `json:"signing,omitempty"`
-	Version                 int64          `json:"version"`
-	CreatedAt               time.Time      `json:"created_at"`
-	UpdatedAt               time.Time      `json:"updated_at"`
+	ID                      string      `json:"id"`
+	Name                    string      `json:"name"`
+	ProviderKey             ProviderKey `json:"provider_key"`
+	DeploymentMode          Mode        `json:"deployment_mode"`
+	BaseURL                 string      `json:"base_url"`
+	ReceiverOwner           string      `json:"receiver_owner"`
+	RevokePath              string      `json:"revoke_path"`
+	ReceiverChecksConfirmed bool        `json:"receiver_checks_confirmed"`
+	// AllowConfusableHost is the operator's confirmation that a look-alike
+	// host (urlsafe.LookAlikeHost) is really the receiver's. It is asked
+	// for when a URL is saved or checked and not stored: a saved target
+	// with such a host was confirmed, and keeps its warning (HostWarnings).
+	AllowConfusableHost bool           `json:"allow_confusable_host,omitempty"`
+	PrivateNetwork      PrivateNetwork `json:"private_network"`
+	RateLimit           RateLimit      `json:"rate_limit"`
+	Signing             *Signing       `json:"signing,omitempty"`
+	Version             int64          `json:"version"`
+	CreatedAt           time.Time      `json:"created_at"`
+	UpdatedAt           time.Time      `json:"updated_at"`
 
 	// StandardWebhooks adds the Standard Webhooks headers to every
 	// delivery (docs/standard-webhooks.md).

@@ -11,15 +11,12 @@ import (
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
-var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// Limits on free text, so a pasted log cannot become an owner name.
-const maxTextLen = 500
+var namePattern = regexp.MustCompile(fmt.Sprintf(`^[a-z0-9][a-z0-9-]{0,%d}$`, MaxNameLen-1))
 
 // ValidateName checks a target name.
 func ValidateName(name string) *codes.Problem {
 	if !namePattern.MatchString(name) {
-		p := codes.NewProblem(codes.NameInvalid, "name", fmt.Sprintf("%q is not a valid target name", name))
+		p := codes.NewProblem(codes.NameInvalid, "name", fmt.Sprintf("%s is not a valid target name", Clip(name)))
 		return &p
 	}
 	return nil
@@ -33,9 +30,25 @@ func Validate(t Target, secret string) []codes.Problem {
 	if p := ValidateName(t.Name); p != nil {
 		ps = append(ps, *p)
 	}
+	long := lengthProblems(t)
+	if tooLong(long, "private_network.allowlist") {
+		// Thousands of entries would each be judged and reported.
+		t.PrivateNetwork.Allowlist = nil
+	}
 	r := evaluate(t, signing.CheckSecret(secret))
-	ps = append(ps, r.Blocked...)
-	return append(ps, ownerProblems(t)...)
+	for _, p := range r.Blocked {
+		if !tooLong(long, p.Field) {
+			ps = append(ps, p)
+		}
+	}
+	ps = append(ps, long...)
+	if p := LookAlikeProblem(t); p != nil && !codes.HasField(ps, "webhook_url") {
+		ps = append(ps, *p)
+	}
+	if !tooLong(long, "receiver_owner") {
+		ps = append(ps, ownerProblems(t)...)
+	}
+	return ps
 }
 
 // URLPolicy is what t's deployment mode and private-network approval allow
@@ -54,6 +67,9 @@ func URLPolicy(t Target) urlsafe.Policy {
 func CheckEndpoint(ctx context.Context, t Target, r urlsafe.Resolver) urlsafe.Verdict {
 	v := urlsafe.Check(ctx, t.BaseURL, URLPolicy(t), r)
 	v.Warnings = append(v.Warnings, ProviderHints(t.ProviderKey, v.Endpoint)...)
+	if w := LookAlikeWarning(t); w != "" {
+		v.Warnings = append(v.Warnings, w)
+	}
 	return v
 }
 
@@ -152,20 +168,12 @@ func revokePathProblems(t Target) []codes.Problem {
 	if strings.TrimSpace(t.RevokePath) == "" {
 		return []codes.Problem{codes.NewProblem(codes.RevokePathMissing, "revoke_path", "no revoke path was given")}
 	}
-	if len(t.RevokePath) > maxTextLen {
-		return []codes.Problem{codes.NewProblem(codes.RevokePathMissing, "revoke_path",
-			fmt.Sprintf("the revoke path is %d bytes; keep it under %d", len(t.RevokePath), maxTextLen))}
-	}
 	return nil
 }
 
 func ownerProblems(t Target) []codes.Problem {
 	if strings.TrimSpace(t.ReceiverOwner) == "" {
 		return []codes.Problem{codes.NewProblem(codes.OwnerMissing, "receiver_owner", "no receiver owner was given")}
-	}
-	if len(t.ReceiverOwner) > maxTextLen {
-		return []codes.Problem{codes.NewProblem(codes.OwnerMissing, "receiver_owner",
-			fmt.Sprintf("the receiver owner is %d bytes; keep it under %d", len(t.ReceiverOwner), maxTextLen))}
 	}
 	return nil
 }

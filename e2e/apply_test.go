@@ -102,7 +102,7 @@ func TestApplyRoundTrip(t *testing.T) {
 		t.Fatalf("export-config wrote a credential:\n%s", text)
 	}
 	for _, s := range []string{`secret_file = "secrets/zap-tickets.secret"`, signing.Fingerprint(knownSecret),
-		`webhook_url_file = "secrets/zap-tickets.url"`, "# The webhook URL (https://hooks.zapier.com/hooks/catch/123456/tok3…/) is in this file.",
+		`webhook_url_file = "secrets/zap-tickets.url"`, "# The webhook URL (https://hooks.zapier.com/hooks/catch/123456/…/) is in this file.",
 		`rate_limit = "5/2s"`, `receiver_owner = "Platform \"night\" team"`} {
 		if !strings.Contains(text, s) {
 			t.Errorf("export lacks %q:\n%s", s, text)
@@ -170,7 +170,7 @@ func TestApplyRoundTrip(t *testing.T) {
 	for _, args := range [][]string{{"audit"}, {"audit", "--json"}} {
 		r := fresh.ok(args...)
 		noToken(strings.Join(args, " "), r.stdout+r.stderr)
-		if !strings.Contains(r.stdout, "https://hooks.zapier.com/hooks/catch/123456/tok3…/") {
+		if !strings.Contains(r.stdout, "https://hooks.zapier.com/hooks/catch/123456/…/") {
 			t.Errorf("%v does not name the redacted URL:\n%s", args, r.stdout)
 		}
 	}

@@ -179,9 +179,9 @@ func (s *Store) targetWith(ctx context.Context, q queryer, column, value string,
 	t, err := newTargetRow().scan(q.QueryRowContext(ctx, targetSelect+` WHERE `+column+` = ?`, value), openURL)
 	if errors.Is(err, sql.ErrNoRows) {
 		if column == "t.id" {
-			return t, codes.Errorf(codes.TargetNotFound, "no saved target has id %q", value)
+			return t, codes.Errorf(codes.TargetNotFound, "no saved target has id %s", core.Clip(value))
 		}
-		return t, codes.Errorf(codes.TargetNotFound, "no saved target is named %q", value)
+		return t, codes.Errorf(codes.TargetNotFound, "no saved target is named %s", core.Clip(value))
 	}
 	return t, err
 }

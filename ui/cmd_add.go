@@ -17,6 +17,7 @@ type addOptions struct {
 	urlFile                   urlFileFlag
 	owner, revokePath         string
 	confirmChecks             bool
+	allowLookAlike            bool
 	network                   networkFlags
 	secret                    secretFlags
 	resolve                   resolveFlag
@@ -58,6 +59,7 @@ func NewCmdAdd(app *App) *cobra.Command {
 	fs.StringVar(&opts.owner, "owner", "", "who owns the receiver")
 	fs.StringVar(&opts.revokePath, "revoke-path", "", "where the receiver URL and secret are rotated or deleted")
 	fs.BoolVar(&opts.confirmChecks, "confirm-receiver-checks", false, "confirm the receiver verifies the six X-WebRiskOps headers (see: webhook-setup recipe)")
+	registerLookAlikeFlag(fs, &opts.allowLookAlike)
 	opts.network.register(fs)
 	opts.secret.register(fs, "generate-secret")
 	opts.resolve.register(fs)
@@ -92,8 +94,9 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	t := core.Target{
 		Name: opts.name, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode,
 		BaseURL: opts.url, ReceiverOwner: opts.owner, RevokePath: opts.revokePath,
-		ReceiverChecksConfirmed: opts.confirmChecks, PrivateNetwork: opts.network.privateNetwork(app, mode),
-		RateLimit: rate, StandardWebhooks: opts.standardWebhooks,
+		ReceiverChecksConfirmed: opts.confirmChecks, AllowConfusableHost: opts.allowLookAlike,
+		PrivateNetwork: opts.network.privateNetwork(app, mode),
+		RateLimit:      rate, StandardWebhooks: opts.standardWebhooks,
 	}
 	edgeHeader, edgeValue, edgeProblems := opts.edge.read(app)
 	opts.edge.apply(&t, edgeHeader)
@@ -134,7 +137,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		return err
 	}
 	v := app.targetView(t, false)
-	v.GeneratedSecret, v.Warnings = shown, warnings
+	v.GeneratedSecret, v.Warnings = shown, mergeWarnings(warnings, v.Warnings)
 	if opts.json {
 		return writeJSON(app.Out, v)
 	}

@@ -13,12 +13,13 @@ import (
 )
 
 type checkURLOptions struct {
-	mode     string
-	provider string
-	network  networkFlags
-	resolve  resolveFlag
-	json     bool
-	urlFile  urlFileFlag
+	mode           string
+	provider       string
+	allowLookAlike bool
+	network        networkFlags
+	resolve        resolveFlag
+	json           bool
+	urlFile        urlFileFlag
 }
 
 // NewCmdCheckURL builds `check-url URL`: the URL safety verdict, before
@@ -54,6 +55,7 @@ func NewCmdCheckURL(app *App) *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVar(&opts.mode, "mode", "", "deployment_mode: cloud, self-hosted or webhook-only (default from config, else cloud)")
 	fs.StringVar(&opts.provider, "provider", "", "provider_key, for provider-specific hints")
+	registerLookAlikeFlag(fs, &opts.allowLookAlike)
 	opts.network.register(fs)
 	opts.resolve.register(fs)
 	opts.urlFile.register(fs)
@@ -75,7 +77,7 @@ func checkURLRun(ctx context.Context, app *App, raw string, opts *checkURLOption
 		}
 	}
 	t := core.Target{ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode, BaseURL: raw,
-		PrivateNetwork: opts.network.privateNetwork(app, mode)}
+		PrivateNetwork: opts.network.privateNetwork(app, mode), AllowConfusableHost: opts.allowLookAlike}
 	if ps := core.PrivateNetworkProblems(t); len(ps) > 0 {
 		return codes.ProblemsError(ps)
 	}
@@ -84,6 +86,10 @@ func checkURLRun(ctx context.Context, app *App, raw string, opts *checkURLOption
 		return err
 	}
 	v := core.CheckEndpoint(ctx, t, resolver)
+	if p := core.LookAlikeProblem(t); p != nil && v.Safe {
+		v.Safe, v.Pinned = false, nil
+		v.Code, v.Reason, v.Fix = string(p.Code), p.Reason, p.Fix
+	}
 	if v.Addresses == nil {
 		v.Addresses = []string{}
 	}

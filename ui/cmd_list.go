@@ -16,6 +16,7 @@ type listItem struct {
 	DeploymentMode core.Mode        `json:"deployment_mode"`
 	Endpoint       string           `json:"endpoint"`
 	Ready          bool             `json:"ready"`
+	Warnings       []string         `json:"warnings,omitempty"`
 }
 
 // NewCmdList builds `list`: every saved target, one line each.
@@ -40,7 +41,8 @@ func listRun(ctx context.Context, app *App, jsonOut bool) error {
 	}
 	items := make([]listItem, len(targets))
 	for i, t := range targets {
-		items[i] = listItem{t.Name, t.ProviderKey, t.DeploymentMode, urlsafe.Redact(t.BaseURL), core.Evaluate(t).Ready}
+		items[i] = listItem{t.Name, t.ProviderKey, t.DeploymentMode, urlsafe.Redact(t.BaseURL), core.Evaluate(t).Ready,
+			targetWarnings(t)}
 	}
 	if jsonOut {
 		return writeJSON(app.Out, items)
@@ -57,6 +59,9 @@ func listRun(ctx context.Context, app *App, jsonOut bool) error {
 	for _, it := range items {
 		tb.row(it.Name, string(it.ProviderKey), string(it.DeploymentMode), strconv.FormatBool(it.Ready))
 		tb.detail("endpoint", it.Endpoint)
+		for _, w := range it.Warnings {
+			tb.detail("warning", w)
+		}
 	}
 	return nil
 }

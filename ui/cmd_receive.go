@@ -477,7 +477,7 @@ func (rv *receiver) print(l receiveLine) {
 	defer rv.mu.Unlock()
 	if rv.json {
 		b, _ := json.Marshal(l)
-		fmt.Fprintf(rv.app.Out, "%s\n", b)
+		fmt.Fprintf(rv.app.Out, "%s\n", escapeInvisible(b))
 		return
 	}
 	text := fmt.Sprintf("%s %d %s", l.At.Format(time.RFC3339), l.HTTPStatus, l.Status)

@@ -19,6 +19,8 @@ type statusItem struct {
 	// their refusals show (Zapier's never reach the sender).
 	ReplayProtectionNote string          `json:"replay_protection_note"`
 	Blocked              []codes.Problem `json:"blocked"`
+	// Warnings do not block delivery but stay in sight (a look-alike host).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // NewCmdStatus builds `status` (Integration status): the six readiness
@@ -45,7 +47,7 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 	items := make([]statusItem, len(targets))
 	for i, t := range targets {
 		r := core.Evaluate(t)
-		items[i] = statusItem{t.Name, r.Ready, r.States, replayProtectionNote(t.ProviderKey), r.Blocked}
+		items[i] = statusItem{t.Name, r.Ready, r.States, replayProtectionNote(t.ProviderKey), r.Blocked, targetWarnings(t)}
 	}
 	if jsonOut {
 		return writeJSON(app.Out, items)
@@ -72,6 +74,9 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 				blocked = append(blocked, string(p.Code))
 			}
 			tb.detail("blocked:", strings.Join(blocked, ", "))
+		}
+		for _, w := range it.Warnings {
+			tb.detail("warning:", w)
 		}
 	}
 	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; show NAME explains each state.")

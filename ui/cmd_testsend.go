@@ -211,16 +211,17 @@ func recordTestSend(ctx context.Context, s *store.Store, name string, res testSe
 }
 
 type testSendCmdOptions struct {
-	url, provider string
-	urlFile       urlFileFlag
-	secret        secretFlags
-	rehearsal     rehearsalFlags
-	resolve       resolveFlag
-	dryRun, curl  bool
-	out           string
-	reveal        bool
-	wait          time.Duration
-	json          bool
+	url, provider  string
+	urlFile        urlFileFlag
+	secret         secretFlags
+	rehearsal      rehearsalFlags
+	resolve        resolveFlag
+	dryRun, curl   bool
+	out            string
+	reveal         bool
+	allowLookAlike bool
+	wait           time.Duration
+	json           bool
 }
 
 // NewCmdTestSend builds `test-send [NAME]`.
@@ -264,6 +265,7 @@ Exit status: 0 delivered; 3 a redirect, an unsafe URL or a missing secret;
 	fs.StringVar(&opts.url, "url", "", "send to this URL instead of a saved target (needs --secret-file or --secret-env)")
 	opts.urlFile.register(fs)
 	fs.StringVar(&opts.provider, "provider", "", "with --url: the provider_key to put in the body (default generic_webhook)")
+	registerLookAlikeFlag(fs, &opts.allowLookAlike)
 	opts.secret.registerSources(fs, "with --url: read the signing secret")
 	fs.BoolVar(&opts.dryRun, "dry-run", false, "print the signed request instead of sending it (no network)")
 	fs.StringVar(&opts.out, "out", "", "with --dry-run: write the request as JSON to this new file (0600, full URL)")
@@ -323,7 +325,10 @@ func testSendRun(ctx context.Context, app *App, name string, opts *testSendCmdOp
 			}
 		}
 		t := core.Target{Name: adhocTarget, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: core.ModeCloud,
-			BaseURL: opts.url, PrivateNetwork: core.PrivateNetwork{Policy: core.PolicyDeny}}
+			BaseURL: opts.url, PrivateNetwork: core.PrivateNetwork{Policy: core.PolicyDeny}, AllowConfusableHost: opts.allowLookAlike}
+		if p := core.LookAlikeProblem(t); p != nil {
+			return codes.ProblemsError([]codes.Problem{*p})
+		}
 		tsOpts.Secrets = []string{secret}
 		if res, err = app.testSend(ctx, t, tsOpts); err != nil {
 			return err

@@ -285,7 +285,7 @@ func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
-		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		bw.Write(escapeInvisible(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
 	}
 	if len(sum.Deliveries) > 0 {
 		bw.WriteString("\n  ")

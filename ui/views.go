@@ -66,7 +66,7 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,
 		ReceiverChecksConfirmed: t.ReceiverChecksConfirmed, PrivateNetwork: allow, RateLimit: rate,
 		Signing: t.Signing, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey), Blocked: r.Blocked,
-		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: warnings,
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: append(warnings, targetWarnings(t)...),
 		StandardWebhooks: t.StandardWebhooks, EdgeAuth: t.EdgeAuth,
 	}
 }

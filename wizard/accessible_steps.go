@@ -139,7 +139,25 @@ func (ui *lineUI) endpoint(a *Answers) error {
 		cancel()
 		ui.printf("%s\n", verdictView(ui.e.st, verdict, a.Mode == core.ModeSelfHosted, 0))
 		if acceptable(verdict, a.Mode) {
-			return nil
+			p := core.LookAlikeProblem(t)
+			if p == nil {
+				return nil
+			}
+			ui.problems(*p)
+			c, err := ui.choose("The host looks like another one.", "",
+				[2]string{"confirm", "It is the receiver's host: keep it (it stays marked in the target list)"},
+				[2]string{"again", "Enter the URL again"}, backOption)
+			if err != nil {
+				return err
+			}
+			switch c {
+			case "confirm":
+				a.LookAlikeConfirmed = a.URL
+				return nil
+			case "back":
+				return errBack
+			}
+			continue
 		}
 		ui.problems(*core.VerdictProblem(verdict))
 		again, err := ui.choose("The endpoint was refused.", "", [2]string{"again", "Enter the URL again"}, backOption)

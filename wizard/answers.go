@@ -18,6 +18,9 @@ type Answers struct {
 	Provider core.ProviderKey `json:"provider_key,omitempty"`
 	Mode     core.Mode        `json:"deployment_mode,omitempty"`
 	URL      string           `json:"webhook_url,omitempty"`
+	// LookAlikeConfirmed is the URL whose look-alike host the operator
+	// confirmed as the receiver's; a changed URL needs a new confirmation.
+	LookAlikeConfirmed string `json:"look_alike_confirmed,omitempty"`
 
 	Secret string `json:"signing_secret,omitempty"`
 	// SecretGenerated marks a secret this wizard generated; it must be
@@ -100,6 +103,7 @@ func (a *Answers) Target() core.Target {
 		ReceiverOwner:           a.Owner,
 		RevokePath:              a.RevokePath,
 		ReceiverChecksConfirmed: a.ChecksConfirmed(),
+		AllowConfusableHost:     a.URL != "" && a.LookAlikeConfirmed == a.URL,
 		PrivateNetwork:          core.PrivateNetwork{Policy: core.PolicyDeny},
 	}
 	if a.Mode == core.ModeSelfHosted {

@@ -34,4 +34,7 @@ var (
 	keySave       = key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save"))
 	keyEditName   = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit name"))
 	keyHome       = key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "home"))
+	// keyLookAlike confirms a look-alike host (core.LookAlikeProblem) in
+	// the Endpoint step; a control key, since letters go to the URL.
+	keyLookAlike = key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "confirm look-alike host"))
 )

@@ -140,6 +140,10 @@ func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, keyNext) {
 			return s, s.submit()
 		}
+		if key.Matches(msg, keyLookAlike) && core.LookAlikeProblem(s.a.Target()) != nil {
+			s.a.LookAlikeConfirmed = s.a.URL
+			return s, tea.Batch(notify(s, "Confirmed: the look-alike host is the receiver's. It stays marked in the target list."), s.submit())
+		}
 		before := s.input.Value()
 		trimmed, cmd := updateInput(&s.input, msg)
 		if s.input.Value() == before {
@@ -169,6 +173,9 @@ func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if s.advance {
 			s.advance = false
+			if p := core.LookAlikeProblem(s.a.Target()); p != nil {
+				return s, report(s, *p)
+			}
 			return s, tea.Batch(report(s), s.env.post(stepDoneMsg{step: stepEndpoint}))
 		}
 		return s, report(s)
@@ -205,6 +212,9 @@ func (s *endpointStep) submit() tea.Cmd {
 	}
 	if verdict, ok := s.current(); ok {
 		if acceptable(verdict, s.a.Mode) {
+			if p := core.LookAlikeProblem(s.a.Target()); p != nil {
+				return tea.Batch(append(cmds, report(s, *p))...)
+			}
 			return tea.Batch(append(cmds, s.env.post(stepDoneMsg{step: stepEndpoint}))...)
 		}
 		return tea.Batch(append(cmds, report(s, *core.VerdictProblem(verdict)))...)
@@ -245,6 +255,9 @@ func (s *endpointStep) SetSize(w, _ int) {
 }
 
 func (s *endpointStep) ShortHelp() []key.Binding {
+	if core.LookAlikeProblem(s.a.Target()) != nil {
+		return []key.Binding{keyNext, keyLookAlike, keyBack}
+	}
 	return []key.Binding{keyNext, keyBack}
 }
 

@@ -314,7 +314,7 @@ func TestOwnerStepProblems(t *testing.T) {
 	}
 	d.paste(strings.Repeat("x", 520))
 	d.key("enter")
-	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.RevokePathMissing {
+	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.TextTooLong {
 		t.Fatalf("long revoke path: problems %v", c)
 	}
 	d.at(stepOwner)

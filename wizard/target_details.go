@@ -72,6 +72,9 @@ func (d *details) View() string {
 	if len(r.Blocked) > 0 {
 		b.WriteString("\n\n" + problemLines(st, r.Blocked, d.width))
 	}
+	if w := core.LookAlikeWarning(t); w != "" {
+		b.WriteString("\n\n" + st.warn.Render(wrap("! "+clean(w), d.width)))
+	}
 	return b.String()
 }
 

@@ -62,6 +62,8 @@ const (
 	EdgeValueMissing   Code = "generic_webhook_edge_value_missing"
 	EdgeValueInvalid   Code = "generic_webhook_edge_value_invalid"
 	DeliveryQueued     Code = "generic_webhook_delivery_queued"
+	TextTooLong        Code = "generic_webhook_text_too_long"
+	HostLookAlike      Code = "generic_webhook_host_lookalike"
 )
 
 // Codes of targets files whose webhook URL comes from a file or a variable.
@@ -165,6 +167,10 @@ var Catalog = map[Code]Entry{
 		Fix: "Use the value the platform expects, 16 to 1024 printable ASCII characters; to make one: openssl rand -hex 24.", Exit: ExitBlocked},
 	DeliveryQueued: {Meaning: "Nothing failed, but some deliveries were still queued when --wait ended (the target's pace or retries needed longer); they are safe in the outbox.",
 		Fix: "Run webhook-setup deliveries drain (the systemd timer or cron does it), or run again with a longer --wait.", Exit: ExitQueued},
+	HostLookAlike: {Meaning: "The endpoint's host mixes scripts or is written in letters that look like Latin ones (hooks.zаpier.com with a Cyrillic а), so it could pass for another host.",
+		Fix: "Compare the host letter by letter with what the receiver gave you and retype it; if it is really the receiver's host, confirm it (add, check-url, test-send: --allow-confusable-host; targets file: allow_confusable_host = true; wizard: the Endpoint step asks).", Exit: ExitBlocked},
+	TextTooLong: {Meaning: "A text field (receiver owner, revoke path, authorized_by, an allowlist entry) or the allowlist is longer than the tool keeps.",
+		Fix: "Shorten it to the limit the reason names; keep long notes in your ticketing system and refer to them by id.", Exit: ExitBlocked},
 }
 
 func init() {

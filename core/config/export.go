@@ -50,6 +50,11 @@ func Export(targets []core.Target, opts ExportOptions) []byte {
 		kv(&b, "receiver_owner", Quote(t.ReceiverOwner))
 		kv(&b, "revoke_path", Quote(t.RevokePath))
 		kv(&b, "receiver_checks_confirmed", fmt.Sprint(t.ReceiverChecksConfirmed))
+		if core.LookAlikeWarning(t) != "" {
+			// Saving it was confirmed; applying this file again needs the
+			// same confirmation.
+			kv(&b, "allow_confusable_host", "true")
+		}
 		if !t.RateLimit.IsZero() {
 			kv(&b, "rate_limit", Quote(t.RateLimit.String()))
 		}

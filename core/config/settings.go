@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
@@ -68,15 +69,17 @@ func ParseSettings(data []byte, path string, schema map[string]Kind) (map[string
 				if sub, ok := v.(map[string]any); ok {
 					walk(key, sub)
 				} else {
-					ps = append(ps, newProblem(path, line, codes.ConfigInvalid, key,
+					ps = keep(ps, newProblem(path, line, codes.ConfigInvalid, key,
 						"%s must be a table ([%s]), not %s", key, key, typeName(v)))
 				}
+			case !known && len(ps) >= maxProblemsKept:
+				ps = keep(ps, Problem{File: path, Tally: 1}) // not built: only counted
 			case !known:
 				ps = append(ps, unknownKey(path, line, key, knownIn(schema, prefix)))
 			default:
 				s, ok := scalar(v, kind)
 				if !ok {
-					ps = append(ps, newProblem(path, line, codes.ConfigInvalid, key,
+					ps = keep(ps, newProblem(path, line, codes.ConfigInvalid, key,
 						"%s must be %s, not %s", key, kind, typeName(v)))
 					continue
 				}
@@ -128,7 +131,7 @@ func knownIn(schema map[string]Kind, prefix string) []string {
 }
 
 func unknownKey(file string, line int, key string, known []string) Problem {
-	p := newProblem(file, line, codes.ConfigInvalid, key, "unknown key %q", key)
+	p := newProblem(file, line, codes.ConfigInvalid, key, "unknown key %s", core.Clip(key))
 	if len(known) > 0 {
 		p.Fix = "Remove or correct the key; known keys here: " + strings.Join(known, ", ") + "."
 	}

@@ -105,7 +105,7 @@ var keyHints = map[string]string{
 // The keys of a [[target]] table and of its sub-tables, for hints.
 var (
 	targetKeys = []string{"name", "provider_key", "deployment_mode", "webhook_url", "webhook_url_file", "webhook_url_env", "receiver_owner",
-		"revoke_path", "receiver_checks_confirmed", "rate_limit", "[target.private_network]", "[target.signing]",
+		"revoke_path", "receiver_checks_confirmed", "allow_confusable_host", "rate_limit", "[target.private_network]", "[target.signing]",
 		"standard_webhooks", "[target.edge_auth]"}
 	targetTables = map[string][]string{
 		"private_network": {"policy", "allowlist", "authorized_by"},
@@ -130,12 +130,12 @@ func ParseTargets(data []byte, path string) ([]TargetSpec, error) {
 		}
 		line := doc.line(k)
 		if literalSecretKeys[k] {
-			ps = append(ps, literalSecret(path, line, k, ""))
+			ps = keep(ps, literalSecret(path, line, k, ""))
 			continue
 		}
 		p := unknownKey(path, line, k, nil)
 		p.Fix = "A target file holds only [[target]] tables."
-		ps = append(ps, p)
+		ps = keep(ps, p)
 	}
 	var specs []TargetSpec
 	if v, ok := doc.root["target"]; ok {
@@ -149,12 +149,12 @@ func ParseTargets(data []byte, path string) ([]TargetSpec, error) {
 		for i, m := range list {
 			path := fmt.Sprintf("target[%d]", i)
 			spec, sps := parseTarget(doc, path, lines[path], m)
-			ps = append(ps, sps...)
+			ps = keep(ps, sps...)
 			if spec.Target.Name == "" {
 				continue
 			}
 			if first, dup := seen[spec.Target.Name]; dup {
-				ps = append(ps, spec.problem(codes.ConfigInvalid, "name",
+				ps = keep(ps, spec.problem(codes.ConfigInvalid, "name",
 					"the name is also used by the target on line %d; names must be unique", first))
 				continue
 			}
@@ -254,13 +254,17 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 				continue
 			}
 			t.RateLimit = r
-		case "receiver_checks_confirmed":
+		case "receiver_checks_confirmed", "allow_confusable_host":
 			b, ok := v.(bool)
 			if !ok {
 				ps = append(ps, spec.problem(codes.ConfigInvalid, k, "%s must be true or false, not %s", k, typeName(v)))
 				continue
 			}
-			t.ReceiverChecksConfirmed = b
+			if k == "allow_confusable_host" {
+				t.AllowConfusableHost = b
+			} else {
+				t.ReceiverChecksConfirmed = b
+			}
 		case "private_network":
 			ps = append(ps, parseNetwork(&spec, v)...)
 		case "signing":
@@ -270,6 +274,10 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 		case "edge_auth":
 			ps = append(ps, parseEdge(&spec, v)...)
 		default:
+			if len(ps) >= maxProblemsKept {
+				ps = keep(ps, Problem{File: doc.file, Tally: 1}) // not built: only counted
+				continue
+			}
 			p := unknownKey(doc.file, spec.LineOf(k), k, targetKeys)
 			p.Target = t.Name
 			if hint, ok := keyHints[k]; ok {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/webriskops/webhook-setup/core/codes"
+	"golang.org/x/net/publicsuffix"
 )
 
 // allowField is the problem field allowlist refusals concern.
@@ -90,12 +91,26 @@ func (al *allowlist) add(entry string) string {
 	if blockedName(name) {
 		return fmt.Sprintf("%q names this machine or a cloud metadata service, which is never allowed", clip(e))
 	}
+	if wild && isPublicSuffix(name) {
+		return fmt.Sprintf("%q would approve every name under the public suffix %s, which anyone can register; "+
+			"list your own domain, as in *.corp.example", clip(e), name)
+	}
 	if wild {
 		al.suffixes = append(al.suffixes, "."+name)
 	} else {
 		al.names = append(al.names, name)
 	}
 	return ""
+}
+
+// isPublicSuffix reports whether name (lookup form) is on the public
+// suffix list: an ICANN suffix such as com or co.uk, or a listed private
+// one such as github.io. A single label the list does not know (internal,
+// lan) falls under the list's default rule and is not refused: such names
+// are how private networks are usually named.
+func isPublicSuffix(name string) bool {
+	ps, icann := publicsuffix.PublicSuffix(name)
+	return ps == name && (icann || strings.Contains(name, "."))
 }
 
 // addPrefix accepts p only when it lies wholly inside one private range and
@@ -163,6 +178,16 @@ func (al *allowlist) allows(a netip.Addr, host string) bool {
 func (p *Policy) judge(a netip.Addr, host string, al *allowlist) (ok bool, class Class, what string) {
 	if p.testAllow != nil && p.testAllow(a) {
 		return true, Public, "allowed by a test"
+	}
+	if embedded := nat64Embedded(a); embedded != nil {
+		// A DNS64 answer: judged by the IPv4 address the gateway will
+		// reach, every reading of it (nat64.go).
+		for _, v4 := range embedded {
+			if ok, class, what := p.judge(v4, host, al); !ok {
+				return false, class, "a NAT64 address embedding " + v4.String() + ", which is " + what
+			}
+		}
+		return true, Public, "a NAT64 address embedding a public IPv4 address"
 	}
 	r := rangeOf(a)
 	if r == nil {

@@ -25,7 +25,7 @@ type portResolver interface {
 // against the address policy. A safe verdict pins the addresses that were
 // judged, and NewClient dials only those.
 func Check(ctx context.Context, raw string, p Policy, r Resolver) Verdict {
-	v := Verdict{URL: Redact(raw), Addresses: []string{}, Warnings: []string{}}
+	v := Verdict{URL: shownURL(raw), Addresses: []string{}, Warnings: []string{}}
 	t, prob := parse(raw)
 	if prob != nil {
 		v.Code, v.Reason, v.Fix = string(prob.Code), prob.Reason, prob.Fix

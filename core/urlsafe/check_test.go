@@ -41,8 +41,24 @@ func TestCheck(t *testing.T) {
 			reason: []string{"169.254.169.254", "link-local", "never allowed"}},
 		{name: "mapped loopback answer is unmapped and refused", raw: hook, resolver: answers("::ffff:127.0.0.1"),
 			reason: []string{"resolves to 127.0.0.1", "loopback"}},
-		{name: "nat64 answer", raw: hook, resolver: answers("64:ff9b::808:808"),
-			reason: []string{"NAT64", "embeds an IPv4"}},
+		// DNS64 answers are judged by the IPv4 address they embed (issue 15).
+		{name: "nat64 answer embedding a public address", raw: hook, resolver: answers("64:ff9b::808:808"),
+			safe: true, pinned: []string{"64:ff9b::808:808"}},
+		{name: "nat64 answer embedding loopback", raw: hook, resolver: answers("64:ff9b::7f00:1"),
+			reason: []string{"NAT64 address embedding 127.0.0.1", "loopback", "never allowed"}},
+		{name: "nat64 answer embedding metadata", raw: hook, resolver: answers("64:ff9b::a9fe:a9fe"),
+			reason: []string{"NAT64 address embedding 169.254.169.254", "never allowed"}},
+		{name: "nat64 answer embedding a private address, cloud", raw: hook, resolver: answers("64:ff9b::a00:5"),
+			reason: []string{"NAT64 address embedding 10.0.0.5", "only self-hosted"}},
+		{name: "nat64 answer embedding an approved private address", raw: hook,
+			policy: Policy{SelfHosted: true, Allowlist: []string{"10.0.0.0/8"}}, resolver: answers("64:ff9b::a00:5"),
+			safe: true, pinned: []string{"64:ff9b::a00:5"}},
+		{name: "local nat64 answer, every reading public", raw: hook, resolver: answers("64:ff9b:1:808:8:808:808:808"),
+			safe: true, pinned: []string{"64:ff9b:1:808:8:808:808:808"}},
+		{name: "local nat64 answer, the /96 reading private", raw: hook, resolver: answers("64:ff9b:1:808:8:808:a00:5"),
+			reason: []string{"NAT64 address embedding 10.0.0.5"}},
+		{name: "local nat64 answer, the /48 reading blocked", raw: hook, resolver: answers("64:ff9b:1::808:808"),
+			reason: []string{"NAT64 address embedding 0.0.0.0", "never allowed"}},
 		{name: "6to4 answer", raw: hook, resolver: answers("2002:808:808::1"),
 			reason: []string{"6to4"}},
 		{name: "teredo answer", raw: hook, resolver: answers("2001:0:4136:e378:8000:63bf:3fff:fdd2"),
@@ -234,7 +250,7 @@ func TestCheckNoDNS(t *testing.T) {
 // never-allowed metadata addresses.
 func TestApprovalFixIsAcceptedByTheAllowlist(t *testing.T) {
 	for _, addr := range []string{"10.20.1.7", "172.16.0.1", "192.168.1.1", "100.64.1.2", "100.100.100.199",
-		"fd12::1", "fd00:ec2::253"} {
+		"fd12::1", "fd00:ec2:0:1::5", "fd20:ce::253"} {
 		v := Check(context.Background(), "https://hook.internal.example/x", Policy{SelfHosted: true}, answers(addr))
 		if v.Safe || !v.NeedsApproval || !strings.HasPrefix(v.Fix, "Approve ") {
 			t.Fatalf("%s: %+v", addr, v)
@@ -247,6 +263,33 @@ func TestApprovalFixIsAcceptedByTheAllowlist(t *testing.T) {
 		if v := Check(context.Background(), "https://hook.internal.example/x",
 			Policy{SelfHosted: true, Allowlist: []string{cidr}}, answers(addr)); !v.Safe {
 			t.Errorf("%s: still refused after approving %s: %s", addr, cidr, v.Reason)
+		}
+	}
+}
+
+// TestCloudEndpointsNeverApprovedByName (issue 15, finding 3): a host-name
+// allowlist entry approved GCP's fd20:ce::254, EKS Pod Identity's
+// fd00:ec2::23 and Scaleway's fd00:42::42 through DNS. Every cloud
+// metadata, credential and platform-agent address stays refused, by name
+// entry, wildcard or CIDR, directly or as a DNS64 answer.
+func TestCloudEndpointsNeverApprovedByName(t *testing.T) {
+	pol := Policy{SelfHosted: true, Allowlist: []string{"hook.corp.example", "*.corp.example", "10.0.0.0/8", "fd12::/16"}}
+	for _, addr := range []string{"fd20:ce::254", "fd00:ec2::23", "fd00:42::42", "fd00:ec2::254", "fd00:ec2::253",
+		"fd00:ec2::123", "fd00:c1::a9fe:a9fe", "100.100.100.200", "168.63.129.16", "192.0.0.192", "169.254.169.254",
+		"169.254.170.2", "169.254.170.23", "169.254.42.42", "64:ff9b::a9fe:a9fe", "64:ff9b::6464:64c8"} {
+		for _, raw := range []string{"https://hook.corp.example/x", "https://a.corp.example/x"} {
+			v := Check(context.Background(), raw, pol, answers(addr))
+			if v.Safe || v.NeedsApproval || !strings.Contains(v.Reason, "never allowed") {
+				t.Errorf("%s → %s: %+v", raw, addr, v)
+			}
+		}
+	}
+	for _, name := range []string{"kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "metadata.tencentyun.com"} {
+		if v := Check(context.Background(), "https://"+name+"/x", pol, answers("10.96.0.1")); v.Safe {
+			t.Errorf("%s was allowed: %+v", name, v)
+		}
+		if p := CheckAllowlistEntry(name); p == nil {
+			t.Errorf("allowlist took %s", name)
 		}
 	}
 }

@@ -194,7 +194,9 @@ func numericTail(name string) bool {
 func blockedName(name string) bool {
 	switch name {
 	case "localhost", "localhost.localdomain", "metadata", "metadata.google.internal",
-		"instance-data", "metadata.amazonaws.com":
+		"instance-data", "metadata.amazonaws.com", "metadata.tencentyun.com",
+		// The Kubernetes API server as every pod can name it.
+		"kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local":
 		return true
 	}
 	return strings.HasSuffix(name, ".localhost")

@@ -50,8 +50,11 @@ func row(prefix string, c Class, name string) Range {
 // ranges4 and ranges6 are the policy tables, most specific rows first; the
 // last row of each catches everything else.
 var ranges4 = []Range{
+	// Cloud metadata and platform-agent endpoints outside 169.254.0.0/16
+	// (docs/url-safety.md names the source of each).
 	row("100.100.100.200/32", Blocked, "the Alibaba Cloud metadata address"),
 	row("168.63.129.16/32", Blocked, "the Azure platform (WireServer) address"),
+	row("192.0.0.192/32", Blocked, "the Oracle Cloud@Customer metadata address"),
 	row("255.255.255.255/32", Blocked, "the broadcast address"),
 	row("0.0.0.0/8", Blocked, `a "this network" address`),
 	row("127.0.0.0/8", Blocked, "a loopback address"),
@@ -79,12 +82,22 @@ var ranges6 = []Range{
 	row("::1/128", Blocked, "the loopback address"),
 	row("::ffff:0:0/96", Blocked, "an IPv4-mapped address, which embeds an IPv4 address"),
 	row("::/96", Blocked, "an IPv4-compatible address, which embeds an IPv4 address"),
+	// NAT64 literals are refused; DNS64 answers in these ranges are judged
+	// by the IPv4 address they embed (nat64.go) before this table is read.
 	row("64:ff9b::/96", Blocked, "a NAT64 address, which embeds an IPv4 address"),
 	row("64:ff9b:1::/48", Blocked, "a local NAT64 address, which embeds an IPv4 address"),
 	row("fe80::/10", Blocked, "a link-local address"),
 	row("fec0::/10", Blocked, "a site-local address"),
 	row("ff00::/8", Blocked, "a multicast address"),
+	// Cloud metadata, credential and platform-agent endpoints inside
+	// fc00::/7, which an allowlist could otherwise approve
+	// (docs/url-safety.md names the source of each).
 	row("fd00:ec2::254/128", Blocked, "the AWS metadata address"),
+	row("fd00:ec2::23/128", Blocked, "the AWS EKS Pod Identity credentials address"),
+	row("fd00:ec2::/64", Blocked, "an AWS platform service address (metadata, DNS, time, credentials)"),
+	row("fd20:ce::254/128", Blocked, "the Google Cloud metadata address"),
+	row("fd00:42::42/128", Blocked, "the Scaleway metadata address"),
+	row("fd00:c1::a9fe:a9fe/128", Blocked, "the Oracle Cloud metadata address"),
 	row("fc00::/7", Private, "a private (unique local) address"),
 	row("2001::/32", Blocked, "a Teredo address, which embeds an IPv4 address"),
 	row("2001:db8::/32", Blocked, "a documentation address"),

@@ -67,7 +67,11 @@ func TestClassifyBoundaries(t *testing.T) {
 		// fc00::/7 and the AWS metadata address inside it
 		{"fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", B}, {"fc00::", R}, {"fd12:3456::1", R},
 		{"fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", R}, {"fe00::", B},
-		{"fd00:ec2::253", R}, {"fd00:ec2::254", B}, {"fd00:ec2::255", R},
+		{"fd00:ec2::253", B}, {"fd00:ec2::254", B}, {"fd00:ec2::255", B}, {"fd00:ec2::23", B}, {"fd00:ec2::123", B},
+		{"fd00:ec1:ffff:ffff:ffff:ffff:ffff:ffff", R}, {"fd00:ec2:0:1::", R},
+		{"fd20:ce::254", B}, {"fd20:ce::253", R}, {"fd00:42::42", B}, {"fd00:42::41", R},
+		{"fd00:c1::a9fe:a9fe", B}, {"fd00:c1::a9fe:a9ff", R},
+		{"192.0.0.192", B}, {"168.63.129.16", B}, {"100.100.100.200", B}, {"169.254.170.23", B}, {"169.254.42.42", B},
 		// link-local, site-local, multicast
 		{"fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", B}, {"fe80::", B}, {"fe80::1", B}, {"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", B},
 		{"fec0::", B}, {"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", B}, {"ff00::", B}, {"ff02::1", B},

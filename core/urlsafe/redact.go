@@ -1,27 +1,54 @@
 package urlsafe
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Redaction limits, in characters: longer path segments and query keys are
-// cut, as are query values longer than maxValue.
+// The redaction rule. Webhook URLs are bearer credentials: Zapier, Make
+// and n8n put the token in the path, and Zapier's token (7 characters) is
+// often not the last segment (its documented /silent/ suffix, or a
+// trailing /1). So every piece of a path or query that could be a
+// credential is hidden whole, not cut to a prefix:
+//
+//   - a path segment (or a piece of text that is not a URL) with more than
+//     showRunes characters is a credential unless it is one of the public
+//     words of webhook paths (publicPathWords) or the numeric account id of
+//     a Zapier catch hook;
+//   - whatever its length, the segment after /hooks/catch/ID/ (Zapier's
+//     token), the first segment on hook.<region>.make.com (Make's token) and
+//     the segment after /webhook/ or /webhook-test/ (n8n's webhook id) are
+//     credentials;
+//   - query values longer than showRunes, and query keys longer than
+//     showRunes that are not public key names (publicQueryKeys), are
+//     credentials;
+//   - user information becomes "…@" and a fragment "#…".
+//
+// A credential is written as hidden ("…"); nothing of it is kept.
 const (
-	maxSegment = 8
-	maxValue   = 4
-	keepRunes  = 4
-	ellipsis   = "…"
+	showRunes = 4
+	hidden    = "…"
 )
 
-// Redact returns raw fit to show and log: webhook URLs are bearer
-// credentials (Zapier, Make and n8n put the token in the path), so only the
-// scheme, host and port are kept whole. User information becomes "…@",
-// every path segment longer than 8 characters, the last path segment when
-// longer than 4, and every query value longer than 4 is cut to its first 4 characters plus "…", and a fragment becomes
-// "#…". Input without a scheme, or with spaces around it, is cut the same
-// way. Control and invalid characters become U+FFFD. Redact never fails.
+// publicPathWords are the path segments of provider webhook URLs that
+// carry no secret; they stay visible so an operator can tell the shape.
+var publicPathWords = map[string]bool{
+	"hooks": true, "catch": true, "silent": true, "webhook": true, "webhook-test": true, "webhooks": true,
+}
+
+// publicQueryKeys are query key names that name a credential without being
+// one.
+var publicQueryKeys = map[string]bool{
+	"token": true, "access_token": true, "api_key": true, "apikey": true, "secret": true,
+	"signature": true, "source": true, "format": true,
+}
+
+// Redact returns raw fit to show and log, by the rule above: only the
+// scheme, host and port are kept whole. Input without a scheme, or with
+// spaces around it, is hidden the same way. Control and invalid characters
+// become U+FFFD. Redact never fails, and Redact(Redact(x)) == Redact(x).
 func Redact(raw string) string {
 	s := sanitize(raw)
 	// Surrounding spaces stay visible (they are often why a URL was
@@ -44,23 +71,24 @@ func Redact(raw string) string {
 func redactTrimmed(b *strings.Builder, s string) {
 	head, rest, ok := splitAuthority(s)
 	if !ok {
-		// Not scheme://…: cut piece by piece, the last piece like a path's
-		// last segment, so "hooks.zapier.com/hooks/catch/1/abc1d2e/" hides
-		// its token too.
-		cutPath(b, s)
+		// Not scheme://…: hide piece by piece like a path, so
+		// "hooks.zapier.com/hooks/catch/1/abc1d2e/" hides its token too.
+		hidePath(b, s, "")
 		return
 	}
 	scheme := strings.Index(head, "://") + 3
 	b.WriteString(head[:scheme])
 	head = head[scheme:]
 	if at := strings.LastIndexByte(head, '@'); at >= 0 {
-		b.WriteString(ellipsis + "@")
+		b.WriteString(hidden + "@")
 		head = head[at+1:]
 	}
+	host := ""
 	if hostLike(head) {
 		b.WriteString(head)
+		host = head
 	} else {
-		cut(b, head, maxSegment)
+		hide(b, head)
 	}
 
 	path, query, frag := rest, "", ""
@@ -71,13 +99,13 @@ func redactTrimmed(b *strings.Builder, s string) {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path, query, hasQuery = path[:i], path[i+1:], true
 	}
-	cutPath(b, path)
+	hidePath(b, path, host)
 	if hasQuery {
 		b.WriteByte('?')
 		redactQuery(b, query)
 	}
 	if hasFrag && frag != "" {
-		b.WriteString("#" + ellipsis)
+		b.WriteString("#" + hidden)
 	}
 }
 
@@ -101,8 +129,8 @@ func splitAuthority(s string) (head, rest string, ok bool) {
 	return s[:i+3+end], s[i+3+end:], true
 }
 
-// redactQuery cuts keys like path segments and values longer than maxValue;
-// a piece without "=" is treated as a value.
+// redactQuery hides values and keys that could be credentials; a piece
+// without "=" is treated as a value.
 func redactQuery(b *strings.Builder, q string) {
 	for {
 		i := strings.IndexAny(q, "&;")
@@ -111,11 +139,15 @@ func redactQuery(b *strings.Builder, q string) {
 			piece = q[:i]
 		}
 		if k, v, ok := strings.Cut(piece, "="); ok {
-			cut(b, k, maxSegment)
+			if publicQueryKeys[strings.ToLower(k)] {
+				b.WriteString(k)
+			} else {
+				hide(b, k)
+			}
 			b.WriteByte('=')
-			cut(b, v, maxValue)
+			hide(b, v)
 		} else {
-			cut(b, piece, maxValue)
+			hide(b, piece)
 		}
 		if i < 0 {
 			return
@@ -125,50 +157,89 @@ func redactQuery(b *strings.Builder, q string) {
 	}
 }
 
-// cutPath cuts path segments like cutPieces, and the last non-empty segment
-// already when it is longer than keepRunes: Zapier's catch token is 7
-// characters, under the 8-character rule, yet it is the credential.
-func cutPath(b *strings.Builder, path string) {
-	trimmed := strings.TrimRight(path, "/")
-	i := strings.LastIndexByte(trimmed, '/')
-	if i < 0 {
-		cutPieces(b, path, '/', maxSegment)
-		return
-	}
-	cutPieces(b, trimmed[:i+1], '/', maxSegment)
-	cut(b, trimmed[i+1:], keepRunes)
-	b.WriteString(path[len(trimmed):])
-}
-
-// cutPieces writes s with each sep-separated piece cut to max characters.
-func cutPieces(b *strings.Builder, s string, sep byte, max int) {
-	for {
-		i := strings.IndexByte(s, sep)
-		if i < 0 {
-			cut(b, s, max)
-			return
+// hidePath writes path with every segment that is a credential (see the
+// rule at the top) hidden. Segments end at / and at \ (which browsers read
+// as /); the separators are kept. host is the URL's host, "" for text that
+// is not a URL.
+func hidePath(b *strings.Builder, path, host string) {
+	var segs []string
+	start := 0
+	for i := 0; i <= len(path); i++ {
+		if i == len(path) || path[i] == '/' || path[i] == '\\' {
+			segs = append(segs, path[start:i])
+			start = i + 1
 		}
-		cut(b, s[:i], max)
-		b.WriteByte(sep)
-		s = s[i+1:]
+	}
+	pos := 0
+	for i, seg := range segs {
+		if i > 0 {
+			b.WriteByte(path[pos-1])
+		}
+		pos += len(seg) + 1
+		if seg == "" || !isCredential(segs, i, host) {
+			b.WriteString(seg)
+		} else {
+			b.WriteString(hidden)
+		}
 	}
 }
 
-// cut writes s, or its first keepRunes characters and "…" when s has more
-// than max characters.
-func cut(b *strings.Builder, s string, max int) {
-	if len(s) <= max || utf8.RuneCountInString(s) <= max {
+// isCredential reports whether segs[i] is a credential by the rule at the
+// top: a provider's token position, or any long segment that is not a
+// public word or a Zapier account id.
+func isCredential(segs []string, i int, host string) bool {
+	seg := segs[i]
+	low := strings.ToLower(seg)
+	prev := func(k int) string {
+		if i-k < 0 {
+			return ""
+		}
+		return strings.ToLower(segs[i-k])
+	}
+	switch {
+	case prev(3) == "hooks" && prev(2) == "catch" && allDigits(prev(1)):
+		return true // Zapier: /hooks/catch/ID/TOKEN
+	case prev(1) == "webhook" || prev(1) == "webhook-test":
+		return true // n8n: /webhook/ID, /webhook-test/ID
+	case i == 1 && isMakeHookHost(host):
+		return true // Make: hook.<region>.make.com/TOKEN
+	case utf8.RuneCountInString(seg) <= showRunes, publicPathWords[low]:
+		return false
+	case prev(2) == "hooks" && prev(1) == "catch" && allDigits(seg):
+		return false // Zapier's account id, not its token
+	}
+	return true
+}
+
+// isMakeHookHost reports whether host[:port] is Make's webhook host,
+// hook.<region>.make.com.
+func isMakeHookHost(host string) bool {
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	return strings.HasPrefix(host, "hook.") && strings.HasSuffix(host, ".make.com")
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hide writes s when it has at most showRunes characters, else hidden.
+func hide(b *strings.Builder, s string) {
+	if len(s) <= showRunes || utf8.RuneCountInString(s) <= showRunes {
 		b.WriteString(s)
 		return
 	}
-	i, n := 0, 0
-	for n < keepRunes && i < len(s) {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		n++
-	}
-	b.WriteString(s[:i])
-	b.WriteString(ellipsis)
+	b.WriteString(hidden)
 }
 
 // hostLike reports whether auth reads as host[:port], which is kept whole.
@@ -208,6 +279,28 @@ func sanitize(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// maxShownRunes bounds a URL as a verdict repeats it: a URL over the
+// 2048-byte limit is refused, and its redacted form (which can stay long,
+// "/a/a/a…") is cut rather than echoed whole.
+const maxShownRunes = 300
+
+// shownURL is Redact(raw), cut after maxShownRunes characters with "…"
+// and the input's size. It cuts the redacted text, so it never shows more
+// of raw than Redact does.
+func shownURL(raw string) string {
+	s := Redact(raw)
+	if utf8.RuneCountInString(s) <= maxShownRunes {
+		return s
+	}
+	i, n := 0, 0
+	for n < maxShownRunes {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	return s[:i] + hidden + " (" + strconv.Itoa(len(raw)) + " bytes)"
 }
 
 // WithoutFragment is raw without its fragment (from the first #): the

@@ -1,0 +1,81 @@
+package core
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+)
+
+// Bounds on every text a target carries, checked by Validate (and so by
+// add, apply and the wizard): a pasted log must not become an owner, and
+// nothing an operator types is stored or printed without limit. The URL's
+// own bound (2048 bytes) is part of the URL policy in core/urlsafe.
+const (
+	// MaxNameLen is the longest target name (namePattern is built from it).
+	MaxNameLen = 63
+	// MaxTextLen bounds receiver_owner, revoke_path and
+	// private_network.authorized_by, in bytes.
+	MaxTextLen = 500
+	// MaxAllowlistEntries bounds the private-network allowlist.
+	MaxAllowlistEntries = 100
+	// MaxAllowlistEntryLen bounds one allowlist entry, in bytes: a host
+	// name of 253 bytes with "*." in front.
+	MaxAllowlistEntryLen = 255
+	// MaxEchoRunes is how much of an offending input an error repeats.
+	MaxEchoRunes = 80
+)
+
+// Clip is s fit to repeat in an error: quoted, and when longer than
+// MaxEchoRunes characters, its start with "…" and its full size, so a
+// 130 KB value is never echoed whole.
+func Clip(s string) string {
+	if utf8.RuneCountInString(s) <= MaxEchoRunes {
+		return fmt.Sprintf("%q", s)
+	}
+	i, n := 0, 0
+	for n < MaxEchoRunes {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:i], len(s))
+}
+
+// lengthProblems finds every text of t over its bound.
+func lengthProblems(t Target) []codes.Problem {
+	var ps []codes.Problem
+	long := func(field, what, v string, max int) {
+		if len(v) > max {
+			ps = append(ps, codes.NewProblem(codes.TextTooLong, field,
+				fmt.Sprintf("the %s is %d bytes; keep it under %d", what, len(v), max)))
+		}
+	}
+	long("receiver_owner", "receiver owner", t.ReceiverOwner, MaxTextLen)
+	long("revoke_path", "revoke path", t.RevokePath, MaxTextLen)
+	pn := t.PrivateNetwork
+	long("private_network.authorized_by", "authorized_by text", pn.AuthorizedBy, MaxTextLen)
+	if n := len(pn.Allowlist); n > MaxAllowlistEntries {
+		ps = append(ps, codes.NewProblem(codes.TextTooLong, "private_network.allowlist",
+			fmt.Sprintf("the allowlist has %d entries; keep it to %d (approve a CIDR rather than many addresses)", n, MaxAllowlistEntries)))
+	}
+	for _, e := range pn.Allowlist {
+		if len(e) > MaxAllowlistEntryLen {
+			ps = append(ps, codes.NewProblem(codes.TextTooLong, "private_network.allowlist",
+				fmt.Sprintf("the allowlist entry %s is %d bytes; keep it under %d", Clip(e), len(e), MaxAllowlistEntryLen)))
+			break // one is enough to say; the rest would repeat it
+		}
+	}
+	return ps
+}
+
+// tooLong reports whether ps already refuses field for its length, so the
+// field's other checks need not run over (and repeat) the long text.
+func tooLong(ps []codes.Problem, field string) bool {
+	for _, p := range ps {
+		if p.Code == codes.TextTooLong && p.Field == field {
+			return true
+		}
+	}
+	return false
+}
