@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -24,8 +25,13 @@ func capturingWire(t *testing.T) (*wire, func() []captured) {
 	t.Helper()
 	var mu sync.Mutex
 	var got []captured
-	var wr *wire
-	wr = newWire(t, func(_ int, key string, _ http.ResponseWriter, r *http.Request) bool {
+	// The handler finds its wire through an atomic pointer: the server
+	// starts inside newWire, before the assignment below, and the request
+	// that calls the handler comes from another process, which gives the
+	// race detector no order between the two.
+	var wrp atomic.Pointer[wire]
+	wr := newWire(t, func(_ int, key string, _ http.ResponseWriter, r *http.Request) bool {
+		wr := wrp.Load()
 		wr.mu.Lock()
 		body := append([]byte(nil), wr.bodies[key]...)
 		wr.mu.Unlock()
@@ -34,6 +40,7 @@ func capturingWire(t *testing.T) (*wire, func() []captured) {
 		mu.Unlock()
 		return false
 	})
+	wrp.Store(wr)
 	return wr, func() []captured {
 		mu.Lock()
 		defer mu.Unlock()
