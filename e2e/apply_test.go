@@ -413,7 +413,7 @@ func TestApplyAuditsOneEventPerTargetChanged(t *testing.T) {
 	seen := map[string]string{}
 	for _, e := range audit[:3] {
 		seen[e["target"].(string)] = e["action"].(string)
-		if e["actor"] != "tester" {
+		if e["actor"] != testActor(t) {
 			t.Errorf("actor = %v", e["actor"])
 		}
 	}

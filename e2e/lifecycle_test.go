@@ -55,7 +55,7 @@ func TestRotateSecretAndDisconnect(t *testing.T) {
 	actions := map[string]bool{}
 	for _, e := range audit {
 		actions[e["action"].(string)] = true
-		if e["actor"] != "tester" {
+		if e["actor"] != testActor(t) {
 			t.Fatalf("actor = %v", e["actor"])
 		}
 	}
@@ -68,7 +68,7 @@ func TestRotateSecretAndDisconnect(t *testing.T) {
 	h.run("", []string{"SSH_CLIENT=203.0.113.9 51000 22"}, "add", "--name", "ssh-one", "--provider", "webhook",
 		"--url", "https://receiver.example.com/x", "--generate-secret", "--secret-out", filepath.Join(h.dir, "s2"),
 		"--owner", "o", "--revoke-path", "p", "--confirm-receiver-checks", "--resolve", "receiver.example.com:443:93.184.216.34")
-	if out := h.ok("audit", "--json").stdout; !strings.Contains(out, "tester from 203.0.113.9") {
+	if out := h.ok("audit", "--json").stdout; !strings.Contains(out, testActor(t)+" from 203.0.113.9") {
 		t.Fatalf("audit lacks SSH client address:\n%s", out)
 	}
 }

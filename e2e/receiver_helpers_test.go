@@ -167,7 +167,13 @@ func (s *syncBuffer) String() string {
 // spawn starts the binary in the background; the test's end kills it.
 func (h *home) spawn(extraEnv []string, args ...string) *proc {
 	h.t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	return h.spawnBin(bin, extraEnv, args...)
+}
+
+// spawnBin is spawn with another build of the binary (see plainBinary).
+func (h *home) spawnBin(binary string, extraEnv []string, args ...string) *proc {
+	h.t.Helper()
+	p := &proc{cmd: exec.Command(binary, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Env = append(append([]string{}, h.env...), extraEnv...)
 	p.cmd.Dir = h.dir
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
@@ -209,7 +215,13 @@ var listening = regexp.MustCompile(`Listening on (https://\S+)/ `)
 // once it listens.
 func (h *home) startReceive(args ...string) (*proc, string) {
 	h.t.Helper()
-	p := h.spawn(nil, append([]string{"receive", "--listen", "127.0.0.1:0"}, args...)...)
+	return h.startReceiveBin(bin, args...)
+}
+
+// startReceiveBin is startReceive with another build of the binary.
+func (h *home) startReceiveBin(binary string, args ...string) (*proc, string) {
+	h.t.Helper()
+	p := h.spawnBin(binary, nil, append([]string{"receive", "--listen", "127.0.0.1:0"}, args...)...)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listening.FindStringSubmatch(p.stderr.String()); m != nil {

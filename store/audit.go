@@ -3,11 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"net/netip"
 	"os"
 	"os/user"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/webriskops/webhook-setup/core/signing"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
@@ -23,23 +27,60 @@ type AuditEvent struct {
 	Detail string    `json:"detail"`
 }
 
-// Actor names who is running the command, for audit events: $USER (or
-// the account name when USER is unset), plus " from <addr>" with the
-// client address of an SSH session.
+// Actor names who is running the command, for audit events, from what the
+// operating system says rather than from variables anyone can set: the
+// login name of the real uid (os/user) and the uid, like
+// "dana (uid 1000)". $USER is only a label, added when it says something
+// else ("webhook-ops (uid 998, USER=dana)"), since any process can set it.
+// In an SSH session the client address from SSH_CONNECTION (SSH_CLIENT
+// when that is unset) follows: "... from 203.0.113.9"; a value that is not
+// an IP address is left out.
 func Actor() string {
-	name := os.Getenv("USER")
-	if name == "" {
-		if u, err := user.Current(); err == nil {
-			name = u.Username
-		}
+	uid := os.Getuid()
+	login := ""
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		login = u.Username
 	}
-	if name == "" {
-		name = "unknown"
+	if login == "" {
+		login = "unknown"
 	}
-	if f := strings.Fields(os.Getenv("SSH_CLIENT")); len(f) > 0 {
-		name += " from " + f[0]
+	name := fmt.Sprintf("%s (uid %d", login, uid)
+	if label := actorLabel(os.Getenv("USER")); label != "" && label != login {
+		name += ", USER=" + label
+	}
+	name += ")"
+	if addr := sshClient(); addr != "" {
+		name += " from " + addr
 	}
 	return name
+}
+
+// actorLabel bounds and cleans $USER for the audit log: at most 64
+// characters, control characters dropped.
+func actorLabel(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, v)
+	if r := []rune(v); len(r) > 64 {
+		v = string(r[:64]) + "…"
+	}
+	return v
+}
+
+// sshClient is the client address of the SSH session, or "".
+func sshClient() string {
+	for _, env := range []string{"SSH_CONNECTION", "SSH_CLIENT"} {
+		if f := strings.Fields(os.Getenv(env)); len(f) > 0 {
+			if a, err := netip.ParseAddr(f[0]); err == nil {
+				return a.String()
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // AddAudit records one event in its own transaction. An empty actor means

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -130,6 +132,13 @@ func (s *Store) RotateSecret(ctx context.Context, name, secret string, grace tim
 // version and returns the saved target and an audit detail; the caller has
 // run ensureKeyCheck in tx.
 func (s *Store) rotateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Target, secret string, grace time.Duration, now time.Time) (core.Target, string, error) {
+	same, err := currentSecretIs(ctx, tx, key, t.ID, secret)
+	if err != nil {
+		return t, "", err
+	}
+	if same {
+		return t, "", codes.Errorf(codes.SecretUnchanged, "the new signing secret of %s is the one it already uses; nothing was rotated", t.Name)
+	}
 	until := now.Add(grace)
 	if _, err := tx.ExecContext(ctx, `UPDATE credentials SET expires_at = ? WHERE target_id = ? AND expires_at IS NULL`,
 		ns(until), t.ID); err != nil {
@@ -158,4 +167,26 @@ func (s *Store) rotateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	t.UpdatedAt = now
 	t.Signing = &sig
 	return t, detail, nil
+}
+
+// currentSecretIs reports whether secret is the current (unexpiring)
+// credential of targetID, compared in constant time: rotating to it would
+// record a rotation that changes nothing.
+func currentSecretIs(ctx context.Context, tx *sql.Tx, key []byte, targetID, secret string) (bool, error) {
+	var id string
+	var sealed []byte
+	err := tx.QueryRowContext(ctx, `SELECT id, sealed FROM credentials WHERE target_id = ? AND expires_at IS NULL
+		ORDER BY created_at DESC, rowid DESC LIMIT 1`, targetID).Scan(&id, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	plain, err := unseal(key, sealed, credentialAD(targetID, id))
+	if err != nil {
+		return false, nil // an unreadable credential is replaced, not compared
+	}
+	defer clear(plain)
+	return subtle.ConstantTimeCompare(plain, []byte(secret)) == 1, nil
 }

@@ -100,11 +100,18 @@ func (s *Store) loadKey(ctx context.Context, create bool) ([]byte, error) {
 	if s.key != nil {
 		return s.key, nil
 	}
+	loose, err := checkKeyFile(s.keyPath)
+	if err != nil {
+		return nil, err
+	}
 	key, err := readKeyFile(s.keyPath)
 	switch {
 	case err == nil:
-		// A key restored with a loose mode is closed to 0600 again.
-		tighten(s.keyPath)
+		// A key of ours restored with a mode others may read is closed to
+		// 0600 again (one others may write was refused above).
+		if loose {
+			tighten(s.keyPath)
+		}
 	case errors.Is(err, fs.ErrNotExist):
 		n, cerr := s.encryptedRows(ctx, s.db)
 		if cerr != nil {
@@ -114,10 +121,12 @@ func (s *Store) loadKey(ctx context.Context, create bool) ([]byte, error) {
 			// Another process may have made the key and stored values
 			// with it between the read above and the count. It writes
 			// the key file before any value, so a second read settles it.
+			if _, err := checkKeyFile(s.keyPath); err != nil {
+				return nil, err
+			}
 			if key, err = readKeyFile(s.keyPath); err != nil {
 				return nil, s.keyMissing(n)
 			}
-			tighten(s.keyPath)
 			break
 		}
 		if !create {

@@ -63,9 +63,12 @@ const busyTimeout = 10 * time.Second
 // pending migrations in one transaction and returns the store. An empty
 // dbPath means DefaultDBPath(); an empty keyPath means KeyPath(dbPath).
 // Folders it creates get mode 0700 and a new database file 0600, whatever
-// the umask; an existing database file is set to 0600 when it is not, and
-// existing folders are left as they are (the database may live in a shared
-// folder the caller chose).
+// the umask; an existing database file is set to 0600 when it is not.
+// Before anything is created or changed, the ownership rules
+// (ownership.go) refuse a data folder, database or key file that another
+// user owns or may write, with codes.StoreUnsafe. A database path that is
+// a symbolic link is resolved first, so Path, -wal and -shm are the real
+// files.
 func Open(dbPath, keyPath string) (*Store, error) {
 	if dbPath == "" {
 		dbPath = DefaultDBPath()
@@ -80,6 +83,14 @@ func Open(dbPath, keyPath string) (*Store, error) {
 	}
 	if keyPath == "" {
 		keyPath = KeyPath(abs)
+	}
+	// SQLite puts -wal and -shm beside the file a symbolic link points to:
+	// work on that file, so the modes set below land on the real ones.
+	if abs, err = resolveDB(abs); err != nil {
+		return nil, err
+	}
+	if err := checkStorePaths(abs, keyPath); err != nil {
+		return nil, err
 	}
 	if err := mkdirPrivate(filepath.Dir(abs)); err != nil {
 		return nil, codes.Errorf(codes.Store, "cannot create the folder of the database %s: %v", abs, err).Wrap(err)
@@ -131,9 +142,35 @@ func (s *Store) Path() string { return s.path }
 // KeyFile is the path of the key file this store uses.
 func (s *Store) KeyFile() string { return s.keyPath }
 
-// tighten sets a file that others may read or write to mode 0600, as far
-// as it can: a file owned by another user (a database shared on purpose) or
-// on a read-only file system is left as it is.
+// resolveDB follows a symbolic link at the database path to the file it
+// names. A link that points nowhere is refused: creating the database
+// through it would put it wherever the link says.
+func resolveDB(abs string) (string, error) {
+	fi, err := os.Lstat(abs)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return abs, nil
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		to, _ := os.Readlink(abs)
+		return "", codes.Errorf(codes.Store, "the database path %s is a symbolic link to %s, which cannot be followed: %v", abs, to, unwrapPath(err)).
+			WithFix("Restore the database the link points to, or remove the link " + abs + " (a new database is then made there).")
+	}
+	return real, nil
+}
+
+// unwrapPath drops the path from a *fs.PathError, whose message repeats it.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// tighten sets a file that others may read to mode 0600, as far as it can
+// (a read-only file system leaves it as it is). checkFile has refused files
+// of other users and files others may write before this runs.
 func tighten(path string) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		_ = os.Chmod(path, 0o600)

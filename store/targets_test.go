@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"os/user"
 	"reflect"
 	"strings"
 	"testing"
@@ -239,15 +241,31 @@ func TestRotationGrace(t *testing.T) {
 }
 
 func TestAuditAndActor(t *testing.T) {
+	// The OS names the actor; $USER is only a label, SSH_CONNECTION adds
+	// the client address.
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	osName := fmt.Sprintf("%s (uid %s", u.Username, u.Uid)
 	t.Setenv("USER", "ana")
+	t.Setenv("SSH_CONNECTION", "")
 	t.Setenv("SSH_CLIENT", "203.0.113.9 50000 22")
-	if got := Actor(); got != "ana from 203.0.113.9" {
-		t.Errorf("Actor() = %q", got)
+	if got, want := Actor(), osName+", USER=ana) from 203.0.113.9"; got != want {
+		t.Errorf("Actor() = %q, want %q", got, want)
 	}
+	t.Setenv("SSH_CONNECTION", "2001:db8::7 50000 2001:db8::1 22")
+	if got, want := Actor(), osName+", USER=ana) from 2001:db8::7"; got != want {
+		t.Errorf("Actor() = %q, want %q", got, want)
+	}
+	t.Setenv("SSH_CONNECTION", "not-an-address\x1b[31m 1 2 3")
+	t.Setenv("USER", u.Username)
+	if got, want := Actor(), osName+")"; got != want {
+		t.Errorf("Actor() = %q, want %q", got, want)
+	}
+	t.Setenv("SSH_CONNECTION", "")
 	t.Setenv("SSH_CLIENT", "")
-	if got := Actor(); got != "ana" {
-		t.Errorf("Actor() = %q", got)
-	}
+	t.Setenv("USER", "ana")
 	s := openTemp(t)
 	if err := s.AddAudit(ctx, "", "export", "t1",
 		"sent to https://hooks.zapier.com/hooks/catch/1/"+hookToken+"/, secret wrsec_AAAAbbbbCCCC"); err != nil {
@@ -258,7 +276,7 @@ func TestAuditAndActor(t *testing.T) {
 		t.Fatal(ev, err)
 	}
 	e := ev[0]
-	if e.Actor != "ana" || e.Action != "export" || e.Target != "t1" || time.Since(e.At) > time.Minute || e.At.Location() != time.UTC {
+	if e.Actor != osName+", USER=ana)" || e.Action != "export" || e.Target != "t1" || time.Since(e.At) > time.Minute || e.At.Location() != time.UTC {
 		t.Errorf("event = %+v", e)
 	}
 	if strings.Contains(e.Detail, hookToken) || strings.Contains(e.Detail, "AAAAbbbb") {

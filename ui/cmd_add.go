@@ -14,6 +14,7 @@ import (
 type addOptions struct {
 	name, provider, mode, url string
 	webhookURL                string
+	urlFile                   urlFileFlag
 	owner, revokePath         string
 	confirmChecks             bool
 	network                   networkFlags
@@ -28,10 +29,10 @@ type addOptions struct {
 func NewCmdAdd(app *App) *cobra.Command {
 	opts := &addOptions{}
 	cmd := &cobra.Command{
-		Use:   "add --name NAME --provider KEY --url URL (--secret-file F | --secret-env VAR | --generate-secret) --owner WHO --revoke-path WHERE --confirm-receiver-checks",
+		Use:   "add --name NAME --provider KEY (--url-file F | --url URL) (--secret-file F | --secret-env VAR | --generate-secret) --owner WHO --revoke-path WHERE --confirm-receiver-checks",
 		Short: "Save a webhook target from flags (for scripts)",
 		Example: `  webhook-setup add --name zapier-tickets --provider zapier_webhook --mode cloud \
-    --url 'https://hooks.zapier.com/hooks/catch/123456/abcdef/' --generate-secret \
+    --url-file zapier-url.txt --generate-secret \
     --owner 'ops@example.com' --revoke-path 'Zapier > Zaps > Ticket intake > Trigger' \
     --confirm-receiver-checks`,
 		Args: noArgs,
@@ -45,6 +46,7 @@ func NewCmdAdd(app *App) *cobra.Command {
 	fs.StringVar(&opts.mode, "mode", "", "deployment_mode: cloud, self-hosted or webhook-only (default from config, else cloud)")
 	fs.StringVar(&opts.url, "url", "", "webhook_url (base_url) exactly as the receiver gave it")
 	fs.StringVar(&opts.webhookURL, "webhook-url", "", "same as --url")
+	opts.urlFile.register(fs)
 	fs.StringVar(&opts.owner, "owner", "", "who owns the receiver")
 	fs.StringVar(&opts.revokePath, "revoke-path", "", "where the receiver URL and secret are rotated or deleted")
 	fs.BoolVar(&opts.confirmChecks, "confirm-receiver-checks", false, "confirm the receiver verifies the six X-WebRiskOps headers (see: webhook-setup recipe)")
@@ -64,6 +66,11 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	case opts.url == "":
 		opts.url = opts.webhookURL
 	}
+	url, err := opts.urlFile.resolve(app, opts.url, "--url")
+	if err != nil {
+		return err
+	}
+	opts.url = url
 	mode := core.Mode(opts.mode)
 	if mode == "" {
 		mode = core.Mode(app.Settings.Get("defaults.deployment_mode").Value)

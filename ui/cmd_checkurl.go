@@ -18,6 +18,7 @@ type checkURLOptions struct {
 	network  networkFlags
 	resolve  resolveFlag
 	json     bool
+	urlFile  urlFileFlag
 }
 
 // NewCmdCheckURL builds `check-url URL`: the URL safety verdict, before
@@ -25,15 +26,29 @@ type checkURLOptions struct {
 func NewCmdCheckURL(app *App) *cobra.Command {
 	opts := &checkURLOptions{}
 	cmd := &cobra.Command{
-		Use:   "check-url URL",
+		Use:   "check-url (URL | --url-file F)",
 		Short: "Check whether a webhook URL may receive evidence (URL safety)",
 		Example: `  webhook-setup check-url 'https://hooks.zapier.com/hooks/catch/123/abc/'
+  webhook-setup check-url --url-file zapier-url.txt
   webhook-setup check-url https://n8n.internal/webhook/x --mode self-hosted \
     --private-network-policy allowlist --allow 10.20.0.0/16 --authorized-by 'CAB-1234' \
     --resolve n8n.internal:443:10.20.1.5`,
-		Args: exactArgs(1, "a URL"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 || len(args) == 0 && opts.urlFile.path == "" {
+				return codes.Errorf(codes.Usage, "%s needs a URL (or --url-file F)", cmd.CommandPath())
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return checkURLRun(cmd.Context(), app, args[0], opts)
+			inline := ""
+			if len(args) == 1 {
+				inline = args[0]
+			}
+			raw, err := opts.urlFile.resolve(app, inline, "the URL argument")
+			if err != nil {
+				return err
+			}
+			return checkURLRun(cmd.Context(), app, raw, opts)
 		},
 	}
 	fs := cmd.Flags()
@@ -41,6 +56,7 @@ func NewCmdCheckURL(app *App) *cobra.Command {
 	fs.StringVar(&opts.provider, "provider", "", "provider_key, for provider-specific hints")
 	opts.network.register(fs)
 	opts.resolve.register(fs)
+	opts.urlFile.register(fs)
 	fs.BoolVar(&opts.json, "json", false, `print {"url","safe","code","reason","host","addresses","warnings"}`)
 	return cmd
 }

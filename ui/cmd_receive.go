@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -11,12 +12,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/net/netutil"
 
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/delivery"
@@ -28,6 +29,24 @@ import (
 
 // maxReceiveBody caps a request body, as docs/signing.md tells receivers.
 const maxReceiveBody = 1 << 20
+
+// The receiver's bounds (finding 4 of issue 15: 500 slow clients with
+// large headers took an unbounded receiver to 1.3 GB). A signed delivery's
+// headers are well under 2 KiB, so these leave room and cap what one
+// connection can hold: net/http stops reading a header block at
+// maxReceiveHeaderBytes (plus its own 4 KiB slack) and answers 431, and at
+// most maxReceiveConns connections are served at once (more wait in the
+// kernel's accept queue), so memory is bounded by their product, not by
+// what clients send. The timeouts close slow and idle connections.
+const (
+	maxReceiveHeaderBytes = 16 << 10
+	maxReceiveHeaders     = 64
+	maxReceiveConns       = 1024
+	receiveHeaderTimeout  = 10 * time.Second
+	receiveReadTimeout    = 30 * time.Second
+	receiveWriteTimeout   = 30 * time.Second
+	receiveIdleTimeout    = 30 * time.Second
+)
 
 // replayWindowFull is how signing.Verifier words a refusal for a full nonce
 // window: the receiver is at capacity, and answers 503 so the sender
@@ -87,7 +106,7 @@ writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exi
 	opts.secret.registerSources(fs, "verify with the secret")
 	fs.StringVar(&opts.target, "target", "", "verify with the valid secrets of this saved target (both during a rotation grace)")
 	fs.BoolVar(&opts.selfSigned, "self-signed", false, "serve a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
-	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) here, for --ca-file")
+	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) to this new file (0600), for --ca-file")
 	fs.StringVar(&opts.tlsCert, "tls-cert", "", "serve this certificate (PEM)")
 	fs.StringVar(&opts.tlsKey, "tls-key", "", "the key of --tls-cert (PEM)")
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from the clock, and remember nonces as long")
@@ -179,8 +198,8 @@ func receiverCert(app *App, opts *receiveOptions) (tls.Certificate, error) {
 		return cert, codes.Errorf(codes.Internal, "make a self-signed certificate: %v", err)
 	}
 	if opts.certOut != "" {
-		if err := os.WriteFile(opts.certOut, pemBytes, 0o644); err != nil {
-			return cert, codes.Errorf(codes.Usage, "--cert-out %s: %v", opts.certOut, unwrapPathError(err))
+		if err := writeFreshFile("--cert-out", opts.certOut, pemBytes); err != nil {
+			return cert, err
 		}
 	}
 	return cert, nil
@@ -198,6 +217,7 @@ type receiver struct {
 	accepted chan struct{}
 	once     sync.Once
 	mu       sync.Mutex // one line at a time
+	bodies   *byteBudget
 }
 
 // receiveLine is one request as --json prints it.
@@ -225,11 +245,15 @@ func serveReceiver(ctx context.Context, app *App, opts *receiveOptions, cert tls
 	if err != nil {
 		return codes.Errorf(codes.Usage, "--listen %s: %v", opts.listen, err)
 	}
+	l = netutil.LimitListener(l, maxReceiveConns)
 	srv := &http.Server{
 		Handler:           rv,
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: receiveHeaderTimeout,
+		ReadTimeout:       receiveReadTimeout,
+		WriteTimeout:      receiveWriteTimeout,
+		IdleTimeout:       receiveIdleTimeout,
+		MaxHeaderBytes:    maxReceiveHeaderBytes,
 		ErrorLog:          log.New(lineWriter{app.Err}, "receive: ", 0),
 	}
 	served := make(chan error, 1)
@@ -259,7 +283,7 @@ func serveReceiver(ctx context.Context, app *App, opts *receiveOptions, cert tls
 func newReceiver(app *App, first []string, secrets func(context.Context, time.Time) ([]string, error),
 	tolerance time.Duration, asJSON, once bool) *receiver {
 	rv := &receiver{app: app, v: signing.NewVerifier(first, tolerance), secrets: secrets,
-		json: asJSON, exitOnce: once, accepted: make(chan struct{})}
+		json: asJSON, exitOnce: once, accepted: make(chan struct{}), bodies: &byteBudget{left: receiveBodyBudget}}
 	rv.v.Now = app.Now
 	return rv
 }
@@ -277,12 +301,35 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		line.Status, line.Code, line.Reason = "rejected", string(code), reason
 		answer(status, map[string]string{"error": string(code), "reason": reason})
 	}
+	if n := headerCount(r.Header); n > maxReceiveHeaders {
+		refuse(http.StatusRequestHeaderFieldsTooLarge, codes.PayloadInvalid,
+			fmt.Sprintf("%d header fields; at most %d are accepted", n, maxReceiveHeaders))
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		refuse(http.StatusMethodNotAllowed, codes.Usage, "only POST is accepted")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReceiveBody))
+	if r.ContentLength > maxReceiveBody {
+		refuse(http.StatusRequestEntityTooLarge, codes.PayloadInvalid, "the body is larger than 1 MiB")
+		return
+	}
+	// Bodies held at once share one budget: a request that would overdraw
+	// it is answered 503 at once (the sender retries), so many large
+	// bodies in flight cannot grow the receiver without bound.
+	want := r.ContentLength
+	if want < 0 {
+		want = maxReceiveBody
+	}
+	if !rv.bodies.take(want) {
+		w.Header().Set("Retry-After", "1")
+		line.Status, line.Code, line.Reason = "busy", string(codes.DeliveryFailed), "too many request bodies in flight"
+		answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": line.Reason})
+		return
+	}
+	defer rv.bodies.give(want)
+	body, err := readBody(http.MaxBytesReader(w, r.Body, maxReceiveBody), want)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -333,6 +380,51 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rv.exitOnce {
 		rv.once.Do(func() { close(rv.accepted) })
 	}
+}
+
+// receiveBodyBudget bounds the bytes of request bodies the receiver holds
+// at once.
+const receiveBodyBudget = 64 << 20
+
+// byteBudget is a count of bytes that may still be taken.
+type byteBudget struct {
+	mu   sync.Mutex
+	left int64
+}
+
+// take reserves n bytes when that many are left.
+func (b *byteBudget) take(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n > b.left {
+		return false
+	}
+	b.left -= n
+	return true
+}
+
+func (b *byteBudget) give(n int64) {
+	b.mu.Lock()
+	b.left += n
+	b.mu.Unlock()
+}
+
+// readBody reads r into a buffer sized once for size bytes, so the body
+// costs what it weighs and not the doubling of a growing slice.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(size) + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// headerCount counts header fields, repeated names once per value.
+func headerCount(h http.Header) int {
+	n := 0
+	for _, v := range h {
+		n += len(v)
+	}
+	return n
 }
 
 // print writes one line for a request; everything in it that came from the

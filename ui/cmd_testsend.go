@@ -195,6 +195,7 @@ func recordTestSend(ctx context.Context, s *store.Store, name string, res testSe
 
 type testSendCmdOptions struct {
 	url, provider string
+	urlFile       urlFileFlag
 	secret        secretFlags
 	rehearsal     rehearsalFlags
 	resolve       resolveFlag
@@ -209,7 +210,7 @@ type testSendCmdOptions struct {
 func NewCmdTestSend(app *App) *cobra.Command {
 	opts := &testSendCmdOptions{}
 	cmd := &cobra.Command{
-		Use:   "test-send [NAME] [--url URL --secret-file F] [--dry-run [--out FILE] [--curl]] [--to URL --ca-file PEM]",
+		Use:   "test-send [NAME] [--url-file F | --url URL --secret-file F] [--dry-run [--out FILE] [--curl]] [--to URL --ca-file PEM]",
 		Short: "Send a signed test delivery (test: true, a sample ticket) and report what the receiver said",
 		Long: `test-send sends one signed test delivery ("test": true, an info-severity
 sample ticket) to a saved target, or to --url signed with --secret-file, with
@@ -244,6 +245,7 @@ Exit status: 0 delivered; 3 a redirect, an unsafe URL or a missing secret;
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.url, "url", "", "send to this URL instead of a saved target (needs --secret-file or --secret-env)")
+	opts.urlFile.register(fs)
 	fs.StringVar(&opts.provider, "provider", "", "with --url: the provider_key to put in the body (default generic_webhook)")
 	opts.secret.registerSources(fs, "with --url: read the signing secret")
 	fs.BoolVar(&opts.dryRun, "dry-run", false, "print the signed request instead of sending it (no network)")
@@ -261,6 +263,11 @@ func testSendRun(ctx context.Context, app *App, name string, opts *testSendCmdOp
 	if opts.out != "" || opts.curl {
 		opts.dryRun = true
 	}
+	url, err := opts.urlFile.resolve(app, opts.url, "--url")
+	if err != nil {
+		return err
+	}
+	opts.url = url
 	switch {
 	case name == "" && opts.url == "":
 		return codes.Errorf(codes.Usage, "test-send needs a target NAME or --url URL")

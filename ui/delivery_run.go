@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/spf13/pflag"
 
@@ -115,6 +116,22 @@ type runSetup struct {
 	fixed *delivery.Endpoint
 }
 
+// approval is the runner's Approval: the stored version of d's target
+// (every change to it, its URL or private-network approval included,
+// bumps the version). A target removed or replaced since is an error, so
+// the run drops its endpoint and the next attempt is refused by Endpoint.
+// A fixed endpoint (export) never changes.
+func (rs runSetup) approval(ctx context.Context, d delivery.Delivery) (string, error) {
+	if rs.fixed != nil {
+		return "", nil
+	}
+	t, err := rs.store.Target(ctx, d.TargetName)
+	if err != nil {
+		return "", err
+	}
+	return t.ID + "@" + strconv.FormatInt(t.Version, 10), nil
+}
+
 // newRunner builds the runner of one command run.
 func (a *App) newRunner(rs runSetup) *delivery.Runner {
 	return &delivery.Runner{
@@ -123,6 +140,9 @@ func (a *App) newRunner(rs runSetup) *delivery.Runner {
 		Workers:    rs.workers,
 		MaxBackoff: a.Settings.Duration("delivery.max_backoff"),
 		Rehearsal:  rs.rehearsal != nil && rs.rehearsal.given() || rs.fixed != nil && rs.fixed.Rehearsal,
+		Approval: func(ctx context.Context, d delivery.Delivery) (string, error) {
+			return rs.approval(ctx, d)
+		},
 		Endpoint: func(ctx context.Context, d delivery.Delivery) (*delivery.Endpoint, error) {
 			if rs.fixed != nil {
 				return rs.fixed, nil

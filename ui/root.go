@@ -69,6 +69,7 @@ var extraCommands []func(*App) *cobra.Command
 // Run executes the command line and returns the process exit code. Errors
 // are printed here, once, in the form the command's --json asks for.
 func Run(app *App, args []string) int {
+	hardenProcess()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := NewRootCmd(app)

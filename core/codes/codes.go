@@ -61,6 +61,13 @@ const (
 	FileExposed Code = "generic_webhook_credential_file_exposed"
 )
 
+// Codes of the store and file ownership rules and of secret rotation.
+const (
+	StoreUnsafe     Code = "generic_webhook_store_unsafe"
+	FileUnsafe      Code = "generic_webhook_file_unsafe"
+	SecretUnchanged Code = "generic_webhook_secret_unchanged"
+)
+
 // Entry is the catalog entry of one code.
 type Entry struct {
 	Code    Code   `json:"code"`
@@ -133,6 +140,12 @@ var Catalog = map[Code]Entry{
 		Fix: "Put the target's webhook URL in that file (one line, mode 0600) or set the variable for the apply; export-config --url-files DIR writes the URL files of saved targets.", Exit: ExitBlocked},
 	FileExposed: {Meaning: "A file that a targets file reads a credential from (webhook_url_file or signing.secret_file) can be read or written by its group or by others.",
 		Fix: "Make the file private to its owner (chmod 600 FILE) and keep it out of version control, then run the command again.", Exit: ExitBlocked},
+	StoreUnsafe: {Meaning: "The data folder, key file or database is owned by another user or writable by others, so another account could have planted or changed it; it is not used.",
+		Fix: "Make the path named in the reason yours and private (chown to your user, chmod 0700 for the folder, 0600 for files), or move the store to a folder only you can write (--db, WEBHOOK_SETUP_DB); see docs/reliability.md, \"Ownership rules\".", Exit: ExitBlocked},
+	FileUnsafe: {Meaning: "A file the tool would write already exists, is a symbolic link, or sits in a folder that is not a plain folder of yours; it is never followed or replaced.",
+		Fix: "Remove the file or link named in the reason, or choose a new path in a folder you own, then run the command again.", Exit: ExitBlocked},
+	SecretUnchanged: {Meaning: "The new signing secret is the one already in use, so rotating to it would change nothing while recording a rotation.",
+		Fix: "Rotate to a new secret (rotate-secret --generate-secret, or a new --secret-file).", Exit: ExitBlocked},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
 }

@@ -1,10 +1,13 @@
 package delivery
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,23 +52,34 @@ type Bundle struct {
 var bundleName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$`)
 
 // WriteBundle writes b to dir/name/ (payload.json, ticket.md, README.txt)
-// and returns the folder. Folders are 0700 and files 0600, since tickets
-// carry evidence; each file is written to a temporary name, synced and
-// renamed, so a crash never leaves a half-written payload. Writing the same
-// bundle again replaces its files.
+// and returns the folder. The bundle folder is made 0700 and its files
+// 0600, since tickets carry evidence. Nothing is ever written through a
+// symbolic link: dir/name must be a plain folder of this user (a link or a
+// folder others may write there is refused with codes.FileUnsafe), each
+// file is created new (O_EXCL) under a temporary name inside it, synced and
+// renamed over its final name, which replaces a name but never follows
+// it. Only a folder made here is chmod-ed. Writing the same bundle again
+// replaces its files.
 func WriteBundle(dir, name string, b Bundle) (string, error) {
 	if !bundleName.MatchString(name) || strings.Contains(name, "..") {
 		return "", codes.Errorf(codes.Internal, "%q cannot name a fallback bundle folder", name)
 	}
 	folder := filepath.Join(dir, name)
-	if err := os.MkdirAll(folder, 0o700); err != nil {
+	// The fallback folder itself is the operator's choice (it may be a
+	// link they made): create it when missing, never change its mode.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", bundleError(err)
 	}
-	// MkdirAll leaves existing folders (and the umask) alone; the bundle's
-	// own folder is always private.
-	if err := os.Chmod(folder, 0o700); err != nil {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
 		return "", bundleError(err)
 	}
+	defer root.Close()
+	bundle, err := openBundleFolder(root, name, folder)
+	if err != nil {
+		return "", err
+	}
+	defer bundle.Close()
 	files := []struct {
 		name string
 		data []byte
@@ -75,11 +89,46 @@ func WriteBundle(dir, name string, b Bundle) (string, error) {
 		{BundleReadme, []byte(readme(b))},
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(folder, f.name), f.data); err != nil {
+		if err := writeFileAtomic(bundle, f.name, f.data); err != nil {
 			return "", bundleError(err)
 		}
 	}
 	return folder, nil
+}
+
+// openBundleFolder makes name inside root (0700) or opens the plain folder
+// of this user already there; a symbolic link, anything else, or a folder
+// that another user owns or may write is refused. os.Root keeps every
+// later operation inside the folder.
+func openBundleFolder(root *os.Root, name, folder string) (*os.Root, error) {
+	err := root.Mkdir(name, 0o700)
+	switch {
+	case err == nil:
+		// Made here: private whatever the umask.
+		if err := root.Chmod(name, 0o700); err != nil {
+			return nil, bundleError(err)
+		}
+	case errors.Is(err, fs.ErrExist):
+		fi, err := root.Lstat(name)
+		if err != nil {
+			return nil, bundleError(err)
+		}
+		if !fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, codes.Errorf(codes.FileUnsafe, "the fallback bundle folder %s exists and is not a plain folder (%v); it is never followed", folder, fi.Mode().Type()).
+				WithFix("Remove " + folder + " (or choose another --fallback-dir), then run deliveries retry.")
+		}
+		if !ownedByMe(fi) || fi.Mode().Perm()&0o022 != 0 {
+			return nil, codes.Errorf(codes.FileUnsafe, "the fallback bundle folder %s belongs to another user or is writable by others (mode %04o)", folder, fi.Mode().Perm()).
+				WithFix("Remove " + folder + " (or choose another --fallback-dir), then run deliveries retry.")
+		}
+	default:
+		return nil, bundleError(err)
+	}
+	sub, err := root.OpenRoot(name)
+	if err != nil {
+		return nil, bundleError(err)
+	}
+	return sub, nil
 }
 
 func bundleError(err error) error {
@@ -87,13 +136,30 @@ func bundleError(err error) error {
 		WithFix("Check that the fallback folder (--fallback-dir, WEBHOOK_SETUP_FALLBACK_DIR) is writable, then run deliveries retry.")
 }
 
-// writeFileAtomic writes data to path through a synced temporary file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
+// writeFileAtomic writes data to name inside dir: a new temporary file
+// (O_EXCL, 0600, never an existing file or link), synced, then renamed
+// over name.
+func writeFileAtomic(dir *os.Root, name string, data []byte) error {
+	var tmp *os.File
+	var tmpName string
+	for range 100 {
+		var rnd [8]byte
+		_, _ = rand.Read(rnd[:])
+		tmpName = "." + name + "." + hex.EncodeToString(rnd[:])
+		f, err := dir.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		tmp = f
+		break
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename this finds nothing
+	if tmp == nil {
+		return errors.New("no free temporary name for " + name)
+	}
+	defer dir.Remove(tmpName) // after a successful rename this finds nothing
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return err
@@ -109,7 +175,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return dir.Rename(tmpName, name)
 }
 
 // ticketMarkdown renders the ticket for pasting into any tracker. Every

@@ -76,6 +76,13 @@ type Runner struct {
 	Worker string
 	// OnOutcome, when not nil, sees each outcome once it is recorded.
 	OnOutcome func(d Delivery, o Outcome)
+	// Approval, when not nil, names the state of the approval d's target
+	// is sent under (its stored version, say). The run asks it when it
+	// builds a target's endpoint and again before each claimed batch;
+	// when the answer changes or fails, the kept endpoint is dropped and
+	// Endpoint asked again (approval.go), so a revoked approval stops a
+	// long drain at its next batch.
+	Approval func(ctx context.Context, d Delivery) (string, error)
 	// Rehearsal marks a run whose endpoints are rehearsal receivers
 	// (--to). It sends rehearsal exports only and leaves real ones alone;
 	// any other run blocks rehearsal exports (IsRehearsal), so neither
@@ -282,6 +289,8 @@ type run struct {
 	endpoints map[string]*Endpoint
 	epErrs    map[string]error
 	err       error
+
+	approvals approvals
 }
 
 // fail remembers the first local failure and stops the run.
@@ -350,6 +359,7 @@ func (x *run) dispatch(ctx context.Context, jobs chan<- job, freed <-chan struct
 			free -= started
 			// Claim in batches: when half the window is free, or a worker idles.
 			if free > 0 && (free >= window/2 || working < x.workers) {
+				x.recheckApprovals(ctx)
 				batch, err := x.claim(ctx, free, now)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -735,6 +745,7 @@ func (x *run) endpoint(ctx context.Context, d Delivery) (*Endpoint, error) {
 	x.mu.Unlock()
 	// Two workers may build the same endpoint at once; the first one kept
 	// wins, so every attempt to a target shares one client and one pacer.
+	x.noteApproval(ctx, d)
 	ep, err := x.r.Endpoint(ctx, d)
 	x.mu.Lock()
 	defer x.mu.Unlock()

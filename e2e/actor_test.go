@@ -1,0 +1,42 @@
+package e2e
+
+import (
+	"fmt"
+	"os/user"
+	"strings"
+	"testing"
+)
+
+// testActor is the audit actor of the binary run by newHome: the login
+// name and uid the OS gives this process, with $USER (tester) as a label.
+func testActor(t *testing.T) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Username == "tester" {
+		return fmt.Sprintf("tester (uid %s)", u.Uid)
+	}
+	return fmt.Sprintf("%s (uid %s, USER=tester)", u.Username, u.Uid)
+}
+
+// TestAuditActorFromOS: the audit actor comes from the OS, so setting
+// USER cannot make an event name another account; SSH_CONNECTION's client
+// address is recorded.
+func TestAuditActorFromOS(t *testing.T) {
+	h := newHome(t)
+	sf := h.writeFile("secret", knownSecret+"\n")
+	h.run("", []string{"USER=ceo", "SSH_CONNECTION=198.51.100.4 51000 10.0.0.1 22"}, "add", "--name", "spoof",
+		"--provider", "zapier_webhook", "--mode", "cloud", "--url", zapierURL, "--secret-file", sf,
+		"--owner", "o", "--revoke-path", "p", "--confirm-receiver-checks", "--resolve", zapierResolve)
+	var audit []map[string]any
+	mustJSON(t, h.ok("audit", "--json").stdout, &audit)
+	if len(audit) != 1 {
+		t.Fatalf("audit: %v", audit)
+	}
+	want := strings.Replace(testActor(t), "USER=tester", "USER=ceo", 1) + " from 198.51.100.4"
+	if got := audit[0]["actor"]; got != want {
+		t.Fatalf("actor = %q, want %q", got, want)
+	}
+}
