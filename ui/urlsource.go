@@ -8,9 +8,9 @@ import (
 	"github.com/webriskops/webhook-setup/core/config"
 )
 
-// maxURLFile bounds a webhook_url_file: a URL is at most a few kilobytes,
+// maxTargetsURLFile bounds a webhook_url_file: a URL is at most a few kilobytes,
 // so anything larger is the wrong file.
-const maxURLFile = 16 << 10
+const maxTargetsURLFile = 16 << 10
 
 // readURLs reads the webhook URL of every target that names a source: a
 // webhook_url_file relative to dir (read by readCredentialFile: private
@@ -24,7 +24,7 @@ func readURLs(app *App, specs []config.TargetSpec, dir string) map[string]config
 		switch {
 		case s.URLFile != "":
 			p := fromTargetFile(dir, s.URLFile)
-			v, err := readCredentialFile(p, maxURLFile)
+			v, err := readCredentialFile(p, maxTargetsURLFile)
 			if err != nil {
 				out[s.Target.Name] = config.SourcedURL{Problem: credentialFileProblem(err, "webhook URL file", urlFilePath(s.URLFile, p),
 					codes.URLMissing, "Put the target's webhook URL in that file (one line, mode 0600), or name webhook_url_env instead; export-config --url-files DIR writes them.")}
