@@ -118,14 +118,22 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEvent, error) {
 }
 
 // insertAudit writes one event inside the caller's transaction, so the
-// event and the change it records commit together or not at all.
+// event and the change it records commit together or not at all, and links
+// it into the hash chain (auditchain.go).
 func insertAudit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, target, detail string) error {
 	if actor == "" {
 		actor = Actor()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
 		ns(now), actor, action, target, scrub(detail))
-	return err
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	return chainNewEvent(ctx, tx, id)
 }
 
 var (

@@ -116,6 +116,13 @@ CREATE TABLE delivery_bodies (
 INSERT INTO delivery_bodies (delivery_id, body) SELECT id, body FROM deliveries ORDER BY rowid;
 ALTER TABLE deliveries DROP COLUMN body;
 `,
+	// 3: the audit log becomes a hash chain (auditchain.go): each event
+	// keeps the hash of the one before and its own. migrate links the
+	// events already there (chainExisting) in the same transaction.
+	`
+ALTER TABLE audit_events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.
@@ -148,6 +155,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
 			}
+		}
+		// Events written before the chain existed get linked here, once;
+		// after that every insert links itself.
+		if err := chainExisting(ctx, tx); err != nil {
+			return fmt.Errorf("linking the audit log: %w", err)
 		}
 		if v < len(migrations) {
 			// PRAGMA takes no bound parameters; the value is our constant.

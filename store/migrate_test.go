@@ -29,6 +29,8 @@ func TestMigrateBodiesOut(t *testing.T) {
 	for _, q := range []string{
 		`DROP TABLE delivery_bodies`,
 		`ALTER TABLE deliveries ADD COLUMN body BLOB NOT NULL DEFAULT x''`,
+		`ALTER TABLE audit_events DROP COLUMN prev_hash`, // migration 3
+		`ALTER TABLE audit_events DROP COLUMN hash`,
 		`PRAGMA user_version = 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {
