@@ -114,7 +114,8 @@ func TestAuditChainMigration(t *testing.T) {
 	s.AddAudit(ctx, "tester", "note", "hook", "second")
 	s.Close()
 	db := rawDB(t, path)
-	for _, q := range []string{`ALTER TABLE audit_events DROP COLUMN prev_hash`, `ALTER TABLE audit_events DROP COLUMN hash`, `PRAGMA user_version = 2`} {
+	for _, q := range []string{`ALTER TABLE audit_events DROP COLUMN prev_hash`, `ALTER TABLE audit_events DROP COLUMN hash`,
+		`DROP TABLE target_addresses`, `DROP TABLE response_clock`, `PRAGMA user_version = 2`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

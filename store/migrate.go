@@ -116,12 +116,29 @@ CREATE TABLE delivery_bodies (
 INSERT INTO delivery_bodies (delivery_id, body) SELECT id, body FROM deliveries ORDER BY rowid;
 ALTER TABLE deliveries DROP COLUMN body;
 `,
-	// 3: the audit log becomes a hash chain (auditchain.go): each event
-	// keeps the hash of the one before and its own. migrate links the
-	// events already there (chainExisting) in the same transaction.
+	// 3: what doctor needs (issue 18). The audit log becomes a hash chain
+	// (auditchain.go): each event keeps the hash of the one before and its
+	// own; migrate links the events already there (chainExisting) in the
+	// same transaction. target_addresses keeps the DNS answers a target's
+	// host had when it was saved, to name drift later; response_clock the
+	// Date header of the latest delivery response per target, to estimate
+	// clock skew (doctorfacts.go).
 	`
 ALTER TABLE audit_events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE target_addresses (
+	target_id  TEXT PRIMARY KEY REFERENCES targets(id) ON DELETE CASCADE,
+	host       TEXT NOT NULL,
+	addresses  TEXT NOT NULL,
+	checked_at INTEGER NOT NULL
+);
+
+CREATE TABLE response_clock (
+	target_name TEXT PRIMARY KEY,
+	local_at    INTEGER NOT NULL,
+	server_date INTEGER NOT NULL
+) WITHOUT ROWID;
 `,
 }
 

@@ -31,6 +31,8 @@ func TestMigrateBodiesOut(t *testing.T) {
 		`ALTER TABLE deliveries ADD COLUMN body BLOB NOT NULL DEFAULT x''`,
 		`ALTER TABLE audit_events DROP COLUMN prev_hash`, // migration 3
 		`ALTER TABLE audit_events DROP COLUMN hash`,
+		`DROP TABLE target_addresses`,
+		`DROP TABLE response_clock`,
 		`PRAGMA user_version = 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {
