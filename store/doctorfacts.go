@@ -65,10 +65,17 @@ func CheckPaths(dbPath, keyPath string) []PathCheck {
 }
 
 // CheckKeyAsIs verifies the key file against the key check value like
-// CheckKey, without creating, caching or changing the mode of anything. A
-// missing key file is fine while nothing encrypted is stored (the key is
-// made on first use).
+// CheckKey, without creating it or changing its mode (doctor reports a
+// loose mode rather than fixing it). A verified key is kept for this
+// handle, so later reads of sealed values (Targets) do not load it again
+// through loadKey, which would close its mode. A missing key file is fine
+// while nothing encrypted is stored (the key is made on first use).
 func (s *Store) CheckKeyAsIs(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key != nil {
+		return nil
+	}
 	if _, err := checkKeyFile(s.keyPath); err != nil {
 		return err
 	}
@@ -83,8 +90,12 @@ func (s *Store) CheckKeyAsIs(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer clear(key)
-	return s.verifyKey(ctx, s.db, key)
+	if err := s.verifyKey(ctx, s.db, key); err != nil {
+		clear(key)
+		return err
+	}
+	s.key = key
+	return nil
 }
 
 // IntegrityCheck runs PRAGMA integrity_check: nil problems when SQLite
@@ -166,6 +177,9 @@ type SavedAddresses struct {
 // RecordAddresses keeps the DNS answers of the target named name's host as
 // the URL check of its save saw them, sorted, replacing earlier ones.
 func (s *Store) RecordAddresses(ctx context.Context, name, host string, addrs []string) error {
+	if host == "" || len(addrs) == 0 {
+		return nil // nothing was resolved (an IP literal still answers itself)
+	}
 	sorted := append([]string(nil), addrs...)
 	sort.Strings(sorted)
 	b, _ := json.Marshal(sorted)
