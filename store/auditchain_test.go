@@ -115,7 +115,7 @@ func TestAuditChainMigration(t *testing.T) {
 	s.Close()
 	db := rawDB(t, path)
 	for _, q := range []string{`ALTER TABLE audit_events DROP COLUMN prev_hash`, `ALTER TABLE audit_events DROP COLUMN hash`,
-		`DROP TABLE target_addresses`, `DROP TABLE response_clock`, `PRAGMA user_version = 2`} {
+		`DROP TABLE target_addresses`, `DROP TABLE response_clock`, `ALTER TABLE credentials DROP COLUMN verified_at`, `ALTER TABLE credentials DROP COLUMN verified_via`, `PRAGMA user_version = 2`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

@@ -122,10 +122,15 @@ ALTER TABLE deliveries DROP COLUMN body;
 	// same transaction. target_addresses keeps the DNS answers a target's
 	// host had when it was saved, to name drift later; response_clock the
 	// Date header of the latest delivery response per target, to estimate
-	// clock skew (doctorfacts.go).
+	// clock skew (doctorfacts.go). credentials.verified_at/_via say when a
+	// receiver accepted a probe signed with that secret only
+	// (verification.go).
 	`
 ALTER TABLE audit_events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE credentials ADD COLUMN verified_at INTEGER;
+ALTER TABLE credentials ADD COLUMN verified_via TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE target_addresses (
 	target_id  TEXT PRIMARY KEY REFERENCES targets(id) ON DELETE CASCADE,

@@ -32,7 +32,7 @@ func TestMigrateBodiesOut(t *testing.T) {
 		`ALTER TABLE audit_events DROP COLUMN prev_hash`, // migration 3
 		`ALTER TABLE audit_events DROP COLUMN hash`,
 		`DROP TABLE target_addresses`,
-		`DROP TABLE response_clock`,
+		`DROP TABLE response_clock`, `ALTER TABLE credentials DROP COLUMN verified_at`, `ALTER TABLE credentials DROP COLUMN verified_via`,
 		`PRAGMA user_version = 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {

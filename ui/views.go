@@ -11,6 +11,7 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/sanitize"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
 )
 
 // targetView is the JSON and text shape of one target in show and add.
@@ -34,7 +35,10 @@ type targetView struct {
 	CreatedAt               time.Time           `json:"created_at"`
 	UpdatedAt               time.Time           `json:"updated_at"`
 	GeneratedSecret         string              `json:"generated_secret,omitempty"`
-	Warnings                []string            `json:"warnings,omitempty"`
+	// SecretVerified is set by show when the receiver accepted a probe
+	// signed with the current secret only (rotate-secret --verify).
+	SecretVerified *store.SecretVerification `json:"secret_verified,omitempty"`
+	Warnings       []string                  `json:"warnings,omitempty"`
 }
 
 // targetView is t as show, add and rotate-secret print it. The rate limit
@@ -89,6 +93,9 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	field(w, "receiver_owner", v.ReceiverOwner)
 	field(w, "revoke_path", v.RevokePath)
 	field(w, "signing", core.SigningSummary(v.Signing))
+	if v.SecretVerified != nil {
+		field(w, "secret_verified", verifiedText(*v.SecretVerified))
+	}
 	field(w, "private_network", privateNetworkSummary(t))
 	field(w, "rate_limit", v.RateLimit.String())
 	ready := "ready"
@@ -106,4 +113,9 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	for _, warn := range v.Warnings {
 		field(w, "warning", warn)
 	}
+}
+
+// verifiedText is how show and status say a secret was verified.
+func verifiedText(v store.SecretVerification) string {
+	return fmt.Sprintf("new secret %s verified by the receiver at %s (%s)", v.Fingerprint, v.At.UTC().Format(time.RFC3339), v.Via)
 }
