@@ -35,6 +35,7 @@ type env struct {
 	store    Store
 	resolver urlsafe.Resolver
 	sender   TestSender
+	doctor   DoctorRunner
 	now      func() time.Time
 	actor    string
 	draftID  string
