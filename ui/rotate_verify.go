@@ -10,6 +10,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -70,27 +71,13 @@ type rotateJSON struct {
 	Verification verificationView `json:"verification"`
 }
 
-// verifyRotationRun is rotate-secret NAME --verify-only.
-func verifyRotationRun(ctx context.Context, app *App, name string, opts *rotateOptions) error {
-	var t core.Target
-	if err := app.withStore(func(s *store.Store) (err error) {
-		t, err = s.Target(ctx, name)
-		return err
-	}); err != nil {
-		return err
-	}
-	return app.verifyRotation(ctx, t, app.targetView(t, false), opts)
-}
-
-// verifyRotation probes t's receiver with its current secret only, records
-// the outcome and, when accepted and asked, retires the previous secrets.
-func (a *App) verifyRotation(ctx context.Context, t core.Target, v targetView, opts *rotateOptions) error {
-	resolver, err := opts.verify.resolve.resolver(a)
-	if err != nil {
-		return err
-	}
-	var out verificationView
-	var probeErr error
+// probeRotation sends the probe signed with t's current secret only (to
+// the rehearsal receiver when reh is given) and records the outcome: on
+// acceptance the verification and, with retireOld, the retirement of the
+// previous secrets; on refusal an audit event. probeErr is the refusal
+// (codes.RotationUnverified) for the caller to report; err is for what
+// stopped the probe itself. The wizard's rotate screen calls it too.
+func (a *App) probeRotation(ctx context.Context, t core.Target, reh *rehearsalFlags, resolver urlsafe.Resolver, retireOld bool) (out verificationView, probeErr, err error) {
 	err = a.withStore(func(s *store.Store) error {
 		now := a.Now()
 		creds, err := s.Credentials(ctx, t.ID, now)
@@ -109,7 +96,7 @@ func (a *App) verifyRotation(ctx context.Context, t core.Target, v targetView, o
 		if current == "" || t.Signing == nil {
 			return codes.Errorf(codes.SecretMissing, "%s has no current signing secret to verify", t.Name)
 		}
-		res, err := a.testSend(ctx, t, testSendOptions{Secrets: []string{current}, Rehearsal: &opts.verify.rehearsal,
+		res, err := a.testSend(ctx, t, testSendOptions{Secrets: []string{current}, Rehearsal: reh,
 			Resolver: resolver, Wait: a.Settings.Duration("delivery.wait")})
 		if err != nil {
 			return err
@@ -137,7 +124,7 @@ func (a *App) verifyRotation(ctx context.Context, t core.Target, v targetView, o
 		if err := s.MarkSecretVerified(ctx, t.Name, t.Signing.Fingerprint, out.Via, out.At, ""); err != nil {
 			return err
 		}
-		if opts.verify.retireOld {
+		if retireOld {
 			if out.Retired, err = s.RetirePreviousSecrets(ctx, t.Name, ""); err != nil {
 				return err
 			}
@@ -146,6 +133,30 @@ func (a *App) verifyRotation(ctx context.Context, t core.Target, v targetView, o
 		}
 		return nil
 	})
+	return out, probeErr, err
+}
+
+// verifyRotationRun is rotate-secret NAME --verify-only.
+func verifyRotationRun(ctx context.Context, app *App, name string, opts *rotateOptions) error {
+	var t core.Target
+	if err := app.withStore(func(s *store.Store) (err error) {
+		t, err = s.Target(ctx, name)
+		return err
+	}); err != nil {
+		return err
+	}
+	return app.verifyRotation(ctx, t, app.targetView(t, false), opts)
+}
+
+// verifyRotation probes t's receiver with its current secret only, records
+// the outcome and, when accepted and asked, retires the previous secrets;
+// then it prints the outcome.
+func (a *App) verifyRotation(ctx context.Context, t core.Target, v targetView, opts *rotateOptions) error {
+	resolver, err := opts.verify.resolve.resolver(a)
+	if err != nil {
+		return err
+	}
+	out, probeErr, err := a.probeRotation(ctx, t, &opts.verify.rehearsal, resolver, opts.verify.retireOld)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ type env struct {
 	resolver urlsafe.Resolver
 	sender   TestSender
 	doctor   DoctorRunner
+	verifier RotationVerifier
 	now      func() time.Time
 	actor    string
 	draftID  string

@@ -34,6 +34,7 @@ var (
 	keySave       = key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save"))
 	keyEditName   = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit name"))
 	keyHome       = key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "home"))
+	keyVerify     = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify and retire old secret"))
 	keyDoctor     = key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "doctor"))
 	keyRerun      = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check again"))
 )
