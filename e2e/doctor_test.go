@@ -73,8 +73,17 @@ func (h *home) sqlOn(stmts ...string) {
 func TestDoctorHealthy(t *testing.T) {
 	h := newHome(t)
 	h.addReceiver("intake")
+	// A target saved by apply has its DNS answers recorded too.
+	h.writeFile("secret", otherSecret+"\n")
+	file := h.writeFile("targets.toml", goodEntry("applied")+"[target.signing]\nsecret_file = \"secret\"\n")
+	h.ok("apply", "-f", file, "--resolve", receiverResolve)
 	before := h.dump()
 	code, rep := h.doctor("--resolve", receiverResolve)
+	for _, c := range rep.Checks {
+		if c.ID == "target.dns_drift" && c.Verdict != "ok" {
+			t.Errorf("drift of %s: %+v", c.Target, c)
+		}
+	}
 	if code != 0 || !rep.Healthy || rep.Failed != 0 {
 		t.Fatalf("doctor on a healthy store: exit %d %+v", code, rep)
 	}
