@@ -124,16 +124,14 @@ func insertAudit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, 
 	if actor == "" {
 		actor = Actor()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
-		ns(now), actor, action, target, scrub(detail))
+	l, err := nextLink(ctx, tx)
 	if err != nil {
 		return err
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	return chainNewEvent(ctx, tx, id)
+	l.At, l.Actor, l.Action, l.Target, l.Detail = ns(now), actor, action, target, scrub(detail)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (id, at, actor, action, target, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.At, l.Actor, l.Action, l.Target, l.Detail, l.Prev, linkHash(l))
+	return err
 }
 
 var (

@@ -200,9 +200,24 @@ func (s *Store) AuditHead(ctx context.Context) (hash string, id int64, err error
 	return hash, id, err
 }
 
-// chainNewEvent links the event just inserted with id inside tx to the
-// event before it. Writes run in BEGIN IMMEDIATE transactions, so no other
-// event can slip in between.
+// nextLink is the id and predecessor of the next event written in tx: the
+// id AUTOINCREMENT would hand out (one past sqlite_sequence, never reusing
+// the id of a deleted event) and the latest event's hash. Writes run in
+// BEGIN IMMEDIATE transactions, so no other event can slip in between.
+func nextLink(ctx context.Context, tx *sql.Tx) (chainLink, error) {
+	var seq, last sql.NullInt64
+	var prev sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'),
+		(SELECT id FROM audit_events ORDER BY id DESC LIMIT 1), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1)`).
+		Scan(&seq, &last, &prev)
+	if err != nil {
+		return chainLink{}, err
+	}
+	return chainLink{ID: max(seq.Int64, last.Int64) + 1, Prev: prev.String}, nil
+}
+
+// chainNewEvent links the event inserted with id inside tx to the event
+// before it (the migration's linking of events written before the chain).
 func chainNewEvent(ctx context.Context, tx *sql.Tx, id int64) error {
 	l := chainLink{ID: id}
 	if err := tx.QueryRowContext(ctx, `SELECT at, actor, action, target, detail FROM audit_events WHERE id = ?`, id).
