@@ -52,6 +52,16 @@ func (rep doctorReport) failed(id string) []doctorCheck {
 	return out
 }
 
+// hasVerdict reports whether the report has check id with verdict v.
+func hasVerdict(rep doctorReport, id, v string) bool {
+	for _, c := range rep.Checks {
+		if c.ID == id && c.Verdict == v {
+			return true
+		}
+	}
+	return false
+}
+
 // sqlOn runs statements on the store's SQLite file, as someone with
 // write access to it would.
 func (h *home) sqlOn(stmts ...string) {
@@ -148,6 +158,19 @@ func TestDoctorSeededProblems(t *testing.T) {
 			}
 			return nil
 		}, "target.deliveries_failed", "deliveries retry"},
+		{"receiver clock 10 minutes ahead", func(h *home) []string {
+			cert := filepath.Join(h.dir, "receiver.pem")
+			recv, base := h.startReceive("--target", "intake", "--self-signed", "--cert-out", cert)
+			defer recv.cmd.Process.Kill()
+			h.ok("export", "intake", "--ticket", h.tickets("one.ndjson", 1), "--to", base+"/hook", "--ca-file", cert)
+			// The real answer's Date header was recorded: doctor judges it
+			// fine, then the recorded Date is moved as a skewed clock would.
+			if _, rep := h.doctor("--resolve", receiverResolve); !hasVerdict(rep, "target.clock_skew", "ok") {
+				t.Fatalf("clock skew after a real answer: %+v", rep.Checks)
+			}
+			h.sqlOn(`UPDATE response_clock SET server_date = server_date + 600*1000000000`)
+			return nil
+		}, "target.clock_skew", "Synchronise"},
 		{"expired certificate", func(h *home) []string {
 			cert, key := expiredCert(t, h.dir)
 			recv, base := h.startReceive("--target", "intake", "--tls-cert", cert, "--tls-key", key)
