@@ -118,13 +118,19 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEvent, error) {
 }
 
 // insertAudit writes one event inside the caller's transaction, so the
-// event and the change it records commit together or not at all.
+// event and the change it records commit together or not at all, and links
+// it into the hash chain (auditchain.go).
 func insertAudit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, target, detail string) error {
 	if actor == "" {
 		actor = Actor()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
-		ns(now), actor, action, target, scrub(detail))
+	l, err := nextLink(ctx, tx)
+	if err != nil {
+		return err
+	}
+	l.At, l.Actor, l.Action, l.Target, l.Detail = ns(now), actor, action, target, scrub(detail)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (id, at, actor, action, target, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.At, l.Actor, l.Action, l.Target, l.Detail, l.Prev, linkHash(l))
 	return err
 }
 

@@ -131,6 +131,35 @@ CREATE TABLE target_headers (
 	edge_created_at   INTEGER
 );
 `,
+	// 4: what doctor needs. The audit log becomes a hash chain
+	// (auditchain.go): each event keeps the hash of the one before and its
+	// own; migrate links the events already there (chainExisting) in the
+	// same transaction. target_addresses keeps the DNS answers a target's
+	// host had when it was saved, to name drift later; response_clock the
+	// Date header of the latest delivery response per target, to estimate
+	// clock skew (doctorfacts.go). credentials.verified_at/_via say when a
+	// receiver accepted a probe signed with that secret only
+	// (verification.go).
+	`
+ALTER TABLE audit_events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE credentials ADD COLUMN verified_at INTEGER;
+ALTER TABLE credentials ADD COLUMN verified_via TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE target_addresses (
+	target_id  TEXT PRIMARY KEY REFERENCES targets(id) ON DELETE CASCADE,
+	host       TEXT NOT NULL,
+	addresses  TEXT NOT NULL,
+	checked_at INTEGER NOT NULL
+);
+
+CREATE TABLE response_clock (
+	target_name TEXT PRIMARY KEY,
+	local_at    INTEGER NOT NULL,
+	server_date INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.
@@ -163,6 +192,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
 			}
+		}
+		// Events written before the chain existed get linked here, once;
+		// after that every insert links itself.
+		if err := chainExisting(ctx, tx); err != nil {
+			return fmt.Errorf("linking the audit log: %w", err)
 		}
 		if v < len(migrations) {
 			// PRAGMA takes no bound parameters; the value is our constant.

@@ -30,6 +30,10 @@ func TestMigrateBodiesOut(t *testing.T) {
 		`DROP TABLE delivery_bodies`,
 		`DROP TABLE target_headers`, // migration 3
 		`ALTER TABLE deliveries ADD COLUMN body BLOB NOT NULL DEFAULT x''`,
+		`ALTER TABLE audit_events DROP COLUMN prev_hash`, // migration 4
+		`ALTER TABLE audit_events DROP COLUMN hash`,
+		`DROP TABLE target_addresses`,
+		`DROP TABLE response_clock`, `ALTER TABLE credentials DROP COLUMN verified_at`, `ALTER TABLE credentials DROP COLUMN verified_via`,
 		`PRAGMA user_version = 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {

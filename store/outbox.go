@@ -399,7 +399,7 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 				return err
 			}
 		}
-		return nil
+		return recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
 	})
 }
 

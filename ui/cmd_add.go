@@ -8,6 +8,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -118,9 +119,10 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		return err
 	}
 	var warnings []string
+	var checked urlsafe.Verdict
 	if core.EndpointCheckable(problems) {
 		v := core.CheckEndpoint(ctx, t, resolver)
-		warnings = v.Warnings
+		warnings, checked = v.Warnings, v
 		if p := core.VerdictProblem(v); p != nil {
 			problems = append(problems, *p)
 		}
@@ -130,7 +132,11 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	}
 	shown, err := opts.secret.handOut(app, secret, generated, opts.json, func() error {
 		return app.withStore(func(s *store.Store) error {
-			return s.CreateTargetWithEdge(ctx, &t, secret, edgeValue, store.Actor())
+			if err := s.CreateTargetWithEdge(ctx, &t, secret, edgeValue, store.Actor()); err != nil {
+				return err
+			}
+			// The answers judged now, for doctor to name drift later.
+			return s.RecordAddresses(ctx, t.Name, checked.Host, checked.Addresses)
 		})
 	})
 	if err != nil {

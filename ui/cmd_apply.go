@@ -163,6 +163,15 @@ func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
 		if err := st.Apply(ctx, planOps(plan), store.Actor()); err != nil {
 			return err
 		}
+		// The answers judged for new and changed endpoints, for doctor to
+		// name drift later.
+		for _, c := range plan.Changes {
+			if c.Action != config.Delete && len(c.Addresses) > 0 {
+				if err := st.RecordAddresses(ctx, c.Name, c.Host, c.Addresses); err != nil {
+					return err
+				}
+			}
+		}
 		result.Applied = true
 		if !opts.json {
 			fmt.Fprintf(app.Out, "Applied: %d created, %d updated, %d deleted.\n",

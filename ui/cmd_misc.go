@@ -25,6 +25,7 @@ func NewCmdAudit(app *App) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {at, actor, action, target, detail}")
 	cmd.Flags().IntVar(&limit, "limit", 200, "show at most this many events (0 for all)")
+	cmd.AddCommand(newCmdAuditVerify(app), newCmdAuditHead(app))
 	return cmd
 }
 

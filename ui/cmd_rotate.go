@@ -19,6 +19,7 @@ type rotateOptions struct {
 	// edge rotates the edge authentication value instead of the secret.
 	edge      bool
 	edgeFlags edgeFlags
+	verify    verifyFlags // rotate_verify.go
 }
 
 // NewCmdRotateSecret builds `rotate-secret NAME`: a new signing secret, with
@@ -26,7 +27,7 @@ type rotateOptions struct {
 func NewCmdRotateSecret(app *App) *cobra.Command {
 	opts := &rotateOptions{}
 	cmd := &cobra.Command{
-		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate-secret) [--grace 24h] | --edge (--edge-value-file F | --edge-value-env VAR) [--edge-header NAME]",
+		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate-secret | --verify-only) [--grace 24h] [--verify [--retire-old]] | --edge (--edge-value-file F | --edge-value-env VAR) [--edge-header NAME]",
 		Short: "Replace a target's signing secret, keeping the old one valid for a grace period",
 		Args:  exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -40,6 +41,7 @@ func NewCmdRotateSecret(app *App) *cobra.Command {
 	fs.BoolVar(&opts.json, "json", false, "print the target as JSON")
 	fs.BoolVar(&opts.edge, "edge", false, "rotate the edge authentication value instead (no grace: the platform accepts one value)")
 	opts.edgeFlags.register(fs)
+	opts.verify.register(fs)
 	return cmd
 }
 
@@ -48,10 +50,20 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 		if opts.secret.given() {
 			return codes.Errorf(codes.Usage, "--edge rotates the edge authentication value only; rotate the signing secret in a separate command")
 		}
+		if opts.verify.verify || opts.verify.only || opts.verify.retireOld {
+			return codes.Errorf(codes.Usage, "--verify, --verify-only and --retire-old go with the signing secret, not --edge").
+				WithFix("Rotate the edge value on its own; a test-send shows whether the platform accepts it.")
+		}
 		return rotateEdge(ctx, app, name, &opts.edgeFlags, opts.json)
 	}
 	if opts.edgeFlags.given() {
 		return codes.Errorf(codes.Usage, "--edge-header, --edge-value-file and --edge-value-env go with --edge")
+	}
+	if err := opts.verify.check(opts.secret.given()); err != nil {
+		return err
+	}
+	if opts.verify.only {
+		return verifyRotationRun(ctx, app, name, opts)
 	}
 	if opts.grace < 0 || opts.grace > 30*24*time.Hour {
 		return codes.Errorf(codes.Usage, "--grace %s is outside 0..720h", opts.grace)
@@ -85,13 +97,18 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 	}
 	v := app.targetView(t, false)
 	v.GeneratedSecret = shown
+	if !opts.json {
+		fmt.Fprintf(app.Out, "Rotated the signing secret of %s: now %s.\n", t.Name, core.SigningSummary(t.Signing))
+		if opts.grace > 0 {
+			fmt.Fprintf(app.Out, "The previous secret stays valid and keeps signing until %s.\n",
+				app.Now().Add(opts.grace).UTC().Format(time.RFC3339))
+		}
+	}
+	if opts.verify.verify {
+		return app.verifyRotation(ctx, t, v, opts)
+	}
 	if opts.json {
 		return writeJSON(app.Out, v)
-	}
-	fmt.Fprintf(app.Out, "Rotated the signing secret of %s: now %s.\n", t.Name, core.SigningSummary(t.Signing))
-	if opts.grace > 0 {
-		fmt.Fprintf(app.Out, "The previous secret stays valid and keeps signing until %s.\n",
-			app.Now().Add(opts.grace).UTC().Format(time.RFC3339))
 	}
 	return nil
 }

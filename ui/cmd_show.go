@@ -32,13 +32,21 @@ func NewCmdShow(app *App) *cobra.Command {
 
 func showRun(ctx context.Context, app *App, name string, jsonOut, reveal bool) error {
 	var t core.Target
+	var verified store.SecretVerification
+	var isVerified bool
 	if err := app.withStore(func(s *store.Store) (err error) {
-		t, err = s.Target(ctx, name)
+		if t, err = s.Target(ctx, name); err != nil {
+			return err
+		}
+		verified, isVerified, err = s.SecretVerificationOf(ctx, t.ID)
 		return err
 	}); err != nil {
 		return err
 	}
 	v := app.targetView(t, reveal)
+	if isVerified {
+		v.SecretVerified = &verified
+	}
 	if jsonOut {
 		return writeJSON(app.Out, v)
 	}

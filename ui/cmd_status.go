@@ -9,6 +9,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/store"
 )
 
 type statusItem struct {
@@ -21,6 +22,9 @@ type statusItem struct {
 	Blocked              []codes.Problem `json:"blocked"`
 	// Warnings do not block delivery but stay in sight (a look-alike host).
 	Warnings []string `json:"warnings,omitempty"`
+	// SecretVerified says when the receiver accepted a probe signed with
+	// the current secret only (rotate-secret --verify).
+	SecretVerified *store.SecretVerification `json:"secret_verified,omitempty"`
 }
 
 // NewCmdStatus builds `status` (Integration status): the six readiness
@@ -40,14 +44,25 @@ func NewCmdStatus(app *App) *cobra.Command {
 }
 
 func statusRun(ctx context.Context, app *App, jsonOut bool) error {
-	targets, err := app.allTargets(ctx)
-	if err != nil {
+	var targets []core.Target
+	var verified map[string]store.SecretVerification
+	if err := app.withStore(func(s *store.Store) (err error) {
+		if targets, err = s.Targets(ctx, 0, 0); err != nil {
+			return err
+		}
+		verified, err = s.SecretVerifications(ctx)
+		return err
+	}); err != nil {
 		return err
 	}
 	items := make([]statusItem, len(targets))
 	for i, t := range targets {
 		r := core.Evaluate(t)
-		items[i] = statusItem{t.Name, r.Ready, r.States, replayProtectionNote(t.ProviderKey), r.Blocked, targetWarnings(t)}
+		items[i] = statusItem{Name: t.Name, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey),
+			Blocked: r.Blocked, Warnings: targetWarnings(t)}
+		if v, ok := verified[t.ID]; ok {
+			items[i].SecretVerified = &v
+		}
 	}
 	if jsonOut {
 		return writeJSON(app.Out, items)
@@ -77,6 +92,9 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 		}
 		for _, w := range it.Warnings {
 			tb.detail("warning:", w)
+		}
+		if v := it.SecretVerified; v != nil {
+			tb.detail("secret:", verifiedText(*v))
 		}
 	}
 	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; show NAME explains each state.")

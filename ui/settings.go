@@ -83,6 +83,8 @@ var settingDefs = []settingDef{
 		def: func(*Settings) string { return "10m" }, check: durationBetween(time.Second, 24*time.Hour)},
 	{key: "delivery.rate_limit", doc: "Deliveries allowed per period for targets without their own rate limit, e.g. \"300/10s\" (empty: each provider's default).", env: "WEBHOOK_SETUP_RATE_LIMIT", kind: kindString,
 		def: func(*Settings) string { return "" }, check: checkRate},
+	{key: "rotation.max_age", doc: "Age after which doctor asks to rotate a signing secret (1h to 8760h; 2160h is 90 days).", env: "WEBHOOK_SETUP_ROTATION_MAX_AGE", kind: kindDuration,
+		def: func(*Settings) string { return "2160h" }, check: durationBetween(time.Hour, 8760*time.Hour)},
 	{key: "ui.accessible", doc: "Plain prompts for screen readers instead of the drawn wizard.", env: "ACCESSIBLE", flag: "accessible", kind: kindBool,
 		def: func(*Settings) string { return "false" }},
 	{key: "ui.color", doc: "Colour in terminal output (NO_COLOR turns it off too).", env: "WEBHOOK_SETUP_COLOR", kind: kindBool,

@@ -11,6 +11,7 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/sanitize"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
+	"github.com/webriskops/webhook-setup/store"
 )
 
 // targetView is the JSON and text shape of one target in show and add.
@@ -36,6 +37,9 @@ type targetView struct {
 	UpdatedAt               time.Time           `json:"updated_at"`
 	GeneratedSecret         string              `json:"generated_secret,omitempty"`
 	Warnings                []string            `json:"warnings,omitempty"`
+	// SecretVerified is set by show when the receiver accepted a probe
+	// signed with the current secret only (rotate-secret --verify).
+	SecretVerified *store.SecretVerification `json:"secret_verified,omitempty"`
 
 	// The extra headers of every delivery: never the edge value.
 	StandardWebhooks bool           `json:"standard_webhooks"`
@@ -102,6 +106,9 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	field(w, "signing", core.SigningSummary(v.Signing))
 	field(w, "standard_webhooks", standardWebhooksSummary(v))
 	field(w, "edge_auth", core.EdgeSummary(v.EdgeAuth))
+	if v.SecretVerified != nil {
+		field(w, "secret_verified", verifiedText(*v.SecretVerified))
+	}
 	field(w, "private_network", privateNetworkSummary(t))
 	field(w, "rate_limit", v.RateLimit.String())
 	ready := "ready"
@@ -130,4 +137,9 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 func replayProtectionNote(key core.ProviderKey) string {
 	p, _ := core.LookupProvider(key)
 	return p.ReplayProtection
+}
+
+// verifiedText is how show and status say a secret was verified.
+func verifiedText(v store.SecretVerification) string {
+	return fmt.Sprintf("new secret %s verified by the receiver at %s (%s)", v.Fingerprint, v.At.UTC().Format(time.RFC3339), v.Via)
 }

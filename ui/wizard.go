@@ -31,6 +31,8 @@ func (a *App) runWizard(ctx context.Context, resolve *resolveFlag) error {
 		},
 		Resolver:   resolver,
 		Sender:     wizardSender{app: a, resolver: resolver},
+		Doctor:     wizardDoctor{app: a, resolver: resolver},
+		Verifier:   wizardSender{app: a, resolver: resolver},
 		Accessible: a.Settings.Bool("ui.accessible"),
 		Color:      a.Settings.Bool("ui.color"),
 		Now:        a.Now,

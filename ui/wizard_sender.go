@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
@@ -54,4 +55,22 @@ func wizardResult(res testSendResult, kind wizard.TestKind) wizard.TestResult {
 		out.Problem = &codes.Problem{Code: res.Code, Reason: res.Reason, Fix: res.Fix}
 	}
 	return out
+}
+
+// VerifyRotation is rotate-secret NAME --verify-only [--retire-old] for the
+// wizard's rotate screen: a live probe signed with the current secret only.
+func (w wizardSender) VerifyRotation(ctx context.Context, t core.Target, retireOld bool) (wizard.TestResult, error) {
+	out, probeErr, err := w.app.probeRotation(ctx, t, nil, w.resolver, retireOld)
+	if err != nil {
+		return wizard.TestResult{}, err
+	}
+	if probeErr != nil {
+		e := codes.AsError(probeErr)
+		return wizard.TestResult{Summary: "The receiver did not accept the new secret.", Problem: &codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}, nil
+	}
+	summary := fmt.Sprintf("New secret verified by the receiver at %s.", out.At.Format(time.RFC3339))
+	if len(out.Retired) > 0 {
+		summary += " The previous secret is retired: only the new one signs now."
+	}
+	return wizard.TestResult{OK: true, Summary: summary}, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/doctor"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
@@ -97,6 +98,20 @@ type TestSender interface {
 	TestSend(ctx context.Context, t core.Target, kind TestKind) (TestResult, error)
 }
 
+// RotationVerifier sends a probe signed with a saved target's current
+// secret only to its receiver (live) and records the outcome; when the
+// receiver accepts it and retireOld is set, the previous secrets are
+// retired. A refusal is a result with a Problem, not an error.
+type RotationVerifier interface {
+	VerifyRotation(ctx context.Context, t core.Target, retireOld bool) (TestResult, error)
+}
+
+// DoctorRunner makes the report of webhook-setup doctor (without
+// --network), for the Doctor screen.
+type DoctorRunner interface {
+	Doctor(ctx context.Context) (doctor.Report, error)
+}
+
 // Options is everything Run needs; ui fills it from its App and settings.
 type Options struct {
 	// In and Out are the terminal. In should be an *os.File so the
@@ -114,6 +129,12 @@ type Options struct {
 	Resolver urlsafe.Resolver
 	// Sender makes test sends; nil means test sends go through the CLI.
 	Sender TestSender
+	// Verifier verifies a rotation on the rotate screen; nil hides it and
+	// points to rotate-secret --verify-only.
+	Verifier RotationVerifier
+	// Doctor runs the health report of the Doctor screen (? on the home
+	// screen); nil hides the screen and points to webhook-setup doctor.
+	Doctor DoctorRunner
 
 	// Accessible runs plain prompts (huh's accessible mode) instead of the
 	// full-screen program.

@@ -35,6 +35,8 @@ type env struct {
 	store    Store
 	resolver urlsafe.Resolver
 	sender   TestSender
+	doctor   DoctorRunner
+	verifier RotationVerifier
 	now      func() time.Time
 	actor    string
 	draftID  string

@@ -203,6 +203,11 @@ func (h *home) key(k tea.KeyMsg) tea.Cmd {
 		return h.open(actionRotate)
 	case key.Matches(k, keyDisconnect):
 		return h.open(actionDisconnect)
+	case key.Matches(k, keyDoctor):
+		if h.env.doctor != nil {
+			return h.env.post(openDoctorMsg{})
+		}
+		return notify(h, "Run webhook-setup doctor for the health report.")
 	}
 	return nil
 }
@@ -324,6 +329,9 @@ func (h *home) ShortHelp() []key.Binding {
 	}
 	if len(h.targets) > 1 {
 		keys = append(keys, keyUp)
+	}
+	if h.env.doctor != nil {
+		keys = append(keys, keyDoctor)
 	}
 	if h.total > len(h.targets) {
 		keys = append(keys, keyPageUp)

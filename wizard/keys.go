@@ -37,4 +37,7 @@ var (
 	// keyLookAlike confirms a look-alike host (core.LookAlikeProblem) in
 	// the Endpoint step; a control key, since letters go to the URL.
 	keyLookAlike = key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "confirm look-alike host"))
+	keyVerify    = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify and retire old secret"))
+	keyDoctor    = key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "doctor"))
+	keyRerun     = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check again"))
 )

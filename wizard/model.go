@@ -18,6 +18,7 @@ const (
 	screenDetails
 	screenRotate
 	screenDisconnect
+	screenDoctor
 )
 
 // ending says how the program ended.
@@ -205,6 +206,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			origin = screenDetails
 		}
 		m.openTarget(msg, origin)
+		return m.cur.Init()
+	case openDoctorMsg:
+		m.show(screenDoctor, newDoctorScreen(m.env))
 		return m.cur.Init()
 	case homeMsg:
 		cmd := m.goHome()

@@ -105,3 +105,6 @@ type quitMsg struct{}
 
 // hangupMsg reports SIGHUP: the SSH connection dropped.
 type hangupMsg struct{}
+
+// openDoctorMsg asks the parent to show the Doctor screen.
+type openDoctorMsg struct{}

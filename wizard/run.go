@@ -138,7 +138,7 @@ func withDefaults(o Options) Options {
 // newEnv builds what the screens share.
 func newEnv(ctx context.Context, o Options, st *styles) *env {
 	return &env{
-		ctx: ctx, store: o.Store, resolver: o.Resolver, sender: o.Sender,
+		ctx: ctx, store: o.Store, resolver: o.Resolver, sender: o.Sender, doctor: o.Doctor, verifier: o.Verifier,
 		now: o.Now, actor: o.Actor, draftID: o.DraftID, grace: o.RotateGrace, st: st,
 	}
 }

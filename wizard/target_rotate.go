@@ -12,6 +12,13 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
+// verifiedMsg is the outcome of a verified rotation's probe.
+type verifiedMsg struct {
+	src *rotate
+	res TestResult
+	err error
+}
+
 // rotatedMsg is the outcome of a rotation.
 type rotatedMsg struct {
 	src *rotate
@@ -30,6 +37,10 @@ type rotate struct {
 	running bool
 	done    bool
 	width   int
+	// verifying is set while the probe of a verified rotation runs;
+	// verified holds its outcome.
+	verifying bool
+	verified  *TestResult
 }
 
 func newRotate(e *env, t core.Target) *rotate {
@@ -56,13 +67,35 @@ func (r *rotate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		r.t, r.done = msg.t, true
 		return r, report(r)
+	case verifiedMsg:
+		if msg.src != r {
+			return r, nil
+		}
+		r.verifying = false
+		if msg.err != nil {
+			e := codes.AsError(msg.err)
+			return r, report(r, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		}
+		r.verified = &msg.res
+		if msg.res.Problem != nil {
+			return r, report(r, *msg.res.Problem)
+		}
+		return r, report(r)
 	case spinner.TickMsg:
-		if r.running {
+		if r.running || r.verifying {
 			var cmd tea.Cmd
 			r.spin, cmd = r.spin.Update(msg)
 			return r, cmd
 		}
 		return r, nil
+	}
+	if k, ok := msg.(tea.KeyMsg); ok && r.done && !r.verifying && r.env.verifier != nil && key.Matches(k, keyVerify) {
+		r.verifying = true
+		e, t := r.env, r.t
+		return r, tea.Batch(r.spin.Tick, func() tea.Msg {
+			res, err := e.verifier.VerifyRotation(e.ctx, t, true)
+			return verifiedMsg{src: r, res: res, err: err}
+		})
 	}
 	if r.done || r.running {
 		return r, nil
@@ -93,7 +126,19 @@ func (r *rotate) View() string {
 	switch {
 	case r.done:
 		b.WriteString(st.ok.Render("✓ Rotated.") + " Now " + clean(core.SigningSummary(r.t.Signing)) + ".\n")
-		b.WriteString(wrap("The previous secret keeps signing for "+graceText(r.env.grace)+", so the receiver can switch; deliveries carry both signatures until then.", r.width))
+		switch {
+		case r.verifying:
+			b.WriteString(r.spin.View() + " sending a probe signed with the new secret only…")
+		case r.verified != nil && r.verified.OK:
+			b.WriteString(wrap(r.verified.Summary, r.width))
+		case r.verified != nil:
+			b.WriteString(wrap(r.verified.Summary+" The previous secret was kept and keeps signing for "+graceText(r.env.grace)+".", r.width))
+		default:
+			b.WriteString(wrap("The previous secret keeps signing for "+graceText(r.env.grace)+", so the receiver can switch; deliveries carry both signatures until then.", r.width))
+			if r.env.verifier != nil {
+				b.WriteString("\n\n" + wrap("Once the receiver has the new secret, press v: a probe signed with the new secret only is sent, and if the receiver accepts it the previous secret is retired now.", r.width))
+			}
+		}
 	case r.running:
 		b.WriteString(r.spin.View() + " rotating…")
 	default:
@@ -121,6 +166,9 @@ func (r *rotate) SetSize(w, _ int) {
 }
 
 func (r *rotate) ShortHelp() []key.Binding {
+	if r.done && !r.verifying && r.env.verifier != nil && (r.verified == nil || !r.verified.OK) {
+		return []key.Binding{keyVerify, keyBack}
+	}
 	if r.done || r.running {
 		return []key.Binding{keyBack}
 	}

@@ -42,6 +42,8 @@ func (m *Model) heading() string {
 		title = "Rotate secret · " + clean(m.originTarget.Name)
 	case screenDisconnect:
 		title = "Disconnect · " + clean(m.originTarget.Name)
+	case screenDoctor:
+		title = "Doctor"
 	}
 	bar := "webhook-setup"
 	if m.screen == screenHome && m.version != "" {

@@ -79,6 +79,14 @@ const (
 	SecretUnchanged Code = "generic_webhook_secret_unchanged"
 )
 
+// Codes of doctor, verified rotation, the support bundle and the audit chain.
+const (
+	AuditTampered      Code = "generic_webhook_audit_tampered"
+	NeedsAction        Code = "generic_webhook_needs_action"
+	RotationUnverified Code = "generic_webhook_rotation_unverified"
+	BundleLeak         Code = "generic_webhook_support_bundle_leak"
+)
+
 // Entry is the catalog entry of one code.
 type Entry struct {
 	Code    Code   `json:"code"`
@@ -157,6 +165,14 @@ var Catalog = map[Code]Entry{
 		Fix: "Remove the file or link named in the reason, or choose a new path in a folder you own, then run the command again.", Exit: ExitBlocked},
 	SecretUnchanged: {Meaning: "The new signing secret is the one already in use, so rotating to it would change nothing while recording a rotation.",
 		Fix: "Rotate to a new secret (rotate-secret --generate-secret, or a new --secret-file).", Exit: ExitBlocked},
+	AuditTampered: {Meaning: "The audit log's hash chain does not hold: an event was edited, deleted, inserted or moved in the database after it was written, or the head you recorded is no longer in the log.",
+		Fix: "Treat the store as tampered with: compare it with a backup and with the heads you recorded (audit head), find who could write the database, and keep a copy of it as evidence before changing anything.", Exit: ExitSignature},
+	NeedsAction: {Meaning: "doctor found at least one check that needs action; each failed check names its own fix.",
+		Fix: "Apply the fix printed under each failed check, then run webhook-setup doctor again.", Exit: ExitBlocked},
+	RotationUnverified: {Meaning: "The receiver did not accept a probe signed with the new secret only, so it does not verify with the new secret yet; the previous secret was kept.",
+		Fix: "Store the new secret in the receiver (it shows the fingerprint), then run rotate-secret NAME --verify-only --retire-old; the previous secret keeps signing until its grace ends.", Exit: ExitSignature},
+	BundleLeak: {Meaning: "The support bundle would have held a stored secret, credential or full webhook URL, so it was not written.",
+		Fix: "Report this as a bug with the file name in the reason (not its content); share doctor --json output by hand meanwhile.", Exit: ExitInternal},
 	Internal: {Meaning: "An unexpected internal error.",
 		Fix: "Run again; if it repeats, report it with the command and this message.", Exit: ExitInternal},
 	EdgeHeaderInvalid: {Meaning: "The edge authentication header name is not an HTTP token, or it is a header the delivery itself sets (X-WebRiskOps-*, webhook-id, webhook-timestamp, webhook-signature, Content-Type, User-Agent) or one HTTP manages (Host, Content-Length, Transfer-Encoding, Connection and the like).",

@@ -49,6 +49,11 @@ type Change struct {
 	EdgeValue string
 	// Warnings are the endpoint check's hints (never refusals).
 	Warnings []string
+	// Host and Addresses are the DNS answers the endpoint check judged,
+	// recorded on apply for doctor's drift check; empty when the endpoint
+	// was not checked (unchanged).
+	Host      string
+	Addresses []string
 }
 
 // Plan is the outcome of comparing a target file with the store. It may be
@@ -224,7 +229,7 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 	}
 	if endpointChanged(c) && core.EndpointCheckable(vps) && !urlFailed {
 		v := core.CheckEndpoint(ctx, want, r)
-		c.Warnings = v.Warnings
+		c.Warnings, c.Host, c.Addresses = v.Warnings, v.Host, v.Addresses
 		if p := core.VerdictProblem(v); p != nil {
 			ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: *p})
 		}

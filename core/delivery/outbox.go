@@ -50,6 +50,9 @@ type Attempt struct {
 	Code       string        `json:"code,omitempty"`
 	Reason     string        `json:"reason,omitempty"`
 	Duration   time.Duration `json:"duration_ns"`
+	// ServerDate is the receiver's Date header, zero when it sent none:
+	// doctor estimates clock skew from it (store.ClockSamples).
+	ServerDate time.Time `json:"server_date,omitempty"`
 }
 
 // Outcome closes or reschedules a delivery after an attempt.

@@ -125,6 +125,7 @@ func (s *Sender) Attempt(ctx context.Context, ep *Endpoint, key string, body []b
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
 	resp.Body.Close()
 	r := Classify(resp, scrubbedAnswer(answer, edge), s.now())
+	att.ServerDate, _ = http.ParseTime(resp.Header.Get("Date")) // zero when absent or malformed
 	return r, s.finish(att, r), nil
 }
 
