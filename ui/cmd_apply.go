@@ -19,10 +19,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdApply)
-}
-
 type applyOptions struct {
 	file    string
 	dryRun  bool

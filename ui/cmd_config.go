@@ -16,10 +16,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/sanitize"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdConfig)
-}
-
 // NewCmdConfig builds `config`: show the effective settings and where each
 // comes from, write a commented template, print the paths in use.
 func NewCmdConfig(app *App) *cobra.Command {

@@ -12,8 +12,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdDeliveries) }
-
 // deliveryView is one outbox row as deliveries --json prints it. Times
 // are null when unset (next_attempt_at of an ended delivery).
 type deliveryView struct {

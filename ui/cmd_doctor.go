@@ -16,8 +16,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdDoctor) }
-
 type doctorCmdOptions struct {
 	json, network bool
 	resolve       resolveFlag

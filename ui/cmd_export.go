@@ -39,8 +39,6 @@ type ticketExportOptions struct {
 	progress    progressFlags
 }
 
-func init() { extraCommands = append(extraCommands, NewCmdExport) }
-
 // NewCmdExport builds `export NAME --ticket FILE|-`: queue tickets in the
 // durable outbox, then send them with retries for up to --wait.
 func NewCmdExport(app *App) *cobra.Command {

@@ -12,10 +12,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/sanitize"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdExportConfig)
-}
-
 type exportOptions struct {
 	out       string
 	force     bool

@@ -10,8 +10,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdMan) }
-
 // NewCmdMan builds `man --dir DIR`: one man page (section 1) per command,
 // made from the same help text the commands print; the packages ship them.
 func NewCmdMan(app *App) *cobra.Command {

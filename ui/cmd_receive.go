@@ -54,8 +54,6 @@ const (
 // retries instead of giving up on a "signature" that was fine.
 const replayWindowFull = "replay window is full"
 
-func init() { extraCommands = append(extraCommands, NewCmdReceive) }
-
 type receiveOptions struct {
 	listen          string
 	secret          secretFlags

@@ -14,8 +14,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdRecipe) }
-
 type recipeOptions struct {
 	provider  string
 	target    string

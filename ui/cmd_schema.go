@@ -8,8 +8,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/payload"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdSchema) }
-
 // NewCmdSchema builds `schema`: the JSON Schema of every delivery body.
 func NewCmdSchema(app *App) *cobra.Command {
 	return &cobra.Command{

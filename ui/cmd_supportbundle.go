@@ -27,8 +27,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdSupportBundle) }
-
 // NewCmdSupportBundle builds `support-bundle --out FILE.tar.gz`: what a
 // support request needs, redacted, and proved free of stored secrets.
 func NewCmdSupportBundle(app *App) *cobra.Command {

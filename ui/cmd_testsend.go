@@ -23,8 +23,6 @@ const testSendAttempts = 3
 // adhocTarget names the target of an ad-hoc test send (--url) in its body.
 const adhocTarget = "adhoc"
 
-func init() { extraCommands = append(extraCommands, NewCmdTestSend) }
-
 // testSendOptions are the choices of one test send. The wizard's adapter
 // fills them too, so nothing here reads flags.
 type testSendOptions struct {

@@ -16,8 +16,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdVerify) }
-
 type verifyOptions struct {
 	request   string
 	secret    secretFlags

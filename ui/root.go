@@ -63,16 +63,23 @@ Run it without a command to open the guided setup wizard.`,
 		NewCmdAudit(app),
 		NewCmdVersion(app),
 		NewCmdCodes(app),
+		NewCmdApply(app),
+		NewCmdConfig(app),
+		NewCmdDeliveries(app),
+		NewCmdDoctor(app),
+		NewCmdExport(app),
+		NewCmdExportConfig(app),
+		NewCmdMan(app),
+		NewCmdReceive(app),
+		NewCmdRecipe(app),
+		NewCmdSchema(app),
+		NewCmdSupportBundle(app),
+		NewCmdTestSend(app),
+		NewCmdVerify(app),
 	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(app))
-	}
 	addCompletions(root, app)
 	return root
 }
-
-// extraCommands lets each command family register itself from its own file.
-var extraCommands []func(*App) *cobra.Command
 
 // Run executes the command line and returns the process exit code. Errors
 // are printed here, once, in the form the command's --json asks for.
