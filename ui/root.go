@@ -13,8 +13,10 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-// NewRootCmd builds the command tree. Every command is NewCmdX(app); the
-// wizard opens when no command is given.
+// NewRootCmd builds the command tree: every command is listed here, each
+// NewCmdX(app, runF) with runF nil (the real run; tests pass one that
+// captures the parsed options). config is a group of subcommands only, so
+// it takes no runF. The wizard opens when no command is given.
 func NewRootCmd(app *App) *cobra.Command {
 	var wizardResolve resolveFlag
 	root := &cobra.Command{
@@ -53,29 +55,29 @@ Run it without a command to open the guided setup wizard.`,
 		return codes.Errorf(codes.Usage, "%v", err)
 	})
 	root.AddCommand(
-		NewCmdAdd(app),
-		NewCmdList(app),
-		NewCmdShow(app),
-		NewCmdStatus(app),
-		NewCmdCheckURL(app),
-		NewCmdRotateSecret(app),
-		NewCmdDisconnect(app),
-		NewCmdAudit(app),
-		NewCmdVersion(app),
-		NewCmdCodes(app),
-		NewCmdApply(app),
+		NewCmdAdd(app, nil),
+		NewCmdList(app, nil),
+		NewCmdShow(app, nil),
+		NewCmdStatus(app, nil),
+		NewCmdCheckURL(app, nil),
+		NewCmdRotateSecret(app, nil),
+		NewCmdDisconnect(app, nil),
+		NewCmdAudit(app, nil),
+		NewCmdVersion(app, nil),
+		NewCmdCodes(app, nil),
+		NewCmdApply(app, nil),
 		NewCmdConfig(app),
-		NewCmdDeliveries(app),
-		NewCmdDoctor(app),
-		NewCmdExport(app),
-		NewCmdExportConfig(app),
-		NewCmdMan(app),
-		NewCmdReceive(app),
-		NewCmdRecipe(app),
-		NewCmdSchema(app),
-		NewCmdSupportBundle(app),
-		NewCmdTestSend(app),
-		NewCmdVerify(app),
+		NewCmdDeliveries(app, nil),
+		NewCmdDoctor(app, nil),
+		NewCmdExport(app, nil),
+		NewCmdExportConfig(app, nil),
+		NewCmdMan(app, nil),
+		NewCmdReceive(app, nil),
+		NewCmdRecipe(app, nil),
+		NewCmdSchema(app, nil),
+		NewCmdSupportBundle(app, nil),
+		NewCmdTestSend(app, nil),
+		NewCmdVerify(app, nil),
 	)
 	addCompletions(root, app)
 	return root
