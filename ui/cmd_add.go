@@ -30,7 +30,8 @@ type addOptions struct {
 
 // NewCmdAdd builds `add`: save a target from flags, with the same checks as
 // the wizard. Nothing is written unless every readiness state is ready.
-func NewCmdAdd(app *App) *cobra.Command {
+// runF, when not nil, gets the parsed options instead of addRun (tests).
+func NewCmdAdd(app *App, runF func(*addOptions) error) *cobra.Command {
 	opts := &addOptions{}
 	cmd := &cobra.Command{
 		Use:   "add NAME --provider KEY (--url-file F | --url URL) (--secret-file F | --secret-env VAR | --generate-secret) --owner WHO --revoke-path WHERE --confirm-receiver-checks",
@@ -46,6 +47,9 @@ func NewCmdAdd(app *App) *cobra.Command {
 				return err
 			}
 			opts.name = name
+			if runF != nil {
+				return runF(opts)
+			}
 			return addRun(cmd.Context(), app, opts)
 		},
 	}

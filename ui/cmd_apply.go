@@ -19,10 +19,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdApply)
-}
-
 type applyOptions struct {
 	file    string
 	dryRun  bool
@@ -33,8 +29,9 @@ type applyOptions struct {
 
 // NewCmdApply builds `apply -f FILE`: make the saved targets match a
 // target file. It prints the plan first, then applies all of it in one
-// transaction, or nothing when any target may not be saved.
-func NewCmdApply(app *App) *cobra.Command {
+// transaction, or nothing when any target may not be saved. runF, when not
+// nil, gets the checked options instead of applyRun (tests).
+func NewCmdApply(app *App, runF func(*applyOptions) error) *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE [--dry-run] [--prune] [--resolve HOST:PORT:ADDR] [--json]",
@@ -58,6 +55,13 @@ invalid nothing is written and every problem is listed with its line and code.
   webhook-setup apply -f targets.toml --prune`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.file == "" {
+				return codes.Errorf(codes.Usage, "apply needs -f FILE").
+					WithFix("Name the target file with -f; webhook-setup export-config writes one from the saved targets.")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return applyRun(cmd.Context(), app, opts)
 		},
 	}
@@ -86,10 +90,6 @@ type applyResult struct {
 }
 
 func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
-	if opts.file == "" {
-		return codes.Errorf(codes.Usage, "apply needs -f FILE").
-			WithFix("Name the target file with -f; webhook-setup export-config writes one from the saved targets.")
-	}
 	data, dir, err := readTargetFile(app, opts.file)
 	if err != nil {
 		return err

@@ -15,29 +15,38 @@ import (
 // headPattern is an audit head as `audit head` prints it.
 var headPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
+type auditVerifyOptions struct {
+	since string
+	json  bool
+}
+
 // newCmdAuditVerify builds `audit verify [--since-head HASH]`: checks the
-// hash chain of the audit log (store/auditchain.go).
-func newCmdAuditVerify(app *App) *cobra.Command {
-	var jsonOut bool
-	var since string
+// hash chain of the audit log (store/auditchain.go). runF, when not nil,
+// gets the checked options instead of auditVerifyRun (tests).
+func newCmdAuditVerify(app *App, runF func(*auditVerifyOptions) error) *cobra.Command {
+	opts := &auditVerifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify [--since-head HASH]",
 		Short: "Check that no audit event was edited, deleted or reordered (exit 5 names the first broken link)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return auditVerifyRun(cmd.Context(), app, since, jsonOut)
+			if opts.since != "" && !headPattern.MatchString(opts.since) {
+				return codes.Errorf(codes.Usage, "--since-head %q is not an audit head", sanitize.Line(opts.since)).
+					WithFix("Give the 64 lowercase hex characters that webhook-setup audit head printed.")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return auditVerifyRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().StringVar(&since, "since-head", "", "a head recorded earlier (audit head): prove that nothing up to it changed")
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print {events, head, broken, since_head, head_found}")
+	cmd.Flags().StringVar(&opts.since, "since-head", "", "a head recorded earlier (audit head): prove that nothing up to it changed")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print {events, head, broken, since_head, head_found}")
 	return cmd
 }
 
-func auditVerifyRun(ctx context.Context, app *App, since string, jsonOut bool) error {
-	if since != "" && !headPattern.MatchString(since) {
-		return codes.Errorf(codes.Usage, "--since-head %q is not an audit head", sanitize.Line(since)).
-			WithFix("Give the 64 lowercase hex characters that webhook-setup audit head printed.")
-	}
+func auditVerifyRun(ctx context.Context, app *App, opts *auditVerifyOptions) error {
+	since, jsonOut := opts.since, opts.json
 	var c store.AuditCheck
 	if err := app.withStore(func(s *store.Store) (err error) {
 		c, err = s.VerifyAudit(ctx, since)
@@ -71,36 +80,48 @@ func auditVerifyRun(ctx context.Context, app *App, since string, jsonOut bool) e
 	return nil
 }
 
+type auditHeadOptions struct {
+	json bool
+}
+
 // newCmdAuditHead builds `audit head`: the hash of the latest event, to
-// record outside this machine (a ticket, a log server).
-func newCmdAuditHead(app *App) *cobra.Command {
-	var jsonOut bool
+// record outside this machine (a ticket, a log server). runF, when not nil,
+// gets the parsed options instead of auditHeadRun (tests).
+func newCmdAuditHead(app *App, runF func(*auditHeadOptions) error) *cobra.Command {
+	opts := &auditHeadOptions{}
 	cmd := &cobra.Command{
 		Use:   "head",
 		Short: "Print the hash of the latest audit event, to record elsewhere",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var head string
-			var id int64
-			if err := app.withStore(func(s *store.Store) (err error) {
-				head, id, err = s.AuditHead(cmd.Context())
-				return err
-			}); err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			if jsonOut {
-				return writeJSON(app.Out, map[string]any{"head": head, "event": id})
-			}
-			if head == "" {
-				fmt.Fprintln(app.Out, "The audit log is empty: there is no head yet.")
-				return nil
-			}
-			fmt.Fprintln(app.Out, head)
-			return nil
+			return auditHeadRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, `print {"head", "event"} (the id of the latest event)`)
+	cmd.Flags().BoolVar(&opts.json, "json", false, `print {"head", "event"} (the id of the latest event)`)
 	return cmd
+}
+
+func auditHeadRun(ctx context.Context, app *App, opts *auditHeadOptions) error {
+	var head string
+	var id int64
+	if err := app.withStore(func(s *store.Store) (err error) {
+		head, id, err = s.AuditHead(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if opts.json {
+		return writeJSON(app.Out, map[string]any{"head": head, "event": id})
+	}
+	if head == "" {
+		fmt.Fprintln(app.Out, "The audit log is empty: there is no head yet.")
+		return nil
+	}
+	fmt.Fprintln(app.Out, head)
+	return nil
 }
 
 func headOrNone(h string) string {

@@ -20,11 +20,14 @@ type checkURLOptions struct {
 	resolve        resolveFlag
 	json           bool
 	urlFile        urlFileFlag
+	// url is the URL argument; checkURLRun reads --url-file when it is empty.
+	url string
 }
 
 // NewCmdCheckURL builds `check-url URL`: the URL safety verdict, before
-// anything is saved. Exit 0 safe, 3 refused, 2 usage.
-func NewCmdCheckURL(app *App) *cobra.Command {
+// anything is saved. Exit 0 safe, 3 refused, 2 usage. runF, when not nil,
+// gets the parsed options instead of checkURLRun (tests).
+func NewCmdCheckURL(app *App, runF func(*checkURLOptions) error) *cobra.Command {
 	opts := &checkURLOptions{}
 	cmd := &cobra.Command{
 		Use:   "check-url (URL | --url-file F)",
@@ -41,11 +44,13 @@ func NewCmdCheckURL(app *App) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			inline := ""
 			if len(args) == 1 {
-				inline = args[0]
+				opts.url = args[0]
 			}
-			raw, err := opts.urlFile.resolve(app, inline, "the URL argument")
+			if runF != nil {
+				return runF(opts)
+			}
+			raw, err := opts.urlFile.resolve(app, opts.url, "the URL argument")
 			if err != nil {
 				return err
 			}

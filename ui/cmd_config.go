@@ -16,10 +16,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/sanitize"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdConfig)
-}
-
 // NewCmdConfig builds `config`: show the effective settings and where each
 // comes from, write a commented template, print the paths in use.
 func NewCmdConfig(app *App) *cobra.Command {
@@ -36,31 +32,44 @@ an unknown key, a wrong type or an invalid value is refused with its line.`,
 		// error (exit 2), not this help with exit 0.
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCmdConfigShow(app), newCmdConfigInit(app), newCmdConfigPath(app))
+	cmd.AddCommand(newCmdConfigShow(app, nil), newCmdConfigInit(app, nil), newCmdConfigPath(app, nil))
 	return cmd
 }
 
-func newCmdConfigShow(app *App) *cobra.Command {
-	var jsonOut bool
+type configShowOptions struct {
+	json bool
+}
+
+// newCmdConfigShow builds `config show`. runF, when not nil, gets the parsed
+// options instead of configShowRun (tests).
+func newCmdConfigShow(app *App, runF func(*configShowOptions) error) *cobra.Command {
+	opts := &configShowOptions{}
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Print every effective setting and where it came from",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			all := app.Settings.All()
-			if jsonOut {
-				return writeJSON(app.Out, all)
+			if runF != nil {
+				return runF(opts)
 			}
-			tw := tabwriter.NewWriter(app.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
-			for _, v := range all {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Key, sanitize.Line(v.Value), sanitize.Line(sourceText(v, app.Settings.ConfigFile.Value)))
-			}
-			return tw.Flush()
+			return configShowRun(app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, `print a JSON array of {"key","value","source","env","flag","line"}`)
+	cmd.Flags().BoolVar(&opts.json, "json", false, `print a JSON array of {"key","value","source","env","flag","line"}`)
 	return cmd
+}
+
+func configShowRun(app *App, opts *configShowOptions) error {
+	all := app.Settings.All()
+	if opts.json {
+		return writeJSON(app.Out, all)
+	}
+	tw := tabwriter.NewWriter(app.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
+	for _, v := range all {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Key, sanitize.Line(v.Value), sanitize.Line(sourceText(v, app.Settings.ConfigFile.Value)))
+	}
+	return tw.Flush()
 }
 
 // sourceText says where v came from, naming the variable, flag or line.
@@ -91,37 +100,59 @@ type configPaths struct {
 	FallbackDir  string `json:"fallback_dir"`
 }
 
-func newCmdConfigPath(app *App) *cobra.Command {
-	var jsonOut bool
+type configPathOptions struct {
+	json bool
+}
+
+// newCmdConfigPath builds `config path`. runF, when not nil, gets the parsed
+// options instead of configPathRun (tests).
+func newCmdConfigPath(app *App, runF func(*configPathOptions) error) *cobra.Command {
+	opts := &configPathOptions{}
 	cmd := &cobra.Command{
 		Use:   "path",
 		Short: "Print the configuration file, database, key file and fallback folder in use",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			s := app.Settings
-			p := configPaths{Config: s.ConfigFile.Value, DBPath: s.DBPath(), KeyFile: s.KeyFile(), FallbackDir: s.FallbackDir()}
-			_, err := os.Stat(p.Config)
-			p.ConfigExists = err == nil
-			if jsonOut {
-				return writeJSON(app.Out, p)
+			if runF != nil {
+				return runF(opts)
 			}
-			state := "present"
-			if !p.ConfigExists {
-				state = "missing: built-in defaults apply; webhook-setup config init writes it"
-			}
-			field(app.Out, "config", fmt.Sprintf("%s (%s)", p.Config, state))
-			field(app.Out, "db_path", p.DBPath)
-			field(app.Out, "key_file", p.KeyFile)
-			field(app.Out, "fallback_dir", p.FallbackDir)
-			return nil
+			return configPathRun(app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, `print {"config","config_exists","db_path","key_file","fallback_dir"}`)
+	cmd.Flags().BoolVar(&opts.json, "json", false, `print {"config","config_exists","db_path","key_file","fallback_dir"}`)
 	return cmd
 }
 
-func newCmdConfigInit(app *App) *cobra.Command {
-	var force bool
+func configPathRun(app *App, opts *configPathOptions) error {
+	s := app.Settings
+	p := configPaths{Config: s.ConfigFile.Value, DBPath: s.DBPath(), KeyFile: s.KeyFile(), FallbackDir: s.FallbackDir()}
+	_, err := os.Stat(p.Config)
+	p.ConfigExists = err == nil
+	if opts.json {
+		return writeJSON(app.Out, p)
+	}
+	state := "present"
+	if !p.ConfigExists {
+		state = "missing: built-in defaults apply; webhook-setup config init writes it"
+	}
+	field(app.Out, "config", fmt.Sprintf("%s (%s)", p.Config, state))
+	field(app.Out, "db_path", p.DBPath)
+	field(app.Out, "key_file", p.KeyFile)
+	field(app.Out, "fallback_dir", p.FallbackDir)
+	return nil
+}
+
+type configInitOptions struct {
+	// path is the config file meant (--config, WEBHOOK_SETUP_CONFIG or the
+	// default), read without reading the file.
+	path  string
+	force bool
+}
+
+// newCmdConfigInit builds `config init`. runF, when not nil, gets the
+// parsed options instead of configInitRun (tests).
+func newCmdConfigInit(app *App, runF func(*configInitOptions) error) *cobra.Command {
+	opts := &configInitOptions{}
 	cmd := &cobra.Command{
 		Use:   "init [--force]",
 		Short: "Write a commented configuration file with every setting and its default",
@@ -133,20 +164,27 @@ func newCmdConfigInit(app *App) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path := app.configFile(cmd).Value
-			text, err := configTemplate(path)
-			if err != nil {
-				return err
+			opts.path = app.configFile(cmd).Value
+			if runF != nil {
+				return runF(opts)
 			}
-			if err := writeNewFile(path, text, force); err != nil {
-				return err
-			}
-			fmt.Fprintf(app.Out, "Wrote %s: every setting is commented out with its default.\n", sanitize.Line(path))
-			return nil
+			return configInitRun(app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "replace an existing file")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "replace an existing file")
 	return cmd
+}
+
+func configInitRun(app *App, opts *configInitOptions) error {
+	text, err := configTemplate(opts.path)
+	if err != nil {
+		return err
+	}
+	if err := writeNewFile(opts.path, text, opts.force); err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Out, "Wrote %s: every setting is commented out with its default.\n", sanitize.Line(opts.path))
+	return nil
 }
 
 // configTemplate is the commented config file: every setting of

@@ -12,8 +12,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdDeliveries) }
-
 // deliveryView is one outbox row as deliveries --json prints it. Times
 // are null when unset (next_attempt_at of an ended delivery).
 type deliveryView struct {
@@ -42,12 +40,17 @@ func newDeliveryView(d delivery.Delivery) deliveryView {
 	return v
 }
 
+type deliveriesOptions struct {
+	status string
+	limit  int
+	json   bool
+}
+
 // NewCmdDeliveries builds `deliveries`: the outbox, and drain / retry /
-// show to work it.
-func NewCmdDeliveries(app *App) *cobra.Command {
-	var status string
-	var limit int
-	var jsonOut bool
+// show to work it. runF, when not nil, gets the checked options of the
+// listing instead of deliveriesListRun (tests).
+func NewCmdDeliveries(app *App, runF func(*deliveriesOptions) error) *cobra.Command {
+	opts := &deliveriesOptions{}
 	cmd := &cobra.Command{
 		Use:   "deliveries [--status pending|delivered|failed|blocked] [--json]",
 		Short: "List the export outbox; drain, retry or show deliveries",
@@ -59,26 +62,29 @@ func NewCmdDeliveries(app *App) *cobra.Command {
   deliveries show ID    one delivery with every attempt`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return deliveriesListRun(cmd.Context(), app, status, limit, jsonOut)
+			switch delivery.Status(opts.status) {
+			case "", delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
+			default:
+				return codes.Errorf(codes.Usage, "--status %q is not pending, delivered, failed or blocked", opts.status)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return deliveriesListRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&status, "status", "", "only deliveries in this status: pending, delivered, failed or blocked")
-	fs.IntVar(&limit, "limit", 200, "show at most this many (0 for all)")
-	fs.BoolVar(&jsonOut, "json", false, `print an array of {"id","target","idempotency_key","status","attempts","max_attempts","last_code","last_reason","created_at","updated_at","next_attempt_at","fallback_path"}`)
-	cmd.AddCommand(newCmdDeliveriesDrain(app), newCmdDeliveriesRetry(app), newCmdDeliveriesShow(app))
+	fs.StringVar(&opts.status, "status", "", "only deliveries in this status: pending, delivered, failed or blocked")
+	fs.IntVar(&opts.limit, "limit", 200, "show at most this many (0 for all)")
+	fs.BoolVar(&opts.json, "json", false, `print an array of {"id","target","idempotency_key","status","attempts","max_attempts","last_code","last_reason","created_at","updated_at","next_attempt_at","fallback_path"}`)
+	cmd.AddCommand(newCmdDeliveriesDrain(app, nil), newCmdDeliveriesRetry(app, nil), newCmdDeliveriesShow(app, nil))
 	return cmd
 }
 
-func deliveriesListRun(ctx context.Context, app *App, status string, limit int, jsonOut bool) error {
-	switch delivery.Status(status) {
-	case "", delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
-	default:
-		return codes.Errorf(codes.Usage, "--status %q is not pending, delivered, failed or blocked", status)
-	}
+func deliveriesListRun(ctx context.Context, app *App, opts *deliveriesOptions) error {
 	var ds []delivery.Delivery
 	if err := app.withStore(func(s *store.Store) (err error) {
-		ds, err = s.List(ctx, delivery.Status(status), limit)
+		ds, err = s.List(ctx, delivery.Status(opts.status), opts.limit)
 		return err
 	}); err != nil {
 		return err
@@ -87,7 +93,7 @@ func deliveriesListRun(ctx context.Context, app *App, status string, limit int, 
 	for i, d := range ds {
 		views[i] = newDeliveryView(d)
 	}
-	if jsonOut {
+	if opts.json {
 		return writeJSON(app.Out, views)
 	}
 	writeDeliveryList(app.Out, views)
@@ -106,8 +112,9 @@ type drainOptions struct {
 	progress    progressFlags
 }
 
-// newCmdDeliveriesDrain builds `deliveries drain`.
-func newCmdDeliveriesDrain(app *App) *cobra.Command {
+// newCmdDeliveriesDrain builds `deliveries drain`. runF, when not nil, gets
+// the checked options instead of drainRun (tests).
+func newCmdDeliveriesDrain(app *App, runF func(*drainOptions) error) *cobra.Command {
 	opts := &drainOptions{}
 	cmd := &cobra.Command{
 		Use:   "drain [--wait 60s] [--workers 4]",
@@ -131,6 +138,15 @@ them; the systemd units treat 75 as success).`,
   */5 * * * * webhook-setup deliveries drain --wait 4m >>/var/log/webhook-setup-drain.log 2>&1`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.workers < 1 || opts.workers > 64 {
+				return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+			}
+			if err := opts.progress.check(opts.json); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return drainRun(cmd.Context(), app, opts)
 		},
 	}
@@ -146,12 +162,6 @@ them; the systemd units treat 75 as success).`,
 }
 
 func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
-	if opts.workers < 1 || opts.workers > 64 {
-		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
-	}
-	if err := opts.progress.check(opts.json); err != nil {
-		return err
-	}
 	if err := opts.rehearsal.load(); err != nil {
 		return err
 	}
@@ -229,6 +239,7 @@ func pendingRehearsals(ctx context.Context, s *store.Store) ([]string, error) {
 }
 
 type retryOptions struct {
+	id          string
 	maxAttempts int
 	wait        time.Duration
 	fallbackDir string
@@ -237,8 +248,9 @@ type retryOptions struct {
 	json        bool
 }
 
-// newCmdDeliveriesRetry builds `deliveries retry ID`.
-func newCmdDeliveriesRetry(app *App) *cobra.Command {
+// newCmdDeliveriesRetry builds `deliveries retry ID`. runF, when not nil,
+// gets the parsed options instead of retryRun (tests).
+func newCmdDeliveriesRetry(app *App, runF func(*retryOptions) error) *cobra.Command {
 	opts := &retryOptions{}
 	cmd := &cobra.Command{
 		Use:   "retry ID [--max-attempts 8] [--wait 60s]",
@@ -250,7 +262,11 @@ it without doing the work twice. Fix the cause first (see its bundle's
 README.txt).`,
 		Args: exactArgs(1, "a delivery ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return retryRun(cmd.Context(), app, args[0], opts)
+			opts.id = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return retryRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
@@ -263,7 +279,8 @@ README.txt).`,
 	return cmd
 }
 
-func retryRun(ctx context.Context, app *App, id string, opts *retryOptions) error {
+func retryRun(ctx context.Context, app *App, opts *retryOptions) error {
+	id := opts.id
 	if err := opts.rehearsal.load(); err != nil {
 		return err
 	}
@@ -292,54 +309,68 @@ func retryRun(ctx context.Context, app *App, id string, opts *retryOptions) erro
 	})
 }
 
-// newCmdDeliveriesShow builds `deliveries show ID`.
-func newCmdDeliveriesShow(app *App) *cobra.Command {
-	var jsonOut bool
+type deliveryShowOptions struct {
+	id   string
+	json bool
+}
+
+// newCmdDeliveriesShow builds `deliveries show ID`. runF, when not nil, gets
+// the parsed options instead of deliveryShowRun (tests).
+func newCmdDeliveriesShow(app *App, runF func(*deliveryShowOptions) error) *cobra.Command {
+	opts := &deliveryShowOptions{}
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one delivery and every attempt",
 		Args:  exactArgs(1, "a delivery ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var d delivery.Delivery
-			var atts []delivery.Attempt
-			if err := app.withStore(func(s *store.Store) (err error) {
-				if d, err = s.Get(cmd.Context(), args[0]); err != nil {
-					return err
-				}
-				atts, err = s.Attempts(cmd.Context(), args[0])
-				return err
-			}); err != nil {
-				return err
+			opts.id = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			if atts == nil {
-				atts = []delivery.Attempt{}
-			}
-			if jsonOut {
-				return writeJSON(app.Out, struct {
-					deliveryView
-					AttemptList []delivery.Attempt `json:"attempt_list"`
-				}{newDeliveryView(d), atts})
-			}
-			v := newDeliveryView(d)
-			field(app.Out, "id", v.ID)
-			field(app.Out, "target", v.Target)
-			field(app.Out, "idempotency key", v.IdempotencyKey)
-			field(app.Out, "status", v.Status)
-			field(app.Out, "attempts", fmt.Sprintf("%d of %d", v.Attempts, v.MaxAttempts))
-			if v.LastCode != "" {
-				field(app.Out, "last code", v.LastCode)
-				field(app.Out, "last reason", v.LastReason)
-			}
-			if v.NextAttemptAt != nil {
-				field(app.Out, "next attempt", shortTime(*v.NextAttemptAt))
-			}
-			if v.FallbackPath != "" {
-				field(app.Out, "fallback bundle", v.FallbackPath)
-			}
-			writeAttemptList(app.Out, atts)
-			return nil
+			return deliveryShowRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the delivery with an attempt_list array")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the delivery with an attempt_list array")
 	return cmd
+}
+
+func deliveryShowRun(ctx context.Context, app *App, opts *deliveryShowOptions) error {
+	var d delivery.Delivery
+	var atts []delivery.Attempt
+	if err := app.withStore(func(s *store.Store) (err error) {
+		if d, err = s.Get(ctx, opts.id); err != nil {
+			return err
+		}
+		atts, err = s.Attempts(ctx, opts.id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if atts == nil {
+		atts = []delivery.Attempt{}
+	}
+	if opts.json {
+		return writeJSON(app.Out, struct {
+			deliveryView
+			AttemptList []delivery.Attempt `json:"attempt_list"`
+		}{newDeliveryView(d), atts})
+	}
+	v := newDeliveryView(d)
+	field(app.Out, "id", v.ID)
+	field(app.Out, "target", v.Target)
+	field(app.Out, "idempotency key", v.IdempotencyKey)
+	field(app.Out, "status", v.Status)
+	field(app.Out, "attempts", fmt.Sprintf("%d of %d", v.Attempts, v.MaxAttempts))
+	if v.LastCode != "" {
+		field(app.Out, "last code", v.LastCode)
+		field(app.Out, "last reason", v.LastReason)
+	}
+	if v.NextAttemptAt != nil {
+		field(app.Out, "next attempt", shortTime(*v.NextAttemptAt))
+	}
+	if v.FallbackPath != "" {
+		field(app.Out, "fallback bundle", v.FallbackPath)
+	}
+	writeAttemptList(app.Out, atts)
+	return nil
 }

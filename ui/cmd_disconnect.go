@@ -14,24 +14,35 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
+type disconnectOptions struct {
+	name      string
+	yes, json bool
+}
+
 // NewCmdDisconnect builds `disconnect NAME`: show the revoke path checklist,
 // confirm, then remove the target and its credentials in one transaction.
-func NewCmdDisconnect(app *App) *cobra.Command {
-	var yes, jsonOut bool
+// runF, when not nil, gets the parsed options instead of disconnectRun.
+func NewCmdDisconnect(app *App, runF func(*disconnectOptions) error) *cobra.Command {
+	opts := &disconnectOptions{}
 	cmd := &cobra.Command{
 		Use:   "disconnect NAME [--yes]",
 		Short: "Remove a target and its credentials after the revoke path checklist",
 		Args:  exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return disconnectRun(cmd.Context(), app, args[0], yes, jsonOut)
+			opts.name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return disconnectRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&yes, "yes", false, "confirm without asking (needed when not on a terminal)")
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
+	cmd.Flags().BoolVar(&opts.yes, "yes", false, "confirm without asking (needed when not on a terminal)")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the result as JSON")
 	return cmd
 }
 
-func disconnectRun(ctx context.Context, app *App, name string, yes, jsonOut bool) error {
+func disconnectRun(ctx context.Context, app *App, opts *disconnectOptions) error {
+	name, yes, jsonOut := opts.name, opts.yes, opts.json
 	return app.withStore(func(s *store.Store) error {
 		t, err := s.Target(ctx, name)
 		if err != nil {

@@ -16,8 +16,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdDoctor) }
-
 type doctorCmdOptions struct {
 	json, network bool
 	resolve       resolveFlag
@@ -26,8 +24,9 @@ type doctorCmdOptions struct {
 }
 
 // NewCmdDoctor builds `doctor`: one health report of the store and every
-// target, a verdict per check and the fix of each that fails.
-func NewCmdDoctor(app *App) *cobra.Command {
+// target, a verdict per check and the fix of each that fails. runF, when not
+// nil, gets the parsed options instead of doctorRun (tests).
+func NewCmdDoctor(app *App, runF func(*doctorCmdOptions) error) *cobra.Command {
 	opts := &doctorCmdOptions{}
 	cmd := &cobra.Command{
 		Use:   "doctor [--network] [--json]",
@@ -43,6 +42,9 @@ request) to check its certificate chain and days to expiry.
 Exit 0 when nothing needs action, 3 (generic_webhook_needs_action) otherwise.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			return doctorRun(cmd.Context(), app, opts)
 		},
 	}

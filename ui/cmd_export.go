@@ -26,6 +26,7 @@ import (
 const enqueueBatch = 500
 
 type ticketExportOptions struct {
+	name        string
 	ticket      string
 	maxAttempts int
 	wait        time.Duration
@@ -39,11 +40,10 @@ type ticketExportOptions struct {
 	progress    progressFlags
 }
 
-func init() { extraCommands = append(extraCommands, NewCmdExport) }
-
 // NewCmdExport builds `export NAME --ticket FILE|-`: queue tickets in the
-// durable outbox, then send them with retries for up to --wait.
-func NewCmdExport(app *App) *cobra.Command {
+// durable outbox, then send them with retries for up to --wait. runF, when
+// not nil, gets the parsed options instead of ticketExportRun (tests).
+func NewCmdExport(app *App, runF func(*ticketExportOptions) error) *cobra.Command {
 	opts := &ticketExportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export NAME --ticket FILE|- [--max-attempts 8] [--wait 60s] [--fallback-dir DIR] [--portable]",
@@ -79,7 +79,11 @@ drain). --wait 0 only queues, and exits 0.`,
   webhook-setup export zapier-tickets --ticket t.json --portable`,
 		Args: exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return ticketExportRun(cmd.Context(), app, args[0], opts)
+			opts.name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return ticketExportRun(cmd.Context(), app, opts.name, opts)
 		},
 	}
 	fs := cmd.Flags()

@@ -12,10 +12,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/sanitize"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdExportConfig)
-}
-
 type exportOptions struct {
 	out       string
 	force     bool
@@ -24,8 +20,9 @@ type exportOptions struct {
 }
 
 // NewCmdExportConfig builds `export-config`: every saved target as a
-// target file for apply, without credentials.
-func NewCmdExportConfig(app *App) *cobra.Command {
+// target file for apply, without credentials. runF, when not nil, gets the
+// checked options instead of exportRun (tests).
+func NewCmdExportConfig(app *App, runF func(*exportOptions) error) *cobra.Command {
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export-config [--out FILE [--url-files DIR]] [--reveal-url]",
@@ -47,6 +44,12 @@ file private. --out writes the file with mode 0600.`,
   webhook-setup export-config --reveal-url --out private-targets.toml`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return exportRun(cmd.Context(), app, opts)
 		},
 	}
@@ -58,7 +61,8 @@ file private. --out writes the file with mode 0600.`,
 	return cmd
 }
 
-func exportRun(ctx context.Context, app *App, opts *exportOptions) error {
+// validate refuses flag combinations that cannot mean anything.
+func (opts *exportOptions) validate() error {
 	switch {
 	case opts.urlFiles != "" && opts.revealURL:
 		return codes.Errorf(codes.Usage, "--url-files and --reveal-url do not go together").
@@ -67,6 +71,10 @@ func exportRun(ctx context.Context, app *App, opts *exportOptions) error {
 		return codes.Errorf(codes.Usage, "--url-files needs --out FILE").
 			WithFix("Name the target file with --out: the webhook_url_file paths are written relative to it.")
 	}
+	return nil
+}
+
+func exportRun(ctx context.Context, app *App, opts *exportOptions) error {
 	if opts.out != "" && !opts.force {
 		// Before any URL file is written, so a refusal changes nothing.
 		if _, err := os.Lstat(opts.out); err == nil {

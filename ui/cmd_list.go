@@ -19,22 +19,30 @@ type listItem struct {
 	Warnings       []string         `json:"warnings,omitempty"`
 }
 
-// NewCmdList builds `list`: every saved target, one line each.
-func NewCmdList(app *App) *cobra.Command {
-	var jsonOut bool
+type listOptions struct {
+	json bool
+}
+
+// NewCmdList builds `list`: every saved target, one line each. runF, when
+// not nil, gets the parsed options instead of listRun (tests).
+func NewCmdList(app *App, runF func(*listOptions) error) *cobra.Command {
+	opts := &listOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List saved webhook targets",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return listRun(cmd.Context(), app, jsonOut)
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {name, provider_key, deployment_mode, endpoint, ready}")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print a JSON array of {name, provider_key, deployment_mode, endpoint, ready}")
 	return cmd
 }
 
-func listRun(ctx context.Context, app *App, jsonOut bool) error {
+func listRun(ctx context.Context, app *App, opts *listOptions) error {
 	targets, err := app.allTargets(ctx)
 	if err != nil {
 		return err
@@ -44,7 +52,7 @@ func listRun(ctx context.Context, app *App, jsonOut bool) error {
 		items[i] = listItem{t.Name, t.ProviderKey, t.DeploymentMode, urlsafe.Redact(t.BaseURL), core.Evaluate(t).Ready,
 			targetWarnings(t)}
 	}
-	if jsonOut {
+	if opts.json {
 		return writeJSON(app.Out, items)
 	}
 	if len(items) == 0 {

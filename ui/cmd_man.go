@@ -10,12 +10,15 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdMan) }
+type manOptions struct {
+	dir string
+}
 
 // NewCmdMan builds `man --dir DIR`: one man page (section 1) per command,
 // made from the same help text the commands print; the packages ship them.
-func NewCmdMan(app *App) *cobra.Command {
-	var dir string
+// runF, when not nil, gets the checked options instead of manRun (tests).
+func NewCmdMan(app *App, runF func(*manOptions) error) *cobra.Command {
+	opts := &manOptions{}
 	cmd := &cobra.Command{
 		Use:   "man --dir DIR",
 		Short: "Write the man pages (section 1) of every command into DIR",
@@ -23,22 +26,30 @@ func NewCmdMan(app *App) *cobra.Command {
   man webhook-setup-export`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dir == "" {
+			if opts.dir == "" {
 				return codes.Errorf(codes.Usage, "man needs --dir DIR")
 			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return codes.Errorf(codes.Usage, "--dir %s: %v", dir, unwrapPathError(err))
+			if runF != nil {
+				return runF(opts)
 			}
-			root := cmd.Root()
-			root.DisableAutoGenTag = true // the same bytes on every build
-			header := &doc.GenManHeader{Title: "WEBHOOK-SETUP", Section: "1", Source: "webhook-setup " + app.build().Version, Manual: "webhook-setup manual"}
-			if err := doc.GenManTree(root, header, dir); err != nil {
-				return codes.Errorf(codes.Internal, "write man pages to %s: %v", dir, err)
-			}
-			fmt.Fprintf(app.Err, "Wrote the man pages to %s.\n", dir)
-			return nil
+			return manRun(app, cmd.Root(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the folder to write webhook-setup.1, webhook-setup-add.1, ... into (created if missing)")
+	cmd.Flags().StringVar(&opts.dir, "dir", "", "the folder to write webhook-setup.1, webhook-setup-add.1, ... into (created if missing)")
 	return cmd
+}
+
+// manRun writes the man pages of root's whole tree into opts.dir.
+func manRun(app *App, root *cobra.Command, opts *manOptions) error {
+	dir := opts.dir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return codes.Errorf(codes.Usage, "--dir %s: %v", dir, unwrapPathError(err))
+	}
+	root.DisableAutoGenTag = true // the same bytes on every build
+	header := &doc.GenManHeader{Title: "WEBHOOK-SETUP", Section: "1", Source: "webhook-setup " + app.build().Version, Manual: "webhook-setup manual"}
+	if err := doc.GenManTree(root, header, dir); err != nil {
+		return codes.Errorf(codes.Internal, "write man pages to %s: %v", dir, err)
+	}
+	fmt.Fprintf(app.Err, "Wrote the man pages to %s.\n", dir)
+	return nil
 }

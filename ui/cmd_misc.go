@@ -11,33 +11,41 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-// NewCmdAudit builds `audit`: who changed what, newest first.
-func NewCmdAudit(app *App) *cobra.Command {
-	var jsonOut bool
-	var limit int
+type auditOptions struct {
+	json  bool
+	limit int
+}
+
+// NewCmdAudit builds `audit`: who changed what, newest first. runF, when not
+// nil, gets the parsed options instead of auditRun (tests).
+func NewCmdAudit(app *App, runF func(*auditOptions) error) *cobra.Command {
+	opts := &auditOptions{}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the audit log of changes",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return auditRun(cmd.Context(), app, limit, jsonOut)
+			if runF != nil {
+				return runF(opts)
+			}
+			return auditRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {at, actor, action, target, detail}")
-	cmd.Flags().IntVar(&limit, "limit", 200, "show at most this many events (0 for all)")
-	cmd.AddCommand(newCmdAuditVerify(app), newCmdAuditHead(app))
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print a JSON array of {at, actor, action, target, detail}")
+	cmd.Flags().IntVar(&opts.limit, "limit", 200, "show at most this many events (0 for all)")
+	cmd.AddCommand(newCmdAuditVerify(app, nil), newCmdAuditHead(app, nil))
 	return cmd
 }
 
-func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
+func auditRun(ctx context.Context, app *App, opts *auditOptions) error {
 	var events []store.AuditEvent
 	if err := app.withStore(func(s *store.Store) (err error) {
-		events, err = s.Audit(ctx, limit)
+		events, err = s.Audit(ctx, opts.limit)
 		return err
 	}); err != nil {
 		return err
 	}
-	if jsonOut {
+	if opts.json {
 		if events == nil {
 			events = []store.AuditEvent{}
 		}
@@ -54,23 +62,35 @@ func auditRun(ctx context.Context, app *App, limit int, jsonOut bool) error {
 	return nil
 }
 
+type codesOptions struct {
+	json bool
+}
+
 // NewCmdCodes builds `codes`: the catalog of every code, its meaning and fix.
-func NewCmdCodes(app *App) *cobra.Command {
-	var jsonOut bool
+// runF, when not nil, gets the parsed options instead of codesRun (tests).
+func NewCmdCodes(app *App, runF func(*codesOptions) error) *cobra.Command {
+	opts := &codesOptions{}
 	cmd := &cobra.Command{
 		Use:   "codes",
 		Short: "List every refusal code with its meaning, fix and exit code",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if jsonOut {
-				return writeJSON(app.Out, codes.Codes())
+			if runF != nil {
+				return runF(opts)
 			}
-			for _, c := range codes.Codes() {
-				fmt.Fprintf(app.Out, "%s (exit %d)\n%s\n%s\n", c.Code, c.Exit, wrapped("  ", c.Meaning, 2), wrapped("  fix: ", c.Fix, 7))
-			}
-			return nil
+			return codesRun(app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the catalog as JSON")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the catalog as JSON")
 	return cmd
+}
+
+func codesRun(app *App, opts *codesOptions) error {
+	if opts.json {
+		return writeJSON(app.Out, codes.Codes())
+	}
+	for _, c := range codes.Codes() {
+		fmt.Fprintf(app.Out, "%s (exit %d)\n%s\n%s\n", c.Code, c.Exit, wrapped("  ", c.Meaning, 2), wrapped("  fix: ", c.Fix, 7))
+	}
+	return nil
 }

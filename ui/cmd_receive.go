@@ -54,8 +54,6 @@ const (
 // retries instead of giving up on a "signature" that was fine.
 const replayWindowFull = "replay window is full"
 
-func init() { extraCommands = append(extraCommands, NewCmdReceive) }
-
 type receiveOptions struct {
 	listen          string
 	secret          secretFlags
@@ -70,8 +68,9 @@ type receiveOptions struct {
 }
 
 // NewCmdReceive builds `receive`: the reference receiver, for rehearsals on
-// this machine and as a working example of verification.
-func NewCmdReceive(app *App) *cobra.Command {
+// this machine and as a working example of verification. runF, when not nil,
+// gets the checked options instead of receiveRun (tests).
+func NewCmdReceive(app *App, runF func(*receiveOptions) error) *cobra.Command {
 	opts := &receiveOptions{}
 	cmd := &cobra.Command{
 		Use:   "receive [TARGET] --listen ADDR [--secret-file F] [--self-signed --cert-out PEM | --tls-cert C --tls-key K]",
@@ -106,6 +105,12 @@ writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exi
 				return err
 			}
 			opts.target = target
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return receiveRun(cmd.Context(), app, opts)
 		},
 	}
@@ -125,7 +130,9 @@ writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exi
 	return cmd
 }
 
-func receiveRun(ctx context.Context, app *App, opts *receiveOptions) error {
+// validate refuses flag combinations that cannot mean anything, before a
+// file is read or a port opened; self-signed TLS is the default.
+func (opts *receiveOptions) validate() error {
 	if !opts.selfSigned && opts.tlsCert == "" && opts.tlsKey == "" {
 		opts.selfSigned = true // the sender speaks only HTTPS: self-signed is the default
 	}
@@ -143,9 +150,10 @@ func receiveRun(ctx context.Context, app *App, opts *receiveOptions) error {
 	case opts.tolerance < time.Second || opts.tolerance > time.Hour:
 		return codes.Errorf(codes.Usage, "--tolerance %s is outside 1s..1h", opts.tolerance)
 	}
-	if err := checkListen(opts.listen, opts.public); err != nil {
-		return err
-	}
+	return checkListen(opts.listen, opts.public)
+}
+
+func receiveRun(ctx context.Context, app *App, opts *receiveOptions) error {
 	cert, err := receiverCert(app, opts)
 	if err != nil {
 		return err

@@ -14,8 +14,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdRecipe) }
-
 type recipeOptions struct {
 	provider  string
 	target    string
@@ -25,7 +23,8 @@ type recipeOptions struct {
 }
 
 // NewCmdRecipe builds `recipe`: receiver verification code for a platform.
-func NewCmdRecipe(app *App) *cobra.Command {
+// runF, when not nil, gets the checked options instead of recipeRun (tests).
+func NewCmdRecipe(app *App, runF func(*recipeOptions) error) *cobra.Command {
 	opts := &recipeOptions{}
 	cmd := &cobra.Command{
 		Use:   "recipe [TARGET] [--provider " + strings.Join(recipes.Providers, "|") + "] [--list [--json]]",
@@ -48,6 +47,12 @@ Make data store record, or the constant you paste into the n8n Code node).`,
 				return err
 			}
 			opts.target = target
+			if opts.json && !opts.list {
+				return codes.Errorf(codes.Usage, "--json goes with --list; a recipe itself is code, printed as is")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return recipeRun(cmd.Context(), app, opts)
 		},
 	}
@@ -61,9 +66,6 @@ Make data store record, or the constant you paste into the n8n Code node).`,
 }
 
 func recipeRun(ctx context.Context, app *App, opts *recipeOptions) error {
-	if opts.json && !opts.list {
-		return codes.Errorf(codes.Usage, "--json goes with --list; a recipe itself is code, printed as is")
-	}
 	if opts.list && opts.json {
 		type recipeEntry struct {
 			Provider    string `json:"provider"`

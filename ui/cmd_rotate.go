@@ -13,6 +13,7 @@ import (
 )
 
 type rotateOptions struct {
+	name   string
 	secret secretFlags
 	grace  time.Duration
 	json   bool
@@ -24,14 +25,22 @@ type rotateOptions struct {
 
 // NewCmdRotateSecret builds `rotate-secret NAME`: a new signing secret, with
 // the previous one still valid (and still signing) until the grace ends.
-func NewCmdRotateSecret(app *App) *cobra.Command {
+// runF, when not nil, gets the checked options instead of rotateRun (tests).
+func NewCmdRotateSecret(app *App, runF func(*rotateOptions) error) *cobra.Command {
 	opts := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate-secret NAME (--secret-file F | --secret-env VAR | --generate-secret | --verify-only) [--grace 24h] [--verify [--retire-old]] | --edge (--edge-value-file F | --edge-value-env VAR) [--edge-header NAME]",
 		Short: "Replace a target's signing secret, keeping the old one valid for a grace period",
 		Args:  exactArgs(1, "a target NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return rotateRun(cmd.Context(), app, args[0], opts)
+			opts.name = args[0]
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return rotateRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
@@ -45,7 +54,10 @@ func NewCmdRotateSecret(app *App) *cobra.Command {
 	return cmd
 }
 
-func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) error {
+// validate refuses flag combinations that cannot mean anything, before
+// anything is read from the store or sent. verify.check also loads
+// --ca-file and turns --verify-only into a verification.
+func (opts *rotateOptions) validate() error {
 	if opts.edge {
 		if opts.secret.given() {
 			return codes.Errorf(codes.Usage, "--edge rotates the edge authentication value only; rotate the signing secret in a separate command")
@@ -54,7 +66,7 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 			return codes.Errorf(codes.Usage, "--verify, --verify-only and --retire-old go with the signing secret, not --edge").
 				WithFix("Rotate the edge value on its own; a test-send shows whether the platform accepts it.")
 		}
-		return rotateEdge(ctx, app, name, &opts.edgeFlags, opts.json)
+		return nil
 	}
 	if opts.edgeFlags.given() {
 		return codes.Errorf(codes.Usage, "--edge-header, --edge-value-file and --edge-value-env go with --edge")
@@ -63,7 +75,7 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 		return err
 	}
 	if opts.verify.only {
-		return verifyRotationRun(ctx, app, name, opts)
+		return nil
 	}
 	if opts.grace < 0 || opts.grace > 30*24*time.Hour {
 		return codes.Errorf(codes.Usage, "--grace %s is outside 0..720h", opts.grace)
@@ -71,6 +83,18 @@ func rotateRun(ctx context.Context, app *App, name string, opts *rotateOptions) 
 	if !opts.secret.given() {
 		return codes.Errorf(codes.SecretMissing, "no new signing secret was given").
 			WithFix("Give the new secret with --secret-file, --secret-env or --generate-secret.")
+	}
+	return nil
+}
+
+// rotateRun rotates what opts name (checked by validate).
+func rotateRun(ctx context.Context, app *App, opts *rotateOptions) error {
+	name := opts.name
+	if opts.edge {
+		return rotateEdge(ctx, app, name, &opts.edgeFlags, opts.json)
+	}
+	if opts.verify.only {
+		return verifyRotationRun(ctx, app, name, opts)
 	}
 	if err := opts.secret.checkSecretOut(); err != nil {
 		return err

@@ -27,23 +27,31 @@ type statusItem struct {
 	SecretVerified *store.SecretVerification `json:"secret_verified,omitempty"`
 }
 
+type statusOptions struct {
+	json bool
+}
+
 // NewCmdStatus builds `status` (Integration status): the six readiness
-// states of every target and what blocks each.
-func NewCmdStatus(app *App) *cobra.Command {
-	var jsonOut bool
+// states of every target and what blocks each. runF, when not nil, gets the
+// parsed options instead of statusRun (tests).
+func NewCmdStatus(app *App, runF func(*statusOptions) error) *cobra.Command {
+	opts := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Integration status: readiness of every target",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return statusRun(cmd.Context(), app, jsonOut)
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print a JSON array of {name, ready, states, replay_protection_note, blocked}")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print a JSON array of {name, ready, states, replay_protection_note, blocked}")
 	return cmd
 }
 
-func statusRun(ctx context.Context, app *App, jsonOut bool) error {
+func statusRun(ctx context.Context, app *App, opts *statusOptions) error {
 	var targets []core.Target
 	var verified map[string]store.SecretVerification
 	if err := app.withStore(func(s *store.Store) (err error) {
@@ -64,7 +72,7 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 			items[i].SecretVerified = &v
 		}
 	}
-	if jsonOut {
+	if opts.json {
 		return writeJSON(app.Out, items)
 	}
 	if len(items) == 0 {

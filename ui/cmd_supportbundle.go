@@ -27,13 +27,16 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdSupportBundle) }
+type supportBundleOptions struct {
+	out    string
+	events int
+}
 
 // NewCmdSupportBundle builds `support-bundle --out FILE.tar.gz`: what a
-// support request needs, redacted, and proved free of stored secrets.
-func NewCmdSupportBundle(app *App) *cobra.Command {
-	var out string
-	var events int
+// support request needs, redacted, and proved free of stored secrets. runF,
+// when not nil, gets the checked options instead of supportBundleRun.
+func NewCmdSupportBundle(app *App, runF func(*supportBundleOptions) error) *cobra.Command {
+	opts := &supportBundleOptions{}
 	cmd := &cobra.Command{
 		Use:   "support-bundle --out FILE.tar.gz [--audit-events 200]",
 		Short: "Write a redacted tar.gz for a support request (refused if any stored secret or URL would be in it)",
@@ -47,11 +50,21 @@ its token segments, and the store key; one hit refuses the bundle. MANIFEST
 lists what each file holds, with its size and SHA-256.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return supportBundleRun(cmd.Context(), app, out, events)
+			if opts.out == "" {
+				return codes.Errorf(codes.Usage, "support-bundle needs --out FILE.tar.gz").
+					WithFix("Name a new file: webhook-setup support-bundle --out support.tar.gz")
+			}
+			if opts.events < 1 || opts.events > 10000 {
+				return codes.Errorf(codes.Usage, "--audit-events %d is outside 1..10000", opts.events)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return supportBundleRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "the new file to write (.tar.gz)")
-	cmd.Flags().IntVar(&events, "audit-events", 200, "how many of the latest audit events to include (1 to 10000)")
+	cmd.Flags().StringVar(&opts.out, "out", "", "the new file to write (.tar.gz)")
+	cmd.Flags().IntVar(&opts.events, "audit-events", 200, "how many of the latest audit events to include (1 to 10000)")
 	return cmd
 }
 
@@ -61,14 +74,8 @@ type bundleFile struct {
 	data        []byte
 }
 
-func supportBundleRun(ctx context.Context, app *App, out string, events int) error {
-	if out == "" {
-		return codes.Errorf(codes.Usage, "support-bundle needs --out FILE.tar.gz").
-			WithFix("Name a new file: webhook-setup support-bundle --out support.tar.gz")
-	}
-	if events < 1 || events > 10000 {
-		return codes.Errorf(codes.Usage, "--audit-events %d is outside 1..10000", events)
-	}
+func supportBundleRun(ctx context.Context, app *App, opts *supportBundleOptions) error {
+	out, events := opts.out, opts.events
 	if _, err := os.Lstat(out); err == nil {
 		return codes.Errorf(codes.FileUnsafe, "--out %s exists already (a file or a link); it is never overwritten or followed", out).
 			WithFix("Name a new file, or remove the old one first; nothing was changed.")

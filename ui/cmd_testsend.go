@@ -23,8 +23,6 @@ const testSendAttempts = 3
 // adhocTarget names the target of an ad-hoc test send (--url) in its body.
 const adhocTarget = "adhoc"
 
-func init() { extraCommands = append(extraCommands, NewCmdTestSend) }
-
 // testSendOptions are the choices of one test send. The wizard's adapter
 // fills them too, so nothing here reads flags.
 type testSendOptions struct {
@@ -211,6 +209,7 @@ func recordTestSend(ctx context.Context, s *store.Store, name string, res testSe
 }
 
 type testSendCmdOptions struct {
+	name           string
 	url, provider  string
 	urlFile        urlFileFlag
 	secret         secretFlags
@@ -224,8 +223,9 @@ type testSendCmdOptions struct {
 	json           bool
 }
 
-// NewCmdTestSend builds `test-send [NAME]`.
-func NewCmdTestSend(app *App) *cobra.Command {
+// NewCmdTestSend builds `test-send [NAME]`. runF, when not nil, gets the
+// parsed options instead of testSendRun (tests).
+func NewCmdTestSend(app *App, runF func(*testSendCmdOptions) error) *cobra.Command {
 	opts := &testSendCmdOptions{}
 	cmd := &cobra.Command{
 		Use:   "test-send [NAME] [--url-file F | --url URL --secret-file F] [--dry-run [--out FILE] [--curl]] [--to URL --ca-file PEM]",
@@ -254,11 +254,16 @@ Exit status: 0 delivered; 3 a redirect, an unsafe URL or a missing secret;
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := ""
 			if len(args) == 1 {
-				name = args[0]
+				opts.name = args[0]
 			}
-			return testSendRun(cmd.Context(), app, name, opts)
+			if opts.out != "" || opts.curl {
+				opts.dryRun = true
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return testSendRun(cmd.Context(), app, opts)
 		},
 	}
 	fs := cmd.Flags()
@@ -278,10 +283,8 @@ Exit status: 0 delivered; 3 a redirect, an unsafe URL or a missing secret;
 	return cmd
 }
 
-func testSendRun(ctx context.Context, app *App, name string, opts *testSendCmdOptions) error {
-	if opts.out != "" || opts.curl {
-		opts.dryRun = true
-	}
+func testSendRun(ctx context.Context, app *App, opts *testSendCmdOptions) error {
+	name := opts.name
 	url, err := opts.urlFile.resolve(app, opts.url, "--url")
 	if err != nil {
 		return err

@@ -16,8 +16,6 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-func init() { extraCommands = append(extraCommands, NewCmdVerify) }
-
 type verifyOptions struct {
 	request   string
 	secret    secretFlags
@@ -36,8 +34,9 @@ type verifyResult struct {
 }
 
 // NewCmdVerify builds `verify`: check a captured request offline, exactly
-// as a receiver would.
-func NewCmdVerify(app *App) *cobra.Command {
+// as a receiver would. runF, when not nil, gets the checked options instead
+// of verifyRun (tests).
+func NewCmdVerify(app *App, runF func(*verifyOptions) error) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify [TARGET] --request FILE [--secret-file F] [--now UNIX] [--tolerance 300s]",
@@ -59,6 +58,12 @@ body fails the schema (WEBHOOK_PAYLOAD_INVALID) or the file is unreadable.`,
 				return err
 			}
 			opts.target = target
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return verifyRun(cmd.Context(), app, opts)
 		},
 	}
@@ -72,7 +77,9 @@ body fails the schema (WEBHOOK_PAYLOAD_INVALID) or the file is unreadable.`,
 	return cmd
 }
 
-func verifyRun(ctx context.Context, app *App, opts *verifyOptions) error {
+// validate refuses flag combinations that cannot mean anything, before
+// the request file or the store is read.
+func (opts *verifyOptions) validate() error {
 	switch {
 	case opts.request == "":
 		return codes.Errorf(codes.Usage, "verify needs --request FILE")
@@ -81,6 +88,10 @@ func verifyRun(ctx context.Context, app *App, opts *verifyOptions) error {
 	case opts.tolerance < time.Second || opts.tolerance > time.Hour:
 		return codes.Errorf(codes.Usage, "--tolerance %s is outside 1s..1h", opts.tolerance)
 	}
+	return nil
+}
+
+func verifyRun(ctx context.Context, app *App, opts *verifyOptions) error {
 	now := app.Now()
 	if opts.now != "" {
 		secs, err := strconv.ParseInt(opts.now, 10, 64)

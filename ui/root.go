@@ -13,9 +13,46 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-// NewRootCmd builds the command tree. Every command is NewCmdX(app); the
-// wizard opens when no command is given.
+// NewRootCmd builds the command tree: every command is listed here, each
+// NewCmdX(app, runF) with runF nil (the real run; tests pass one that
+// captures the parsed options). config is a group of subcommands only, so
+// it takes no runF. The wizard opens when no command is given.
 func NewRootCmd(app *App) *cobra.Command {
+	root := newRoot(app)
+	root.AddCommand(
+		NewCmdAdd(app, nil),
+		NewCmdList(app, nil),
+		NewCmdShow(app, nil),
+		NewCmdStatus(app, nil),
+		NewCmdCheckURL(app, nil),
+		NewCmdRotateSecret(app, nil),
+		NewCmdDisconnect(app, nil),
+		NewCmdAudit(app, nil),
+		NewCmdVersion(app, nil),
+		NewCmdCodes(app, nil),
+		NewCmdApply(app, nil),
+		NewCmdConfig(app),
+		NewCmdDeliveries(app, nil),
+		NewCmdDoctor(app, nil),
+		NewCmdExport(app, nil),
+		NewCmdExportConfig(app, nil),
+		NewCmdMan(app, nil),
+		NewCmdReceive(app, nil),
+		NewCmdRecipe(app, nil),
+		NewCmdSchema(app, nil),
+		NewCmdSupportBundle(app, nil),
+		NewCmdTestSend(app, nil),
+		NewCmdVerify(app, nil),
+	)
+	addCompletions(root, app)
+	return root
+}
+
+// newRoot builds the root command without its subcommands: the global
+// flags, the settings every command reads (prepare) and the usage code of
+// a flag error. Tests hang one command under it to parse a command line
+// exactly as the binary does.
+func newRoot(app *App) *cobra.Command {
 	var wizardResolve resolveFlag
 	root := &cobra.Command{
 		Use:   "webhook-setup",
@@ -52,35 +89,22 @@ Run it without a command to open the guided setup wizard.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return codes.Errorf(codes.Usage, "%v", err)
 	})
-	root.AddCommand(
-		NewCmdAdd(app),
-		NewCmdList(app),
-		NewCmdShow(app),
-		NewCmdStatus(app),
-		NewCmdCheckURL(app),
-		NewCmdRotateSecret(app),
-		NewCmdDisconnect(app),
-		NewCmdAudit(app),
-		NewCmdVersion(app),
-		NewCmdCodes(app),
-	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(app))
-	}
-	addCompletions(root, app)
 	return root
 }
-
-// extraCommands lets each command family register itself from its own file.
-var extraCommands []func(*App) *cobra.Command
 
 // Run executes the command line and returns the process exit code. Errors
 // are printed here, once, in the form the command's --json asks for.
 func Run(app *App, args []string) int {
 	hardenProcess()
+	return execute(app, NewRootCmd(app), args)
+}
+
+// execute runs the command line over root and returns the exit code,
+// having printed any error (Run's whole job but hardening; tests run it
+// over a root holding the one command they parse).
+func execute(app *App, root *cobra.Command, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := NewRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(app.In)
 	root.SetOut(app.Out)

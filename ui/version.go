@@ -73,23 +73,35 @@ func (b BuildInfo) String() string {
 	return fmt.Sprintf("webhook-setup %s (commit %s, %s, built %s)", b.Version, commit, b.Go, b.Built)
 }
 
-// NewCmdVersion builds `version`.
-func NewCmdVersion(app *App) *cobra.Command {
-	var jsonOut bool
+type versionOptions struct {
+	json bool
+}
+
+// NewCmdVersion builds `version`. runF, when not nil, gets the parsed
+// options instead of versionRun (tests).
+func NewCmdVersion(app *App, runF func(*versionOptions) error) *cobra.Command {
+	opts := &versionOptions{}
 	cmd := &cobra.Command{
 		Use:   "version [--json]",
 		Short: "Print the version, commit, Go version and build time",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if jsonOut {
-				return writeJSON(app.Out, app.build())
+			if runF != nil {
+				return runF(opts)
 			}
-			fmt.Fprintln(app.Out, app.build())
-			return nil
+			return versionRun(app, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&jsonOut, "json", false, `print {"version","commit","go","built"}`)
+	cmd.Flags().BoolVar(&opts.json, "json", false, `print {"version","commit","go","built"}`)
 	return cmd
+}
+
+func versionRun(app *App, opts *versionOptions) error {
+	if opts.json {
+		return writeJSON(app.Out, app.build())
+	}
+	fmt.Fprintln(app.Out, app.build())
+	return nil
 }
 
 // build is the App's build information, filled in for Apps made in tests.
