@@ -116,6 +116,17 @@ CREATE TABLE delivery_bodies (
 INSERT INTO delivery_bodies (delivery_id, body) SELECT id, body FROM deliveries ORDER BY rowid;
 ALTER TABLE deliveries DROP COLUMN body;
 `,
+	// 3: the pace of a target shared by every process that sends to it
+	// (store/pace.go): when the next delivery to it may start, in Unix
+	// nanoseconds. One small row per target; a missing row means "now".
+	// IF NOT EXISTS: a test that winds a database back to an older
+	// user_version keeps the table, and this step must still apply.
+	`
+CREATE TABLE IF NOT EXISTS target_pace (
+	target_id     TEXT PRIMARY KEY,
+	next_start_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.
