@@ -122,7 +122,9 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		return err
 	}
 	v := app.targetView(t, false)
-	v.GeneratedSecret, v.Warnings = shown, warnings
+	// The endpoint's warnings join the view's own (a pace the recipe
+	// cannot hold), never replace them.
+	v.GeneratedSecret, v.Warnings = shown, append(warnings, v.Warnings...)
 	if opts.json {
 		return writeJSON(app.Out, v)
 	}

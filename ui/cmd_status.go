@@ -9,6 +9,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/sanitize"
 )
 
 type statusItem struct {
@@ -19,6 +20,10 @@ type statusItem struct {
 	// their refusals show (Zapier's never reach the sender).
 	ReplayProtectionNote string          `json:"replay_protection_note"`
 	Blocked              []codes.Problem `json:"blocked"`
+	// Refusals is the note's short form, for the table.
+	Refusals string `json:"-"`
+	// Warnings say why a state is "warning" (a pace the recipe cannot hold).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // NewCmdStatus builds `status` (Integration status): the six readiness
@@ -44,8 +49,11 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 	}
 	items := make([]statusItem, len(targets))
 	for i, t := range targets {
-		r := core.Evaluate(t)
-		items[i] = statusItem{t.Name, r.Ready, r.States, replayProtectionNote(t.ProviderKey), r.Blocked}
+		// The pace deliveries use (delivery.rate_limit included) decides
+		// whether the recipe can hold its replay checks.
+		r := core.Evaluate(app.withRate(t))
+		p, _ := core.LookupProvider(t.ProviderKey)
+		items[i] = statusItem{t.Name, r.Ready, r.States, p.ReplayProtection, r.Blocked, p.Refusals, r.Warnings}
 	}
 	if jsonOut {
 		return writeJSON(app.Out, items)
@@ -66,6 +74,12 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 		s := it.States
 		tb.row(it.Name, fmt.Sprint(it.Ready), cell(s.ProviderKey), cell(s.Endpoint), cell(s.Signing),
 			cell(s.ReplayProtection), cell(s.PrivateNetwork), cell(s.RevokePath))
+		if it.Refusals != "" {
+			tb.detail("replay:", it.Refusals)
+		}
+		for _, w := range it.Warnings {
+			fmt.Fprintln(app.Out, wrapped("    warning: ", sanitize.Line(w), 13))
+		}
 		if len(it.Blocked) > 0 {
 			var blocked []string
 			for _, p := range it.Blocked {
@@ -74,7 +88,8 @@ func statusRun(ctx context.Context, app *App, jsonOut bool) error {
 			tb.detail("blocked:", strings.Join(blocked, ", "))
 		}
 	}
-	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; show NAME explains each state.")
+	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, warn = see its warning, - = not applicable;")
+	fmt.Fprintln(app.Out, "replay: what the sender sees of a refusal. show NAME explains each state.")
 	return nil
 }
 
@@ -84,6 +99,8 @@ func cell(s core.State) string {
 		return "ok"
 	case core.Blocked:
 		return "NO"
+	case core.Warning:
+		return "warn"
 	}
 	return "-"
 }

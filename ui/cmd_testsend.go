@@ -144,12 +144,17 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions)
 		}
 		ep = &delivery.Endpoint{URL: u}
 	default:
-		if ep, err = delivery.TargetEndpoint(ctx, t, opts.Resolver, a.clientOptions(nil)); err != nil {
+		if ep, err = delivery.TargetEndpoint(ctx, a.withRate(t), opts.Resolver, a.clientOptions(nil)); err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
 			}
 			res.refused(err)
 			return res, nil
+		}
+		// A test send to a saved target takes its turn in the target's pace
+		// like any delivery (the Zapier recipe holds one per slice).
+		if book, ok := opts.Credentials.(delivery.PaceBook); ok && t.ID != "" {
+			sharePace(ep, book, t)
 		}
 	}
 	ep.Secrets = delivery.StaticSecrets(secrets...)

@@ -92,7 +92,18 @@ func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r 
 		return nil, err
 	}
 	ep.Secrets = delivery.StoredSecrets(s, t.ID)
+	sharePace(ep, s, t)
 	return ep, nil
+}
+
+// sharePace makes ep's pacer book its starts in the store when t's provider
+// needs the pace to hold across processes (core.Provider.SharedPace: the
+// Zapier recipe), so an export, a cron drain and a test send to one target
+// together keep its pace. Other providers pace per process.
+func sharePace(ep *delivery.Endpoint, book delivery.PaceBook, t core.Target) {
+	if p, ok := core.LookupProvider(t.ProviderKey); ok && p.SharedPace && book != nil {
+		ep.Pacer.Share(book, t.ID)
+	}
 }
 
 // withRate gives t the delivery.rate_limit setting as its rate limit when
