@@ -135,6 +135,14 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions)
 		if ep, err = opts.Rehearsal.endpoint(a, core.RateLimit{}); err != nil {
 			return res, err
 		}
+		// A rehearsal for a target whose recipe needs a pace across
+		// processes takes its turn in that pace, as the real send would.
+		if book, ok := opts.Credentials.(delivery.PaceBook); ok && t.ID != "" && sharesPace(t) {
+			if ep, err = opts.Rehearsal.endpoint(a, a.withRate(t).EffectiveRate()); err != nil {
+				return res, err
+			}
+			sharePace(ep, book, t)
+		}
 	case opts.DryRun:
 		// No network, no DNS: the parse-time policy only.
 		u, _, p := urlsafe.Parse(t.BaseURL)

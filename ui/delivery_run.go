@@ -101,9 +101,15 @@ func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r 
 // Zapier recipe), so an export, a cron drain and a test send to one target
 // together keep its pace. Other providers pace per process.
 func sharePace(ep *delivery.Endpoint, book delivery.PaceBook, t core.Target) {
-	if p, ok := core.LookupProvider(t.ProviderKey); ok && p.SharedPace && book != nil {
+	if sharesPace(t) && book != nil {
 		ep.Pacer.Share(book, t.ID)
 	}
+}
+
+// sharesPace reports whether t's provider needs its pace across processes.
+func sharesPace(t core.Target) bool {
+	p, ok := core.LookupProvider(t.ProviderKey)
+	return ok && p.SharedPace
 }
 
 // withRate gives t the delivery.rate_limit setting as its rate limit when
