@@ -19,7 +19,8 @@
 //     by default from 2.0 (https://docs.n8n.io/release-notes/v20-breaking-changes,
 //     "Block environment variable access from Code node by default", the
 //     page docs/recipes.md cites; n8n's own 2.x migration rule
-//     process-env-access links the same section) and on Cloud; always
+//     process-env-access links that section under an older address) and
+//     on Cloud; always
 //     denied in an external runner. Denied access throws "access to env
 //     vars denied", as n8n's env provider does.
 //   - $vars: only where the plan has Variables; otherwise it is empty.
