@@ -189,7 +189,7 @@ func TestParseRateLimit(t *testing.T) {
 			t.Errorf("ParseRateLimit(%q) accepted", bad)
 		}
 	}
-	if r := (Target{ProviderKey: ProviderMake}).EffectiveRate(); r != (RateLimit{300, 10}) {
+	if r := (Target{ProviderKey: ProviderMake}).EffectiveRate(); r != (RateLimit{5, 1}) {
 		t.Errorf("make default rate %v", r)
 	}
 }

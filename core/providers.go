@@ -21,6 +21,13 @@ type Provider struct {
 	// the replay_protection state can only record that the receiver owner
 	// confirmed them.
 	ReplayProtection string `json:"replay_protection"`
+	// Refusals is the short form of ReplayProtection for a table row: what
+	// the sender sees when the receiver refuses (under 60 characters).
+	Refusals string `json:"refusals"`
+	// SharedPace says the pace must hold across processes, not only within
+	// one: the recipe loses records when two deliveries start closer than
+	// DefaultRate allows, whichever process sends them (docs/recipes.md).
+	SharedPace bool `json:"shared_pace"`
 }
 
 // RateLimit caps deliveries to one target: at most Requests per PerSeconds.
@@ -50,26 +57,41 @@ func (r RateLimit) String() string {
 
 // Providers lists the supported provider keys in the order people see them.
 var Providers = []Provider{
-	{ProviderGeneric, "Any customer-owned HTTPS receiver that verifies the WebRiskOps signature.", RateLimit{20, 1},
-		receiverAnswers},
-	{ProviderWebhook, "Same as generic_webhook; kept for targets created under the short key.", RateLimit{20, 1},
-		receiverAnswers},
+	{Key: ProviderGeneric, Description: "Any customer-owned HTTPS receiver that verifies the WebRiskOps signature.",
+		DefaultRate: RateLimit{20, 1}, ReplayProtection: receiverAnswers, Refusals: receiverRefusals},
+	{Key: ProviderWebhook, Description: "Same as generic_webhook; kept for targets created under the short key.",
+		DefaultRate: RateLimit{20, 1}, ReplayProtection: receiverAnswers, Refusals: receiverRefusals},
 	// Zapier: one delivery per 2 s, not Zapier's own 10,000 per 5 min: the
 	// Zapier recipe keeps its replay window in Storage by Zapier as one
 	// 2-second slice of the signed timestamp per key, and only at this pace
 	// does each slice hold one delivery, so overlapping Zap runs never write
-	// the same key (docs/recipes.md has the arithmetic).
-	{ProviderZapier, "Zapier: Webhooks by Zapier, Catch Raw Hook trigger (hooks.zapier.com).", RateLimit{1, 2},
-		"checked in the Zap (Code step and Storage by Zapier); Zapier answers 200 before it runs, so refusals appear in Zap history, not here"},
-	{ProviderMake, "Make (formerly Integromat): Custom webhook module (hook.<zone>.make.com).", RateLimit{300, 10},
-		"checked in the scenario (filters and data stores); refusals come back as 401 or 400 and show in deliveries"},
-	{ProviderN8N, "n8n: Webhook node production URL (/webhook/...), cloud or self-hosted.", RateLimit{20, 1},
-		"checked in the workflow (Code node and workflow static data); refusals come back as 401 or 400 and show in deliveries"},
+	// the same key (docs/recipes.md has the arithmetic). The pace is booked
+	// in the store, so it holds for all processes sending to the target.
+	{Key: ProviderZapier, Description: "Zapier: Webhooks by Zapier, Catch Raw Hook trigger (hooks.zapier.com).",
+		DefaultRate:      RateLimit{1, 2},
+		ReplayProtection: "checked in the Zap (Code step and Storage by Zapier); Zapier answers 200 before it runs, so refusals appear in Zap history, not here",
+		Refusals:         "Zapier answers 200; refusals only in Zap history",
+		SharedPace:       true},
+	// Make: 5 per second per webhook, the figure Make documents ("The
+	// current rate limit is five webhooks per second. If the limit is
+	// exceeded, 429 status code is returned", Instant triggers (webhooks),
+	// docs/recipes.md); the pacer spaces starts at 90 % of it.
+	{Key: ProviderMake, Description: "Make (formerly Integromat): Custom webhook module (hook.<zone>.make.com).",
+		DefaultRate:      RateLimit{5, 1},
+		ReplayProtection: "checked in the scenario (filters and data stores); refusals come back as 401 or 400, a failed data store or module of yours as 503 (retried), and show in deliveries",
+		Refusals:         "401/400 refused, 503 retried; in deliveries"},
+	{Key: ProviderN8N, Description: "n8n: Webhook node production URL (/webhook/...), cloud or self-hosted.",
+		DefaultRate:      RateLimit{20, 1},
+		ReplayProtection: "checked in the workflow (Code node and workflow static data); refusals come back as 401 or 400, a full replay memory as 503 and a misconfigured Code node as 500 (both retried), and show in deliveries",
+		Refusals:         "401/400 refused, 503/500 retried; in deliveries"},
 }
 
 // receiverAnswers is where the checks run for a receiver of the customer's
 // own.
-const receiverAnswers = "checked by the receiver; refusals come back as 401 or 400 and show in deliveries"
+const receiverAnswers = "checked by the receiver; refusals come back as 401 or 400, a full replay window as 503 (retried), and show in deliveries"
+
+// receiverRefusals is receiverAnswers for a table row.
+const receiverRefusals = "401/400 refused, 503 retried; in deliveries"
 
 // LookupProvider returns the provider of key, or false when it is unknown.
 func LookupProvider(key ProviderKey) (Provider, bool) {

@@ -35,3 +35,39 @@ func TestPaceWarning(t *testing.T) {
 		}
 	}
 }
+
+// Make documents five webhook requests per second per webhook (429 above
+// it; docs/recipes.md cites the page): make_webhook's default pace may not
+// be faster, or every export starts with a run of 429s.
+func TestMakePaceWithinDocumentedLimit(t *testing.T) {
+	const makeDocumentedPerSecond = 5
+	p, _ := LookupProvider(ProviderMake)
+	if got := p.DefaultRate.PerSecond(); got <= 0 || got > makeDocumentedPerSecond {
+		t.Errorf("make_webhook's default pace %v is %.2f per second; Make documents %d", p.DefaultRate, got, makeDocumentedPerSecond)
+	}
+}
+
+// The notes say every answer a recipe refuses with: Make's and n8n's
+// recipes also answer 503 (and n8n 500), which the sender retries; the
+// short form fits a status detail line.
+func TestProvidersSayWhatRefusalsLookLike(t *testing.T) {
+	want := map[ProviderKey][]string{
+		ProviderMake:    {"401", "400", "503"},
+		ProviderN8N:     {"401", "400", "503", "500"},
+		ProviderGeneric: {"401", "400", "503"},
+	}
+	for _, p := range Providers {
+		if p.Refusals == "" || len(p.Refusals) > 60 {
+			t.Errorf("%s: short refusal note %q (want 1 to 60 characters)", p.Key, p.Refusals)
+		}
+		for _, code := range want[p.Key] {
+			if !strings.Contains(p.ReplayProtection, code) || !strings.Contains(p.Refusals, code) {
+				t.Errorf("%s: the notes %q / %q do not mention %s", p.Key, p.ReplayProtection, p.Refusals, code)
+			}
+		}
+	}
+	zap, _ := LookupProvider(ProviderZapier)
+	if !zap.SharedPace {
+		t.Error("zapier_webhook's pace must hold across processes: its recipe keeps one delivery per slice")
+	}
+}

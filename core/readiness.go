@@ -12,6 +12,10 @@ const (
 	Ready         State = "ready"
 	Blocked       State = "blocked"
 	NotApplicable State = "not_applicable"
+	// Warning is ready with a reservation: nothing blocks deliveries, but
+	// the receiver cannot hold what the state promises (Readiness.Warnings
+	// says why).
+	Warning State = "warning"
 )
 
 // States holds the six documented readiness states of a target.
@@ -51,6 +55,8 @@ type Readiness struct {
 	Ready   bool            `json:"ready"`
 	States  States          `json:"states"`
 	Blocked []codes.Problem `json:"blocked"`
+	// Warnings say why a state is Warning.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Evaluate judges a saved or drafted target without network access. The
@@ -84,6 +90,11 @@ func evaluate(t Target, secretProblem *codes.Problem) Readiness {
 		r.States.Signing = Ready
 	}
 	r.States.ReplayProtection = state(receiverCheckProblems(t))
+	if w := PaceWarning(t.ProviderKey, t.EffectiveRate()); w != "" && r.States.ReplayProtection == Ready {
+		// Confirmed checks do not hold at a pace the recipe cannot keep.
+		r.States.ReplayProtection = Warning
+		r.Warnings = append(r.Warnings, w)
+	}
 	if t.DeploymentMode == ModeSelfHosted {
 		r.States.PrivateNetwork = state(PrivateNetworkProblems(t))
 	} else {

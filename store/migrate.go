@@ -160,6 +160,17 @@ CREATE TABLE response_clock (
 	server_date INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 5: the pace of a target shared by every process that sends to it
+	// (store/pace.go): when the next delivery to it may start, in Unix
+	// nanoseconds. One small row per target; a missing row means "now".
+	// IF NOT EXISTS: a test that winds a database back to an older
+	// user_version keeps the table, and this step must still apply.
+	`
+CREATE TABLE IF NOT EXISTS target_pace (
+	target_id     TEXT PRIMARY KEY,
+	next_start_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.

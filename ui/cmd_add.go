@@ -147,6 +147,8 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		return err
 	}
 	v := app.targetView(t, false)
+	// The endpoint's warnings join the view's own (a pace the recipe
+	// cannot hold, a look-alike host), never replace them.
 	v.GeneratedSecret, v.Warnings = shown, mergeWarnings(warnings, v.Warnings)
 	if opts.json {
 		return writeJSON(app.Out, v)

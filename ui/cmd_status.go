@@ -9,6 +9,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/sanitize"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -20,7 +21,10 @@ type statusItem struct {
 	// their refusals show (Zapier's never reach the sender).
 	ReplayProtectionNote string          `json:"replay_protection_note"`
 	Blocked              []codes.Problem `json:"blocked"`
-	// Warnings do not block delivery but stay in sight (a look-alike host).
+	// Refusals is the note's short form, for the table.
+	Refusals string `json:"-"`
+	// Warnings say why a state is "warning" (a pace the recipe cannot
+	// hold) and what else stays in sight (a look-alike host).
 	Warnings []string `json:"warnings,omitempty"`
 	// SecretVerified says when the receiver accepted a probe signed with
 	// the current secret only (rotate-secret --verify).
@@ -65,9 +69,12 @@ func statusRun(ctx context.Context, app *App, opts *statusOptions) error {
 	}
 	items := make([]statusItem, len(targets))
 	for i, t := range targets {
-		r := core.Evaluate(t)
-		items[i] = statusItem{Name: t.Name, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey),
-			Blocked: r.Blocked, Warnings: targetWarnings(t)}
+		// The pace deliveries use (delivery.rate_limit included) decides
+		// whether the recipe can hold its replay checks.
+		r := core.Evaluate(app.withRate(t))
+		p, _ := core.LookupProvider(t.ProviderKey)
+		items[i] = statusItem{Name: t.Name, Ready: r.Ready, States: r.States, ReplayProtectionNote: p.ReplayProtection,
+			Blocked: r.Blocked, Refusals: p.Refusals, Warnings: mergeWarnings(r.Warnings, targetWarnings(t))}
 		if v, ok := verified[t.ID]; ok {
 			items[i].SecretVerified = &v
 		}
@@ -91,6 +98,12 @@ func statusRun(ctx context.Context, app *App, opts *statusOptions) error {
 		s := it.States
 		tb.row(it.Name, fmt.Sprint(it.Ready), cell(s.ProviderKey), cell(s.Endpoint), cell(s.Signing),
 			cell(s.ReplayProtection), cell(s.PrivateNetwork), cell(s.RevokePath))
+		if it.Refusals != "" {
+			tb.detail("replay:", it.Refusals)
+		}
+		for _, w := range it.Warnings {
+			fmt.Fprintln(app.Out, wrapped("    warning: ", sanitize.Line(w), 13))
+		}
 		if len(it.Blocked) > 0 {
 			var blocked []string
 			for _, p := range it.Blocked {
@@ -98,14 +111,12 @@ func statusRun(ctx context.Context, app *App, opts *statusOptions) error {
 			}
 			tb.detail("blocked:", strings.Join(blocked, ", "))
 		}
-		for _, w := range it.Warnings {
-			tb.detail("warning:", w)
-		}
 		if v := it.SecretVerified; v != nil {
 			tb.detail("secret:", verifiedText(*v))
 		}
 	}
-	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, - = not applicable; show NAME explains each state.")
+	fmt.Fprintln(app.Out, "ok = ready, NO = blocked, warn = see its warning, - = not applicable;")
+	fmt.Fprintln(app.Out, "replay: what the sender sees of a refusal. show NAME explains each state.")
 	return nil
 }
 
@@ -115,6 +126,8 @@ func cell(s core.State) string {
 		return "ok"
 	case core.Blocked:
 		return "NO"
+	case core.Warning:
+		return "warn"
 	}
 	return "-"
 }

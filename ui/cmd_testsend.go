@@ -138,6 +138,14 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions)
 		if ep, err = opts.Rehearsal.endpoint(a, core.RateLimit{}); err != nil {
 			return res, err
 		}
+		// A rehearsal for a target whose recipe needs a pace across
+		// processes takes its turn in that pace, as the real send would.
+		if book, ok := opts.Credentials.(delivery.PaceBook); ok && t.ID != "" && sharesPace(t) {
+			if ep, err = opts.Rehearsal.endpoint(a, a.withRate(t).EffectiveRate()); err != nil {
+				return res, err
+			}
+			sharePace(ep, book, t)
+		}
 	case opts.DryRun:
 		// No network, no DNS: the parse-time policy only.
 		u, _, p := urlsafe.Parse(t.BaseURL)
@@ -147,12 +155,17 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions)
 		}
 		ep = &delivery.Endpoint{URL: u}
 	default:
-		if ep, err = delivery.TargetEndpoint(ctx, t, opts.Resolver, a.clientOptions(nil)); err != nil {
+		if ep, err = delivery.TargetEndpoint(ctx, a.withRate(t), opts.Resolver, a.clientOptions(nil)); err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
 			}
 			res.refused(err)
 			return res, nil
+		}
+		// A test send to a saved target takes its turn in the target's pace
+		// like any delivery (the Zapier recipe holds one per slice).
+		if book, ok := opts.Credentials.(delivery.PaceBook); ok && t.ID != "" {
+			sharePace(ep, book, t)
 		}
 	}
 	ep.Secrets = delivery.StaticSecrets(secrets...)

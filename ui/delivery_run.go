@@ -93,7 +93,24 @@ func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r 
 	}
 	ep.Secrets = delivery.StoredSecrets(s, t.ID)
 	withHeaders(ep, s, t)
+	sharePace(ep, s, t)
 	return ep, nil
+}
+
+// sharePace makes ep's pacer book its starts in the store when t's provider
+// needs the pace to hold across processes (core.Provider.SharedPace: the
+// Zapier recipe), so an export, a cron drain and a test send to one target
+// together keep its pace. Other providers pace per process.
+func sharePace(ep *delivery.Endpoint, book delivery.PaceBook, t core.Target) {
+	if sharesPace(t) && book != nil {
+		ep.Pacer.Share(book, t.ID)
+	}
+}
+
+// sharesPace reports whether t's provider needs its pace across processes.
+func sharesPace(t core.Target) bool {
+	p, ok := core.LookupProvider(t.ProviderKey)
+	return ok && p.SharedPace
 }
 
 // withRate gives t the delivery.rate_limit setting as its rate limit when

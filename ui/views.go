@@ -50,7 +50,7 @@ type targetView struct {
 // shown is the one deliveries use: the target's own, else the
 // delivery.rate_limit setting, else the provider's default.
 func (a *App) targetView(t core.Target, revealURL bool) targetView {
-	r := core.Evaluate(t)
+	r := core.Evaluate(a.withRate(t))
 	u := urlsafe.Redact(t.BaseURL)
 	if revealURL {
 		u = t.BaseURL
@@ -61,10 +61,9 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 	}
 	allow.Policy = allow.NormalizedPolicy()
 	rate := a.withRate(t).EffectiveRate()
-	var warnings []string
-	if w := core.PaceWarning(t.ProviderKey, rate); w != "" {
-		warnings = append(warnings, w)
-	}
+	// The pace warning comes with the readiness (replay_protection is then
+	// "warning"), so show, add and status say the same.
+	warnings := r.Warnings
 	return targetView{
 		ID: t.ID, Name: t.Name, ProviderKey: t.ProviderKey, DeploymentMode: t.DeploymentMode,
 		BaseURL: u, Endpoint: endpointHost(t.BaseURL), ReceiverOwner: t.ReceiverOwner, RevokePath: t.RevokePath,

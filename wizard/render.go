@@ -140,6 +140,8 @@ func stateGlyph(st *styles, s core.State) string {
 		return st.bad.Render("✗")
 	case core.NotApplicable:
 		return st.dim.Render("·")
+	case core.Warning:
+		return st.bad.Render("!")
 	}
 	return "?"
 }
@@ -153,6 +155,8 @@ func stateWord(st *styles, s core.State) string {
 		return st.bad.Render("✗ blocked")
 	case core.NotApplicable:
 		return st.dim.Render("· not applicable")
+	case core.Warning:
+		return st.bad.Render("! warning")
 	}
 	return string(s)
 }

@@ -48,7 +48,7 @@ func TestTargetEndpointChecksTheURL(t *testing.T) {
 		t.Fatalf("DNS timeout: %v", err)
 	}
 	ep, err := delivery.TargetEndpoint(ctx, tg, answer("93.184.216.34"), opts)
-	if err != nil || ep.Rehearsal || ep.Pacer.Rate() != 30 || strings.Contains(ep.Redacted(), hookToken) {
+	if err != nil || ep.Rehearsal || ep.Pacer.Rate() != 5 || strings.Contains(ep.Redacted(), hookToken) {
 		t.Fatalf("public answer: %+v %v", ep, err)
 	}
 }

@@ -29,6 +29,8 @@ type Pacer struct {
 	next     time.Time
 	pauseEnd time.Time
 	now      func() time.Time
+	// shared, when set, books every start across processes (Share).
+	shared *sharedPace
 }
 
 // headroom is the share of the rate the starts are spaced for.
@@ -41,7 +43,10 @@ func NewPacer(perSecond float64) *Pacer {
 
 // Wait blocks until the caller may start its next attempt.
 func (p *Pacer) Wait(ctx context.Context) error {
-	wait, _ := p.Reserve(time.Time{})
+	wait, _, err := p.reserve(time.Time{})
+	if err != nil {
+		return err
+	}
 	return sleep(ctx, wait)
 }
 
@@ -50,20 +55,34 @@ func (p *Pacer) Wait(ctx context.Context) error {
 // booked and ok is false: a runner whose claim would run out first leaves
 // the delivery to a later claim instead of sending it late. That holds for
 // an unpaced (or nil) pacer too, whose start is now.
+//
+// A start the shared book (Share) could not book counts as after the
+// deadline: the delivery is left to a later claim rather than sent unpaced.
 func (p *Pacer) Reserve(deadline time.Time) (wait time.Duration, ok bool) {
+	wait, ok, err := p.reserve(deadline)
+	return wait, ok && err == nil
+}
+
+// reserve is Reserve that also says why a shared booking failed.
+func (p *Pacer) reserve(deadline time.Time) (wait time.Duration, ok bool, err error) {
 	if p == nil || p.limit <= 0 {
 		// Unpaced: the start is now.
-		return 0, deadline.IsZero() || !time.Now().After(deadline)
+		return 0, deadline.IsZero() || !time.Now().After(deadline), nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	start := p.nextStart(now)
 	if !deadline.IsZero() && start.After(deadline) {
-		return 0, false
+		return 0, false, nil
 	}
-	p.next = start.Add(time.Duration(float64(time.Second) / (p.rate * headroom)))
-	return start.Sub(now), true
+	spacing := time.Duration(float64(time.Second) / (p.rate * headroom))
+	start, ok, err = p.book(start, spacing, deadline)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	p.next = start.Add(spacing)
+	return max(start.Sub(now), 0), true, nil
 }
 
 // nextStart is when the next attempt may start, seen at now: the paced

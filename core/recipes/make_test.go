@@ -18,6 +18,8 @@ type makeRun struct {
 	BodyBase64 string            `json:"bodyBase64"`
 	Now        int64             `json:"now"`
 	FailWrites bool              `json:"failWrites,omitempty"`
+	FailReads  bool              `json:"failReads,omitempty"`
+	FailWork   bool              `json:"failWork,omitempty"`
 }
 
 type makeResult struct {
@@ -26,6 +28,7 @@ type makeResult struct {
 	Error       string `json:"error"`
 	Deactivated bool   `json:"deactivated"`
 	ScenarioRan bool   `json:"scenarioRan"`
+	Worked      bool   `json:"worked"`
 }
 
 func newMakeRun(d delivery) makeRun {
@@ -180,5 +183,108 @@ func TestMakeScenarioWithoutSecretRefusesPlainHashes(t *testing.T) {
 	out := runMake(t, node, path, "", "", "", []makeRun{forged})
 	if got := makeOutcome(t, "plain hash, no secret", out[0]); got.result != "refused" {
 		t.Errorf("a plain SHA-256 with no secret configured: got %s (%q), want 401", got.result, got.reason)
+	}
+}
+
+// A module of the customer's that fails must not lose the ticket: the run
+// answers 503 without recording the key and without deactivating the
+// scenario, WebRiskOps's retry (the same key, a new nonce) is processed,
+// and only a re-delivery after the work was done is a duplicate.
+func TestMakeScenarioRetriesFailedWork(t *testing.T) {
+	t.Parallel()
+	node := lookTool(t, "node")
+	path := writeRecipe(t, t.TempDir(), "make", "make.txt")
+	secret := newSecret(t)
+	const key = "make_work_fails_once"
+	attempt := func(failWork bool) makeRun {
+		r := newMakeRun(sign(t, []string{secret}, key, nowUnix(), exportBody(key)))
+		r.FailWork = failWork
+		return r
+	}
+	out := runMake(t, node, path, "", secret, "", []makeRun{attempt(true), attempt(false), attempt(false)})
+	if r := out[0]; r.Status != 503 || !strings.Contains(r.Body, "receiver_busy") || r.Worked {
+		t.Errorf("your module failed: %d %s (worked %v), want 503 receiver_busy so the sender retries", r.Status, r.Body, r.Worked)
+	}
+	if got := makeOutcome(t, "the retry", out[1]); got.result != "accepted" || !out[1].Worked {
+		t.Errorf("the retry after a failed module: %s (%q, worked %v), want accepted and worked on", got.result, got.reason, out[1].Worked)
+	}
+	if got := makeOutcome(t, "a re-delivery after the work", out[2]); got.result != "duplicate" || out[2].Worked {
+		t.Errorf("a re-delivery after the work was done: %s (worked %v), want duplicate", got.result, out[2].Worked)
+	}
+}
+
+// A data store that cannot be read, on a stranger's request or a real one,
+// answers 503 (retried) and leaves the scenario active: the Get a record
+// before the signature check and both existence checks have handlers.
+func TestMakeScenarioSurvivesReadErrors(t *testing.T) {
+	t.Parallel()
+	node := lookTool(t, "node")
+	path := writeRecipe(t, t.TempDir(), "make", "make.txt")
+	secret := newSecret(t)
+	stranger := makeRun{Headers: map[string]string{}, BodyBase64: base64.StdEncoding.EncodeToString([]byte("hello")), Now: nowUnix(), FailReads: true}
+	real := newMakeRun(sign(t, []string{secret}, "make_read_fails", nowUnix(), exportBody("make_read_fails")))
+	real.FailReads = true
+	after := newMakeRun(sign(t, []string{secret}, "make_read_fails", nowUnix(), exportBody("make_read_fails")))
+	out := runMake(t, node, path, "", secret, "", []makeRun{stranger, real, after})
+	for i, name := range []string{"a stranger's request", "a signed delivery"} {
+		if r := out[i]; r.Status != 503 || !strings.Contains(r.Body, "data store read failed") || r.Worked {
+			t.Errorf("%s with the data store unreadable: %d %s, want 503 data store read failed", name, r.Status, r.Body)
+		}
+	}
+	if got := makeOutcome(t, "the retry once the store reads again", out[2]); got.result != "accepted" || !out[2].Worked {
+		t.Errorf("the retry once the data store reads again: %s (%q)", got.result, got.reason)
+	}
+}
+
+// Each module that can fail on any request has an error handler, and
+// the customer's modules come before the key is recorded: checked on the
+// blueprint itself, so a handler removed from the recipe is caught even
+// where the harness's failure flags would not reach it.
+func TestMakeBlueprintHandlesEveryDataStoreModule(t *testing.T) {
+	t.Parallel()
+	text, err := Render("make", Data{Target: "test-target", Host: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := strings.Index(text, "BEGIN BLUEPRINT\n")
+	end := strings.Index(text, "END BLUEPRINT")
+	var bp struct {
+		Flow []json.RawMessage `json:"flow"`
+	}
+	if begin < 0 || end < begin || json.Unmarshal([]byte(text[begin+len("BEGIN BLUEPRINT\n"):end]), &bp) != nil {
+		t.Fatal("no blueprint in the Make recipe")
+	}
+	type module struct {
+		ID      int               `json:"id"`
+		Module  string            `json:"module"`
+		OnError []json.RawMessage `json:"onerror"`
+		Routes  []struct {
+			Flow []json.RawMessage `json:"flow"`
+		} `json:"routes"`
+	}
+	var order []int
+	var walk func([]json.RawMessage)
+	walk = func(flow []json.RawMessage) {
+		for _, raw := range flow {
+			var m module
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			order = append(order, m.ID)
+			if (strings.HasPrefix(m.Module, "datastore:") || m.Module == "your:Modules" || m.Module == "json:ParseJSON") && len(m.OnError) == 0 {
+				t.Errorf("module %d (%s) has no error handler: one failure would deactivate the scenario", m.ID, m.Module)
+			}
+			for _, r := range m.Routes {
+				walk(r.Flow)
+			}
+		}
+	}
+	walk(bp.Flow)
+	pos := map[int]int{}
+	for i, id := range order {
+		pos[id] = i
+	}
+	if pos[15] == 0 || pos[13] < pos[15] {
+		t.Errorf("the idempotency key (13) is recorded before your modules (15) run: %v", order)
 	}
 }

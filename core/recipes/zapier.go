@@ -11,6 +11,7 @@ import (
 const (
 	zapierStoreMaxKeys = 500
 	// zapierSpareKeys are kept free of slices: the signing secret's key,
+	// the day it was last kept alive (wro_touched),
 	// and room for a few of the customer's own.
 	zapierSpareKeys = 8
 )

@@ -27,11 +27,13 @@ type zapierRun struct {
 }
 
 type zapierHarnessInput struct {
-	StartMs   int64                     `json:"startMs,omitempty"`
-	LatencyMs [2]float64                `json:"latencyMs"`
-	Seed      uint32                    `json:"seed"`
-	Store     map[string]map[string]any `json:"store,omitempty"`
-	Runs      []zapierRun               `json:"runs"`
+	StartMs int64 `json:"startMs,omitempty"`
+	// StoreTouchedMs is when Store's keys were last written (Unix ms).
+	StoreTouchedMs int64                     `json:"storeTouchedMs,omitempty"`
+	LatencyMs      [2]float64                `json:"latencyMs"`
+	Seed           uint32                    `json:"seed"`
+	Store          map[string]map[string]any `json:"store,omitempty"`
+	Runs           []zapierRun               `json:"runs"`
 }
 
 type zapierHarnessOutput struct {
@@ -205,6 +207,35 @@ func TestZapierHeldRuns(t *testing.T) {
 		{name: "held 240 s", want: "accepted"},
 		{name: "held 301 s", want: "refused", reason: "timestamp outside tolerance: signed 301 s before this run"},
 		{name: "replayed from Zap history an hour later", want: "refused", reason: "timestamp outside tolerance"},
+	} {
+		want.check(t, zapierOutcome(t, want.name, out.Results[i]))
+	}
+}
+
+// Storage by Zapier drops keys untouched for 3 months. The secret was
+// stored 80 days before the first delivery; that delivery keeps it alive,
+// so one 60 days later (140 days after it was stored) still verifies. With
+// no delivery for more than 3 months the secret is gone, and the refusal
+// says to store it again.
+func TestZapierSecretKeptAlive(t *testing.T) {
+	t.Parallel()
+	node := lookTool(t, "node")
+	path := writeRecipe(t, t.TempDir(), "zapier", "zapier.js")
+	secret := newSecret(t)
+	const day = 86400
+	start := time.Now().Unix()
+	in := func(key string, at int64) zapierRun {
+		d := sign(t, []string{secret}, key, at, exportBody(key))
+		return zapierRun{InputData: zapierInput(d, map[string]string{"store_secret": zapierStoreSecret}), At: float64(at)}
+	}
+	out := runZapier(t, node, path, zapierHarnessInput{
+		StartMs: start * 1000, StoreTouchedMs: (start - 80*day) * 1000, LatencyMs: [2]float64{20, 200}, Seed: 5,
+		Store: zapierStore(secret), Runs: []zapierRun{in("alive_1", start), in("alive_2", start+60*day), in("alive_3", start+160*day)},
+	})
+	for i, want := range []deliveryCase{
+		{name: "80 days after the secret was stored", want: "accepted"},
+		{name: "60 days after the last delivery", want: "accepted"},
+		{name: "100 days without a delivery", want: "refused", reason: "Storage drops keys untouched for 3 months"},
 	} {
 		want.check(t, zapierOutcome(t, want.name, out.Results[i]))
 	}

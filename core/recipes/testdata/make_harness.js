@@ -25,12 +25,15 @@
 //   - Webhook response sets the answer; a second one in a run is an error;
 //     a run that ends without one is answered 200 "Accepted".
 //   - Data stores: Get a record, Check the existence of a record,
-//     Add/replace a record.
+//     Add/replace a record; a run can make every read (failReads) or write
+//     (failWrites) fail, as a data store that is unavailable or full would.
+//   - your:Modules stands for the customer's own modules: it does the work
+//     (reported as `worked`) or, with failWork, fails as one of them would.
 //
 // Usage: node make_harness.js <recipe.txt> < input.json
 // input.json: {"apiKey": "", "datastores": {"<name>": {"<key>": {...}}},
 //              "runs": [{"headers": {...}, "bodyBase64": "...", "now": <unix s>}]}
-// Prints one entry per run: {"status", "body", "error", "deactivated"}.
+// Prints one entry per run: {"status", "body", "error", "deactivated", "worked"}.
 'use strict';
 
 const crypto = require('crypto');
@@ -189,9 +192,16 @@ function runModule(m, ctx) {
     case 'gateway:CustomWebHook':
       return ctx.trigger;
     case 'datastore:GetRecord':
+      if (ctx.failReads) throw new Error('the data store could not be read');
       return { ...(store(m.parameters.datastore)[mapped.key] || {}) };
     case 'datastore:ExistRecord':
+      if (ctx.failReads) throw new Error('the data store could not be read');
       return { exist: Object.prototype.hasOwnProperty.call(store(m.parameters.datastore), String(mapped.key)) };
+    case 'your:Modules':
+      // The customer's own modules, which do the work of a ticket once.
+      if (ctx.failWork) throw new Error('a module of yours failed');
+      ctx.worked = true;
+      return {};
     case 'datastore:AddRecord': {
       const s = store(m.parameters.datastore);
       if (empty(mapped.key)) throw new Error('a data store key is empty');
@@ -277,6 +287,9 @@ for (const run of input.runs) {
   const ctx = {
     now: run.now,
     failWrites: !!run.failWrites,
+    failReads: !!run.failReads,
+    failWork: !!run.failWork,
+    worked: false,
     outputs: {},
     trigger: { value: body, __IMTHEADERS__: Object.entries(run.headers).map(([name, value]) => ({ name, value })) },
     response: null,
@@ -291,6 +304,6 @@ for (const run of input.runs) {
     }
   }
   const r = ctx.response || { status: 200, body: 'Accepted' };
-  results.push({ status: r.status, body: r.body, scenarioRan: true });
+  results.push({ status: r.status, body: r.body, scenarioRan: true, worked: ctx.worked });
 }
 process.stdout.write(JSON.stringify(results));

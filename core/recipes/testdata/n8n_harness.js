@@ -16,10 +16,13 @@
 //     the n8nio/runners image allows crypto in n8n-task-runners.json, n8n
 //     issue #28639); anything else throws "Cannot find module".
 //   - $env: readable on 1.x unless N8N_BLOCK_ENV_ACCESS_IN_NODE=true; denied
-//     by default from 2.0 (docs.n8n.io/2-0-breaking-changes, "Block
-//     environment variable access from Code node by default") and on Cloud;
-//     always denied in an external runner. Denied access throws
-//     "access to env vars denied", as n8n's env provider does.
+//     by default from 2.0 (https://docs.n8n.io/release-notes/v20-breaking-changes,
+//     "Block environment variable access from Code node by default", the
+//     page docs/recipes.md cites; n8n's own 2.x migration rule
+//     process-env-access links that section under an older address) and
+//     on Cloud; always
+//     denied in an external runner. Denied access throws "access to env
+//     vars denied", as n8n's env provider does.
 //   - $vars: only where the plan has Variables; otherwise it is empty.
 //   - $getWorkflowStaticData('global'): shared by the runs of the workflow,
 //     and saved only when a run ends without an error.

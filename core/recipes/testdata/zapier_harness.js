@@ -21,10 +21,14 @@
 //     ("hold", seconds), as Zapier holds and replays runs.
 //     https://help.zapier.com/hc/en-us/articles/29971850476173
 //   - Date.now() and new Date() read the simulated clock.
+//   - "Keys will expire if you do not touch them in 3 months": a key not
+//     written for 90 days is gone. Only a write counts as a touch here (the
+//     page does not say a read does). The keys of "store" were last written
+//     at "storeTouchedMs" (default: the start).
 //
 // Usage: node zapier_harness.js <recipe.js> < input.json
 // input.json: {"startMs": <unix ms>, "latencyMs": [min, max], "seed": n,
-//              "store": {"<uuid>": {"key": value}},
+//              "store": {"<uuid>": {"key": value}}, "storeTouchedMs": <unix ms>,
 //              "runs": [{"inputData": {...}, "at": <unix s, optional>,
 //                        "hold": <s, optional>}]}
 // A run without "at" starts when the run before it has finished (cases that
@@ -66,11 +70,25 @@ const latency = () => latMin + random() * (latMax - latMin);
 
 const stats = { storageCalls: 0, maxKeys: 0, maxValueBytes: 0, maxOverlap: 0, heldByThrottle: 0 };
 
-// Storage by Zapier, one map per secret.
+// Storage by Zapier, one map per secret, and when each key was written.
 const stores = input.store || {};
+const EXPIRE_MS = 90 * 86400 * 1000;
+const touched = {};
+for (const [secret, data] of Object.entries(stores)) {
+  touched[secret] = Object.fromEntries(Object.keys(data).map((k) => [k, input.storeTouchedMs || nowMs]));
+}
 function StoreClient(secret) {
   if (typeof secret !== 'string' || !UUID4.test(secret)) throw new Error('StoreClient: the secret must be a UUID4');
   const data = (stores[secret] = stores[secret] || {});
+  const writtenAt = (touched[secret] = touched[secret] || {});
+  const expire = () => {
+    for (const k of Object.keys(data)) {
+      if (nowMs - (writtenAt[k] || 0) > EXPIRE_MS) {
+        delete data[k];
+        delete writtenAt[k];
+      }
+    }
+  };
   const checkKey = (key) => {
     if (typeof key !== 'string' || key === '') throw new Error('StoreClient: keys must be non-empty strings');
     if (key.length > KEY_MAX) throw new Error(`StoreClient: key ${JSON.stringify(key)} is not less than 32 characters`);
@@ -93,6 +111,7 @@ function StoreClient(secret) {
       stats.storageCalls++;
       at(nowMs + latency(), () => {
         try {
+          expire();
           resolve(apply());
         } catch (err) {
           reject(err);
@@ -104,6 +123,7 @@ function StoreClient(secret) {
     if (Object.keys(data).length + fresh > STORE_MAX_KEYS) throw new Error('StoreClient: only 500 keys may be saved per secret');
     for (const [k, e] of entries) {
       data[k] = JSON.parse(e.text);
+      writtenAt[k] = nowMs;
       stats.maxValueBytes = Math.max(stats.maxValueBytes, e.bytes);
     }
     stats.maxKeys = Math.max(stats.maxKeys, Object.keys(data).length);
