@@ -20,19 +20,6 @@ import (
 // fastRetries keeps retrying tests quick: backoff capped at 1 s.
 var fastRetries = []string{"WEBHOOK_SETUP_MAX_BACKOFF=1s"}
 
-// exportJSON is export --json and deliveries drain --json.
-type exportJSON struct {
-	Delivered, Failed, Blocked, Pending int
-	Deliveries                          []struct {
-		ID             string `json:"id"`
-		IdempotencyKey string `json:"idempotency_key"`
-		Status         string `json:"status"`
-		Attempts       int    `json:"attempts"`
-		LastCode       string `json:"last_code"`
-		FallbackPath   string `json:"fallback_path"`
-	}
-}
-
 // TestTestSendDryRunOutCurlVerify: a dry run signs without any network (no
 // DNS needed), redacts the URL unless asked, writes the exact request to a
 // 0600 file that verify accepts, and verify refuses it once tampered.

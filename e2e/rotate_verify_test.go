@@ -7,17 +7,6 @@ import (
 	"testing"
 )
 
-// receiverWith starts the reference receiver verifying with the secret in
-// file, on loopback with a fresh self-signed certificate; it returns the
-// hook URL and the certificate file.
-func (h *home) receiverWith(secretFile, name string) (url, cert string) {
-	h.t.Helper()
-	cert = filepath.Join(h.dir, name+".pem")
-	p, base := h.startReceive("--secret-file", secretFile, "--self-signed", "--cert-out", cert)
-	h.t.Cleanup(func() { p.cmd.Process.Kill() })
-	return base + "/hook", cert
-}
-
 func auditActions(t *testing.T, h *home) string {
 	t.Helper()
 	var events []map[string]any

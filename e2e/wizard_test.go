@@ -25,22 +25,6 @@ func (h *home) startWizard(extra ...string) *vterm {
 
 var generatedSecret = regexp.MustCompile(signing.GeneratedPrefix + `[A-Za-z0-9_-]{43}`)
 
-// listed returns `list --json` of h.
-func (h *home) listed() []map[string]any {
-	h.t.Helper()
-	var list []map[string]any
-	mustJSON(h.t, h.ok("list", "--json").stdout, &list)
-	return list
-}
-
-// shown returns `show NAME --json` of h.
-func (h *home) shown(name string) map[string]any {
-	h.t.Helper()
-	var v map[string]any
-	mustJSON(h.t, h.ok("show", name, "--json").stdout, &v)
-	return v
-}
-
 // toSecretStep starts a new setup and gets past Endpoint URL; provider
 // and mode are indexes in their lists.
 func toSecretStep(w *vterm, provider, mode int, url string) {
