@@ -117,9 +117,10 @@ func TestTestSendToReceiveProcess(t *testing.T) {
 	if res["delivered"] != true || res["attempts"] != 1.0 || res["http_status"] != 200.0 {
 		t.Fatalf("test-send --json = %v", res)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The receiver prints its line after it answered: wait for the line.
+	waitFor(t, func() bool { return len(lines(recv.stdout.String())) > 0 }, 20*time.Second, "the receiver's line")
 	var line map[string]any
-	mustJSON(t, lines(recv.stdout.String())[0], &line)
+	mustJSON(t, item(t, lines(recv.stdout.String()), 0, "the receiver's lines"), &line)
 	if line["status"] != "accepted" || line["test"] != true || !strings.HasPrefix(line["idempotency_key"].(string), "wro_") {
 		t.Fatalf("receiver line %v", line)
 	}
@@ -135,7 +136,7 @@ func TestTestSendToReceiveProcess(t *testing.T) {
 	if r.code != 5 || !strings.Contains(r.stdout, "WEBHOOK_SIGNATURE_INVALID") {
 		t.Fatalf("wrong secret: %s", r)
 	}
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { return len(lines(recv2.stdout.String())) > 0 }, 20*time.Second, "the receiver's line")
 	if out := recv2.stdout.String(); !strings.Contains(out, " 401 rejected WEBHOOK_SIGNATURE_INVALID: no v1= entry") {
 		t.Fatalf("receiver printed:\n%s", out)
 	}
@@ -383,7 +384,7 @@ func TestConcurrentDrainsNeverSendTheSameRow(t *testing.T) {
 	h := newHome(t)
 	h.addZapier("zap", "--rate-limit", "1000/1s")
 	wr := newWire(t, func(int, string, http.ResponseWriter, *http.Request) bool {
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond) // a slow receiver, so the two drains overlap
 		return false
 	})
 	tk := h.tickets("many.ndjson", 200)

@@ -642,3 +642,33 @@ func assertFits80(t *testing.T, name, out string) {
 		}
 	}
 }
+
+// waitFor polls cond until it holds, and fails the test after timeout,
+// naming what it waited for. Tests wait for the condition itself, never for
+// a fixed time: on a busy machine a fixed sleep is too short (the test
+// fails for nothing) and on an idle one it is too long.
+func waitFor(t testing.TB, cond func() bool, timeout time.Duration, what ...any) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, fmt.Sprint(what...))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// item is xs[i], counting from the end when i is negative (-1 is the
+// last). When xs is too short the test fails, naming what xs holds and
+// showing it, instead of panicking on the index.
+func item[T any](t testing.TB, xs []T, i int, what string) T {
+	t.Helper()
+	j := i
+	if i < 0 {
+		j = len(xs) + i
+	}
+	if j < 0 || j >= len(xs) {
+		t.Fatalf("%s: want item %d, there are %d: %v", what, i, len(xs), xs)
+	}
+	return xs[j]
+}

@@ -292,7 +292,7 @@ func TestWizardAccessible(t *testing.T) {
 	answer("Enter a number between 1 and 3", "2") // paste
 	w.wait("Signing secret (hidden):")
 	// huh prints the prompt just before it turns echo off.
-	time.Sleep(200 * time.Millisecond)
+	w.waitEchoOff("Signing secret (hidden):")
 	w.send(knownSecret + keyEnter)
 	w.wait("Signing: HMAC-SHA256 " + signing.Fingerprint(knownSecret))
 	if strings.Contains(w.output(), knownSecret) {
@@ -303,7 +303,7 @@ func TestWizardAccessible(t *testing.T) {
 	answer("Also send the Standard Webhooks headers", "y")
 	answer("Edge header the platform checks", "x-make-apikey")
 	w.wait("Value of x-make-apikey (hidden):")
-	time.Sleep(200 * time.Millisecond)
+	w.waitEchoOff("Value of x-make-apikey (hidden):")
 	w.send(edgeValueOne + keyEnter)
 	answer("Enter a number between 1 and 4", "1") // confirm the six checks
 	for _, hdr := range []string{"X-WebRiskOps-Event", "X-WebRiskOps-Schema", "X-WebRiskOps-Idempotency-Key", "X-WebRiskOps-Timestamp", "X-WebRiskOps-Nonce", "X-WebRiskOps-Signature"} {
