@@ -279,8 +279,8 @@ func TestApplyPrune(t *testing.T) {
 	}
 	var events []map[string]any
 	mustJSON(t, h.ok("audit", "--json").stdout, &events)
-	if events[0]["action"] != "target.disconnect" || events[0]["target"] != "old-hook" {
-		t.Fatalf("latest audit event = %v", events[0])
+	if latest := item(t, events, 0, "audit events"); latest["action"] != "target.disconnect" || latest["target"] != "old-hook" {
+		t.Fatalf("latest audit event = %v", latest)
 	}
 	// A file without targets never prunes everything.
 	empty := h.writeFile("empty.toml", "# nothing\n")

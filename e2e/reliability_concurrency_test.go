@@ -167,7 +167,7 @@ func TestReliabilityConcurrentOperators(t *testing.T) {
 		var d string
 		rows.Scan(&d)
 		fps := fingerprint.FindAllString(d, -1)
-		recorded = append(recorded, fps[len(fps)-1])
+		recorded = append(recorded, item(t, fps, -1, "fingerprints in secret.rotate detail "+d))
 	}
 	rows.Close()
 	if len(recorded) != len(rotations) {

@@ -44,7 +44,7 @@ func TestRotateVerifyAccepted(t *testing.T) {
 	}
 	var items []map[string]any
 	mustJSON(t, h.ok("status", "--json").stdout, &items)
-	if v, ok := items[0]["secret_verified"].(map[string]any); !ok || !strings.HasPrefix(v["via"].(string), "rehearsal ") {
+	if v, ok := item(t, items, 0, "status --json")["secret_verified"].(map[string]any); !ok || !strings.HasPrefix(v["via"].(string), "rehearsal ") {
 		t.Errorf("status --json: %v", items)
 	}
 	// The old secret no longer signs: a receiver still on it refuses.

@@ -206,7 +206,11 @@ func TestStandardWebhooksLibrariesVerifyDeliveries(t *testing.T) {
 	// finds the entry of the new secret.
 	h.ok("rotate-secret", "std", "--secret-file", h.writeFile("new.secret", "a-new-secret-after-rotation-0123456789abcdef\n"))
 	h.ok("test-send", "std", "--to", wr.url(), "--ca-file", wr.caFile)
-	rotated := got()[6:]
+	all = got()
+	if len(all) <= 6 {
+		t.Fatalf("%d requests captured; want a 7th, the test send during the grace", len(all))
+	}
+	rotated := all[6:]
 	if sig := rotated[0].Header.Get("Webhook-Signature"); strings.Count(sig, "v1,") != 2 {
 		t.Fatalf("during the grace webhook-signature = %q, want two entries", sig)
 	}
