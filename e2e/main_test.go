@@ -1,6 +1,3 @@
-// Package e2e runs the built webhook-setup binary as operators and scripts
-// do: real processes, real SQLite files in temp folders, real TLS servers on
-// loopback and a real pseudo-terminal for the wizard.
 package e2e
 
 import (
