@@ -1,25 +1,9 @@
 package e2e
 
 import (
-	"fmt"
-	"os/user"
 	"strings"
 	"testing"
 )
-
-// testActor is the audit actor of the binary run by newHome: the login
-// name and uid the OS gives this process, with $USER (tester) as a label.
-func testActor(t *testing.T) string {
-	t.Helper()
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.Username == "tester" {
-		return fmt.Sprintf("tester (uid %s)", u.Uid)
-	}
-	return fmt.Sprintf("%s (uid %s, USER=tester)", u.Username, u.Uid)
-}
 
 // TestAuditActorFromOS: the audit actor comes from the OS, so setting
 // USER cannot make an event name another account; SSH_CONNECTION's client

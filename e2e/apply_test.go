@@ -12,12 +12,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/signing"
 )
 
-const (
-	receiverURL     = "https://receiver.example.com/hooks/tickets"
-	receiverResolve = "receiver.example.com:443:93.184.216.34"
-	otherSecret     = "another-known-secret-for-the-apply-tests-0123"
-)
-
 // planOf runs apply with --json and returns the plan as "action name
 // (changed...)" lines and whether it was applied.
 func (h *home) planOf(args ...string) ([]string, bool) {
@@ -47,36 +41,6 @@ func (h *home) planOf(args ...string) ([]string, bool) {
 }
 
 func plan(lines ...string) string { return strings.Join(lines, "; ") }
-
-// zapTOML is a [[target]] entry as addZapier saves it, with url and owner.
-func zapTOML(name, url, owner string) string {
-	return `[[target]]
-name = "` + name + `"
-provider_key = "zapier_webhook"
-deployment_mode = "cloud"
-webhook_url = "` + url + `"
-receiver_owner = "` + owner + `"
-revoke_path = "Zapier > Zaps > Ticket intake"
-receiver_checks_confirmed = true
-`
-}
-
-// addReceiver saves a generic target with an explicit rate limit.
-func (h *home) addReceiver(name string) {
-	h.t.Helper()
-	sf := h.writeFile("secret-"+name, otherSecret+"\n")
-	h.ok("add", "--name", name, "--provider", "generic_webhook", "--url", receiverURL, "--secret-file", sf,
-		"--owner", "Platform \"night\" team", "--revoke-path", "receiver admin > keys", "--confirm-receiver-checks",
-		"--rate-limit", "5/2s", "--resolve", receiverResolve)
-}
-
-// auditCount returns how many audit events the store holds.
-func (h *home) auditCount() int {
-	h.t.Helper()
-	var events []map[string]any
-	mustJSON(h.t, h.ok("audit", "--json", "--limit", "0").stdout, &events)
-	return len(events)
-}
 
 // TestApplyRoundTrip: add → export-config (URL files written beside it) →
 // the secret files filled → apply on a fresh store → re-apply unchanged,
@@ -231,19 +195,6 @@ func jsonEqual(a, b any) bool {
 	return string(ja) == string(jb)
 }
 
-// goodEntry is a valid [[target]] for a ready generic target.
-func goodEntry(name string, extra ...string) string {
-	return `[[target]]
-name = "` + name + `"
-provider_key = "generic_webhook"
-deployment_mode = "cloud"
-webhook_url = "` + receiverURL + `"
-receiver_owner = "ops"
-revoke_path = "receiver admin"
-receiver_checks_confirmed = true
-` + strings.Join(extra, "\n") + "\n"
-}
-
 func TestApplyBadFilesLeaveStoreUntouched(t *testing.T) {
 	const secretRef = "[target.signing]\nsecret_file = \"secret\"\n"
 	cases := []struct {
@@ -328,8 +279,8 @@ func TestApplyPrune(t *testing.T) {
 	}
 	var events []map[string]any
 	mustJSON(t, h.ok("audit", "--json").stdout, &events)
-	if events[0]["action"] != "target.disconnect" || events[0]["target"] != "old-hook" {
-		t.Fatalf("latest audit event = %v", events[0])
+	if latest := item(t, events, 0, "audit events"); latest["action"] != "target.disconnect" || latest["target"] != "old-hook" {
+		t.Fatalf("latest audit event = %v", latest)
 	}
 	// A file without targets never prunes everything.
 	empty := h.writeFile("empty.toml", "# nothing\n")

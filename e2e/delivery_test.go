@@ -20,19 +20,6 @@ import (
 // fastRetries keeps retrying tests quick: backoff capped at 1 s.
 var fastRetries = []string{"WEBHOOK_SETUP_MAX_BACKOFF=1s"}
 
-// exportJSON is export --json and deliveries drain --json.
-type exportJSON struct {
-	Delivered, Failed, Blocked, Pending int
-	Deliveries                          []struct {
-		ID             string `json:"id"`
-		IdempotencyKey string `json:"idempotency_key"`
-		Status         string `json:"status"`
-		Attempts       int    `json:"attempts"`
-		LastCode       string `json:"last_code"`
-		FallbackPath   string `json:"fallback_path"`
-	}
-}
-
 // TestTestSendDryRunOutCurlVerify: a dry run signs without any network (no
 // DNS needed), redacts the URL unless asked, writes the exact request to a
 // 0600 file that verify accepts, and verify refuses it once tampered.
@@ -130,9 +117,10 @@ func TestTestSendToReceiveProcess(t *testing.T) {
 	if res["delivered"] != true || res["attempts"] != 1.0 || res["http_status"] != 200.0 {
 		t.Fatalf("test-send --json = %v", res)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The receiver prints its line after it answered: wait for the line.
+	waitFor(t, func() bool { return len(lines(recv.stdout.String())) > 0 }, 20*time.Second, "the receiver's line")
 	var line map[string]any
-	mustJSON(t, lines(recv.stdout.String())[0], &line)
+	mustJSON(t, item(t, lines(recv.stdout.String()), 0, "the receiver's lines"), &line)
 	if line["status"] != "accepted" || line["test"] != true || !strings.HasPrefix(line["idempotency_key"].(string), "wro_") {
 		t.Fatalf("receiver line %v", line)
 	}
@@ -148,7 +136,7 @@ func TestTestSendToReceiveProcess(t *testing.T) {
 	if r.code != 5 || !strings.Contains(r.stdout, "WEBHOOK_SIGNATURE_INVALID") {
 		t.Fatalf("wrong secret: %s", r)
 	}
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { return len(lines(recv2.stdout.String())) > 0 }, 20*time.Second, "the receiver's line")
 	if out := recv2.stdout.String(); !strings.Contains(out, " 401 rejected WEBHOOK_SIGNATURE_INVALID: no v1= entry") {
 		t.Fatalf("receiver printed:\n%s", out)
 	}
@@ -206,7 +194,7 @@ func TestTestSendHonoursRetryAfter(t *testing.T) {
 		t.Fatalf("test-send = %v", res)
 	}
 	wr.check()
-	if gap := times[1].Sub(times[0]); gap < 1900*time.Millisecond {
+	if gap := item(t, times, 1, "request times").Sub(times[0]); gap < 1900*time.Millisecond {
 		t.Fatalf("retried after %v; Retry-After said 2s", gap)
 	}
 }
@@ -396,7 +384,7 @@ func TestConcurrentDrainsNeverSendTheSameRow(t *testing.T) {
 	h := newHome(t)
 	h.addZapier("zap", "--rate-limit", "1000/1s")
 	wr := newWire(t, func(int, string, http.ResponseWriter, *http.Request) bool {
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond) // a slow receiver, so the two drains overlap
 		return false
 	})
 	tk := h.tickets("many.ndjson", 200)
@@ -496,7 +484,7 @@ func TestPlainDrainNeverSendsRehearsals(t *testing.T) {
 	if r.code != 3 || out.Blocked != 1 || wr.count() != 0 {
 		t.Fatalf("plain drain of a rehearsal: %s", r)
 	}
-	show := h.ok("deliveries", "show", out.Deliveries[0].ID).stdout
+	show := h.ok("deliveries", "show", item(t, out.Deliveries, 0, "drain --json deliveries").ID).stdout
 	if !strings.Contains(show, "rehearsal export") {
 		t.Fatalf("deliveries show:\n%s", show)
 	}

@@ -10,12 +10,6 @@ import (
 	"testing"
 )
 
-// Edge values the tests search for: printable, long, unlike anything else.
-const (
-	edgeValueOne = "edge-VALUE-one-0123456789abcdefghij"
-	edgeValueTwo = "edge-VALUE-two-9876543210zyxwvutsrq"
-)
-
 // edgeRequests returns the values of the edge header name in each
 // captured request (nil where it was absent).
 func edgeRequests(reqs []captured, name string) [][]string {

@@ -187,6 +187,7 @@ func TestKilledMidWriteLeavesNoHalfTarget(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// The behaviour under test: the kill lands at a random moment.
 		time.Sleep(time.Duration(rand.IntN(120)) * time.Millisecond)
 		if cmd.Process.Signal(syscall.SIGKILL) == nil {
 			kills++

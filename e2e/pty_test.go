@@ -14,6 +14,7 @@ import (
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 )
 
 // Keys as a terminal sends them.
@@ -226,6 +227,28 @@ func (v *vterm) wait(parts ...string) time.Duration {
 func (v *vterm) waitGone(part string) {
 	v.t.Helper()
 	v.waitFunc("no "+part, 20*time.Second, func(s string) bool { return !strings.Contains(s, part) })
+}
+
+// waitEchoOff waits until the program has turned the terminal's echo off,
+// as a prompt for a hidden value does just after it prints the prompt;
+// keys typed before that would be echoed. The flag is read from the
+// pseudo-terminal (on Linux the master's termios are its slave's), through
+// SyscallConn so the reader's file stays non-blocking.
+func (v *vterm) waitEchoOff(what string) {
+	v.t.Helper()
+	rc, err := v.ptmx.SyscallConn()
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	waitFor(v.t, func() bool {
+		echo := true
+		_ = rc.Control(func(fd uintptr) {
+			if tio, err := unix.IoctlGetTermios(int(fd), unix.TCGETS); err == nil {
+				echo = tio.Lflag&unix.ECHO != 0
+			}
+		})
+		return !echo
+	}, 20*time.Second, "echo off at ", what)
 }
 
 // resize changes the terminal's size; the kernel sends SIGWINCH.

@@ -97,6 +97,7 @@ func TestReceiveSlowLargeHeaders(t *testing.T) {
 			for ctx.Err() == nil {
 				c, err := tls.Dial("tcp", addr, tlsConf)
 				if err != nil {
+					// The load's own pace: a refused client comes back later.
 					time.Sleep(interval)
 					continue
 				}
@@ -128,6 +129,8 @@ func TestReceiveSlowLargeHeaders(t *testing.T) {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConf}}
 	var worst time.Duration
 	probes := 0
+	// The load builds up for 2 s before the first probe; probes come a
+	// second apart. These sleeps pace the load test, they wait for nothing.
 	for time.Sleep(2 * time.Second); ctx.Err() == nil && probes < 3; probes++ {
 		tk := payload.SampleTicket()
 		tk.FindingID = fmt.Sprintf("fnd_load%d", probes)
@@ -157,6 +160,7 @@ func TestReceiveSlowLargeHeaders(t *testing.T) {
 	peak := procMemKiB(t, pid, "VmHWM")
 	stop()
 	wg.Wait()
+	// The figure is the resident memory one second after the load.
 	time.Sleep(time.Second)
 	after := procMemKiB(t, pid, "VmRSS")
 	figure(t, "%d slow clients, %d connections (%d cut off at the header limit); receive RSS idle %d KiB, peak (VmHWM) %d KiB, 1 s after %d KiB; %d signed deliveries meanwhile, slowest %v",

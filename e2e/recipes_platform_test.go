@@ -26,7 +26,7 @@ func TestZapierTargetShowsItsReplayProtectionAndPace(t *testing.T) {
 	}
 	var status []map[string]any
 	mustJSON(t, h.ok("status", "--json").stdout, &status)
-	if note, _ := status[0]["replay_protection_note"].(string); !strings.Contains(note, "Zap history") {
+	if note, _ := item(t, status, 0, "status --json")["replay_protection_note"].(string); !strings.Contains(note, "Zap history") {
 		t.Errorf("status --json replay_protection_note = %q", note)
 	}
 }

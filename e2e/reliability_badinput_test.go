@@ -79,7 +79,7 @@ func TestReliabilityBadInputEveryCommand(t *testing.T) {
 	tk := h.tickets("one.ndjson", 1)
 	var queued exportJSON
 	mustJSON(t, h.ok("export", "zap", "--ticket", tk, "--to", wr.url(), "--ca-file", wr.caFile, "--wait", "0", "--json").stdout, &queued)
-	pending := queued.Deliveries[0].ID
+	pending := item(t, queued.Deliveries, 0, "export --wait 0 deliveries").ID
 	reqOut := filepath.Join(h.dir, "req.json")
 	h.ok("test-send", "zap", "--out", reqOut)
 	existing := h.writeFile("existing.txt", "keep me\n")

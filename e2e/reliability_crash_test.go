@@ -58,7 +58,7 @@ func appsAgree(t *testing.T, h *home) {
 // takes a few milliseconds per request so kills land mid-send.
 func crashWire(t *testing.T) *wire {
 	return newWire(t, func(_ int, key string, w http.ResponseWriter, _ *http.Request) bool {
-		time.Sleep(3 * time.Millisecond)
+		time.Sleep(3 * time.Millisecond) // a slow receiver: kills land mid-send
 		switch key[len(key)-1] {
 		case '0', '1':
 			w.WriteHeader(http.StatusUnprocessableEntity)

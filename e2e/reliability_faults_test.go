@@ -47,7 +47,7 @@ type stallConn struct {
 }
 
 func (c *stallConn) Read(p []byte) (int, error) {
-	time.Sleep(time.Until(c.until))
+	time.Sleep(time.Until(c.until)) // the fault under test: a stalled handshake
 	return c.Conn.Read(p)
 }
 

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"database/sql"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -45,21 +44,6 @@ func newRand(t *testing.T) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, seed>>1|1))
 }
 
-// figure logs one measured figure of a reliability test and appends it to
-// $RELIABILITY_REPORT, for docs/reliability.md.
-func figure(t *testing.T, format string, args ...any) {
-	t.Helper()
-	line := fmt.Sprintf("%s: %s", t.Name(), fmt.Sprintf(format, args...))
-	t.Log(line)
-	if p := os.Getenv("RELIABILITY_REPORT"); p != "" {
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err == nil {
-			fmt.Fprintln(f, line)
-			f.Close()
-		}
-	}
-}
-
 // killed is the outcome of startKill: whether SIGKILL ended the process
 // (false: it finished first) and its output so far.
 type killed struct {
@@ -96,18 +80,6 @@ func (h *home) startKill(extraEnv []string, delay time.Duration, args ...string)
 		k.killed = true
 	}
 	return k
-}
-
-// openDB opens h's database read-write for inspection (as a second
-// process would).
-func (h *home) openDB() *sql.DB {
-	h.t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+h.db+"?_busy_timeout=10000")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { db.Close() })
-	return db
 }
 
 // storeInvariants checks what must hold of h's store after any sequence of
@@ -227,40 +199,4 @@ func (h *home) exec(stdin string, extraEnv []string, args ...string) result {
 		return result{stderr: err.Error(), code: -1}
 	}
 	return r
-}
-
-// scanStoreFiles reads the database, its WAL and its shared memory and
-// fails the test when one holds any of secrets in the clear; it returns the
-// bytes scanned.
-func (h *home) scanStoreFiles(secrets ...string) int {
-	h.t.Helper()
-	scanned := 0
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(h.db + suffix)
-		if err != nil {
-			continue
-		}
-		scanned += len(b)
-		for _, s := range secrets {
-			if bytes.Contains(b, []byte(s)) {
-				h.t.Fatalf("%.10q… is in %s", s, filepath.Base(h.db+suffix))
-			}
-		}
-	}
-	return scanned
-}
-
-// runCmd runs cmd and returns its output and exit code; err is set only
-// when it could not run or did not exit on its own.
-func runCmd(cmd *exec.Cmd) (result, error) {
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		return result{}, err
-	}
-	return result{out.String(), errb.String(), code}, nil
 }

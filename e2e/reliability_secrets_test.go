@@ -15,9 +15,6 @@ import (
 	"time"
 )
 
-// urlToken is the part of zapierURL that makes it a bearer credential.
-const urlToken = "tok3nabcdefgh"
-
 // leakScan collects everything the hygiene tests read and fails on the
 // first secret or URL token found where it has no business.
 type leakScan struct {
@@ -358,26 +355,6 @@ secret_env = "WS_SECRET"
 	}
 	figure(t, "%d outputs and %d files, %d bytes scanned for %d secrets and the URL token: 0 leaks",
 		s.pieces-files, files, s.bytes, len(s.secrets))
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func wantMode(t *testing.T, p string, want os.FileMode) {
-	t.Helper()
-	fi, err := os.Stat(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != want {
-		t.Fatalf("%s has mode %v, want %v", p, fi.Mode().Perm(), want)
-	}
 }
 
 // umaskRun runs the binary under umask 0 (through sh), as an operator with

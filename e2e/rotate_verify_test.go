@@ -7,17 +7,6 @@ import (
 	"testing"
 )
 
-// receiverWith starts the reference receiver verifying with the secret in
-// file, on loopback with a fresh self-signed certificate; it returns the
-// hook URL and the certificate file.
-func (h *home) receiverWith(secretFile, name string) (url, cert string) {
-	h.t.Helper()
-	cert = filepath.Join(h.dir, name+".pem")
-	p, base := h.startReceive("--secret-file", secretFile, "--self-signed", "--cert-out", cert)
-	h.t.Cleanup(func() { p.cmd.Process.Kill() })
-	return base + "/hook", cert
-}
-
 func auditActions(t *testing.T, h *home) string {
 	t.Helper()
 	var events []map[string]any
@@ -55,7 +44,7 @@ func TestRotateVerifyAccepted(t *testing.T) {
 	}
 	var items []map[string]any
 	mustJSON(t, h.ok("status", "--json").stdout, &items)
-	if v, ok := items[0]["secret_verified"].(map[string]any); !ok || !strings.HasPrefix(v["via"].(string), "rehearsal ") {
+	if v, ok := item(t, items, 0, "status --json")["secret_verified"].(map[string]any); !ok || !strings.HasPrefix(v["via"].(string), "rehearsal ") {
 		t.Errorf("status --json: %v", items)
 	}
 	// The old secret no longer signs: a receiver still on it refuses.

@@ -3,50 +3,12 @@ package e2e
 import (
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 )
-
-// captured is one request as a receiver saw it: headers and the exact body.
-type captured struct {
-	Header http.Header
-	Body   []byte
-}
-
-// capturingWire is a wire (a real TLS receiver on loopback that verifies
-// the X-WebRiskOps signature) that also keeps every verified request.
-func capturingWire(t *testing.T) (*wire, func() []captured) {
-	t.Helper()
-	var mu sync.Mutex
-	var got []captured
-	// The handler finds its wire through an atomic pointer: the server
-	// starts inside newWire, before the assignment below, and the request
-	// that calls the handler comes from another process, which gives the
-	// race detector no order between the two.
-	var wrp atomic.Pointer[wire]
-	wr := newWire(t, func(_ int, key string, _ http.ResponseWriter, r *http.Request) bool {
-		wr := wrp.Load()
-		wr.mu.Lock()
-		body := append([]byte(nil), wr.bodies[key]...)
-		wr.mu.Unlock()
-		mu.Lock()
-		got = append(got, captured{Header: r.Header.Clone(), Body: body})
-		mu.Unlock()
-		return false
-	})
-	wrp.Store(wr)
-	return wr, func() []captured {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]captured(nil), got...)
-	}
-}
 
 // npmModules is where .ci/run installs the npm packages the tests use
 // (WEBHOOK_SETUP_NPM_PREFIX overrides it).
@@ -244,7 +206,11 @@ func TestStandardWebhooksLibrariesVerifyDeliveries(t *testing.T) {
 	// finds the entry of the new secret.
 	h.ok("rotate-secret", "std", "--secret-file", h.writeFile("new.secret", "a-new-secret-after-rotation-0123456789abcdef\n"))
 	h.ok("test-send", "std", "--to", wr.url(), "--ca-file", wr.caFile)
-	rotated := got()[6:]
+	all = got()
+	if len(all) <= 6 {
+		t.Fatalf("%d requests captured; want a 7th, the test send during the grace", len(all))
+	}
+	rotated := all[6:]
 	if sig := rotated[0].Header.Get("Webhook-Signature"); strings.Count(sig, "v1,") != 2 {
 		t.Fatalf("during the grace webhook-signature = %q, want two entries", sig)
 	}

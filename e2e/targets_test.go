@@ -2,29 +2,11 @@ package e2e
 
 import (
 	"database/sql"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-const (
-	zapierURL     = "https://hooks.zapier.com/hooks/catch/123456/tok3nabcdefgh/"
-	zapierResolve = "hooks.zapier.com:443:3.33.152.147"
-	knownSecret   = "s3cret-known-value-for-tests-0123456789abcdef"
-)
-
-// addZapier saves a ready cloud target named name with knownSecret.
-func (h *home) addZapier(name string, extra ...string) result {
-	h.t.Helper()
-	sf := h.writeFile("secret-"+name, knownSecret+"\n")
-	args := append([]string{"add", name, "--provider", "zapier_webhook", "--mode", "cloud",
-		"--url", zapierURL, "--secret-file", sf, "--owner", "ops@example.com",
-		"--revoke-path", "Zapier > Zaps > Ticket intake", "--confirm-receiver-checks",
-		"--resolve", zapierResolve}, extra...)
-	return h.ok(args...)
-}
 
 func TestAddListShowStatus(t *testing.T) {
 	h := newHome(t)
@@ -103,13 +85,6 @@ func TestGeneratedSecretShownOnceAndWebhookURLAlias(t *testing.T) {
 	}
 	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("secret-out mode %v", fi.Mode())
-	}
-}
-
-func mustJSON(t *testing.T, s string, v any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		t.Fatalf("not JSON (%v):\n%s", err, s)
 	}
 }
 

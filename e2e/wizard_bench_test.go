@@ -257,6 +257,7 @@ func BenchmarkWizardKeystroke(b *testing.B) {
 			times := make([][]time.Duration, len(subs))
 			for i := range b.N {
 				for j, s := range subs {
+					// Pacing: each key lands at a random phase of the frame tick.
 					time.Sleep(time.Duration(rng.Int64N(int64(keyPhase))))
 					began := time.Now()
 					switch {
@@ -298,6 +299,7 @@ func profileKeystrokes(b *testing.B, n int) {
 	subjects[0].ready(w)
 	rng := rand.New(rand.NewPCG(11, 13))
 	for i := range n {
+		// Pacing: each key lands at a random phase of the frame tick.
 		time.Sleep(time.Duration(rng.Int64N(int64(keyPhase))))
 		if i%2 == 0 {
 			w.send("x")
@@ -391,6 +393,7 @@ func BenchmarkWizardIdle(b *testing.B) {
 		homeWait(w)
 		pid := w.cmd.Process.Pid
 		t0 := cpuTicks(pid)
+		// The behaviour measured: the wizard left idle this long.
 		time.Sleep(idle)
 		cpu = max(cpu, float64(cpuTicks(pid)-t0)/100/idle.Seconds()*100)
 		hwm = max(hwm, procStatus(pid, "VmHWM"))

@@ -25,22 +25,6 @@ func (h *home) startWizard(extra ...string) *vterm {
 
 var generatedSecret = regexp.MustCompile(signing.GeneratedPrefix + `[A-Za-z0-9_-]{43}`)
 
-// listed returns `list --json` of h.
-func (h *home) listed() []map[string]any {
-	h.t.Helper()
-	var list []map[string]any
-	mustJSON(h.t, h.ok("list", "--json").stdout, &list)
-	return list
-}
-
-// shown returns `show NAME --json` of h.
-func (h *home) shown(name string) map[string]any {
-	h.t.Helper()
-	var v map[string]any
-	mustJSON(h.t, h.ok("show", name, "--json").stdout, &v)
-	return v
-}
-
 // toSecretStep starts a new setup and gets past Endpoint URL; provider
 // and mode are indexes in their lists.
 func toSecretStep(w *vterm, provider, mode int, url string) {
@@ -308,7 +292,7 @@ func TestWizardAccessible(t *testing.T) {
 	answer("Enter a number between 1 and 3", "2") // paste
 	w.wait("Signing secret (hidden):")
 	// huh prints the prompt just before it turns echo off.
-	time.Sleep(200 * time.Millisecond)
+	w.waitEchoOff("Signing secret (hidden):")
 	w.send(knownSecret + keyEnter)
 	w.wait("Signing: HMAC-SHA256 " + signing.Fingerprint(knownSecret))
 	if strings.Contains(w.output(), knownSecret) {
@@ -319,7 +303,7 @@ func TestWizardAccessible(t *testing.T) {
 	answer("Also send the Standard Webhooks headers", "y")
 	answer("Edge header the platform checks", "x-make-apikey")
 	w.wait("Value of x-make-apikey (hidden):")
-	time.Sleep(200 * time.Millisecond)
+	w.waitEchoOff("Value of x-make-apikey (hidden):")
 	w.send(edgeValueOne + keyEnter)
 	answer("Enter a number between 1 and 4", "1") // confirm the six checks
 	for _, hdr := range []string{"X-WebRiskOps-Event", "X-WebRiskOps-Schema", "X-WebRiskOps-Idempotency-Key", "X-WebRiskOps-Timestamp", "X-WebRiskOps-Nonce", "X-WebRiskOps-Signature"} {

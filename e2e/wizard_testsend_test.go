@@ -50,7 +50,8 @@ func TestWizardTestSends(t *testing.T) {
 	w.send(paste(cert))
 	w.send(keyEnter)
 	w.wait("Delivered", "answered 200")
-	time.Sleep(100 * time.Millisecond)
+	// The receiver prints its line after it answered: wait for the line.
+	waitFor(t, func() bool { return len(lines(recv.stdout.String())) > 0 }, 20*time.Second, "the receiver's line")
 	if out := recv.stderr.String() + recv.stdout.String(); !strings.Contains(out, "accepted") {
 		t.Fatalf("the receiver did not accept the rehearsal:\n%s", out)
 	}

@@ -169,6 +169,8 @@ func TestHelperProcess(t *testing.T) {
 		}
 		if len(ds) == 0 {
 			idle++
+			// Pacing, not a wait for a condition: the other processes may
+			// still be queueing, so an idle worker looks again a few times.
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}

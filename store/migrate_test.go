@@ -103,6 +103,9 @@ func TestMigrateBodiesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(added) != 1 {
+		t.Fatalf("Enqueue of 1 returned %d deliveries", len(added))
+	}
 	if d, err := s2.Get(ctx, added[0].ID); err != nil || string(d.Body) != `{"finding":0}` {
 		t.Fatalf("new delivery = %q, %v", d.Body, err)
 	}

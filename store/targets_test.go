@@ -219,6 +219,9 @@ func TestRotationGrace(t *testing.T) {
 	}
 
 	ev, _ := s.Audit(ctx, 1)
+	if len(ev) != 1 {
+		t.Fatalf("Audit(1) = %+v, want the rotation", ev)
+	}
 	if ev[0].Action != "secret.rotate" || !strings.Contains(ev[0].Detail, signing.Fingerprint(old)+" → "+signing.Fingerprint(fresh)) {
 		t.Errorf("rotation audit = %+v", ev[0])
 	}

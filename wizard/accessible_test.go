@@ -161,7 +161,7 @@ func TestAccessibleSelfHostedAllowlist(t *testing.T) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if tg := st.targets["n8n-10-20-1-5"]; tg.PrivateNetwork.Allowlist[0] != "10.20.0.0/16" || tg.PrivateNetwork.AuthorizedBy != "CHG-1234" {
+	if tg := st.targets["n8n-10-20-1-5"]; len(tg.PrivateNetwork.Allowlist) == 0 || tg.PrivateNetwork.Allowlist[0] != "10.20.0.0/16" || tg.PrivateNetwork.AuthorizedBy != "CHG-1234" {
 		t.Fatalf("saved %+v", tg.PrivateNetwork)
 	}
 }

@@ -74,7 +74,7 @@ func TestAnswersRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.URL != a.URL || b.Secret != a.Secret || !b.SecretGenerated || b.Allowlist[0] != "10.0.0.0/8" || b.Name != "n" {
+	if b.URL != a.URL || b.Secret != a.Secret || !b.SecretGenerated || len(b.Allowlist) != 1 || b.Allowlist[0] != "10.0.0.0/8" || b.Name != "n" {
 		t.Fatalf("round trip lost answers: %+v", b)
 	}
 }

@@ -78,7 +78,11 @@ func TestReviewFixListWraps(t *testing.T) {
 	toReviewSelfHostedDeny(d)
 	d.want("To fix before saving", "6 → Private network generic_webhook_url_unsafe")
 	d.wantNot("…")
-	p := d.m.cur.(*reviewStep).blockers()[0]
+	blockers := d.m.cur.(*reviewStep).blockers()
+	if len(blockers) == 0 {
+		t.Fatalf("Review lists no blocker:\n%s", d.screen())
+	}
+	p := blockers[0]
 	d.wantFlat(p.Reason, "fix: "+p.Fix)
 	d.wantLine("    fix: ")
 	for _, l := range strings.Split(d.screen(), "\n") {

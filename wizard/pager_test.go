@@ -153,6 +153,9 @@ func TestSoftWrapKeepsEveryCharacter(t *testing.T) {
 			var joined []string
 			for _, l := range lines {
 				if c, ok := strings.CutPrefix(strings.TrimLeft(l, " "), contMark); ok {
+					if len(joined) == 0 {
+						t.Fatalf("%s at %d: the first line is a continuation: %q", name, w, l)
+					}
 					joined[len(joined)-1] += c
 					continue
 				}

@@ -123,7 +123,7 @@ func TestWrap(t *testing.T) {
 	if !strings.Contains(got, "X-WebRiskOps-Idempotency-Key") || !strings.Contains(got, "X-WebRiskOps-Signature") {
 		t.Fatalf("header names broken at hyphens:\n%s", got)
 	}
-	if got := wrap("  indented text that wraps around", 16); !strings.HasPrefix(strings.Split(got, "\n")[1], "  ") {
+	if got := wrap("  indented text that wraps around", 16); !strings.Contains(got, "\n") || !strings.HasPrefix(strings.Split(got, "\n")[1], "  ") {
 		t.Fatalf("indent lost:\n%s", got)
 	}
 	long := wrap(strings.Repeat("x", 50), 20)

@@ -49,7 +49,7 @@ func TestRotateThenVerify(t *testing.T) {
 			d.key("r", "enter", "y")
 			d.want("✓ Rotated", "press v", "v verify and retire old secret")
 			d.key("v")
-			if len(v.targets) != 1 || v.targets[0] != "zap-tickets" || !v.retire[0] {
+			if len(v.targets) != 1 || v.targets[0] != "zap-tickets" || len(v.retire) != 1 || !v.retire[0] {
 				t.Fatalf("probes: %v retire %v", v.targets, v.retire)
 			}
 			d.want(c.want...)

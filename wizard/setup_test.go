@@ -148,7 +148,7 @@ func TestSelfHostedSetupWithAllowlist(t *testing.T) {
 		t.Fatalf("not saved:\n%s", d.screen())
 	}
 	if tg.DeploymentMode != core.ModeSelfHosted || tg.PrivateNetwork.Policy != core.PolicyAllowlist ||
-		tg.PrivateNetwork.Allowlist[0] != "10.20.0.0/16" || !core.Evaluate(tg).Ready {
+		len(tg.PrivateNetwork.Allowlist) == 0 || tg.PrivateNetwork.Allowlist[0] != "10.20.0.0/16" || !core.Evaluate(tg).Ready {
 		t.Fatalf("saved target = %+v", tg)
 	}
 }

@@ -99,6 +99,9 @@ func TestExportEdgeRoundTrip(t *testing.T) {
 		t.Fatalf("export:\n%s", out)
 	}
 	specs := mustSpecs(t, string(out))
+	if len(specs) != 2 {
+		t.Fatalf("the export reads back as %d targets, want 2:\n%s", len(specs), out)
+	}
 	if specs[0].EdgeValueFile != EdgePlaceholder("a") || specs[1].EdgeValueFile != "" {
 		t.Fatalf("value_file %q / %q", specs[0].EdgeValueFile, specs[1].EdgeValueFile)
 	}

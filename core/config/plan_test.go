@@ -189,6 +189,9 @@ func TestMakePlanDefaultsAndSelfHosted(t *testing.T) {
 	if len(p.Problems) > 0 {
 		t.Fatalf("problems: %+v", p.Problems)
 	}
+	if len(p.Changes) != 1 {
+		t.Fatalf("plan = %s, want one change", actions(p))
+	}
 	// An allowlist without a policy means allowlist, as add --allow does.
 	if got := p.Changes[0].Target.PrivateNetwork.Policy; got != core.PolicyAllowlist {
 		t.Fatalf("policy = %q", got)
@@ -197,6 +200,9 @@ func TestMakePlanDefaultsAndSelfHosted(t *testing.T) {
 	in = Input{Specs: mustSpecs(t, entry("x", "https://n8n.internal/webhook/x", "[target.signing]", `secret_env = "A"`)),
 		Secrets: map[string]Secret{"x": {Value: secretA}}, Defaults: Defaults{Mode: core.ModeSelfHosted, Policy: core.PolicyDeny}}
 	p = MakePlan(context.Background(), in, testResolver)
+	if len(p.Changes) != 1 {
+		t.Fatalf("plan = %s, want one change (problems %+v)", actions(p), p.Problems)
+	}
 	if p.Changes[0].Target.DeploymentMode != core.ModeSelfHosted {
 		t.Fatalf("mode = %q", p.Changes[0].Target.DeploymentMode)
 	}
@@ -226,6 +232,9 @@ authorized_by = "y"
 	p := MakePlan(context.Background(), Input{Current: []core.Target{cur}, Specs: mustSpecs(t, src), Defaults: defaults}, testResolver)
 	want := []string{"provider_key", "webhook_url", "receiver_owner", "revoke_path",
 		"private_network.allowlist", "private_network.authorized_by", "rate_limit"}
+	if len(p.Changes) != 1 {
+		t.Fatalf("plan = %s, want one change (problems %+v)", actions(p), p.Problems)
+	}
 	if !reflect.DeepEqual(p.Changes[0].Changed, want) {
 		t.Fatalf("changed = %v\nwant      %v", p.Changes[0].Changed, want)
 	}

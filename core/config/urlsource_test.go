@@ -27,6 +27,9 @@ receiver_checks_confirmed = true
 
 func TestParseTargetsURLSources(t *testing.T) {
 	specs := mustSpecs(t, sourced("f", "webhook_url_file", "secrets/f.url")+sourced("e", "webhook_url_env", "E_URL"))
+	if len(specs) != 2 {
+		t.Fatalf("%d specs, want 2: %+v", len(specs), specs)
+	}
 	f, e := specs[0], specs[1]
 	if f.URLFile != "secrets/f.url" || f.URLEnv != "" || f.Target.BaseURL != "" || f.URLKey() != "webhook_url_file" || !f.URLSourced() {
 		t.Errorf("file spec = %+v", f)
@@ -38,7 +41,11 @@ func TestParseTargetsURLSources(t *testing.T) {
 	if f.LineOf("webhook_url") != 4 || e.LineOf("webhook_url") != 12 {
 		t.Errorf("lines of webhook_url: %d, %d", f.LineOf("webhook_url"), e.LineOf("webhook_url"))
 	}
-	if plain := mustSpecs(t, entry("p", "https://receiver.example.com/p"))[0]; plain.URLSourced() || plain.URLKey() != "webhook_url" {
+	plains := mustSpecs(t, entry("p", "https://receiver.example.com/p"))
+	if len(plains) != 1 {
+		t.Fatalf("%d specs, want 1: %+v", len(plains), plains)
+	}
+	if plain := plains[0]; plain.URLSourced() || plain.URLKey() != "webhook_url" {
 		t.Errorf("plain spec = %+v", plain)
 	}
 }
@@ -146,6 +153,9 @@ func TestMakePlanSourcedURLNotRead(t *testing.T) {
 		}
 	}
 	// The target whose URL was not read plans no URL change.
+	if len(p.Changes) == 0 {
+		t.Fatalf("plan = %s, want a change for the target whose URL was not read", actions(p))
+	}
 	if c := p.Changes[0]; c.Action != Update || len(c.Changed) != 0 {
 		t.Errorf("old = %+v", c)
 	}

@@ -60,6 +60,9 @@ func TestExtraHeadersOnTheWire(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		if len(seen) == 0 {
+			t.Fatalf("the receiver saw no request (result %+v)", res)
+		}
 		return res, seen[len(seen)-1], body
 	}
 

@@ -220,7 +220,7 @@ func (discard) WriteHeader(int)             {}
 func TestTwoDrainsNeverSendTheSameDelivery(t *testing.T) {
 	s, tg := openStore(t)
 	rc := newReceiver(t, func(_ int, _ string, _ http.ResponseWriter, _ *http.Request) bool {
-		time.Sleep(time.Millisecond)
+		time.Sleep(time.Millisecond) // a slow receiver, so the two drains overlap
 		return false
 	})
 	ds := enqueue(t, s, tg, 300, 5)
@@ -496,6 +496,7 @@ func TestRunnerQueueGoesOnAfterUntil(t *testing.T) {
 			if err := enqueue(exports(t, tg, span(0, 5)...)); err != nil {
 				return err
 			}
+			// The case under test: the queue goes on past Until.
 			time.Sleep(time.Until(until) + 100*time.Millisecond)
 			return enqueue(exports(t, tg, span(5, 10)...))
 		},

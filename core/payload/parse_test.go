@@ -54,6 +54,9 @@ func TestParseTicketsForms(t *testing.T) {
 	got, _ := collect(t2)
 	want := Ticket{Title: "Two", Severity: "low", Kind: "fix_task", FindingID: "f2", Labels: []string{"a"}, DueDate: "2026-02-01", ReportURL: "https://x.example/f2",
 		checked: true}
+	if len(got) != 1 {
+		t.Fatalf("%d tickets, want 1: %#v", len(got), got)
+	}
 	if fmt.Sprintf("%#v", got[0]) != fmt.Sprintf("%#v", want) {
 		t.Errorf("ticket = %#v", got[0])
 	}

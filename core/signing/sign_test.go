@@ -145,6 +145,9 @@ func TestSetHeaders(t *testing.T) {
 	if len(h) != 8 {
 		t.Errorf("SetHeaders left %d header names, want 8: %v", len(h), h)
 	}
+	if len(h[HeaderNonce]) != 1 || len(h[HeaderSignature]) != 1 {
+		t.Fatalf("SetHeaders set nonce %q and signature %q, want one of each", h[HeaderNonce], h[HeaderSignature])
+	}
 	nonce := h[HeaderNonce][0]
 	if CheckNonce(nonce) != nil {
 		t.Errorf("nonce %q malformed", nonce)
@@ -166,6 +169,9 @@ func TestSetHeaders(t *testing.T) {
 	h2 := http.Header{}
 	if err := SetHeaders(h2, secrets, docKey, now, body); err != nil {
 		t.Fatal(err)
+	}
+	if len(h2[HeaderNonce]) != 1 {
+		t.Fatalf("the second SetHeaders set nonce %q, want one", h2[HeaderNonce])
 	}
 	if h2[HeaderNonce][0] == nonce {
 		t.Error("two attempts share a nonce")

@@ -28,6 +28,10 @@ func TestParseResolve(t *testing.T) {
 			t.Errorf("ParseResolve(%q): %v", tt.entry, err)
 			continue
 		}
+		if len(got) != 1 {
+			t.Errorf("ParseResolve(%q) = %+v, want one entry", tt.entry, got)
+			continue
+		}
 		if g := got[0]; g.Host != tt.want.Host || g.Port != tt.want.Port || !slices.Equal(g.Addrs, tt.want.Addrs) {
 			t.Errorf("ParseResolve(%q) = %+v, want %+v", tt.entry, g, tt.want)
 		}
