@@ -22,8 +22,15 @@ import (
 
 // enqueueBatch is how many exports one Enqueue transaction stores: large
 // enough that 100,000 tickets cost 200 commits, small enough that memory
-// stays flat however long the input is.
-const enqueueBatch = 500
+// stays flat however long the input is. The first batch is firstBatch and
+// each next one twice the last, up to enqueueBatch: nothing is sent before
+// its batch is queued, so a small first batch starts the workers after 32
+// tickets are read, built and committed instead of 500 (about a tenth of
+// the wall time of an export of 2,000, docs/performance.md).
+const (
+	enqueueBatch = 500
+	firstBatch   = 32
+)
 
 type ticketExportOptions struct {
 	ticket      string
@@ -283,11 +290,12 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 }
 
 // queueTickets reads the tickets, builds each export, and hands them to
-// enqueue enqueueBatch at a time; a batch's bodies are dropped once enqueue
+// enqueue in batches growing from firstBatch to enqueueBatch; a batch's bodies are dropped once enqueue
 // returns, so memory stays flat however long the input is.
 func queueTickets(t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
 	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
 	batch := make([]delivery.Delivery, 0, enqueueBatch)
+	size := firstBatch
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -297,6 +305,7 @@ func queueTickets(t core.Target, in io.Reader, keyOf func(payload.Ticket) string
 		}
 		clear(batch) // drop the bodies before the next batch
 		batch = batch[:0]
+		size = min(2*size, enqueueBatch)
 		return nil
 	}
 	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
@@ -307,7 +316,7 @@ func queueTickets(t core.Target, in io.Reader, keyOf func(payload.Ticket) string
 		}
 		batch = append(batch, delivery.Delivery{TargetID: t.ID, TargetName: t.Name, IdempotencyKey: key,
 			Body: body, MaxAttempts: maxAttempts, NextAttemptAt: now, CreatedAt: now})
-		if len(batch) == enqueueBatch {
+		if len(batch) == size {
 			return flush()
 		}
 		return nil
