@@ -21,10 +21,16 @@ import (
 const retryFor = 30 * time.Second
 
 // withTx runs fn in one write transaction (BEGIN IMMEDIATE, from the DSN's
-// _txlock) and commits it; any error rolls everything back. The whole
+// _txlock), in this process's turn to write (Store.writer), and commits it; any error rolls everything back. The whole
 // transaction is retried when SQLite reports the database busy, so fn must
 // not change anything outside the transaction before it returns.
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writer }()
 	return s.retry(ctx, func() error {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
