@@ -161,7 +161,7 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 				return err
 			}
 			if len(ids) == 0 {
-				return finishRun(app, delivery.Summary{Deliveries: []delivery.Report{}}, fallbackDir, opts.json, nil)
+				return finishRun(app, delivery.Summary{}, fallbackDir, opts.json, nil)
 			}
 			runOpts.IDs = ids
 		}

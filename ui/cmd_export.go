@@ -231,13 +231,15 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	} else {
 		reports, err := enqueueTickets(ctx, s, t, in, keyOf, maxAttempts, now)
 		if err != nil {
+			reports.Close()
 			return err
 		}
-		sum.Deliveries = reports
-		for _, r := range reports {
-			sum.Count(r)
+		sum.Reports = reports
+		for i := range int32(reports.Len()) {
+			sum.Count(delivery.Report{Status: reports.Status(i)})
 		}
 	}
+	defer sum.Close()
 	action := "export"
 	if rehearsal {
 		action = "export.rehearsal"
@@ -249,7 +251,9 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		if opts.json {
 			return writeSummaryJSON(app.Out, sum)
 		}
-		writeRunText(app.Out, sum)
+		if err := writeRunText(app.Out, sum); err != nil {
+			return err
+		}
 		fmt.Fprintf(app.Out, "%d queued; webhook-setup deliveries drain sends them.\n", sum.Pending)
 		return nil
 	}
@@ -263,25 +267,23 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	return err
 }
 
-// enqueueTickets streams the tickets into the outbox, enqueueBatch per
+// enqueueTickets streams the tickets into the outbox, a batch per
 // transaction, and returns one report per delivery in input order (a ticket
-// repeated in the input is one delivery). Exporting a ticket already queued
-// for this target returns the existing delivery, as it stands: the
-// idempotency key makes the export happen once.
-func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time) ([]delivery.Report, error) {
-	reports := []delivery.Report{}
-	seen := map[string]bool{}
+// repeated in the input is one delivery), spooled. Exporting a ticket
+// already queued for this target returns the existing delivery, as it
+// stands: the idempotency key makes the export happen once.
+func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time) (*delivery.Reports, error) {
+	reports := delivery.NewReports()
 	err := queueTickets(t, in, keyOf, maxAttempts, now, func(batch []delivery.Delivery) error {
 		stored, err := s.Enqueue(ctx, batch)
 		if err != nil {
 			return err
 		}
 		for _, d := range stored {
-			if seen[d.ID] {
+			if _, seen := reports.Find(d.ID); seen {
 				continue
 			}
-			seen[d.ID] = true
-			reports = append(reports, delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+			reports.Add(delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
 				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
 		}
 		return nil
