@@ -45,6 +45,12 @@ func scanDelivery(row scanner) (delivery.Delivery, error) {
 	return d, nil
 }
 
+// pendingDue selects pending deliveries in a way SQLite matches to the
+// partial index deliveries_pending (migration 3): its condition, literally.
+// Beside it, +target_id keeps SQLite from walking deliveries_idempotency
+// (every delivery ever queued) instead.
+const pendingDue = `status = 'pending'`
+
 // seqScanner scans a leading rowid column into seq and the rest as usual.
 type seqScanner struct {
 	row scanner
@@ -121,15 +127,15 @@ func (s *Store) Claim(ctx context.Context, worker string, n int, now time.Time, 
 	// With ids, look the rows up by id: the due index would scan every
 	// pending row for each claim, quadratic over a large export. The unary
 	// plus keeps SQLite from choosing it.
-	due := `status = ? AND target_id IS NOT NULL AND next_attempt_at <= ?`
+	due := pendingDue + ` AND target_id IS NOT NULL AND next_attempt_at <= ?`
 	if len(ids) > 0 {
-		due = `+status = ? AND target_id IS NOT NULL AND +next_attempt_at <= ?`
+		due = `+status = 'pending' AND target_id IS NOT NULL AND +next_attempt_at <= ?`
 	}
 	query := `UPDATE deliveries SET claimed_by = ?, claim_until = ?
 		WHERE id IN (SELECT id FROM deliveries
 			WHERE ` + due + `
 			AND (claim_until IS NULL OR claim_until <= ?)`
-	args := []any{worker, ns(now.Add(lease)), string(delivery.StatusPending), ns(now), ns(now)}
+	args := []any{worker, ns(now.Add(lease)), ns(now), ns(now)}
 	if len(ids) > 0 {
 		query += ` AND id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
 		for _, id := range ids {
@@ -307,7 +313,7 @@ func (s *Store) Pending(ctx context.Context, now time.Time) (n int, next time.Ti
 	err = s.retry(ctx, func() error {
 		var at sql.NullInt64
 		err := s.db.QueryRowContext(ctx, `SELECT count(*), MIN(MAX(next_attempt_at, COALESCE(claim_until, 0)))
-			FROM deliveries WHERE status = ? AND target_id IS NOT NULL`, string(delivery.StatusPending)).Scan(&n, &at)
+			FROM deliveries WHERE `+pendingDue+` AND +target_id IS NOT NULL`).Scan(&n, &at)
 		next = nullNS(at)
 		return err
 	})
@@ -339,12 +345,13 @@ func (s *Store) Release(ctx context.Context, worker string, ids []string) error 
 
 // PendingKeys returns the id and idempotency key of every pending delivery
 // whose target exists, oldest first, without reading their bodies: enough
-// to pick deliveries out of a large queue in little memory.
+// to pick deliveries out of a large queue in little memory. (+created_at:
+// SQLite sorts the queue rather than walk the whole history in order.)
 func (s *Store) PendingKeys(ctx context.Context) (ids, keys []string, err error) {
 	err = s.retry(ctx, func() error {
 		ids, keys = ids[:0], keys[:0]
 		rows, err := s.db.QueryContext(ctx, `SELECT id, idempotency_key FROM deliveries
-			WHERE status = ? AND target_id IS NOT NULL ORDER BY created_at, rowid`, string(delivery.StatusPending))
+			WHERE `+pendingDue+` AND +target_id IS NOT NULL ORDER BY +created_at, rowid`)
 		if err != nil {
 			return err
 		}
