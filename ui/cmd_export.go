@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -65,8 +64,9 @@ Each ticket's idempotency key is derived from target, kind and finding_id;
 --idempotency-key sets it instead for an export of one ticket.
 
 The ticket input is one ticket object, a JSON array of them, or NDJSON; it is
-read twice as a stream (checked whole before anything is queued), so inputs
-of any size fit in little memory.
+read once as a stream and checked whole before anything is queued, and the
+checked tickets are queued from a private temporary spool, so inputs of any
+size fit in little memory.
 
 Exit status: 0 every export delivered; 3 one was blocked by URL safety (a
 redirect, an unsafe address); 5 the receiver rejected the signature; 4 one
@@ -117,11 +117,12 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 			return codes.Errorf(codes.Usage, "--idempotency-key: %s", reason)
 		}
 	}
-	in, count, cleanup, err := openTickets(app, opts.ticket)
+	in, err := openTickets(app, opts.ticket)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer in.Close()
+	count := in.Len()
 	if opts.key != "" && count != 1 {
 		return codes.Errorf(codes.Usage, "--idempotency-key names one export, but %s holds %d tickets", opts.ticket, count).
 			WithFix("Export that ticket on its own, or leave out --idempotency-key: each ticket then gets the key derived from target, kind and finding_id.")
@@ -139,42 +140,23 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 }
 
 // openTickets checks the whole ticket input before anything is queued, so
-// a bad ticket 5,000 lines down queues nothing, and returns it rewound for
-// the second, queuing read. Stdin is spooled to a private temporary file on
-// the way, since it cannot be read twice.
-func openTickets(app *App, path string) (in io.ReadSeeker, count int, cleanup func(), err error) {
-	cleanup = func() {}
-	var f *os.File
-	var src io.Reader
-	if path == "-" {
-		if f, err = os.CreateTemp("", "webhook-setup-tickets-*"); err != nil {
-			return nil, 0, cleanup, codes.Errorf(codes.Internal, "spool stdin: %v", err)
+// a bad ticket 5,000 lines down queues nothing, and returns the checked
+// tickets spooled for the second, queuing read (payload.TicketSpool).
+func openTickets(app *App, path string) (*payload.TicketSpool, error) {
+	src := app.In
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, codes.Errorf(codes.Usage, "--ticket %s: %v", path, unwrapPathError(err))
 		}
-		cleanup = func() { f.Close(); os.Remove(f.Name()) }
-		src = io.TeeReader(app.In, f)
-	} else {
-		if f, err = os.Open(path); err != nil {
-			return nil, 0, cleanup, codes.Errorf(codes.Usage, "--ticket %s: %v", path, unwrapPathError(err))
-		}
-		cleanup = func() { f.Close() }
+		defer f.Close()
 		src = f
 	}
-	err = payload.ParseTickets(src, func(payload.Ticket) error { count++; return nil })
-	if err == nil && path == "-" {
-		_, err = io.Copy(io.Discard, src) // the spool must hold all of stdin
-	}
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		cleanup()
-		return nil, 0, func() {}, err
-	}
-	return f, count, cleanup, nil
+	return payload.SpoolTickets(src)
 }
 
 // ticketExportSend queues the tickets and sends them.
-func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Target, in io.Reader, count int, opts *ticketExportOptions) error {
+func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, opts *ticketExportOptions) error {
 	rehearsal := opts.rehearsal.given()
 	if r := core.Evaluate(t); !r.Ready && !rehearsal {
 		return codes.ProblemsError(r.Blocked)
@@ -272,7 +254,7 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 // repeated in the input is one delivery), spooled. Exporting a ticket
 // already queued for this target returns the existing delivery, as it
 // stands: the idempotency key makes the export happen once.
-func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time) (*delivery.Reports, error) {
+func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in *payload.TicketSpool, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time) (*delivery.Reports, error) {
 	reports := delivery.NewReports()
 	err := queueTickets(t, in, keyOf, maxAttempts, now, func(batch []delivery.Delivery) error {
 		stored, err := s.Enqueue(ctx, batch)
@@ -294,7 +276,7 @@ func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in io.Re
 // queueTickets reads the tickets, builds each export, and hands them to
 // enqueue in batches growing from firstBatch to enqueueBatch; a batch's bodies are dropped once enqueue
 // returns, so memory stays flat however long the input is.
-func queueTickets(t core.Target, in io.Reader, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
+func queueTickets(t core.Target, in *payload.TicketSpool, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
 	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
 	batch := make([]delivery.Delivery, 0, enqueueBatch)
 	size := firstBatch
@@ -310,7 +292,7 @@ func queueTickets(t core.Target, in io.Reader, keyOf func(payload.Ticket) string
 		size = min(2*size, enqueueBatch)
 		return nil
 	}
-	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
+	err := in.Each(func(tk payload.Ticket) error {
 		key := keyOf(tk)
 		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
 		if err != nil {
@@ -354,12 +336,12 @@ type portableBundle struct {
 // retried, and a later real export of the same tickets is not deduplicated
 // against them. The bundle folder is named by the idempotency key, so
 // writing the same tickets again replaces their bundles.
-func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in io.Reader, count int, keyOf func(payload.Ticket) string, jsonOut bool) error {
+func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, keyOf func(payload.Ticket) string, jsonOut bool) error {
 	dir := app.Settings.FallbackDir()
 	now := app.Now()
 	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
 	var out []portableBundle
-	err := payload.ParseTickets(in, func(tk payload.Ticket) error {
+	err := in.Each(func(tk payload.Ticket) error {
 		key := keyOf(tk)
 		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
 		if err != nil {
