@@ -117,6 +117,8 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 			return codes.Errorf(codes.Usage, "--idempotency-key: %s", reason)
 		}
 	}
+	// From the first read of the input on: checking it allocates.
+	boundMemory(app)
 	in, err := openTickets(app, opts.ticket)
 	if err != nil {
 		return err
@@ -184,7 +186,6 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		run = hex.EncodeToString(b[:])
 	}
 	keyOf := exportKeyOf(t, run, opts.key)
-	boundMemory(app)
 	maxAttempts, now := app.Settings.Int("delivery.max_attempts"), app.Now()
 	fallbackDir := app.Settings.FallbackDir()
 	wait := app.Settings.Duration("delivery.wait")
