@@ -172,8 +172,14 @@ func (h *exportHome) export(b testing.TB, rc *benchReceiver, file string, n int,
 // machine, so it shows a change in the exporter's own cost.
 func (h *exportHome) exportCPU(b testing.TB, rc *benchReceiver, file string, n int, extra ...string) (time.Duration, int64, time.Duration) {
 	b.Helper()
+	return h.exportWith(b, benchBins.wizard, rc, file, n, extra...)
+}
+
+// exportWith is exportCPU with the binary bin.
+func (h *exportHome) exportWith(b testing.TB, bin string, rc *benchReceiver, file string, n int, extra ...string) (time.Duration, int64, time.Duration) {
+	b.Helper()
 	args := append([]string{"export", "bench", "--ticket", file, "--to", rc.url(), "--ca-file", rc.caFile, "--wait", "24h"}, extra...)
-	cmd := exec.Command(benchBins.wizard, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = h.env
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &errb
@@ -300,6 +306,12 @@ func bareLoop(b testing.TB, rc *benchReceiver, file string, workers int) time.Du
 // workers. ns/op is one export run; x-bare is the median over the rounds
 // of the pipeline's rate over the bare loop's in the same round (the
 // budget is 0.5 or more).
+//
+// BENCH_EXPORT_BASE=/path/to/an/older/webhook-setup adds that binary's
+// export to every round, in the same turns and the same database (whose
+// schema it must accept): x-base is the median of the same-round ratios of
+// this build's rate over the older one's, base-x-bare the older one's
+// x-bare. It compares two versions of the code paired, on a busy machine.
 func BenchmarkExport(b *testing.B) {
 	buildBenchBins(b)
 	n := sized(2000, 50)
@@ -310,10 +322,17 @@ func BenchmarkExport(b *testing.B) {
 	var tExport time.Duration
 	var rates, bareRates, ratios, cpus, rcCPUs []float64
 	var rss int64
+	base := os.Getenv("BENCH_EXPORT_BASE")
+	var baseRatios, baseBare []float64
 	loadBefore := load1()
 	b.ResetTimer()
 	for range b.N {
 		bare := bareLoop(b, rc, file, workers)
+		if base != "" {
+			took, _, _ := h.exportWith(b, base, rc, file, n, "--workers", strconv.Itoa(workers))
+			baseRatios = append(baseRatios, took.Seconds())
+			baseBare = append(baseBare, bare.Seconds()/took.Seconds())
+		}
 		self := selfCPU()
 		took, r, cpu := h.exportCPU(b, rc, file, n, "--workers", strconv.Itoa(workers))
 		rcCPUs = append(rcCPUs, float64((selfCPU()-self).Microseconds())/float64(n))
@@ -323,6 +342,9 @@ func BenchmarkExport(b *testing.B) {
 		rates = append(rates, float64(n)/took.Seconds())
 		bareRates = append(bareRates, float64(n)/bare.Seconds())
 		ratios = append(ratios, bare.Seconds()/took.Seconds())
+		if base != "" {
+			baseRatios[len(baseRatios)-1] /= took.Seconds()
+		}
 	}
 	b.StopTimer()
 	if profileDir() != "" {
@@ -346,6 +368,10 @@ func BenchmarkExport(b *testing.B) {
 	b.ReportMetric(medianOf(cpus), "exporter-cpu-µs/delivery")
 	b.ReportMetric(medianOf(rcCPUs), "receiver-cpu-µs/delivery")
 	b.ReportMetric(max(loadBefore, load1()), "load1")
+	if base != "" {
+		b.ReportMetric(medianOf(baseRatios), "x-base")
+		b.ReportMetric(medianOf(baseBare), "base-x-bare")
+	}
 }
 
 // BenchmarkExportRSS: the exporter's peak RSS for a large export (100,000

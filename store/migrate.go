@@ -171,6 +171,18 @@ CREATE TABLE IF NOT EXISTS target_pace (
 	next_start_ns INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 6: the due index holds the queue, not the history. Every outcome
+	// moved a delivery from (pending, t) to (delivered, t) in
+	// deliveries_due, an index entry written per delivery that nothing
+	// reads (deliveries --status walks deliveries_created). The partial
+	// index has pending deliveries only: an outcome that ends one deletes
+	// its entry and writes none, and claims read the queue alone however
+	// long the history is. Queries that use it say status = 'pending'
+	// literally (pendingDue in outbox.go).
+	`
+DROP INDEX IF EXISTS deliveries_due;
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(next_attempt_at) WHERE status = 'pending';
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.

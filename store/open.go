@@ -50,6 +50,15 @@ type Store struct {
 	key []byte // nil until loadKey succeeds
 
 	now func() time.Time // the clock; tests may replace it
+
+	// writer is this process's turn to write: one slot, taken by withTx.
+	// SQLite lets one connection write at a time and makes the others
+	// wait in its busy handler, which sleeps 1, 2, 5, 10 … ms between
+	// tries: an exporter's recorder waiting that way behind its own
+	// queuing batch stalls the workers (their results back up). Waiting
+	// here instead hands the turn over as soon as the writer commits.
+	// Other processes still meet the busy handler.
+	writer chan struct{}
 }
 
 // The Store is the SQLite outbox of core/delivery.
@@ -108,7 +117,8 @@ func Open(dbPath, keyPath string) (*Store, error) {
 	// spinning in SQLite's busy handler.
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	s := &Store{db: db, path: abs, keyPath: keyPath, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, path: abs, keyPath: keyPath, now: func() time.Time { return time.Now().UTC() },
+		writer: make(chan struct{}, 1)}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err

@@ -45,6 +45,12 @@ func scanDelivery(row scanner) (delivery.Delivery, error) {
 	return d, nil
 }
 
+// pendingDue selects pending deliveries in a way SQLite matches to the
+// partial index deliveries_pending (migration 3): its condition, literally.
+// Beside it, +target_id keeps SQLite from walking deliveries_idempotency
+// (every delivery ever queued) instead.
+const pendingDue = `status = 'pending'`
+
 // seqScanner scans a leading rowid column into seq and the rest as usual.
 type seqScanner struct {
 	row scanner
@@ -69,135 +75,6 @@ func deliveryNotFound(id string) error {
 // database/sql watches the context the transaction began with and rolls it
 // back, so the next statement fails. docs/performance.md has the figures.
 func stmtCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
-
-// Enqueue stores ds as pending deliveries in one transaction and returns
-// them as stored, in order. A delivery is found by TargetID, or by
-// TargetName when the ID is empty; the other is filled in. One whose target
-// and idempotency key are already queued (earlier, or earlier in ds) is not
-// added again: the stored one is returned in its place. Empty ID,
-// NextAttemptAt and CreatedAt are filled (new id, now, now).
-func (s *Store) Enqueue(ctx context.Context, ds []delivery.Delivery) ([]delivery.Delivery, error) {
-	out, _, err := s.enqueue(ctx, ds, "", time.Time{}, 0)
-	return out, err
-}
-
-// EnqueueClaimed is Enqueue for the runner that sends what it queues
-// (export): the first n deliveries it adds are claimed for worker until
-// until in the same INSERT, so they need no Claim (a second write of each
-// row) before their attempt. claimed[i] is true for exactly those. A
-// delivery already queued (earlier, or earlier in ds) is returned as stored
-// and never claimed here, whatever its state or holder: whoever sends it
-// claims it with Claim as usual. A claim taken here ends like any other:
-// Record or Release gives it up, and when its holder dies it lapses at
-// until.
-func (s *Store) EnqueueClaimed(ctx context.Context, ds []delivery.Delivery, worker string, until time.Time, n int) ([]delivery.Delivery, []bool, error) {
-	if n > 0 && (worker == "" || until.IsZero()) {
-		return nil, nil, codes.Errorf(codes.Internal, "EnqueueClaimed called without a worker name or claim end")
-	}
-	return s.enqueue(ctx, ds, worker, until, n)
-}
-
-// enqueue is Enqueue and EnqueueClaimed: it claims the first n deliveries
-// it adds for worker until until.
-func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker string, until time.Time, n int) ([]delivery.Delivery, []bool, error) {
-	for i, d := range ds {
-		switch {
-		case d.TargetID == "" && d.TargetName == "":
-			return nil, nil, codes.Errorf(codes.Internal, "delivery %d has neither target id nor target name", i)
-		case d.IdempotencyKey == "":
-			return nil, nil, codes.Errorf(codes.Internal, "delivery %d has no idempotency key", i)
-		case d.MaxAttempts < 1:
-			return nil, nil, codes.Errorf(codes.Internal, "delivery %d allows %d attempts; it needs at least 1", i, d.MaxAttempts)
-		}
-	}
-	now := s.now()
-	var out []delivery.Delivery
-	var claimed []bool
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		ctx := stmtCtx(ctx)
-		out, claimed = make([]delivery.Delivery, 0, len(ds)), make([]bool, 0, len(ds))
-		left := n // claims still to take
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+insertColumns+`, claimed_by, claim_until)
-			VALUES (?, ?, ?, ?, ?, 0, ?, '', '', ?, '', ?, ?, ?, ?)
-			ON CONFLICT (target_id, idempotency_key) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		insBody, err := tx.PrepareContext(ctx, `INSERT INTO delivery_bodies (delivery_id, body) VALUES (?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer insBody.Close()
-		var get *sql.Stmt // prepared at the first duplicate
-		defer func() {
-			if get != nil {
-				get.Close()
-			}
-		}()
-		names := map[string]string{} // target id → name
-		ids := map[string]string{}   // target name → id
-		for _, d := range ds {
-			if err := resolveTarget(ctx, tx, &d, names, ids); err != nil {
-				return err
-			}
-			if d.ID == "" {
-				d.ID = newID("dlv_")
-			}
-			if d.NextAttemptAt.IsZero() {
-				d.NextAttemptAt = now
-			}
-			if d.CreatedAt.IsZero() {
-				d.CreatedAt = now
-			}
-			if d.Body == nil {
-				d.Body = []byte{}
-			}
-			var holder sql.NullString
-			var holdUntil sql.NullInt64
-			if left > 0 {
-				holder = sql.NullString{String: worker, Valid: true}
-				holdUntil = sql.NullInt64{Int64: ns(until), Valid: true}
-			}
-			res, err := ins.ExecContext(ctx, d.ID, d.TargetID, d.TargetName, d.IdempotencyKey,
-				string(delivery.StatusPending), d.MaxAttempts, ns(d.NextAttemptAt), ns(d.CreatedAt), ns(now), holder, holdUntil)
-			if err != nil {
-				return err
-			}
-			if added, err := res.RowsAffected(); err != nil {
-				return err
-			} else if added == 1 {
-				if _, err := insBody.ExecContext(ctx, d.ID, d.Body); err != nil {
-					return err
-				}
-				// Stored as given: no need to read it back.
-				out = append(out, delivery.Delivery{ID: d.ID, TargetID: d.TargetID, TargetName: d.TargetName,
-					IdempotencyKey: d.IdempotencyKey, Body: d.Body, Status: delivery.StatusPending, MaxAttempts: d.MaxAttempts,
-					NextAttemptAt: fromNS(ns(d.NextAttemptAt)), CreatedAt: fromNS(ns(d.CreatedAt)), UpdatedAt: fromNS(ns(now))})
-				claimed = append(claimed, left > 0)
-				left--
-				continue
-			}
-			// Already queued (earlier, or earlier in ds): the stored one
-			// stands in for it.
-			if get == nil {
-				if get, err = tx.PrepareContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE target_id = ? AND idempotency_key = ?`); err != nil {
-					return err
-				}
-			}
-			stored, err := scanDelivery(get.QueryRowContext(ctx, d.TargetID, d.IdempotencyKey))
-			if err != nil {
-				return err
-			}
-			out, claimed = append(out, stored), append(claimed, false)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, claimed, nil
-}
 
 // resolveTarget fills the missing one of d's target id and name from the
 // targets table (caching per batch); an unknown target is an error.
@@ -250,15 +127,15 @@ func (s *Store) Claim(ctx context.Context, worker string, n int, now time.Time, 
 	// With ids, look the rows up by id: the due index would scan every
 	// pending row for each claim, quadratic over a large export. The unary
 	// plus keeps SQLite from choosing it.
-	due := `status = ? AND target_id IS NOT NULL AND next_attempt_at <= ?`
+	due := pendingDue + ` AND target_id IS NOT NULL AND next_attempt_at <= ?`
 	if len(ids) > 0 {
-		due = `+status = ? AND target_id IS NOT NULL AND +next_attempt_at <= ?`
+		due = `+status = 'pending' AND target_id IS NOT NULL AND +next_attempt_at <= ?`
 	}
 	query := `UPDATE deliveries SET claimed_by = ?, claim_until = ?
 		WHERE id IN (SELECT id FROM deliveries
 			WHERE ` + due + `
 			AND (claim_until IS NULL OR claim_until <= ?)`
-	args := []any{worker, ns(now.Add(lease)), string(delivery.StatusPending), ns(now), ns(now)}
+	args := []any{worker, ns(now.Add(lease)), ns(now), ns(now)}
 	if len(ids) > 0 {
 		query += ` AND id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
 		for _, id := range ids {
@@ -311,96 +188,6 @@ func (s *Store) Claim(ctx context.Context, worker string, n int, now time.Time, 
 		out[i] = c.d
 	}
 	return out, nil
-}
-
-// Record stores the outcomes of finished attempts in one transaction and
-// releases worker's claims on them. Each outcome adds an attempt row
-// numbered by the store (attempts so far + 1; Attempt.Number is ignored)
-// and sets the delivery's status, last code and reason, next attempt time
-// (when given) and fallback path (when given). When another worker has
-// claimed the delivery since (worker's lease ran out), the attempt is still
-// recorded, since it happened, but the status is left to the new holder.
-// An unknown delivery id or status fails the whole batch.
-func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.Outcome) error {
-	for _, o := range outcomes {
-		switch o.Status {
-		case delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
-		default:
-			return codes.Errorf(codes.Internal, "outcome of delivery %s has unknown status %q", o.Attempt.DeliveryID, o.Status)
-		}
-	}
-	now := s.now()
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		ctx := stmtCtx(ctx)
-		// The outcome, when worker holds the claim or nobody does. Exec,
-		// not RETURNING: a query's rows cost database/sql a goroutine and
-		// SQLite a temporary table per outcome; the attempt row reads the
-		// new count itself.
-		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
-			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
-			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
-			claimed_by = NULL, claim_until = NULL, updated_at = ?
-			WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
-		att, err := tx.PrepareContext(ctx, `INSERT INTO delivery_attempts
-			(delivery_id, number, at, http_status, code, reason, duration_ns)
-			SELECT id, attempts, ?, ?, ?, ?, ? FROM deliveries WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer att.Close()
-		var count *sql.Stmt // the attempt alone, prepared when first needed
-		defer func() {
-			if count != nil {
-				count.Close()
-			}
-		}()
-		for _, o := range outcomes {
-			a := o.Attempt
-			hasNext := !o.NextAttemptAt.IsZero()
-			var next int64
-			if hasNext {
-				next = ns(o.NextAttemptAt)
-			}
-			res, err := upd.ExecContext(ctx, string(o.Status), a.Code, a.Reason, hasNext, next,
-				o.FallbackPath, o.FallbackPath, ns(now), a.DeliveryID, worker)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				// Unknown, or claimed by another worker since: count the
-				// attempt and leave the status to the holder.
-				if count == nil {
-					if count, err = tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?
-						WHERE id = ?`); err != nil {
-						return err
-					}
-				}
-				res, err := count.ExecContext(ctx, ns(now), a.DeliveryID)
-				if err != nil {
-					return err
-				}
-				if n, err := res.RowsAffected(); err != nil {
-					return err
-				} else if n == 0 {
-					return deliveryNotFound(a.DeliveryID)
-				}
-			}
-			at := a.At
-			if at.IsZero() {
-				at = now
-			}
-			if _, err := att.ExecContext(ctx, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration), a.DeliveryID); err != nil {
-				return err
-			}
-		}
-		return recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
-	})
 }
 
 // Get returns the delivery with id; an unknown id is a codes.Usage error
@@ -526,7 +313,7 @@ func (s *Store) Pending(ctx context.Context, now time.Time) (n int, next time.Ti
 	err = s.retry(ctx, func() error {
 		var at sql.NullInt64
 		err := s.db.QueryRowContext(ctx, `SELECT count(*), MIN(MAX(next_attempt_at, COALESCE(claim_until, 0)))
-			FROM deliveries WHERE status = ? AND target_id IS NOT NULL`, string(delivery.StatusPending)).Scan(&n, &at)
+			FROM deliveries WHERE `+pendingDue+` AND +target_id IS NOT NULL`).Scan(&n, &at)
 		next = nullNS(at)
 		return err
 	})
@@ -558,12 +345,13 @@ func (s *Store) Release(ctx context.Context, worker string, ids []string) error 
 
 // PendingKeys returns the id and idempotency key of every pending delivery
 // whose target exists, oldest first, without reading their bodies: enough
-// to pick deliveries out of a large queue in little memory.
+// to pick deliveries out of a large queue in little memory. (+created_at:
+// SQLite sorts the queue rather than walk the whole history in order.)
 func (s *Store) PendingKeys(ctx context.Context) (ids, keys []string, err error) {
 	err = s.retry(ctx, func() error {
 		ids, keys = ids[:0], keys[:0]
 		rows, err := s.db.QueryContext(ctx, `SELECT id, idempotency_key FROM deliveries
-			WHERE status = ? AND target_id IS NOT NULL ORDER BY created_at, rowid`, string(delivery.StatusPending))
+			WHERE `+pendingDue+` AND +target_id IS NOT NULL ORDER BY +created_at, rowid`)
 		if err != nil {
 			return err
 		}

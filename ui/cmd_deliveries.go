@@ -201,7 +201,7 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 			}
 		}
 		if runOpts.IDs != nil && len(runOpts.IDs) == 0 {
-			return finish(delivery.Summary{Deliveries: []delivery.Report{}}, nil)
+			return finish(delivery.Summary{}, nil)
 		}
 		r := app.newRunner(runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal,
 			fallbackDir: fallbackDir, workers: opts.workers})

@@ -196,21 +196,30 @@ func (a *App) bundleWriter(dir string) func(delivery.Delivery, delivery.Result, 
 
 // writeRunText prints a run's totals and every delivery that did not get
 // through (at most 20, then a pointer to deliveries).
-func writeRunText(w io.Writer, sum delivery.Summary) {
+func writeRunText(w io.Writer, sum delivery.Summary) error {
 	fmt.Fprintf(w, "delivered %d, failed %d, blocked %d, pending %d\n", sum.Delivered, sum.Failed, sum.Blocked, sum.Pending)
+	if sum.Failed+sum.Blocked == 0 {
+		return nil
+	}
 	shown := 0
-	for _, r := range sum.Deliveries {
+	errShown := errors.New("shown")
+	err := sum.Each(func(r delivery.Report) error {
 		if r.Status == delivery.StatusDelivered || r.Status == delivery.StatusPending {
-			continue
+			return nil
 		}
 		if shown == 20 {
 			fmt.Fprintln(w, "  … run webhook-setup deliveries --status failed (or blocked) for the rest")
-			break
+			return errShown
 		}
 		shown++
 		field(w, "  "+string(r.Status), fmt.Sprintf("%s %s after %d attempt(s): %s; bundle %s",
 			r.ID, r.IdempotencyKey, r.Attempts, r.LastCode, r.FallbackPath))
+		return nil
+	})
+	if errors.Is(err, errShown) {
+		return nil
 	}
+	return err
 }
 
 // runError is the error a run ends with, most serious first: a delivery
@@ -220,16 +229,18 @@ func writeRunText(w io.Writer, sum delivery.Summary) {
 // finishes them). nil when everything was delivered.
 func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
 	var blocked, signature *delivery.Report
-	for i := range sum.Deliveries {
-		r := &sum.Deliveries[i]
-		switch {
-		case r.Status == delivery.StatusBlocked && blocked == nil:
-			blocked = r
-		case r.Status == delivery.StatusFailed && r.LastCode == string(codes.SignatureInvalid) && signature == nil:
-			signature = r
-		}
+	if sum.Failed+sum.Blocked > 0 {
+		_ = sum.Each(func(r delivery.Report) error {
+			switch {
+			case r.Status == delivery.StatusBlocked && blocked == nil:
+				blocked = &r
+			case r.Status == delivery.StatusFailed && r.LastCode == string(codes.SignatureInvalid) && signature == nil:
+				signature = &r
+			}
+			return nil
+		})
 	}
-	total := len(sum.Deliveries)
+	total := sum.Total()
 	bundles := fmt.Sprintf("fallback bundles are in %s", fallbackDir)
 	switch {
 	case blocked != nil:
@@ -256,16 +267,19 @@ func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
 // run's own failure: an interrupt (the summary is still printed) or a local
 // failure such as the store (only the error is printed).
 func finishRun(app *App, sum delivery.Summary, fallbackDir string, jsonOut bool, runErr error) error {
+	defer sum.Close()
 	interrupted := runErr != nil && errors.Is(runErr, context.Canceled)
 	if runErr != nil && !interrupted {
 		return runErr
 	}
+	var err error
 	if jsonOut {
-		if err := writeSummaryJSON(app.Out, sum); err != nil {
-			return err
-		}
+		err = writeSummaryJSON(app.Out, sum)
 	} else {
-		writeRunText(app.Out, sum)
+		err = writeRunText(app.Out, sum)
+	}
+	if err != nil {
+		return codes.Errorf(codes.Internal, "read back the run's reports: %v", err)
 	}
 	if interrupted {
 		if jsonOut {
@@ -284,7 +298,8 @@ func finishRun(app *App, sum delivery.Summary, fallbackDir string, jsonOut bool,
 }
 
 // writeSummaryJSON prints a run's summary as writeJSON would, one delivery
-// at a time: an export of 100,000 tickets is never one buffer in memory.
+// at a time from the run's spooled reports: an export of 100,000 tickets is
+// never in memory whole.
 func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "{\n  \"delivered\": %d,\n  \"failed\": %d,\n  \"blocked\": %d,\n  \"pending\": %d,\n  \"deliveries\": [",
@@ -293,7 +308,8 @@ func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("    ", "  ")
 	enc.SetEscapeHTML(false)
-	for i, r := range sum.Deliveries {
+	i := 0
+	err := sum.Each(func(r delivery.Report) error {
 		buf.Reset()
 		if err := enc.Encode(r); err != nil {
 			return err
@@ -301,10 +317,15 @@ func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
+		i++
 		bw.WriteString("\n    ")
-		bw.Write(escapeInvisible(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+		_, err := bw.Write(escapeInvisible(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	if len(sum.Deliveries) > 0 {
+	if i > 0 {
 		bw.WriteString("\n  ")
 	}
 	bw.WriteString("]\n}\n")
@@ -312,13 +333,26 @@ func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
 }
 
 // memoryLimit is the soft heap limit of export and drain: the Go runtime
-// collects harder as the heap nears it, so a run over 100,000 tickets (one
-// small report each) stays well under 64 MiB. GOMEMLIMIT overrides it.
-const memoryLimit = 32 << 20
+// collects harder as the heap nears it. A run's own state is small (about
+// 40 bytes a delivery, the rest spooled: delivery.Reports), so a run over
+// 100,000 tickets peaks under 40 MiB of RSS, of which about 18 MiB is the
+// binary itself (docs/performance.md). GOMEMLIMIT overrides it.
+const memoryLimit = 20 << 20
 
-// boundMemory sets the soft heap limit unless GOMEMLIMIT is set.
+// gcPercent is export's and drain's GOGC under memoryLimit. A run's live
+// heap is small (a few MiB) while every delivery allocates tens of KiB
+// (the ticket, its body, the request): at the default 100 the collector
+// ran every few hundred deliveries. The limit bounds the heap anyway, so
+// the collector can wait for it (docs/performance.md).
+const gcPercent = 400
+
+// boundMemory sets the soft heap limit unless GOMEMLIMIT is set, and then
+// the collector's pace unless GOGC is set.
 func boundMemory(app *App) {
 	if app.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+		if app.Getenv("GOGC") == "" {
+			debug.SetGCPercent(gcPercent)
+		}
 	}
 }

@@ -16,13 +16,7 @@ func TestRunErrorMostSeriousFirst(t *testing.T) {
 	rep := func(st delivery.Status, code codes.Code) delivery.Report {
 		return delivery.Report{ID: "dlv_" + string(st), Status: st, LastCode: string(code)}
 	}
-	sum := func(rs ...delivery.Report) delivery.Summary {
-		s := delivery.Summary{Deliveries: rs}
-		for _, r := range rs {
-			s.Count(r)
-		}
-		return s
-	}
+	sum := func(rs ...delivery.Report) delivery.Summary { return summaryOf(rs) }
 	cases := []struct {
 		sum  delivery.Summary
 		code codes.Code
@@ -73,15 +67,22 @@ func TestTestSendExitCodes(t *testing.T) {
 // TestWriteSummaryJSONMatchesWriteJSON: the streamed form is byte for byte
 // what writeJSON prints.
 func TestWriteSummaryJSONMatchesWriteJSON(t *testing.T) {
-	for _, sum := range []delivery.Summary{
-		{Deliveries: []delivery.Report{}},
-		{Delivered: 1, Failed: 1, Deliveries: []delivery.Report{
+	for _, rs := range [][]delivery.Report{
+		{},
+		{
 			{ID: "dlv_1", IdempotencyKey: "wro_1", Status: delivery.StatusDelivered, Attempts: 1},
 			{ID: "dlv_2", IdempotencyKey: "wro_2", Status: delivery.StatusFailed, Attempts: 8, LastCode: "X", FallbackPath: "/a&b<c>"},
-		}},
+		},
 	} {
+		sum := summaryOf(rs)
 		var want, got bytes.Buffer
-		writeJSON(&want, sum)
+		writeJSON(&want, struct {
+			Delivered  int               `json:"delivered"`
+			Failed     int               `json:"failed"`
+			Blocked    int               `json:"blocked"`
+			Pending    int               `json:"pending"`
+			Deliveries []delivery.Report `json:"deliveries"`
+		}{sum.Delivered, sum.Failed, sum.Blocked, sum.Pending, rs})
 		if err := writeSummaryJSON(&got, sum); err != nil {
 			t.Fatal(err)
 		}
@@ -101,4 +102,14 @@ func TestCurlQuotesForTheShell(t *testing.T) {
 	if err != nil || string(out) != body {
 		t.Fatalf("sh saw %q (%v) from:\n%s", out, err, cmd)
 	}
+}
+
+// summaryOf is the summary of a run that reported rs.
+func summaryOf(rs []delivery.Report) delivery.Summary {
+	s := delivery.Summary{Reports: delivery.NewReports()}
+	for _, r := range rs {
+		s.Reports.Add(r)
+		s.Count(r)
+	}
+	return s
 }

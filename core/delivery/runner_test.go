@@ -39,7 +39,7 @@ func TestRunnerRetriesThenDelivers(t *testing.T) {
 	var outcomes []delivery.Outcome
 	r.OnOutcome = func(_ delivery.Delivery, o delivery.Outcome) { outcomes = append(outcomes, o) }
 	sum, err := r.Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(10 * time.Second)})
-	if err != nil || sum.Delivered != 1 || len(sum.Deliveries) != 1 || sum.Deliveries[0].Attempts != 3 {
+	if err != nil || sum.Delivered != 1 || sum.Total() != 1 || sum.All()[0].Attempts != 3 {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
 	rc.checkValid()
@@ -72,7 +72,7 @@ func TestRunnerExhaustionWritesBundle(t *testing.T) {
 	if err != nil || sum.Failed != 1 {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
-	rep := sum.Deliveries[0]
+	rep := sum.All()[0]
 	if rep.Attempts != 2 || rep.LastCode != string(codes.DeliveryFailed) || rep.FallbackPath != filepath.Join(dir, ds[0].ID) {
 		t.Fatalf("report %+v", rep)
 	}
@@ -128,7 +128,7 @@ func TestRunnerRedirectIsBlockedNotFollowed(t *testing.T) {
 	ds := enqueue(t, s, tg, 1, 5)
 	sum, err := runner(s, rc.endpoint(t, s, tg, time.Second), time.Second, t.TempDir()).
 		Run(ctx, delivery.RunOptions{IDs: ids(ds), Until: time.Now().Add(10 * time.Second)})
-	if err != nil || sum.Blocked != 1 || sum.Deliveries[0].LastCode != string(codes.RedirectBlocked) || rc.count() != 1 {
+	if err != nil || sum.Blocked != 1 || sum.All()[0].LastCode != string(codes.RedirectBlocked) || rc.count() != 1 {
 		t.Fatalf("Run = %+v, %v (requests %d)", sum, err, rc.count())
 	}
 	if n := elsewhere.count(); n != 0 {
@@ -422,15 +422,15 @@ func TestRunnerQueueSendsBatchesOnceQueued(t *testing.T) {
 		},
 		Until: time.Now().Add(30 * time.Second),
 	})
-	if err != nil || sum.Delivered != 30 || len(sum.Deliveries) != 30 {
-		t.Fatalf("Run = %d delivered of %d reported, %v", sum.Delivered, len(sum.Deliveries), err)
+	if err != nil || sum.Delivered != 30 || sum.Total() != 30 {
+		t.Fatalf("Run = %d delivered of %d reported, %v", sum.Delivered, sum.Total(), err)
 	}
 	rc.checkValid()
 	if len(early) > 0 {
 		t.Fatalf("sent before it was queued: %v", early)
 	}
 	want := exports(t, tg, span(0, 30)...)
-	for i, rep := range sum.Deliveries {
+	for i, rep := range sum.All() {
 		if rep.IdempotencyKey != want[i].IdempotencyKey || rep.Status != delivery.StatusDelivered || rep.Attempts != 1 {
 			t.Fatalf("report %d = %+v, want key %s delivered", i, rep, want[i].IdempotencyKey)
 		}
@@ -439,8 +439,8 @@ func TestRunnerQueueSendsBatchesOnceQueued(t *testing.T) {
 		}
 	}
 	for i, d := range pre {
-		if sum.Deliveries[i].ID != d.ID {
-			t.Fatalf("delivery queued before the run reported as %s, want %s", sum.Deliveries[i].ID, d.ID)
+		if sum.All()[i].ID != d.ID {
+			t.Fatalf("delivery queued before the run reported as %s, want %s", sum.All()[i].ID, d.ID)
 		}
 	}
 	if list, _ := s.List(ctx, "", 0); len(list) != 30 {
@@ -469,7 +469,7 @@ func TestRunnerQueueInterrupted(t *testing.T) {
 			return second
 		},
 	})
-	if err != context.Canceled || sum.Pending != 20 || len(sum.Deliveries) != 20 {
+	if err != context.Canceled || sum.Pending != 20 || sum.Total() != 20 {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
 	if second == nil {
@@ -479,7 +479,7 @@ func TestRunnerQueueInterrupted(t *testing.T) {
 	if err != nil || n != 20 || next.After(time.Now()) {
 		t.Fatalf("Pending = %d %v %v: the interrupted run left claims behind", n, next, err)
 	}
-	atts, _ := s.Attempts(ctx, sum.Deliveries[0].ID)
+	atts, _ := s.Attempts(ctx, sum.All()[0].ID)
 	if len(atts) != 1 || !strings.Contains(atts[0].Reason, "interrupted") {
 		t.Fatalf("attempts %+v", atts)
 	}
@@ -533,7 +533,7 @@ func TestRunnerQueuePaced(t *testing.T) {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
 	rc.checkValid()
-	for _, rep := range sum.Deliveries {
+	for _, rep := range sum.All() {
 		if rc.keys[rep.IdempotencyKey] != 1 {
 			t.Fatalf("key %s sent %d times", rep.IdempotencyKey, rc.keys[rep.IdempotencyKey])
 		}

@@ -10,15 +10,15 @@ import (
 // the caller's order, and the schedule of the pending ones. A tracked run
 // (given its deliveries) schedules them itself; a drain reports what it
 // touched and schedules only wake-ups for what it put back. It is kept
-// small, since an export of 100,000 tickets holds one report and one
-// schedule entry per ticket.
+// small, since an export of 100,000 tickets holds one report (Reports:
+// about 40 bytes in memory) and at most one schedule entry per ticket.
 type runState struct {
 	mu      sync.Mutex
 	tracked bool
-	reports []Report
-	// index finds a drain's reports by delivery id; a tracked run carries
-	// report indexes in its jobs instead.
-	index map[string]int32
+	// reports are found by delivery id (Reports.Find) by a drain and
+	// while an export's Queue feeds; a tracked run carries report indexes
+	// in its jobs instead.
+	reports *Reports
 	// due schedules tracked deliveries; for a drain it holds the times of
 	// the deliveries it put back, so it knows when to look again.
 	due dueHeap
@@ -26,40 +26,39 @@ type runState struct {
 	// An export's run (RunOptions.Queue) also knows whether its Queue is
 	// still going (feeding), the deliveries queued claimed for it that no
 	// worker took yet, oldest first (held), and whether it stopped
-	// starting attempts (closed): then nothing more is held. index folds
-	// deliveries queued twice while it feeds.
+	// starting attempts (closed): then nothing more is held. Reports.Find
+	// folds deliveries queued twice while it feeds.
 	feeding bool
 	closed  bool
 	held    []job
 }
 
 func newRunState(opts RunOptions) *runState {
-	s := &runState{reports: opts.Reports}
-	if s.reports == nil && len(opts.IDs) > 0 {
-		seen := make(map[string]bool, len(opts.IDs))
+	s := &runState{reports: NewReports()}
+	switch {
+	case opts.Queue != nil:
+	case opts.Reports != nil:
+		for _, r := range opts.Reports {
+			s.reports.Add(r)
+		}
+	default:
 		for _, id := range opts.IDs {
-			if !seen[id] {
-				seen[id] = true
-				s.reports = append(s.reports, Report{ID: id, Status: StatusPending})
+			if _, seen := s.reports.Find(id); !seen {
+				s.reports.Add(Report{ID: id, Status: StatusPending})
 			}
 		}
 	}
 	// Given deliveries, even none, make a tracked run: only a run given
 	// nothing at all drains the whole outbox.
 	s.tracked = opts.Reports != nil || opts.IDs != nil || opts.Queue != nil
-	if opts.Queue != nil {
-		s.reports = []Report{}
-		s.index = map[string]int32{}
-		s.feeding = true
-	}
+	s.feeding = opts.Queue != nil
 	if !s.tracked {
-		s.index = map[string]int32{}
 		return s
 	}
 	now := time.Now().UnixNano()
-	for i, r := range s.reports {
-		if r.Status == StatusPending {
-			s.due = append(s.due, dueEntry{at: now, i: int32(i)})
+	for i := range int32(s.reports.Len()) {
+		if s.reports.Status(i) == StatusPending {
+			s.due = append(s.due, dueEntry{at: now, i: i})
 		}
 	}
 	heap.Init(&s.due)
@@ -70,21 +69,18 @@ func newRunState(opts RunOptions) *runState {
 func (s *runState) id(idx int32) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.reports[idx].ID
+	return s.reports.ID(idx)
 }
 
 // touch notes a delivery a drain claimed and returns its report's index.
 func (s *runState) touch(d Delivery) int32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[d.ID]; ok {
+	if i, ok := s.reports.Find(d.ID); ok {
 		return i
 	}
-	i := int32(len(s.reports))
-	s.index[d.ID] = i
-	s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+	return s.reports.Add(Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
 		Attempts: d.Attempts, LastCode: d.LastCode})
-	return i
 }
 
 // queued takes in one batch an export's Queue stored: a report for each
@@ -96,12 +92,10 @@ func (s *runState) queued(stored []Delivery, claimed []bool, at time.Time) (rele
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, d := range stored {
-		if _, ok := s.index[d.ID]; ok {
+		if _, ok := s.reports.Find(d.ID); ok {
 			continue // queued twice: one delivery
 		}
-		idx := int32(len(s.reports))
-		s.index[d.ID] = idx
-		s.reports = append(s.reports, Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
+		idx := s.reports.Add(Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
 			Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
 		switch {
 		case claimed[i] && s.closed:
@@ -162,13 +156,11 @@ func (s *runState) isFeeding() bool {
 	return s.feeding
 }
 
-// fedAll notes that Queue returned; the fold of repeated deliveries is no
-// longer needed.
+// fedAll notes that Queue returned.
 func (s *runState) fedAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.feeding = false
-	s.index = nil
 }
 
 // popDue takes up to n tracked deliveries due at now.
@@ -178,7 +170,7 @@ func (s *runState) popDue(now time.Time, n int) []int32 {
 	var out []int32
 	for len(out) < n && len(s.due) > 0 && s.due[0].at <= now.UnixNano() {
 		e := heap.Pop(&s.due).(dueEntry)
-		if s.reports[e.i].Status == StatusPending {
+		if s.reports.Status(e.i) == StatusPending {
 			out = append(out, e.i)
 		}
 	}
@@ -205,7 +197,7 @@ func (s *runState) nextDue(now time.Time) (time.Time, bool) {
 	defer s.mu.Unlock()
 	for len(s.due) > 0 {
 		e := s.due[0]
-		if s.reports[e.i].Status != StatusPending || (!s.tracked && e.at <= now.UnixNano()) {
+		if s.reports.Status(e.i) != StatusPending || (!s.tracked && e.at <= now.UnixNano()) {
 			heap.Pop(&s.due)
 			continue
 		}
@@ -218,18 +210,17 @@ func (s *runState) nextDue(now time.Time) (time.Time, bool) {
 func (s *runState) end(idx int32, d Delivery) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reports[idx] = Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
-		Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath}
+	s.reports.Set(idx, Report{Status: d.Status, Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
 }
 
 // recorded updates the report of one recorded (or released) job.
 func (s *runState) recorded(b done) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rep := &s.reports[b.idx]
-	rep.IdempotencyKey = b.d.IdempotencyKey
+	rep := s.reports.Get(b.idx)
 	if b.released {
 		rep.Attempts, rep.LastCode = b.d.Attempts, b.d.LastCode
+		s.reports.Set(b.idx, rep)
 		if s.tracked && !b.excluded {
 			// Claimable again at once; excluded ones this run never sends.
 			heap.Push(&s.due, dueEntry{at: time.Now().UnixNano(), i: b.idx})
@@ -240,9 +231,8 @@ func (s *runState) recorded(b done) {
 	rep.Attempts = b.d.Attempts + 1
 	rep.LastCode = o.Attempt.Code
 	rep.Status = o.Status
-	if o.FallbackPath != "" {
-		rep.FallbackPath = o.FallbackPath
-	}
+	rep.FallbackPath = o.FallbackPath // kept when empty
+	s.reports.Set(b.idx, rep)
 	if o.Status == StatusPending {
 		heap.Push(&s.due, dueEntry{at: o.NextAttemptAt.UnixNano(), i: b.idx})
 	}
@@ -251,12 +241,9 @@ func (s *runState) recorded(b done) {
 func (s *runState) summary() Summary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sum := Summary{Deliveries: s.reports}
-	if sum.Deliveries == nil {
-		sum.Deliveries = []Report{}
-	}
-	for _, r := range s.reports {
-		sum.Count(r)
+	sum := Summary{Reports: s.reports}
+	for i := range int32(s.reports.Len()) {
+		sum.Count(Report{Status: s.reports.Status(i)})
 	}
 	return sum
 }

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
+)
+
+// Record stores the outcomes of finished attempts in one transaction and
+// releases worker's claims on them. Each outcome adds an attempt row
+// numbered by the store (attempts so far + 1; Attempt.Number is ignored)
+// and sets the delivery's status, last code and reason, next attempt time
+// (when given) and fallback path (when given). When another worker has
+// claimed the delivery since (worker's lease ran out), the attempt is still
+// recorded, since it happened, but the status is left to the new holder.
+// An unknown delivery id or status fails the whole batch.
+func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.Outcome) error {
+	for _, o := range outcomes {
+		switch o.Status {
+		case delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
+		default:
+			return codes.Errorf(codes.Internal, "outcome of delivery %s has unknown status %q", o.Attempt.DeliveryID, o.Status)
+		}
+	}
+	now := s.now()
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		ctx := stmtCtx(ctx)
+		// The outcome, when worker holds the claim or nobody does. Exec,
+		// not RETURNING: a query's rows cost database/sql a goroutine and
+		// SQLite a temporary table per outcome; the attempt row reads the
+		// new count itself.
+		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
+			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
+			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
+			claimed_by = NULL, claim_until = NULL, updated_at = ?
+			WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		att, err := tx.PrepareContext(ctx, `INSERT INTO delivery_attempts
+			(delivery_id, number, at, http_status, code, reason, duration_ns)
+			SELECT id, attempts, ?, ?, ?, ?, ? FROM deliveries WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer att.Close()
+		var count *sql.Stmt // the attempt alone, prepared when first needed
+		defer func() {
+			if count != nil {
+				count.Close()
+			}
+		}()
+		for _, o := range outcomes {
+			a := o.Attempt
+			hasNext := !o.NextAttemptAt.IsZero()
+			var next int64
+			if hasNext {
+				next = ns(o.NextAttemptAt)
+			}
+			res, err := upd.ExecContext(ctx, string(o.Status), a.Code, a.Reason, hasNext, next,
+				o.FallbackPath, o.FallbackPath, ns(now), a.DeliveryID, worker)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				// Unknown, or claimed by another worker since: count the
+				// attempt and leave the status to the holder.
+				if count == nil {
+					if count, err = tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?
+						WHERE id = ?`); err != nil {
+						return err
+					}
+				}
+				res, err := count.ExecContext(ctx, ns(now), a.DeliveryID)
+				if err != nil {
+					return err
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return err
+				} else if n == 0 {
+					return deliveryNotFound(a.DeliveryID)
+				}
+			}
+			at := a.At
+			if at.IsZero() {
+				at = now
+			}
+			if _, err := att.ExecContext(ctx, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration), a.DeliveryID); err != nil {
+				return err
+			}
+		}
+		return recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
+	})
+}
