@@ -146,8 +146,8 @@ them; the systemd units treat 75 as success).`,
 }
 
 func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
-	if opts.workers < 1 || opts.workers > 64 {
-		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+	if err := delivery.CheckWorkers(opts.workers); err != nil {
+		return err
 	}
 	if err := opts.progress.check(opts.json); err != nil {
 		return err
