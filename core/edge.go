@@ -20,14 +20,6 @@ type EdgeAuth struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// Edge value limits, in bytes of printable ASCII. The lower bound keeps
-// the value's fingerprint from being an offline guessing oracle.
-const (
-	MinEdgeValueLen = 16
-	MaxEdgeValueLen = 1024
-	maxEdgeNameLen  = 64
-)
-
 // forbiddenEdgeHeaders are headers HTTP itself manages (framing, routing,
 // connection handling): a static value there would break the request.
 var forbiddenEdgeHeaders = []string{
@@ -46,8 +38,8 @@ func CheckEdgeHeader(name string) *codes.Problem {
 	if name == "" {
 		return bad("the edge authentication header name is empty")
 	}
-	if len(name) > maxEdgeNameLen {
-		return bad(fmt.Sprintf("the edge authentication header name is %d characters; at most %d are allowed", len(name), maxEdgeNameLen))
+	if len(name) > MaxEdgeHeaderLen {
+		return bad(fmt.Sprintf("the edge authentication header name is %d characters; at most %d are allowed", len(name), MaxEdgeHeaderLen))
 	}
 	for i := 0; i < len(name); i++ {
 		if !tchar(name[i]) {

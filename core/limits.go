@@ -8,9 +8,14 @@ import (
 )
 
 // Bounds on every text a target carries, checked by Validate (and so by
-// add, apply and the wizard): a pasted log must not become an owner, and
-// nothing an operator types is stored or printed without limit. The URL's
-// own bound (2048 bytes) is part of the URL policy in core/urlsafe.
+// Assess for add, apply and the wizard, whose inputs read the same
+// constants): a pasted log must not become an owner, and nothing an
+// operator types is stored or printed without limit. The leaf packages own
+// the bounds of what they parse, since they cannot import this one:
+// urlsafe.MaxURLLen (the webhook URL, 2048 bytes) and signing.MinSecretLen
+// and signing.MaxSecretLen (the signing secret, 32 to 256 characters).
+// codes' catalog texts and the payload schema repeat some of these numbers;
+// TestLimitsAgree keeps them in step.
 const (
 	// MaxNameLen is the longest target name (namePattern is built from it).
 	MaxNameLen = 63
@@ -24,6 +29,13 @@ const (
 	MaxAllowlistEntryLen = 255
 	// MaxEchoRunes is how much of an offending input an error repeats.
 	MaxEchoRunes = 80
+	// MaxEdgeHeaderLen bounds the edge authentication header's name.
+	MaxEdgeHeaderLen = 64
+	// MinEdgeValueLen and MaxEdgeValueLen bound the edge value, in bytes of
+	// printable ASCII. The lower bound keeps the value's fingerprint from
+	// being an offline guessing oracle.
+	MinEdgeValueLen = 16
+	MaxEdgeValueLen = 1024
 )
 
 // Clip is s fit to repeat in an error: quoted, and when longer than

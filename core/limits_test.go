@@ -1,10 +1,12 @@
 package core
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/signing"
 )
 
 // TestTextBounds (issue 15, finding 10): --authorized-by was unbounded
@@ -64,5 +66,27 @@ func TestClip(t *testing.T) {
 	got := Clip(strings.Repeat("ü", 1000))
 	if !strings.HasPrefix(got, `"`+strings.Repeat("ü", MaxEchoRunes)+`"…`) || !strings.HasSuffix(got, "(2000 bytes)") {
 		t.Errorf("Clip(long) = %s", got)
+	}
+}
+
+// TestLimitsAgree: the code catalog cannot import core or signing, so its
+// texts repeat the bounds; they must say the numbers the checks use.
+func TestLimitsAgree(t *testing.T) {
+	for _, tt := range []struct {
+		code codes.Code
+		text string
+		want string
+	}{
+		{codes.NameInvalid, codes.NameInvalid.Meaning(), fmt.Sprintf("1 to %d characters", MaxNameLen)},
+		{codes.NameInvalid, codes.NameInvalid.Fix(), fmt.Sprintf("1 to %d characters", MaxNameLen)},
+		{codes.SecretWeak, codes.SecretWeak.Fix(), fmt.Sprintf("%d to %d printable", signing.MinSecretLen, signing.MaxSecretLen)},
+		{codes.EdgeValueInvalid, codes.EdgeValueInvalid.Meaning(), fmt.Sprintf("shorter than %d or longer than %d", MinEdgeValueLen, MaxEdgeValueLen)},
+	} {
+		if !strings.Contains(tt.text, tt.want) {
+			t.Errorf("%s says %q, not %q", tt.code, tt.text, tt.want)
+		}
+	}
+	if ValidateName(strings.Repeat("a", MaxNameLen)) != nil || ValidateName(strings.Repeat("a", MaxNameLen+1)) == nil {
+		t.Errorf("the name rule is not MaxNameLen (%d) characters", MaxNameLen)
 	}
 }

@@ -23,9 +23,16 @@ func ValidateName(name string) *codes.Problem {
 }
 
 // Validate returns every problem that keeps t from being saved with the
-// given secret, without network access. An empty slice means it may be
-// saved once the endpoint also passes CheckEndpoint.
+// given secret, without network access. Entry points call Assess, which
+// adds the endpoint check; an empty slice here means t may be saved once
+// the endpoint also passes it.
 func Validate(t Target, secret string) []codes.Problem {
+	ps, _ := validate(t, secret)
+	return ps
+}
+
+// validate is Validate with the six readiness states it judged.
+func validate(t Target, secret string) ([]codes.Problem, States) {
 	var ps []codes.Problem
 	if p := ValidateName(t.Name); p != nil {
 		ps = append(ps, *p)
@@ -48,7 +55,7 @@ func Validate(t Target, secret string) []codes.Problem {
 	if !tooLong(long, "receiver_owner") {
 		ps = append(ps, ownerProblems(t)...)
 	}
-	return ps
+	return ps, r.States
 }
 
 // URLPolicy is what t's deployment mode and private-network approval allow
@@ -71,13 +78,6 @@ func CheckEndpoint(ctx context.Context, t Target, r urlsafe.Resolver) urlsafe.Ve
 		v.Warnings = append(v.Warnings, w)
 	}
 	return v
-}
-
-// EndpointCheckable reports whether the network check of the endpoint can
-// run given the problems found so far: not when the URL or the deployment
-// mode is already wrong.
-func EndpointCheckable(ps []codes.Problem) bool {
-	return !codes.HasField(ps, "webhook_url") && !codes.HasField(ps, "deployment_mode")
 }
 
 // VerdictProblem turns a refused verdict into a problem on webhook_url.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
-	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -108,32 +107,26 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	if err := opts.secret.checkSecretOut(); err != nil {
 		return err
 	}
-	secret, generated, err := opts.secret.read(app)
-	if err != nil && !isProblem(err) {
-		return err
-	}
-	problems := append(core.Validate(t, secret), edgeProblems...)
-	if err != nil {
-		// Keep the exact reason (an unreadable file, an empty variable).
-		e := codes.AsError(err)
-		problems = replaceField(problems, "signing_secret", codes.Problem{Code: e.Code, Field: "signing_secret", Reason: e.Reason, Fix: e.Fix})
+	secret, generated, readErr := opts.secret.read(app)
+	if readErr != nil && !isProblem(readErr) {
+		return readErr
 	}
 	resolver, err := opts.resolve.resolver(app)
 	if err != nil {
 		return err
 	}
-	var warnings []string
-	var checked urlsafe.Verdict
-	if core.EndpointCheckable(problems) {
-		v := core.CheckEndpoint(ctx, t, resolver)
-		warnings, checked = v.Warnings, v
-		if p := core.VerdictProblem(v); p != nil {
-			problems = append(problems, *p)
-		}
+	assessed := core.Assess(ctx, t, secret, resolver)
+	assessed.Include(edgeProblems...)
+	problems := assessed.Problems
+	if readErr != nil {
+		// Keep the exact reason (an unreadable file, an empty variable).
+		e := codes.AsError(readErr)
+		problems = replaceField(problems, "signing_secret", codes.Problem{Code: e.Code, Field: "signing_secret", Reason: e.Reason, Fix: e.Fix})
 	}
 	if len(problems) > 0 {
 		return codes.ProblemsError(problems)
 	}
+	checked := assessed.Verdict // no problem: the endpoint check ran and passed
 	shown, err := opts.secret.handOut(app, secret, generated, opts.json, func() error {
 		return app.withStore(func(s *store.Store) error {
 			if err := s.CreateTargetWithEdge(ctx, &t, secret, edgeValue, store.Actor()); err != nil {
@@ -149,7 +142,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	v := app.targetView(t, false)
 	// The endpoint's warnings join the view's own (a pace the recipe
 	// cannot hold, a look-alike host), never replace them.
-	v.GeneratedSecret, v.Warnings = shown, mergeWarnings(warnings, v.Warnings)
+	v.GeneratedSecret, v.Warnings = shown, mergeWarnings(assessed.Warnings, v.Warnings)
 	if opts.json {
 		return writeJSON(app.Out, v)
 	}

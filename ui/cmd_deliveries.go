@@ -138,8 +138,8 @@ them; the systemd units treat 75 as success).`,
   */5 * * * * webhook-setup deliveries drain --wait 4m >>/var/log/webhook-setup-drain.log 2>&1`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.workers < 1 || opts.workers > 64 {
-				return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+			if err := delivery.CheckWorkers(opts.workers); err != nil {
+				return err
 			}
 			if err := opts.progress.check(opts.json); err != nil {
 				return err

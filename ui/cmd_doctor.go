@@ -149,11 +149,7 @@ func acceptDNS(ctx context.Context, app *App, name string, r urlsafe.Resolver) e
 			return err
 		}
 		v := core.CheckEndpoint(ctx, t, r)
-		if !v.Safe {
-			p := core.VerdictProblem(v)
-			if p == nil {
-				return codes.Errorf(codes.BaseURLBlocked, "%s", v.Reason)
-			}
+		if p := core.VerdictProblem(v); p != nil {
 			return codes.ProblemsError([]codes.Problem{*p})
 		}
 		if err := s.RecordAddresses(ctx, t.Name, v.Host, v.Addresses); err != nil {

@@ -114,8 +114,9 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 		return codes.Errorf(codes.Usage, "export needs --ticket FILE (or - for stdin)")
 	case opts.portable && opts.rehearsal.given():
 		return codes.Errorf(codes.Usage, "--portable sends nothing; it does not go with --to")
-	case opts.workers < 1 || opts.workers > 64:
-		return codes.Errorf(codes.Usage, "--workers %d is outside 1..64", opts.workers)
+	}
+	if err := delivery.CheckWorkers(opts.workers); err != nil {
+		return err
 	}
 	if err := opts.progress.check(opts.json); err != nil {
 		return err

@@ -195,15 +195,8 @@ func (a *App) urlChecks(ctx context.Context, s *store.Store, t core.Target, opts
 	if v.Safe {
 		policy.Summary = fmt.Sprintf("%s passes URL safety now; %s answers %s", v.URL, via, strings.Join(v.Addresses, ", "))
 	} else {
-		code := codes.Code(v.Code)
-		if code == "" {
-			code = codes.BaseURLBlocked
-		}
-		fix := v.Fix
-		if fix == "" {
-			fix = code.Fix()
-		}
-		policy.Verdict, policy.Code, policy.Fix = doctor.Fail, code, fix
+		p := core.VerdictProblem(v)
+		policy.Verdict, policy.Code, policy.Fix = doctor.Fail, p.Code, p.Fix
 		policy.Summary = fmt.Sprintf("%s fails URL safety now (%s answers %s): %s", v.URL, via, listOrNone(v.Addresses), v.Reason)
 	}
 	out := []doctor.Check{policy}

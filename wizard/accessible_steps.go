@@ -336,7 +336,7 @@ func (ui *lineUI) allowlist(a *Answers) error {
 	}
 	a.Allowlist = nil
 	ui.printf("Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix). An empty line ends the list.\n")
-	for len(a.Allowlist) < maxAllowlist {
+	for len(a.Allowlist) < core.MaxAllowlistEntries {
 		v, err := ui.ask("Allowlist entry", "", func(s string) error {
 			if strings.TrimSpace(s) == "" {
 				return nil
@@ -402,16 +402,9 @@ func (ui *lineUI) review(a *Answers) (stepID, error) {
 			ui.printf("%s\n", l)
 		}
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
-		verdict := core.CheckEndpoint(ctx, t, ui.e.resolver)
+		assessed := a.Assess(ctx, ui.e.resolver)
 		cancel()
-		states := core.Evaluate(t).States
-		blockers := a.Problems()
-		if !verdict.Safe {
-			states.Endpoint = core.Blocked
-			if !codes.HasField(blockers, "webhook_url") {
-				blockers = append(blockers, *core.VerdictProblem(verdict))
-			}
-		}
+		states, blockers := assessed.States, assessed.Problems
 		ui.printf("Readiness:\n")
 		for _, n := range core.StateNames {
 			ui.printf("  %s: %s\n", n, strings.ReplaceAll(string(states.Get(n)), "_", " "))
@@ -423,7 +416,7 @@ func (ui *lineUI) review(a *Answers) (stepID, error) {
 		} else {
 			ui.printf("To fix before saving:\n")
 			for _, p := range blockers {
-				s := stepForProblem(p, &verdict)
+				s := stepForProblem(p, assessed.Verdict)
 				ui.printf("- %s: %s\n  Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(p.Fix), position(a.Mode, s), s.Title())
 			}
 		}

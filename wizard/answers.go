@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/signing"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // Answers is everything the operator has given so far in one setup. It is
@@ -123,10 +125,27 @@ func (a *Answers) Target() core.Target {
 	return t
 }
 
-// Problems is every problem core.Validate finds with the answers: the
-// same rules add and the store apply, without the network.
+// Problems is every problem the core finds with the answers without the
+// network: the same rules add and the store apply.
 func (a *Answers) Problems() []codes.Problem {
-	return append(core.Validate(a.Target(), a.Secret), core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
+	return a.Judge(nil).Problems
+}
+
+// Assess is core.Assess of the answers (the endpoint checked through r),
+// with the edge header's problems: the readiness the Review shows.
+func (a *Answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessment {
+	as := core.Assess(ctx, a.Target(), a.Secret, r)
+	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
+	return as
+}
+
+// Judge is Assess with the endpoint verdict already in hand (nil: not
+// checked yet), for the Review screen, whose check runs off the UI loop
+// while the name may still change.
+func (a *Answers) Judge(v *urlsafe.Verdict) core.Assessment {
+	as := core.AssessWith(a.Target(), a.Secret, v)
+	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
+	return as
 }
 
 // FieldProblems is Problems narrowed to the fields a step asks for, so a
@@ -142,11 +161,6 @@ func (a *Answers) FieldProblems(fields ...string) []codes.Problem {
 		}
 	}
 	return out
-}
-
-// States is the six readiness states of the answers as they stand.
-func (a *Answers) States() core.States {
-	return core.Evaluate(a.Target()).States
 }
 
 // Marshal is the draft's stored form.
@@ -166,7 +180,7 @@ var nameJunk = regexp.MustCompile(`[^a-z0-9]+`)
 
 // DefaultName proposes a target name from the provider and the endpoint
 // host, e.g. "zapier-hooks-zapier-com", cut to the name rule (a-z, 0-9 and
-// '-', at most 63 characters, starting with a letter or digit).
+// '-', at most core.MaxNameLen characters, starting with a letter or digit).
 func DefaultName(provider core.ProviderKey, rawURL string) string {
 	prefix := strings.TrimSuffix(string(provider), "_webhook")
 	host := ""
@@ -175,8 +189,8 @@ func DefaultName(provider core.ProviderKey, rawURL string) string {
 	}
 	name := nameJunk.ReplaceAllString(strings.ToLower(prefix+"-"+host), "-")
 	name = strings.Trim(name, "-")
-	if len(name) > 63 {
-		name = strings.TrimRight(name[:63], "-")
+	if len(name) > core.MaxNameLen {
+		name = strings.TrimRight(name[:core.MaxNameLen], "-")
 	}
 	if name == "" {
 		name = "webhook"

@@ -1,6 +1,9 @@
 package wizard
 
 import (
+	"context"
+	"net/netip"
+	"reflect"
 	"testing"
 
 	"github.com/webriskops/webhook-setup/core"
@@ -118,4 +121,43 @@ func TestFlow(t *testing.T) {
 			t.Errorf("step %q has no title", s)
 		}
 	}
+}
+
+// Both Reviews judge with the core's rule: the plain prompts through
+// Answers.Assess, the screen through Answers.Judge with the verdict its
+// background check found. They agree, the edge header's problem comes
+// before the endpoint's refusal (as in add), and a refused endpoint blocks
+// the endpoint state.
+func TestReviewsJudgeAlike(t *testing.T) {
+	a := Answers{Provider: core.ProviderZapier, Mode: core.ModeCloud, URL: "https://hooks.zapier.com/hooks/catch/1/abcdef/",
+		Secret: "s3cret-known-value-for-tests-0123456789abcdef", Checks: ReceiverHeaders, Owner: "ops", RevokePath: "Zapier",
+		EdgeHeader: "Host", EdgeValue: "abcdefghijklmnopqrstuvwxyz"}
+	r := &fakeResolver{answers: map[string][]netip.Addr{"hooks.zapier.com": {netip.MustParseAddr("10.1.2.3")}}}
+	plain := a.Assess(context.Background(), r)
+	if r.calls == 0 || plain.Verdict == nil || plain.Ready || plain.States.Endpoint != core.Blocked {
+		t.Fatalf("Assess: %d lookups, %+v", r.calls, plain)
+	}
+	if got := codesOfProblems(plain.Problems); len(got) != 2 || got[0] != codes.EdgeHeaderInvalid || got[1] != codes.URLUnsafe {
+		t.Fatalf("problems %v, want the edge header, then the endpoint", got)
+	}
+	if pending := a.Judge(nil); !pending.Pending || pending.Ready || len(pending.Problems) != 1 {
+		t.Fatalf("before the check: %+v", pending)
+	}
+	screen := a.Judge(plain.Verdict)
+	if !reflect.DeepEqual(screen.Problems, plain.Problems) || screen.States != plain.States || screen.Ready != plain.Ready {
+		t.Fatalf("the Reviews disagree:\nscreen %+v\nplain  %+v", screen, plain)
+	}
+	a.EdgeHeader, a.EdgeValue = "", ""
+	r.answers["hooks.zapier.com"] = []netip.Addr{netip.MustParseAddr("3.33.152.147")}
+	if ok := a.Assess(context.Background(), r); !ok.Ready || len(ok.Problems) != 0 {
+		t.Fatalf("a ready setup is not ready: %+v", ok)
+	}
+}
+
+func codesOfProblems(ps []codes.Problem) []codes.Code {
+	var out []codes.Code
+	for _, p := range ps {
+		out = append(out, p.Code)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -158,5 +159,29 @@ func TestNetworkHelpFollowsTheFocus(t *testing.T) {
 	d.at(stepOwner)
 	if a := d.m.answers; strings.Join(a.Allowlist, ",") != "10.20.0.0/16,n8n.interna" || a.AuthorizedBy != "CHG-1" {
 		t.Fatalf("answers: %v %q", a.Allowlist, a.AuthorizedBy)
+	}
+}
+
+// The step takes as many allowlist entries as the core accepts
+// (core.MaxAllowlistEntries) and says the list is full past them, so every
+// allowlist the wizard builds passes the same bound as add and apply.
+func TestNetworkAllowlistCapIsCores(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	toNetwork(d)
+	d.key("right")
+	for i := range core.MaxAllowlistEntries {
+		d.typeText(fmt.Sprintf("10.20.%d.0/24", i))
+		d.key("enter")
+	}
+	d.typeText("10.30.0.0/24")
+	d.key("enter")
+	d.want("the allowlist is full")
+	a := d.m.answers
+	a.AuthorizedBy = "CHG-1"
+	if n := len(a.Allowlist); n != core.MaxAllowlistEntries {
+		t.Fatalf("%d entries kept, want %d", n, core.MaxAllowlistEntries)
+	}
+	if ps := a.FieldProblems("private_network"); len(ps) != 0 {
+		t.Fatalf("the core refuses the full allowlist: %+v", ps)
 	}
 }

@@ -76,7 +76,7 @@ type edgeEditor struct {
 // open starts editing with the current answers.
 func (e *edgeEditor) open(st *styles, a *Answers) tea.Cmd {
 	e.editing = true
-	e.name = newInput(st, "header ", a.EdgeHeader, 64)
+	e.name = newInput(st, "header ", a.EdgeHeader, core.MaxEdgeHeaderLen)
 	e.name.Placeholder = "x-make-apikey (empty: none)"
 	e.value = newInput(st, "value  ", a.EdgeValue, core.MaxEdgeValueLen)
 	e.value.EchoMode = textinput.EchoPassword

@@ -18,9 +18,6 @@ import (
 // in the background; enter checks at once.
 const checkDelay = 350 * time.Millisecond
 
-// maxURLLen bounds what the URL input accepts.
-const maxURLLen = 2048
-
 // checkKey is what an endpoint verdict depends on: the URL and the policy
 // of the deployment mode and private-network approval. A verdict is only
 // shown and used for the key it was made for, so late answers to earlier
@@ -81,7 +78,7 @@ type endpointStep struct {
 
 func newEndpointStep(e *env, a *Answers) *endpointStep {
 	s := &endpointStep{env: e, a: a}
-	s.input = newInput(e.st, "URL › ", a.URL, maxURLLen)
+	s.input = newInput(e.st, "URL › ", a.URL, urlsafe.MaxURLLen)
 	s.input.Placeholder = e.st.example("https://hooks.zapier.com/hooks/catch/123456/abcdef/")
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
 	return s

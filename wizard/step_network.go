@@ -21,9 +21,6 @@ const (
 	fieldAuthorized
 )
 
-// maxAllowlist bounds the allowlist the step accepts.
-const maxAllowlist = 64
-
 var (
 	keyAddEntry    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add entry"))
 	keyRemoveEntry = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "remove last entry"))
@@ -50,9 +47,9 @@ func newNetworkStep(e *env, a *Answers) *networkStep {
 	if s.policy == "" {
 		s.policy = core.PolicyDeny
 	}
-	s.entry = newInput(e.st, "entry: ", "", 256)
+	s.entry = newInput(e.st, "entry: ", "", core.MaxAllowlistEntryLen)
 	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
-	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy, 500)
+	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy, core.MaxTextLen)
 	s.authorized.Placeholder = e.st.hint("who approved it: a person or a ticket")
 	return s
 }
@@ -133,7 +130,7 @@ func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if p := urlsafe.CheckAllowlistEntry(v); p != nil {
 				return s, report(s, *p)
 			}
-			if len(s.entries) >= maxAllowlist {
+			if len(s.entries) >= core.MaxAllowlistEntries {
 				return s, report(s, codes.NewProblem(codes.AllowlistInvalid, "private_network.allowlist", "the allowlist is full"))
 			}
 			s.entries = append(s.entries, v)

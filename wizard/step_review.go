@@ -50,18 +50,19 @@ type reviewStep struct {
 
 func newReviewStep(e *env, a *Answers) *reviewStep {
 	s := &reviewStep{env: e, a: a}
-	s.name = newInput(e.st, "› ", a.TargetName(), 63) // the row's label says name
+	s.name = newInput(e.st, "› ", a.TargetName(), core.MaxNameLen) // the row's label says name
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
 	return s
 }
 
 // Init runs the endpoint check once more with the final policy (the
-// private-network approval may have changed since the Endpoint URL step).
+// private-network approval may have changed since the Endpoint URL step),
+// unless what the core found already stops it.
 func (s *reviewStep) Init() tea.Cmd {
-	t := s.a.Target()
-	if _, _, p := urlsafe.Parse(t.BaseURL); p != nil {
+	if !s.a.Judge(nil).Pending {
 		return nil
 	}
+	t := s.a.Target()
 	s.checking, s.pendingKey = true, keyFor(t)
 	return tea.Batch(s.spin.Tick, checkEndpoint(s.env, t))
 }
@@ -69,28 +70,31 @@ func (s *reviewStep) Init() tea.Cmd {
 // Captures reports whether the name is being edited (esc cancels it).
 func (s *reviewStep) Captures() bool { return s.editing }
 
-// current is the endpoint verdict for the answers as they stand.
-func (s *reviewStep) current() (urlsafe.Verdict, bool) {
+// current is the endpoint verdict for the answers as they stand; nil
+// while it is still to come.
+func (s *reviewStep) current() *urlsafe.Verdict {
 	if s.verdict != nil && s.verdictKey == keyFor(s.a.Target()) {
-		return *s.verdict, true
+		return s.verdict
 	}
-	return urlsafe.Verdict{}, false
+	return nil
+}
+
+// assessment is the core's judgement of the answers as they stand, with
+// the endpoint verdict of the latest check (core.Assess's rule, its
+// network half run off the UI loop).
+func (s *reviewStep) assessment() core.Assessment {
+	return s.a.Judge(s.current())
 }
 
 // blockers is everything that keeps the answers from being saved: the
 // core's problems and a refused endpoint check.
 func (s *reviewStep) blockers() []codes.Problem {
-	ps := s.a.Problems()
-	if v, ok := s.current(); ok && !v.Safe && !codes.HasField(ps, "webhook_url") {
-		ps = append(ps, *core.VerdictProblem(v))
-	}
-	return ps
+	return s.assessment().Problems
 }
 
 // ready reports whether Save may be offered.
 func (s *reviewStep) ready() bool {
-	v, ok := s.current()
-	return ok && v.Safe && len(s.blockers()) == 0
+	return s.assessment().Ready
 }
 
 func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -230,7 +234,7 @@ func (s *reviewStep) View() string {
 	} else {
 		b.WriteString(field(st, "name", t.Name) + st.dim.Render("  (e to edit)") + "\n")
 	}
-	b.WriteString("\n" + s.statesView(t) + "\n\n")
+	b.WriteString("\n" + s.statesView() + "\n\n")
 	switch {
 	case s.saving:
 		b.WriteString(s.spin.View() + " saving…")
@@ -253,10 +257,7 @@ func (s *reviewStep) fixList(room int) string {
 	steps := flow(s.a.Mode)
 	var labels []string
 	ps := s.blockers()
-	var v *urlsafe.Verdict
-	if cur, ok := s.current(); ok {
-		v = &cur
-	}
+	v := s.current()
 	for _, p := range ps {
 		step := stepForProblem(p, v)
 		n := position(s.a.Mode, step)
@@ -310,12 +311,9 @@ func (s *reviewStep) fixItem(label string, p codes.Problem, detail int) string {
 }
 
 // statesView is the six readiness states, three to a column.
-func (s *reviewStep) statesView(t core.Target) string {
+func (s *reviewStep) statesView() string {
 	st := s.env.st
-	states := core.Evaluate(t).States
-	if v, ok := s.current(); ok && !v.Safe {
-		states.Endpoint = core.Blocked
-	}
+	states := s.assessment().States
 	names := core.StateNames
 	var b strings.Builder
 	b.WriteString(st.heading.Render("Readiness"))

@@ -42,7 +42,7 @@ func newSecretEntry(env *env, current string) secretEntry {
 	e := secretEntry{env: env, st: env.st, current: current}
 	opts := []option{
 		{value: "generate", label: "Generate one (recommended)", desc: "A new random " + signing.GeneratedPrefix + "… secret, shown once."},
-		{value: "paste", label: "Paste one", desc: "A secret the receiver already has: 32 to 256 printable ASCII characters, no spaces."},
+		{value: "paste", label: "Paste one", desc: fmt.Sprintf("A secret the receiver already has: %d to %d printable ASCII characters, no spaces.", signing.MinSecretLen, signing.MaxSecretLen)},
 	}
 	if current != "" && signing.CheckSecret(current) == nil {
 		opts = append([]option{{value: "keep", label: "Keep the current secret", desc: signingSummary(current)}}, opts...)

@@ -116,8 +116,8 @@ type Input struct {
 // MakePlan compares the file with the store and returns what applying it
 // does: create, update (with the changed keys), unchanged or delete for
 // each target, and every problem that keeps it from being applied. New and
-// changed targets are checked as `add` checks them: core.Validate, then
-// core.CheckEndpoint with DNS through r for a new or changed endpoint. A
+// changed targets are checked as `add` checks them, by core.Assess, with
+// the endpoint check (DNS through r) for a new or changed endpoint only. A
 // secret is compared by fingerprint, so no stored secret is needed.
 //
 // MakePlan writes nothing and changes none of its inputs; its only outside
@@ -217,22 +217,21 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 		c.Action = Update
 		c.Target.ID, c.Target.Version, c.Target.CreatedAt, c.Target.Signing = cur.ID, cur.Version, cur.CreatedAt, cur.Signing
 	}
-	// The same checks as add; the secret was judged above.
-	var vps []codes.Problem
-	for _, p := range core.Validate(want, "") {
+	// The same checks as add; the secret was judged above. The endpoint
+	// is checked again only for a new target or a change it depends on.
+	var assessed core.Assessment
+	if endpointChanged(c) && !urlFailed {
+		assessed = core.Assess(ctx, want, "", r)
+	} else {
+		assessed = core.AssessWith(want, "", nil)
+	}
+	for _, p := range assessed.Problems {
 		if p.Field != "signing_secret" && !(urlFailed && p.Field == "webhook_url") {
-			vps = append(vps, p)
+			ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: p})
 		}
 	}
-	for _, p := range vps {
-		ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: p})
-	}
-	if endpointChanged(c) && core.EndpointCheckable(vps) && !urlFailed {
-		v := core.CheckEndpoint(ctx, want, r)
+	if v := assessed.Verdict; v != nil {
 		c.Warnings, c.Host, c.Addresses = v.Warnings, v.Host, v.Addresses
-		if p := core.VerdictProblem(v); p != nil {
-			ps = append(ps, Problem{File: spec.File, Line: spec.LineOf(p.Field), Target: want.Name, Problem: *p})
-		}
 	}
 	return c, ps
 }

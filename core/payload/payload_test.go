@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -333,4 +334,17 @@ func TestNoSecretField(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[Payload]())
+}
+
+// TestTargetNameBoundIsCores: the schema's name pattern and the check that
+// mirrors it are the core's name rule (core.MaxNameLen), written out
+// because the published schema cannot refer to a Go constant.
+func TestTargetNameBoundIsCores(t *testing.T) {
+	pattern := fmt.Sprintf(`"^[a-z0-9][a-z0-9-]{0,%d}$"`, core.MaxNameLen-1)
+	if !bytes.Contains(schemaJSON, []byte(pattern)) {
+		t.Errorf("the schema's target name pattern is not %s", pattern)
+	}
+	if !targetNameValid(strings.Repeat("a", core.MaxNameLen)) || targetNameValid(strings.Repeat("a", core.MaxNameLen+1)) {
+		t.Errorf("targetNameValid does not stop at core.MaxNameLen (%d)", core.MaxNameLen)
+	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-// maxURLLen is the longest webhook URL accepted, in bytes.
-const maxURLLen = 2048
+// MaxURLLen is the longest webhook URL accepted, in bytes.
+const MaxURLLen = 2048
 
 // field is the problem field every URL refusal concerns.
 const field = "webhook_url"
@@ -170,8 +170,8 @@ func scanChars(raw string) string {
 	if raw == "" {
 		return "the URL is empty"
 	}
-	if len(raw) > maxURLLen {
-		return fmt.Sprintf("the URL is %d bytes long; the limit is %d", len(raw), maxURLLen)
+	if len(raw) > MaxURLLen {
+		return fmt.Sprintf("the URL is %d bytes long; the limit is %d", len(raw), MaxURLLen)
 	}
 	nonASCII := false
 	for i := 0; i < len(raw); i++ {

@@ -13,7 +13,7 @@ func TestParseRefuses(t *testing.T) {
 	tests := []struct{ name, raw, reason string }{
 		// length and characters
 		{"empty", "", "empty"},
-		{"too long", "https://example.com/" + strings.Repeat("a", maxURLLen-19), "2049 bytes"},
+		{"too long", "https://example.com/" + strings.Repeat("a", MaxURLLen-19), "2049 bytes"},
 		{"leading space", " https://example.com/", "space"},
 		{"trailing space", "https://example.com/ ", "space"},
 		{"inner space", "https://exa mple.com/", "space"},
@@ -252,7 +252,7 @@ func TestParseAccepts(t *testing.T) {
 		{"escaped path", "https://example.com/a%2Fb%20c", "https://example.com/a%2Fb%20c", nil},
 		{"unicode path", "https://example.com/caf\u00e9", "https://example.com/caf%C3%A9", nil},
 		{"at in path", "https://example.com/user@x", "https://example.com/user@x", nil},
-		{"exactly 2048 bytes", "https://example.com/" + strings.Repeat("a", maxURLLen-20), "https://example.com/" + strings.Repeat("a", maxURLLen-20), nil},
+		{"exactly 2048 bytes", "https://example.com/" + strings.Repeat("a", MaxURLLen-20), "https://example.com/" + strings.Repeat("a", MaxURLLen-20), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
