@@ -101,6 +101,11 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 	hd := newHome(t)
 	pacedTarget(hd)
 	hd.ok("export", "zap", "--ticket", hd.tickets("six.ndjson", 6), "--to", wr.url(), "--ca-file", wr.caFile, "--wait", "0")
+	var queued []map[string]any
+	mustJSON(t, hd.ok("deliveries", "--json", "--status", "pending").stdout, &queued)
+	if len(queued) != 6 {
+		t.Fatalf("export --wait 0 left %d of 6 queued, want all six for the drain", len(queued))
+	}
 	d := startTerm(t, termOptions{args: []string{"deliveries", "drain", "--to", wr.url(), "--ca-file", wr.caFile, "--wait", "60s"},
 		env: hd.env, cols: 100, rows: 24})
 	d.waitFunc("the drain's live progress line", 30*time.Second, func(screen string) bool {

@@ -128,9 +128,12 @@ func startTerm(t testing.TB, o termOptions) *vterm {
 		case err != nil:
 			vt.exitCode = -1
 		}
+		// The last output is read after the exit; 10 s covers a loaded
+		// machine, and only a grandchild holding the terminal open makes
+		// the wait that long.
 		select {
 		case <-readDone:
-		case <-time.After(2 * time.Second):
+		case <-time.After(10 * time.Second):
 		}
 		toScreen.close()
 		close(vt.exited)
