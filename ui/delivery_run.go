@@ -113,14 +113,10 @@ func (rs runSetup) setup(settings delivery.Settings) delivery.RunSetup {
 		FallbackDir: rs.fallbackDir, Workers: rs.workers, Fixed: rs.fixed}
 }
 
-// approval is the runner's Approval (delivery.RunSetup.Approval).
+// approval is the runner's Approval (delivery.RunSetup.Approval); the
+// drain's runs ask it through setup's Runner.
 func (rs runSetup) approval(ctx context.Context, d delivery.Delivery) (string, error) {
 	return rs.setup(delivery.Settings{}).Approval(ctx, d)
-}
-
-// newRunner builds the runner of one command run.
-func (a *App) newRunner(rs runSetup) *delivery.Runner {
-	return rs.setup(a.deliverySettings()).Runner()
 }
 
 // writeRunText prints a run's totals and every delivery that did not get

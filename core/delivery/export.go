@@ -74,16 +74,13 @@ type ExportPlan struct {
 	Estimate  Estimate
 }
 
-// ExportSummary is the outcome of an export: the run's Summary, where it
-// went, and whether every ticket was queued.
+// ExportSummary is the outcome of an export: the run's summary and error,
+// where it went, and whether every ticket was queued.
+// Export's own error is for a refusal before anything was queued.
 type ExportSummary struct {
-	Summary
+	RunSummary
 	Endpoint  string // redacted
 	QueuedAll bool
-	// Err is the run's own failure once it started: an interrupt (the
-	// summary still stands) or a local failure such as the store.
-	// Export's error is for a refusal before anything was queued.
-	Err error
 }
 
 // Export queues the tickets in the outbox and, for up to opts.Wait, sends
