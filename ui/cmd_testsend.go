@@ -71,22 +71,6 @@ func (a *App) testSend(ctx context.Context, t core.Target, opts delivery.TestSen
 	return testSendView(r), err
 }
 
-// recordTestSend writes a test send of a saved target to the audit log. A
-// dry run sends nothing and is not recorded.
-func recordTestSend(ctx context.Context, s *store.Store, name string, res testSendResult, dryRun bool) {
-	if dryRun || res.Code == codes.SecretMissing {
-		return
-	}
-	detail := fmt.Sprintf("test delivery to %s: delivered after %d attempt(s)", res.Endpoint, res.Attempts)
-	if !res.Delivered {
-		detail = fmt.Sprintf("test delivery to %s: %s after %d attempt(s)", res.Endpoint, res.Code, res.Attempts)
-	}
-	if res.Rehearsal {
-		detail = "rehearsal " + detail
-	}
-	_ = s.AddAudit(context.WithoutCancel(ctx), "", "target.test_send", name, detail)
-}
-
 type testSendCmdOptions struct {
 	name           string
 	url, provider  string
@@ -221,12 +205,9 @@ func testSendRun(ctx context.Context, app *App, opts *testSendCmdOptions) error 
 			if err != nil {
 				return err
 			}
-			tsOpts.Credentials, tsOpts.Edges = s, s
-			if res, err = app.testSend(ctx, t, tsOpts); err != nil {
-				return err
-			}
-			recordTestSend(ctx, s, t.Name, res, opts.dryRun)
-			return nil
+			tsOpts.Credentials, tsOpts.Edges, tsOpts.Audit = s, s, s
+			res, err = app.testSend(ctx, t, tsOpts)
+			return err
 		})
 		if err != nil {
 			return err

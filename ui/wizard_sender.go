@@ -27,7 +27,7 @@ func (w wizardSender) TestSend(ctx context.Context, t core.Target, kind wizard.T
 		return wizard.TestResult{}, err
 	}
 	defer s.Close()
-	opts := delivery.TestSendOptions{Credentials: s, Edges: s, Resolver: w.resolver, Wait: w.app.Settings.Duration("delivery.wait")}
+	opts := delivery.TestSendOptions{Credentials: s, Edges: s, Audit: s, Resolver: w.resolver, Wait: w.app.Settings.Duration("delivery.wait")}
 	switch kind.Mode {
 	case wizard.TestDryRun:
 		opts.DryRun = true
@@ -38,7 +38,6 @@ func (w wizardSender) TestSend(ctx context.Context, t core.Target, kind wizard.T
 	if err != nil {
 		return wizard.TestResult{}, err
 	}
-	recordTestSend(ctx, s, t.Name, res, opts.DryRun)
 	return wizardResult(res, kind), nil
 }
 

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -40,6 +41,8 @@ type TestSendOptions struct {
 	Resolver urlsafe.Resolver
 	// OnAttempt, when not nil, sees every attempt as it ends.
 	OnAttempt func(Attempt, Result)
+	// Audit, when not nil, records the test send of a saved target.
+	Audit Auditor
 }
 
 // TestSendResult is the outcome of one test send. The first six fields are
@@ -63,9 +66,6 @@ type TestSendResult struct {
 	EdgeHeader string `json:"-"`
 }
 
-// ExitCode is the code the test send exits with (TestSendExit).
-func (r TestSendResult) ExitCode() codes.Code { return TestSendExit(r.Delivered, r.Code) }
-
 // refused fills r from a refusal made before any attempt.
 func (r *TestSendResult) refused(err error) {
 	ce := codes.AsError(err)
@@ -77,8 +77,35 @@ func (r *TestSendResult) refused(err error) {
 // may be unsaved (the wizard's draft) when opts.Secrets is given. Refusals
 // by URL safety, a missing secret and failed attempts are results, not
 // errors; the error is for what stops the test itself (an unreadable CA
-// file, the store, an interrupt).
+// file, the store, an interrupt). With opts.Audit the test is recorded
+// (recordTestSend).
 func TestSend(ctx context.Context, t core.Target, opts TestSendOptions) (TestSendResult, error) {
+	res, err := testSend(ctx, t, opts)
+	if err == nil && opts.Audit != nil {
+		recordTestSend(ctx, opts.Audit, t.Name, res, opts.DryRun)
+	}
+	return res, err
+}
+
+// recordTestSend writes a test send of a saved target to the audit log. A
+// dry run sends nothing and is not recorded, nor is a test refused for
+// want of a secret.
+func recordTestSend(ctx context.Context, a Auditor, name string, res TestSendResult, dryRun bool) {
+	if dryRun || res.Code == codes.SecretMissing {
+		return
+	}
+	detail := fmt.Sprintf("test delivery to %s: delivered after %d attempt(s)", res.Endpoint, res.Attempts)
+	if !res.Delivered {
+		detail = fmt.Sprintf("test delivery to %s: %s after %d attempt(s)", res.Endpoint, res.Code, res.Attempts)
+	}
+	if res.Rehearsal {
+		detail = "rehearsal " + detail
+	}
+	_ = a.AddAudit(context.WithoutCancel(ctx), "", "target.test_send", name, detail)
+}
+
+// testSend is TestSend without the audit.
+func testSend(ctx context.Context, t core.Target, opts TestSendOptions) (TestSendResult, error) {
 	now := opts.Settings.Now()
 	res := TestSendResult{Endpoint: urlsafe.Redact(t.BaseURL), Rehearsal: opts.Rehearsal != nil}
 	body, err := testBody(t, &res, now)
