@@ -137,7 +137,7 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 			return err
 		}
 		if opts.portable {
-			return ticketExportPortable(ctx, app, s, t, in, count, delivery.ExportKeyOf(t, "", opts.key), opts.json)
+			return ticketExportPortable(ctx, app, s, t, in, count, opts.key, opts.json)
 		}
 		return ticketExportSend(ctx, app, s, t, in, count, opts)
 	})
@@ -237,45 +237,20 @@ func exportStart(app *App, prog *progress, t core.Target, p delivery.ExportPlan,
 	}
 }
 
-// portableBundle is one bundle of export --portable.
-type portableBundle struct {
-	IdempotencyKey string `json:"idempotency_key"`
-	FallbackPath   string `json:"fallback_path"`
-}
-
-// ticketExportPortable writes one fallback bundle per ticket and sends nothing.
-// Portable exports never enter the outbox: nothing is pending, nothing is
-// retried, and a later real export of the same tickets is not deduplicated
-// against them. The bundle folder is named by the idempotency key, so
-// writing the same tickets again replaces their bundles.
-func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, keyOf func(payload.Ticket) string, jsonOut bool) error {
+// ticketExportPortable writes one fallback bundle per ticket and sends
+// nothing (delivery.ExportPortable), then prints where they are.
+func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, key string, jsonOut bool) error {
 	dir := app.Settings.FallbackDir()
-	now := app.Now()
-	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
-	var out []portableBundle
-	err := in.Each(func(tk payload.Ticket) error {
-		key := keyOf(tk)
-		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
-		if err != nil {
-			return err
-		}
-		path, err := delivery.WriteBundle(dir, key, delivery.Bundle{Target: t.Name, Endpoint: urlsafe.Redact(t.BaseURL),
-			IdempotencyKey: key, Reason: "exported with --portable: written here, not sent", Body: body, At: now})
-		if err != nil {
-			return err
-		}
-		out = append(out, portableBundle{IdempotencyKey: key, FallbackPath: path})
-		return nil
-	})
+	out, err := delivery.ExportPortable(ctx, delivery.ExportOptions{Settings: app.deliverySettings(), Store: s, Target: t,
+		Tickets: in, Count: count, Key: key, FallbackDir: dir})
 	if err != nil {
 		return err
 	}
-	_ = s.AddAudit(ctx, "", "export.portable", t.Name, fmt.Sprintf("%d ticket(s) written to fallback bundles in %s, not sent", count, dir))
 	if jsonOut {
 		return writeJSON(app.Out, struct {
-			Portable    int              `json:"portable"`
-			FallbackDir string           `json:"fallback_dir"`
-			Bundles     []portableBundle `json:"bundles"`
+			Portable    int                       `json:"portable"`
+			FallbackDir string                    `json:"fallback_dir"`
+			Bundles     []delivery.PortableBundle `json:"bundles"`
 		}{len(out), dir, out})
 	}
 	fmt.Fprintf(app.Out, "Wrote %d portable bundle(s) to %s; nothing was sent.\n", len(out), dir)
