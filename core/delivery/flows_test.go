@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -262,5 +264,44 @@ func TestDrainAndRetryRehearsals(t *testing.T) {
 	}
 	if rc.count() != 6 {
 		t.Fatalf("receiver saw %d requests, want 6", rc.count())
+	}
+}
+
+// TestExportPortableWritesBundlesOnly: a portable export writes one bundle
+// per ticket under its idempotency key (the override for one ticket),
+// queues nothing, sends nothing and is audited.
+func TestExportPortableWritesBundlesOnly(t *testing.T) {
+	s, tg := openStore(t)
+	dir := t.TempDir()
+	out, err := delivery.ExportPortable(ctx, delivery.ExportOptions{Settings: flowSettings(), Store: s, Target: tg,
+		Tickets: spool(t, 3), Count: 3, FallbackDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 3 {
+		t.Fatalf("bundles %+v", out)
+	}
+	for i, b := range out {
+		if want := delivery.ExportKey(tg.ID, ticket(i), ""); b.IdempotencyKey != want {
+			t.Errorf("bundle %d key %s, want %s", i, b.IdempotencyKey, want)
+		}
+		if b.FallbackPath != filepath.Join(dir, b.IdempotencyKey) {
+			t.Errorf("bundle %d in %s", i, b.FallbackPath)
+		}
+		readme, err := os.ReadFile(filepath.Join(b.FallbackPath, delivery.BundleReadme))
+		if err != nil || !strings.Contains(string(readme), "exported with --portable") || strings.Contains(string(readme), hookToken) {
+			t.Fatalf("bundle %d README (%v):\n%s", i, err, readme)
+		}
+	}
+	one, err := delivery.ExportPortable(ctx, delivery.ExportOptions{Settings: flowSettings(), Store: s, Target: tg,
+		Tickets: spool(t, 1), Count: 1, Key: "operator-key-1", FallbackDir: dir})
+	if err != nil || len(one) != 1 || one[0].IdempotencyKey != "operator-key-1" {
+		t.Fatalf("override: %+v, %v", one, err)
+	}
+	if n, _, err := s.Pending(ctx, time.Now()); err != nil || n != 0 {
+		t.Fatalf("pending after portable exports: %d, %v", n, err)
+	}
+	if got := auditActions(t, s); len(got) != 2 || !strings.HasPrefix(got[1], "export.portable: 3 ticket(s) written to fallback bundles in ") {
+		t.Fatalf("audit: %q", got)
 	}
 }
