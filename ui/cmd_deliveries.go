@@ -172,70 +172,34 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 	fallbackDir := app.Settings.FallbackDir()
 	boundMemory(app)
 	return app.withStore(func(s *store.Store) error {
-		finish := func(sum delivery.Summary, runErr error) error {
-			return finishRun(app, sum, fallbackDir, opts.json, runErr)
+		var prog *progress
+		total, started := 0, false
+		res, err := delivery.Drain(ctx, delivery.DrainOptions{
+			Setup: runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal,
+				fallbackDir: fallbackDir, workers: opts.workers}.setup(app.deliverySettings()),
+			Store:   s,
+			Wait:    app.Settings.Duration("delivery.wait"),
+			Counted: func(n int) { total, prog = n, newProgress(app, opts.progress, n) },
+			Started: func() {
+				started = true
+				prog.start(struct {
+					Total       int     `json:"total"`
+					WaitSeconds float64 `json:"wait_seconds"`
+				}{total, app.Settings.Duration("delivery.wait").Seconds()})
+			},
+			OnOutcome: func(d delivery.Delivery, o delivery.Outcome) { prog.observe(d, o) },
+		})
+		if err != nil {
+			return err
 		}
-		runOpts := delivery.RunOptions{Until: app.Now().Add(app.Settings.Duration("delivery.wait"))}
-		if opts.rehearsal.given() {
-			// A rehearsal drain sends rehearsal exports only, and only to --to.
-			ids, err := pendingRehearsals(ctx, s)
-			if err != nil {
-				return err
-			}
-			if ids == nil {
-				ids = []string{} // none pending: a run over nothing, not a full drain
-			}
-			runOpts.IDs = ids
+		if started {
+			prog.finish()
 		}
-		total := len(runOpts.IDs)
-		if !opts.rehearsal.given() {
-			// What is pending now; more may be queued while the drain runs.
-			if total, _, err = s.Pending(ctx, app.Now()); err != nil {
-				return err
-			}
-		}
-		prog := newProgress(app, opts.progress, total)
 		if opts.progress.jsonEvents {
-			finish = func(sum delivery.Summary, runErr error) error {
-				return finishEvents(prog, sum, fallbackDir, runErr)
-			}
+			return finishEvents(prog, res.Summary, fallbackDir, res.Err)
 		}
-		if runOpts.IDs != nil && len(runOpts.IDs) == 0 {
-			return finish(delivery.Summary{}, nil)
-		}
-		r := app.newRunner(runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal,
-			fallbackDir: fallbackDir, workers: opts.workers})
-		r.OnOutcome = prog.observe
-		prog.start(struct {
-			Total       int     `json:"total"`
-			WaitSeconds float64 `json:"wait_seconds"`
-		}{total, app.Settings.Duration("delivery.wait").Seconds()})
-		sum, runErr := r.Run(ctx, runOpts)
-		prog.finish()
-		if runErr == nil && !opts.rehearsal.given() {
-			// A drain's own summary counts what it touched; what else is
-			// queued (held by another drain, due later) counts too.
-			if n, _, err := s.Pending(ctx, app.Now()); err == nil && n > sum.Pending {
-				sum.Pending = n
-			}
-		}
-		return finish(sum, runErr)
+		return finishRun(app, res.Summary, fallbackDir, opts.json, res.Err)
 	})
-}
-
-// pendingRehearsals lists the ids of pending rehearsal exports.
-func pendingRehearsals(ctx context.Context, s *store.Store) ([]string, error) {
-	all, keys, err := s.PendingKeys(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ids := all[:0]
-	for i, id := range all {
-		if delivery.IsRehearsal(keys[i]) {
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
 }
 
 type retryOptions struct {
@@ -290,22 +254,15 @@ func retryRun(ctx context.Context, app *App, opts *retryOptions) error {
 	}
 	fallbackDir := app.Settings.FallbackDir()
 	return app.withStore(func(s *store.Store) error {
-		d, err := s.Get(ctx, id)
+		res, err := delivery.Retry(ctx, delivery.RetryOptions{
+			Setup: runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal, fallbackDir: fallbackDir, workers: 1}.
+				setup(app.deliverySettings()),
+			ID: id, MaxAttempts: app.Settings.Int("delivery.max_attempts"), Wait: app.Settings.Duration("delivery.wait"),
+		})
 		if err != nil {
 			return err
 		}
-		if delivery.IsRehearsal(d.IdempotencyKey) != opts.rehearsal.given() {
-			if opts.rehearsal.given() {
-				return codes.Errorf(codes.Usage, "delivery %s is a real export; it is never sent to a rehearsal receiver", id)
-			}
-			return codes.Errorf(codes.Usage, "delivery %s is a rehearsal export; retry it with --to and --ca-file", id)
-		}
-		if _, err := s.Requeue(ctx, id, app.Settings.Int("delivery.max_attempts"), app.Now()); err != nil {
-			return err
-		}
-		r := app.newRunner(runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal, fallbackDir: fallbackDir, workers: 1})
-		sum, runErr := r.Run(ctx, delivery.RunOptions{IDs: []string{id}, Until: app.Now().Add(app.Settings.Duration("delivery.wait"))})
-		return finishRun(app, sum, fallbackDir, opts.json, runErr)
+		return finishRun(app, res.Summary, fallbackDir, opts.json, res.Err)
 	})
 }
 

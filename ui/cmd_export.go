@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -17,18 +15,6 @@ import (
 	"github.com/webriskops/webhook-setup/core/payload"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
-)
-
-// enqueueBatch is how many exports one Enqueue transaction stores: large
-// enough that 100,000 tickets cost 200 commits, small enough that memory
-// stays flat however long the input is. The first batch is firstBatch and
-// each next one twice the last, up to enqueueBatch: nothing is sent before
-// its batch is queued, so a small first batch starts the workers after 32
-// tickets are read, built and committed instead of 500 (about a tenth of
-// the wall time of an export of 2,000, docs/performance.md).
-const (
-	enqueueBatch = 500
-	firstBatch   = 32
 )
 
 type ticketExportOptions struct {
@@ -151,7 +137,7 @@ func ticketExportRun(ctx context.Context, app *App, name string, opts *ticketExp
 			return err
 		}
 		if opts.portable {
-			return ticketExportPortable(ctx, app, s, t, in, count, exportKeyOf(t, "", opts.key), opts.json)
+			return ticketExportPortable(ctx, app, s, t, in, count, opts.key, opts.json)
 		}
 		return ticketExportSend(ctx, app, s, t, in, count, opts)
 	})
@@ -173,95 +159,30 @@ func openTickets(app *App, path string) (*payload.TicketSpool, error) {
 	return payload.SpoolTickets(src)
 }
 
-// ticketExportSend queues the tickets and sends them.
+// ticketExportSend queues the tickets and sends them (delivery.Export),
+// then prints the outcome.
 func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, opts *ticketExportOptions) error {
-	rehearsal := opts.rehearsal.given()
-	if r := core.Evaluate(t); !r.Ready && !rehearsal {
-		return codes.ProblemsError(r.Blocked)
-	}
-	resolver, err := opts.resolve.resolver(app)
-	if err != nil {
-		return err
-	}
-	ep, err := app.endpointFor(ctx, s, t, resolver, &opts.rehearsal)
-	if err != nil {
-		if ce := codes.AsError(err); ce.Code == codes.BaseURLBlocked {
-			ce.Fix += " Nothing was queued; export --portable writes the tickets to fallback bundles instead."
-		}
-		return err
-	}
-	if secrets, err := ep.Secrets(ctx, app.Now()); err != nil {
-		return err
-	} else if len(secrets) == 0 {
-		return codes.Errorf(codes.SecretMissing, "%s has no valid signing secret; nothing was queued", t.Name)
-	}
-	run := ""
-	if rehearsal {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		run = hex.EncodeToString(b[:])
-	}
-	keyOf := exportKeyOf(t, run, opts.key)
-	maxAttempts, now := app.Settings.Int("delivery.max_attempts"), app.Now()
 	fallbackDir := app.Settings.FallbackDir()
 	wait := app.Settings.Duration("delivery.wait")
-	var sum delivery.Summary
-	var runErr error
-	queuedAll := true
 	prog := newProgress(app, opts.progress, count)
+	res, err := delivery.Export(ctx, delivery.ExportOptions{
+		Settings: app.deliverySettings(), Store: s, Target: t, Tickets: in, Count: count, Key: opts.key,
+		Rehearsal:   opts.rehearsal.spec(),
+		Resolver:    func() (urlsafe.Resolver, error) { return opts.resolve.resolver(app) },
+		MaxAttempts: app.Settings.Int("delivery.max_attempts"), Wait: wait, FallbackDir: fallbackDir, Workers: opts.workers,
+		OnStart: func(p delivery.ExportPlan) {
+			exportStart(app, prog, t, p, wait, opts)
+		},
+		OnOutcome: prog.observe,
+	})
+	if err != nil {
+		return err
+	}
 	if wait > 0 {
-		perSecond := app.withRate(t).EffectiveRate().PerSecond()
-		est := delivery.EstimateRun(count, perSecond, wait)
-		prog.start(struct {
-			Total           int     `json:"total"`
-			Target          string  `json:"target"`
-			Rehearsal       bool    `json:"rehearsal"`
-			WaitSeconds     float64 `json:"wait_seconds"`
-			RatePerSecond   float64 `json:"rate_limit_per_second"`
-			NeededSeconds   float64 `json:"needed_seconds"`
-			LeftQueuedAbout int     `json:"left_queued_about"`
-		}{count, t.Name, rehearsal, wait.Seconds(), perSecond, est.Needed.Seconds(), est.Left})
-		if !opts.json && !opts.progress.jsonEvents {
-			what := "exports to " + ep.Redacted()
-			if rehearsal {
-				what = "rehearsal exports to " + ep.Redacted()
-			}
-			fmt.Fprintf(app.Err, "Queuing %d %s, each sent once queued, for up to %s.\n", count, what, wait)
-			if w := paceWarning(est, perSecond, wait); w != "" {
-				fmt.Fprintln(app.Err, w+".")
-			}
-		}
-		// Each batch is sent as soon as it is durably queued.
-		r := app.newRunner(runSetup{store: s, fallbackDir: fallbackDir, workers: opts.workers, fixed: ep})
-		r.OnOutcome = prog.observe
-		sum, runErr = r.Run(ctx, delivery.RunOptions{
-			Queue: func(ctx context.Context, enqueue func([]delivery.Delivery) error) error {
-				queuedAll = false
-				err := queueTickets(t, in, keyOf, maxAttempts, now, enqueue)
-				queuedAll = err == nil
-				return err
-			},
-			Until: app.Now().Add(wait),
-		})
 		prog.finish()
-	} else {
-		reports, err := enqueueTickets(ctx, s, t, in, keyOf, maxAttempts, now)
-		if err != nil {
-			reports.Close()
-			return err
-		}
-		sum.Reports = reports
-		for i := range int32(reports.Len()) {
-			sum.Count(delivery.Report{Status: reports.Status(i)})
-		}
 	}
+	sum, runErr := res.Summary, res.Err
 	defer sum.Close()
-	action := "export"
-	if rehearsal {
-		action = "export.rehearsal"
-	}
-	_ = s.AddAudit(context.WithoutCancel(ctx), "", action, t.Name, fmt.Sprintf("%d ticket(s) to %s: %d delivered, %d failed, %d blocked, %d pending",
-		count, ep.Redacted(), sum.Delivered, sum.Failed, sum.Blocked, sum.Pending))
 	if opts.progress.jsonEvents && (wait > 0 || runErr != nil || sum.Failed+sum.Blocked > 0) {
 		return finishEvents(prog, sum, fallbackDir, runErr)
 	}
@@ -281,7 +202,7 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 		return nil
 	}
 	err = finishRun(app, sum, fallbackDir, opts.json, runErr)
-	if !queuedAll && !opts.json && errors.Is(runErr, context.Canceled) {
+	if !res.QueuedAll && !opts.json && errors.Is(runErr, context.Canceled) {
 		// Interrupted before every ticket was queued: those queued are
 		// safe, the rest must be exported again.
 		return codes.Errorf(codes.Interrupted, "interrupted while queuing: %d deliveries stay queued; the other tickets of %s were not queued", sum.Pending, opts.ticket).
@@ -290,121 +211,46 @@ func ticketExportSend(ctx context.Context, app *App, s *store.Store, t core.Targ
 	return err
 }
 
-// enqueueTickets streams the tickets into the outbox, a batch per
-// transaction, and returns one report per delivery in input order (a ticket
-// repeated in the input is one delivery), spooled. Exporting a ticket
-// already queued for this target returns the existing delivery, as it
-// stands: the idempotency key makes the export happen once.
-func enqueueTickets(ctx context.Context, s *store.Store, t core.Target, in *payload.TicketSpool, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time) (*delivery.Reports, error) {
-	reports := delivery.NewReports()
-	err := queueTickets(t, in, keyOf, maxAttempts, now, func(batch []delivery.Delivery) error {
-		stored, err := s.Enqueue(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for _, d := range stored {
-			if _, seen := reports.Find(d.ID); seen {
-				continue
-			}
-			reports.Add(delivery.Report{ID: d.ID, IdempotencyKey: d.IdempotencyKey, Status: d.Status,
-				Attempts: d.Attempts, LastCode: d.LastCode, FallbackPath: d.FallbackPath})
-		}
-		return nil
-	})
-	return reports, err
+// exportStart is an export's first words: the start event and, without
+// --json or --json-events, what is queued where and a warning when the
+// pace cannot send it all within --wait.
+func exportStart(app *App, prog *progress, t core.Target, p delivery.ExportPlan, wait time.Duration, opts *ticketExportOptions) {
+	prog.start(struct {
+		Total           int     `json:"total"`
+		Target          string  `json:"target"`
+		Rehearsal       bool    `json:"rehearsal"`
+		WaitSeconds     float64 `json:"wait_seconds"`
+		RatePerSecond   float64 `json:"rate_limit_per_second"`
+		NeededSeconds   float64 `json:"needed_seconds"`
+		LeftQueuedAbout int     `json:"left_queued_about"`
+	}{p.Estimate.Count, t.Name, p.Rehearsal, wait.Seconds(), p.PerSecond, p.Estimate.Needed.Seconds(), p.Estimate.Left})
+	if opts.json || opts.progress.jsonEvents {
+		return
+	}
+	what := "exports to " + p.Endpoint
+	if p.Rehearsal {
+		what = "rehearsal exports to " + p.Endpoint
+	}
+	fmt.Fprintf(app.Err, "Queuing %d %s, each sent once queued, for up to %s.\n", p.Estimate.Count, what, wait)
+	if w := paceWarning(p.Estimate, p.PerSecond, wait); w != "" {
+		fmt.Fprintln(app.Err, w+".")
+	}
 }
 
-// queueTickets reads the tickets, builds each export, and hands them to
-// enqueue in batches growing from firstBatch to enqueueBatch; a batch's bodies are dropped once enqueue
-// returns, so memory stays flat however long the input is.
-func queueTickets(t core.Target, in *payload.TicketSpool, keyOf func(payload.Ticket) string, maxAttempts int, now time.Time, enqueue func([]delivery.Delivery) error) error {
-	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
-	batch := make([]delivery.Delivery, 0, enqueueBatch)
-	size := firstBatch
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := enqueue(batch); err != nil {
-			return err
-		}
-		clear(batch) // drop the bodies before the next batch
-		batch = batch[:0]
-		size = min(2*size, enqueueBatch)
-		return nil
-	}
-	err := in.Each(func(tk payload.Ticket) error {
-		key := keyOf(tk)
-		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
-		if err != nil {
-			return err
-		}
-		batch = append(batch, delivery.Delivery{TargetID: t.ID, TargetName: t.Name, IdempotencyKey: key,
-			Body: body, MaxAttempts: maxAttempts, NextAttemptAt: now, CreatedAt: now})
-		if len(batch) == size {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
-	return err
-}
-
-// exportKeyOf returns how an export names each ticket's delivery: the key
-// derived from target, kind and finding_id (salted with run in a
-// rehearsal), or the operator's --idempotency-key (prefixed in a rehearsal,
-// so it can never use up the real export's key).
-func exportKeyOf(t core.Target, run, override string) func(payload.Ticket) string {
-	if override == "" {
-		return func(tk payload.Ticket) string { return delivery.ExportKey(t.ID, tk, run) }
-	}
-	if run != "" {
-		override = delivery.RehearsalKeyPrefix + override
-	}
-	return func(payload.Ticket) string { return override }
-}
-
-// portableBundle is one bundle of export --portable.
-type portableBundle struct {
-	IdempotencyKey string `json:"idempotency_key"`
-	FallbackPath   string `json:"fallback_path"`
-}
-
-// ticketExportPortable writes one fallback bundle per ticket and sends nothing.
-// Portable exports never enter the outbox: nothing is pending, nothing is
-// retried, and a later real export of the same tickets is not deduplicated
-// against them. The bundle folder is named by the idempotency key, so
-// writing the same tickets again replaces their bundles.
-func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, keyOf func(payload.Ticket) string, jsonOut bool) error {
+// ticketExportPortable writes one fallback bundle per ticket and sends
+// nothing (delivery.ExportPortable), then prints where they are.
+func ticketExportPortable(ctx context.Context, app *App, s *store.Store, t core.Target, in *payload.TicketSpool, count int, key string, jsonOut bool) error {
 	dir := app.Settings.FallbackDir()
-	now := app.Now()
-	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
-	var out []portableBundle
-	err := in.Each(func(tk payload.Ticket) error {
-		key := keyOf(tk)
-		body, err := payload.Build(ref, string(t.ProviderKey), tk, key, false, now)
-		if err != nil {
-			return err
-		}
-		path, err := delivery.WriteBundle(dir, key, delivery.Bundle{Target: t.Name, Endpoint: urlsafe.Redact(t.BaseURL),
-			IdempotencyKey: key, Reason: "exported with --portable: written here, not sent", Body: body, At: now})
-		if err != nil {
-			return err
-		}
-		out = append(out, portableBundle{IdempotencyKey: key, FallbackPath: path})
-		return nil
-	})
+	out, err := delivery.ExportPortable(ctx, delivery.ExportOptions{Settings: app.deliverySettings(), Store: s, Target: t,
+		Tickets: in, Count: count, Key: key, FallbackDir: dir})
 	if err != nil {
 		return err
 	}
-	_ = s.AddAudit(ctx, "", "export.portable", t.Name, fmt.Sprintf("%d ticket(s) written to fallback bundles in %s, not sent", count, dir))
 	if jsonOut {
 		return writeJSON(app.Out, struct {
-			Portable    int              `json:"portable"`
-			FallbackDir string           `json:"fallback_dir"`
-			Bundles     []portableBundle `json:"bundles"`
+			Portable    int                       `json:"portable"`
+			FallbackDir string                    `json:"fallback_dir"`
+			Bundles     []delivery.PortableBundle `json:"bundles"`
 		}{len(out), dir, out})
 	}
 	fmt.Fprintf(app.Out, "Wrote %d portable bundle(s) to %s; nothing was sent.\n", len(out), dir)

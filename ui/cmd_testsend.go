@@ -11,43 +11,11 @@ import (
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/delivery"
-	"github.com/webriskops/webhook-setup/core/payload"
-	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
 )
 
-// testSendAttempts is the attempt budget of a test send: enough to ride
-// out a blip, short enough for someone waiting at a terminal.
-const testSendAttempts = 3
-
-// adhocTarget names the target of an ad-hoc test send (--url) in its body.
-const adhocTarget = "adhoc"
-
-// testSendOptions are the choices of one test send. The wizard's adapter
-// fills them too, so nothing here reads flags.
-type testSendOptions struct {
-	// Secrets sign the test; nil means the target's valid stored secrets
-	// (Credentials must then be set).
-	Secrets     []string
-	Credentials delivery.Credentials
-	// Edge is the edge header of a target not saved yet (the wizard's
-	// draft); nil means the stored one of a target with EdgeAuth, read
-	// from Edges.
-	Edge  *delivery.EdgeHeader
-	Edges delivery.EdgeSource
-	// Rehearsal, when given, sends to a receiver on this machine instead.
-	Rehearsal *rehearsalFlags
-	// DryRun builds and signs the request and sends nothing (no DNS either).
-	DryRun bool
-	// Wait bounds the retries; zero means no bound beyond the attempts.
-	Wait     time.Duration
-	Resolver urlsafe.Resolver
-	// OnAttempt, when not nil, sees every attempt as it ends.
-	OnAttempt func(delivery.Attempt, delivery.Result)
-}
-
-// testSendResult is the outcome of one test send, for people, --json and
-// the wizard. The first six fields are test-send --json.
+// testSendResult is the outcome of one test send in test-send's terms, for
+// people, --json and the wizard. The first six fields are test-send --json.
 type testSendResult struct {
 	Delivered      bool       `json:"delivered"`
 	Code           codes.Code `json:"code"`
@@ -58,9 +26,25 @@ type testSendResult struct {
 	Endpoint       string     `json:"endpoint"` // redacted
 	IdempotencyKey string     `json:"idempotency_key"`
 	Rehearsal      bool       `json:"rehearsal"`
-	// Request is the signed request of a dry run. It holds the full URL:
-	// show it through capturedRequest's redacting methods.
+	// Request is the signed request of a dry run, its edge value redacted.
+	// It holds the full URL: show it through capturedRequest's redacting
+	// methods.
 	Request *capturedRequest `json:"-"`
+}
+
+// testSendView writes down r for printing: the dry run's request captured
+// with its edge value redacted.
+func testSendView(r delivery.TestSendResult) testSendResult {
+	out := testSendResult{Delivered: r.Delivered, Code: r.Code, Reason: r.Reason, Fix: r.Fix, HTTPStatus: r.HTTPStatus,
+		Attempts: r.Attempts, Endpoint: r.Endpoint, IdempotencyKey: r.IdempotencyKey, Rehearsal: r.Rehearsal}
+	if r.Request != nil {
+		c := capture(r.Request, r.Body)
+		if r.EdgeHeader != "" {
+			c.redactEdge(r.EdgeHeader)
+		}
+		out.Request = &c
+	}
+	return out
 }
 
 // requestText is the dry run's signed request as it goes on the wire (URL
@@ -74,151 +58,17 @@ func (r testSendResult) requestText(reveal bool) string {
 	return b.String()
 }
 
-// refused fills r from a refusal made before any attempt.
-func (r *testSendResult) refused(err error) {
-	ce := codes.AsError(err)
-	r.Code, r.Reason, r.Fix = ce.Code, ce.Reason, ce.Fix
-}
-
-// exitCode is the code a test send exits with: none when delivered, the
-// refusal's own for URL safety and missing secrets (exit 3), the
-// signature's (exit 5), WEBHOOK_DELIVERY_FAILED (exit 4) for everything else.
+// exitCode is the code a test send exits with (delivery.TestSendExit).
 func (r testSendResult) exitCode() codes.Code {
-	switch {
-	case r.Delivered || r.Code == "":
-		return ""
-	case r.Code == codes.SignatureInvalid || codes.Info(r.Code).Exit == codes.ExitBlocked && delivery.Blocks(r.Code):
-		return r.Code
-	}
-	return codes.DeliveryFailed
+	return delivery.TestSendExit(r.Delivered, r.Code)
 }
 
-// testSend sends one signed test delivery (test: true, a sample ticket) to
-// t, or to the rehearsal receiver, with up to three attempts. t may be
-// unsaved (the wizard's draft) when opts.Secrets is given. Refusals by URL
-// safety, a missing secret and failed attempts are results, not errors; the
-// error is for what stops the test itself (an unreadable CA file, the
-// store, an interrupt).
-func (a *App) testSend(ctx context.Context, t core.Target, opts testSendOptions) (testSendResult, error) {
-	now := a.Now()
-	res := testSendResult{Endpoint: urlsafe.Redact(t.BaseURL), Rehearsal: opts.Rehearsal != nil && opts.Rehearsal.given()}
-	ref := payload.TargetRef{ID: t.ID, Name: t.Name}
-	if ref.ID == "" {
-		ref.ID = adhocTarget
-	}
-	tk := payload.SampleTicket()
-	res.IdempotencyKey = payload.DefaultIdempotencyKey(ref.ID, tk.Kind, tk.FindingID)
-	provider := string(t.ProviderKey)
-	if provider == "" {
-		provider = string(core.ProviderGeneric)
-	}
-	body, err := payload.Build(ref, provider, tk, res.IdempotencyKey, true, now)
-	if err != nil {
-		return res, err
-	}
-	secrets := opts.Secrets
-	if secrets == nil {
-		if opts.Credentials == nil || t.ID == "" {
-			res.refused(codes.Errorf(codes.SecretMissing, "no signing secret was given for the test"))
-			return res, nil
-		}
-		secrets, err = delivery.StoredSecrets(opts.Credentials, t.ID)(ctx, now)
-		if err != nil {
-			return res, err
-		}
-	}
-	if len(secrets) == 0 {
-		res.refused(codes.Errorf(codes.SecretMissing, "%s has no valid signing secret", t.Name))
-		return res, nil
-	}
-
-	var ep *delivery.Endpoint
-	switch {
-	case res.Rehearsal:
-		if ep, err = opts.Rehearsal.endpoint(a, core.RateLimit{}); err != nil {
-			return res, err
-		}
-		// A rehearsal for a target whose recipe needs a pace across
-		// processes takes its turn in that pace, as the real send would.
-		if book, ok := opts.Credentials.(delivery.PaceBook); ok && t.ID != "" && sharesPace(t) {
-			if ep, err = opts.Rehearsal.endpoint(a, a.withRate(t).EffectiveRate()); err != nil {
-				return res, err
-			}
-			sharePace(ep, book, t)
-		}
-	case opts.DryRun:
-		// No network, no DNS: the parse-time policy only.
-		u, _, p := urlsafe.Parse(t.BaseURL)
-		if p != nil {
-			res.refused(codes.ProblemsError([]codes.Problem{*p}))
-			return res, nil
-		}
-		ep = &delivery.Endpoint{URL: u}
-	default:
-		if ep, err = delivery.TargetEndpoint(ctx, a.withRate(t), opts.Resolver, a.clientOptions(nil)); err != nil {
-			if ctx.Err() != nil {
-				return res, ctx.Err()
-			}
-			res.refused(err)
-			return res, nil
-		}
-		// A test send to a saved target takes its turn in the target's pace
-		// like any delivery (the Zapier recipe holds one per slice).
-		if book, ok := opts.Credentials.(delivery.PaceBook); ok && t.ID != "" {
-			sharePace(ep, book, t)
-		}
-	}
-	ep.Secrets = delivery.StaticSecrets(secrets...)
-	ep.StandardWebhooks = t.StandardWebhooks
-	switch {
-	case opts.Edge != nil:
-		ep.Edge = delivery.StaticEdge(opts.Edge)
-	case t.EdgeAuth != nil && t.ID != "" && opts.Edges != nil:
-		ep.Edge = delivery.StoredEdge(opts.Edges, t.ID)
-	}
-	res.Endpoint = ep.Redacted()
-
-	if opts.DryRun {
-		req, err := ep.Request(ctx, secrets, res.IdempotencyKey, body, now)
-		if err != nil {
-			return res, err
-		}
-		c := capture(req, body)
-		if opts.Edge != nil {
-			c.redactEdge(opts.Edge.Name)
-		} else if t.EdgeAuth != nil {
-			c.redactEdge(t.EdgeAuth.Header)
-		}
-		res.Request = &c
-		return res, nil
-	}
-	policy := delivery.RetryPolicy{MaxAttempts: testSendAttempts, MaxBackoff: a.Settings.Duration("delivery.max_backoff")}
-	if opts.Wait > 0 {
-		policy.Until = now.Add(opts.Wait)
-	}
-	r, n, err := a.sender().Deliver(ctx, ep, res.IdempotencyKey, body, policy, opts.OnAttempt)
-	res.Attempts, res.HTTPStatus = n, r.HTTPStatus
-	if err != nil {
-		return res, err
-	}
-	res.Delivered, res.Code, res.Reason, res.Fix = r.Delivered, r.Code, r.Reason, r.Fix()
-	return res, nil
-}
-
-// recordTestSend writes a test send of a saved target to the audit log. A
-// dry run sends nothing and is not recorded.
-func recordTestSend(ctx context.Context, s *store.Store, name string, res testSendResult, dryRun bool) {
-	if dryRun || res.Code == codes.SecretMissing {
-		return
-	}
-	detail := fmt.Sprintf("test delivery to %s: delivered after %d attempt(s)", res.Endpoint, res.Attempts)
-	if !res.Delivered {
-		detail = fmt.Sprintf("test delivery to %s: %s after %d attempt(s)", res.Endpoint, res.Code, res.Attempts)
-	}
-	if res.Rehearsal {
-		detail = "rehearsal " + detail
-	}
-	_ = s.AddAudit(context.WithoutCancel(ctx), "", "target.test_send", name, detail)
+// testSend is delivery.TestSend with this run's delivery settings, its
+// result in test-send's terms.
+func (a *App) testSend(ctx context.Context, t core.Target, opts delivery.TestSendOptions) (testSendResult, error) {
+	opts.Settings = a.deliverySettings()
+	r, err := delivery.TestSend(ctx, t, opts)
+	return testSendView(r), err
 }
 
 type testSendCmdOptions struct {
@@ -318,7 +168,7 @@ func testSendRun(ctx context.Context, app *App, opts *testSendCmdOptions) error 
 	if err != nil {
 		return err
 	}
-	tsOpts := testSendOptions{Rehearsal: &opts.rehearsal, DryRun: opts.dryRun, Resolver: resolver,
+	tsOpts := delivery.TestSendOptions{Rehearsal: opts.rehearsal.spec(), DryRun: opts.dryRun, Resolver: resolver,
 		Wait: app.Settings.Duration("delivery.wait")}
 	if !opts.json && !opts.dryRun {
 		tsOpts.OnAttempt = func(a delivery.Attempt, r delivery.Result) {
@@ -340,7 +190,7 @@ func testSendRun(ctx context.Context, app *App, opts *testSendCmdOptions) error 
 				return codes.Errorf(codes.Usage, "--provider %q is not a supported provider key", opts.provider)
 			}
 		}
-		t := core.Target{Name: adhocTarget, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: core.ModeCloud,
+		t := core.Target{Name: delivery.AdhocTarget, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: core.ModeCloud,
 			BaseURL: opts.url, PrivateNetwork: core.PrivateNetwork{Policy: core.PolicyDeny}, AllowConfusableHost: opts.allowLookAlike}
 		if p := core.LookAlikeProblem(t); p != nil {
 			return codes.ProblemsError([]codes.Problem{*p})
@@ -355,12 +205,9 @@ func testSendRun(ctx context.Context, app *App, opts *testSendCmdOptions) error 
 			if err != nil {
 				return err
 			}
-			tsOpts.Credentials, tsOpts.Edges = s, s
-			if res, err = app.testSend(ctx, t, tsOpts); err != nil {
-				return err
-			}
-			recordTestSend(ctx, s, t.Name, res, opts.dryRun)
-			return nil
+			tsOpts.Credentials, tsOpts.Edges, tsOpts.Audit = s, s, s
+			res, err = app.testSend(ctx, t, tsOpts)
+			return err
 		})
 		if err != nil {
 			return err

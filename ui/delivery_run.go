@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strconv"
 
 	"github.com/spf13/pflag"
 
@@ -56,74 +55,48 @@ func (f *rehearsalFlags) load() error {
 	return err
 }
 
-// endpoint is the rehearsal endpoint, paced at rate.
-func (f *rehearsalFlags) endpoint(app *App, rate core.RateLimit) (*delivery.Endpoint, error) {
+// Endpoint is the rehearsal endpoint, paced at rate (delivery.Rehearsal).
+func (f *rehearsalFlags) Endpoint(opts urlsafe.ClientOptions, rate core.RateLimit) (*delivery.Endpoint, error) {
 	if err := f.load(); err != nil {
 		return nil, err
 	}
-	return delivery.RehearsalEndpoint(f.to, f.pool, app.clientOptions(nil), rate)
+	return delivery.RehearsalEndpoint(f.to, f.pool, opts, rate)
 }
 
-// clientOptions are the delivery timeouts from the settings.
-func (a *App) clientOptions(roots *x509.CertPool) urlsafe.ClientOptions {
-	return delivery.ClientOptions(a.Settings.Duration("delivery.connect_timeout"),
-		a.Settings.Duration("delivery.attempt_timeout"), roots)
+// spec is the rehearsal a flow sends to: nil unless --to was given.
+func (f *rehearsalFlags) spec() delivery.Rehearsal {
+	if f == nil || !f.given() {
+		return nil
+	}
+	return f
 }
 
-// sender makes attempts with the configured attempt timeout.
-func (a *App) sender() *delivery.Sender {
-	return &delivery.Sender{AttemptTimeout: a.Settings.Duration("delivery.attempt_timeout"), Now: a.Now}
+// deliverySettings are the delivery settings of this run, for the flows in
+// core/delivery.
+func (a *App) deliverySettings() delivery.Settings {
+	s := delivery.Settings{Now: a.Now}
+	if a.Settings != nil {
+		s.ConnectTimeout = a.Settings.Duration("delivery.connect_timeout")
+		s.AttemptTimeout = a.Settings.Duration("delivery.attempt_timeout")
+		s.MaxBackoff = a.Settings.Duration("delivery.max_backoff")
+		s.RateLimit = a.Settings.RateLimit()
+	}
+	return s
 }
 
-// endpointFor returns where t's deliveries go: the rehearsal receiver when
-// --to is given, otherwise t's endpoint after a fresh URL safety check.
-// Either way the target's stored secrets sign, and the pace is t's rate
-// limit, else delivery.rate_limit, else its provider's default.
+// endpointFor returns where t's deliveries go (delivery.Settings.EndpointFor).
 func (a *App) endpointFor(ctx context.Context, s *store.Store, t core.Target, r urlsafe.Resolver, reh *rehearsalFlags) (*delivery.Endpoint, error) {
-	t = a.withRate(t)
-	var ep *delivery.Endpoint
-	var err error
-	if reh != nil && reh.given() {
-		ep, err = reh.endpoint(a, t.EffectiveRate())
-	} else {
-		ep, err = delivery.TargetEndpoint(ctx, t, r, a.clientOptions(nil))
-	}
-	if err != nil {
-		return nil, err
-	}
-	ep.Secrets = delivery.StoredSecrets(s, t.ID)
-	withHeaders(ep, s, t)
-	sharePace(ep, s, t)
-	return ep, nil
-}
-
-// sharePace makes ep's pacer book its starts in the store when t's provider
-// needs the pace to hold across processes (core.Provider.SharedPace: the
-// Zapier recipe), so an export, a cron drain and a test send to one target
-// together keep its pace. Other providers pace per process.
-func sharePace(ep *delivery.Endpoint, book delivery.PaceBook, t core.Target) {
-	if sharesPace(t) && book != nil {
-		ep.Pacer.Share(book, t.ID)
-	}
-}
-
-// sharesPace reports whether t's provider needs its pace across processes.
-func sharesPace(t core.Target) bool {
-	p, ok := core.LookupProvider(t.ProviderKey)
-	return ok && p.SharedPace
+	return a.deliverySettings().EndpointFor(ctx, s, t, r, reh.spec())
 }
 
 // withRate gives t the delivery.rate_limit setting as its rate limit when
-// it has none of its own; a target's own limit (add --rate-limit, apply
-// rate_limit) always wins.
+// it has none of its own (delivery.Settings.WithRate).
 func (a *App) withRate(t core.Target) core.Target {
-	if t.RateLimit.IsZero() && a.Settings != nil {
-		t.RateLimit = a.Settings.RateLimit()
-	}
-	return t
+	return a.deliverySettings().WithRate(t)
 }
 
-// runSetup is what export, deliveries drain and deliveries retry share.
+// runSetup is what export, deliveries drain and deliveries retry share, as
+// the commands parsed it.
 type runSetup struct {
 	store       *store.Store
 	resolver    urlsafe.Resolver
@@ -134,64 +107,16 @@ type runSetup struct {
 	fixed *delivery.Endpoint
 }
 
-// approval is the runner's Approval: the stored version of d's target
-// (every change to it, its URL or private-network approval included,
-// bumps the version). A target removed or replaced since is an error, so
-// the run drops its endpoint and the next attempt is refused by Endpoint.
-// A fixed endpoint (export) never changes.
+// setup is rs for core/delivery, under settings.
+func (rs runSetup) setup(settings delivery.Settings) delivery.RunSetup {
+	return delivery.RunSetup{Settings: settings, Store: rs.store, Resolver: rs.resolver, Rehearsal: rs.rehearsal.spec(),
+		FallbackDir: rs.fallbackDir, Workers: rs.workers, Fixed: rs.fixed}
+}
+
+// approval is the runner's Approval (delivery.RunSetup.Approval); the
+// drain's runs ask it through setup's Runner.
 func (rs runSetup) approval(ctx context.Context, d delivery.Delivery) (string, error) {
-	if rs.fixed != nil {
-		return "", nil
-	}
-	t, err := rs.store.Target(ctx, d.TargetName)
-	if err != nil {
-		return "", err
-	}
-	return t.ID + "@" + strconv.FormatInt(t.Version, 10), nil
-}
-
-// newRunner builds the runner of one command run.
-func (a *App) newRunner(rs runSetup) *delivery.Runner {
-	return &delivery.Runner{
-		Outbox:     rs.store,
-		Sender:     a.sender(),
-		Workers:    rs.workers,
-		MaxBackoff: a.Settings.Duration("delivery.max_backoff"),
-		Rehearsal:  rs.rehearsal != nil && rs.rehearsal.given() || rs.fixed != nil && rs.fixed.Rehearsal,
-		Approval: func(ctx context.Context, d delivery.Delivery) (string, error) {
-			return rs.approval(ctx, d)
-		},
-		Endpoint: func(ctx context.Context, d delivery.Delivery) (*delivery.Endpoint, error) {
-			if rs.fixed != nil {
-				return rs.fixed, nil
-			}
-			t, err := rs.store.Target(ctx, d.TargetName)
-			if err == nil && t.ID != d.TargetID {
-				err = codes.Errorf(codes.TargetNotFound, "the target %q of this delivery was replaced by another of the same name", d.TargetName)
-			}
-			if err != nil {
-				return nil, err
-			}
-			return a.endpointFor(ctx, rs.store, t, rs.resolver, rs.rehearsal)
-		},
-		Fallback: a.bundleWriter(rs.fallbackDir),
-	}
-}
-
-// bundleWriter writes the fallback bundle of a delivery that ended failed
-// or blocked into dir/<delivery id>/.
-func (a *App) bundleWriter(dir string) func(delivery.Delivery, delivery.Result, *delivery.Endpoint) (string, error) {
-	return func(d delivery.Delivery, r delivery.Result, ep *delivery.Endpoint) (string, error) {
-		shown := ""
-		if ep != nil {
-			shown = ep.Redacted()
-		}
-		return delivery.WriteBundle(dir, d.ID, delivery.Bundle{
-			DeliveryID: d.ID, Target: d.TargetName, Endpoint: shown, IdempotencyKey: d.IdempotencyKey,
-			Status: r.Status(), Attempts: d.Attempts + 1, Code: r.Code, Reason: r.Reason, Fix: r.Fix(),
-			Body: d.Body, At: a.Now(),
-		})
-	}
+	return rs.setup(delivery.Settings{}).Approval(ctx, d)
 }
 
 // writeRunText prints a run's totals and every delivery that did not get
@@ -222,44 +147,10 @@ func writeRunText(w io.Writer, sum delivery.Summary) error {
 	return err
 }
 
-// runError is the error a run ends with, most serious first: a delivery
-// blocked by safety (exit 3), a signature the receiver rejected (exit 5),
-// a delivery that failed (exit 4), deliveries still queued when the wait
-// ended (exit 75, generic_webhook_delivery_queued: nothing failed, drain
-// finishes them). nil when everything was delivered.
+// runError is the error a run ends with, most serious first
+// (delivery.RunError).
 func runError(sum delivery.Summary, fallbackDir string) *codes.Error {
-	var blocked, signature *delivery.Report
-	if sum.Failed+sum.Blocked > 0 {
-		_ = sum.Each(func(r delivery.Report) error {
-			switch {
-			case r.Status == delivery.StatusBlocked && blocked == nil:
-				blocked = &r
-			case r.Status == delivery.StatusFailed && r.LastCode == string(codes.SignatureInvalid) && signature == nil:
-				signature = &r
-			}
-			return nil
-		})
-	}
-	total := sum.Total()
-	bundles := fmt.Sprintf("fallback bundles are in %s", fallbackDir)
-	switch {
-	case blocked != nil:
-		code := codes.Code(blocked.LastCode)
-		if codes.Info(code).Exit != codes.ExitBlocked {
-			code = codes.BaseURLBlocked
-		}
-		return codes.Errorf(code, "%d of %d deliveries blocked (first: %s); %s", sum.Blocked, total, blocked.ID, bundles).
-			WithFix(code.Fix() + " Then run webhook-setup deliveries retry ID.")
-	case signature != nil:
-		return codes.Errorf(codes.SignatureInvalid, "the receiver rejected the signature of %d of %d deliveries (first: %s); %s",
-			sum.Failed, total, signature.ID, bundles)
-	case sum.Failed > 0:
-		return codes.Errorf(codes.DeliveryFailed, "%d of %d deliveries failed; %s", sum.Failed, total, bundles).
-			WithFix("Read README.txt in each bundle; fix the cause, then run webhook-setup deliveries retry ID.")
-	case sum.Pending > 0:
-		return codes.Errorf(codes.DeliveryQueued, "%d of %d deliveries still queued; run deliveries drain", sum.Pending, total)
-	}
-	return nil
+	return delivery.RunError(sum, fallbackDir)
 }
 
 // finishRun prints a run's summary (JSON or text) and returns its error,

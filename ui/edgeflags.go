@@ -11,7 +11,6 @@ import (
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/config"
-	"github.com/webriskops/webhook-setup/core/delivery"
 	"github.com/webriskops/webhook-setup/store"
 )
 
@@ -65,15 +64,6 @@ func (f *edgeFlags) read(app *App) (header, value string, problems []codes.Probl
 func (f *edgeFlags) apply(t *core.Target, header string) {
 	if header != "" {
 		t.EdgeAuth = &core.EdgeAuth{Header: header}
-	}
-}
-
-// withHeaders gives ep the target's extra headers: the Standard Webhooks
-// profile and, when it has one, the stored edge header.
-func withHeaders(ep *delivery.Endpoint, s *store.Store, t core.Target) {
-	ep.StandardWebhooks = t.StandardWebhooks
-	if t.EdgeAuth != nil {
-		ep.Edge = delivery.StoredEdge(s, t.ID)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/store"
 )
@@ -96,7 +97,7 @@ func (a *App) probeRotation(ctx context.Context, t core.Target, reh *rehearsalFl
 		if current == "" || t.Signing == nil {
 			return codes.Errorf(codes.SecretMissing, "%s has no current signing secret to verify", t.Name)
 		}
-		res, err := a.testSend(ctx, t, testSendOptions{Secrets: []string{current}, Rehearsal: reh,
+		res, err := a.testSend(ctx, t, delivery.TestSendOptions{Secrets: []string{current}, Rehearsal: reh.spec(),
 			Resolver: resolver, Wait: a.Settings.Duration("delivery.wait")})
 		if err != nil {
 			return err

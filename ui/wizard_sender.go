@@ -7,6 +7,7 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/delivery"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 	"github.com/webriskops/webhook-setup/wizard"
 )
@@ -26,18 +27,17 @@ func (w wizardSender) TestSend(ctx context.Context, t core.Target, kind wizard.T
 		return wizard.TestResult{}, err
 	}
 	defer s.Close()
-	opts := testSendOptions{Credentials: s, Edges: s, Resolver: w.resolver, Wait: w.app.Settings.Duration("delivery.wait")}
+	opts := delivery.TestSendOptions{Credentials: s, Edges: s, Audit: s, Resolver: w.resolver, Wait: w.app.Settings.Duration("delivery.wait")}
 	switch kind.Mode {
 	case wizard.TestDryRun:
 		opts.DryRun = true
 	case wizard.TestRehearsal:
-		opts.Rehearsal = &rehearsalFlags{to: kind.ReceiverURL, caFile: kind.CAFile}
+		opts.Rehearsal = (&rehearsalFlags{to: kind.ReceiverURL, caFile: kind.CAFile}).spec()
 	}
 	res, err := w.app.testSend(ctx, t, opts)
 	if err != nil {
 		return wizard.TestResult{}, err
 	}
-	recordTestSend(ctx, s, t.Name, res, opts.DryRun)
 	return wizardResult(res, kind), nil
 }
 

@@ -1,8 +1,9 @@
 // Package delivery sends signed ticket exports: one attempt (Sender), its
 // outcome (Classify), the backoff and pacing between attempts, the durable
 // outbox contract that makes the handoff retry-safe, the Runner that works
-// the outbox, and the portable fallback bundle. docs/delivery.md is its
-// spec.
+// the outbox, the portable fallback bundle, and the flows the commands and
+// the wizard call (TestSend, Export, ExportPortable, Drain, Retry).
+// docs/delivery.md is its spec.
 package delivery
 
 import (
