@@ -459,8 +459,7 @@ func (ui *lineUI) save(a *Answers) (bool, error) {
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	if err := ui.e.store.CreateTargetWithEdge(ctx, &t, secret, a.EdgeValue, ui.e.actor); err != nil {
-		e := codes.AsError(err)
-		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		ui.problems(codes.ProblemOf(err))
 		return false, nil
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)

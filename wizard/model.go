@@ -130,8 +130,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.Source == m.cur {
 			m.problems = msg.Problems
 			if msg.Err != nil {
-				e := codes.AsError(msg.Err)
-				m.problems = append(m.problems, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+				m.problems = append(m.problems, codes.ProblemOf(msg.Err))
 			}
 		}
 		return nil
@@ -142,8 +141,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case storeMsg:
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
+			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
 			m.home.loading = false
 			return nil
 		}
@@ -157,8 +155,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case homeLoadedMsg:
 		_, cmd := m.home.Update(msg)
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
+			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
 		}
 		m.draftKept = m.draftKept || msg.hasDraft
 		return cmd
@@ -175,8 +172,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return loadDraft(m.env)
 	case draftLoadedMsg:
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
+			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
 			return nil
 		}
 		a := msg.answers

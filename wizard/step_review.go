@@ -115,9 +115,9 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return s, nil
 	case saveFailedMsg:
 		s.saving = false
-		e := codes.AsError(msg.err)
-		p := codes.Problem{Code: e.Code, Field: "name", Reason: e.Reason, Fix: e.Fix}
-		if e.Code == codes.NameTaken {
+		p := codes.ProblemOf(msg.err)
+		p.Field = "name"
+		if p.Code == codes.NameTaken {
 			p.Fix = "Press e to choose another name."
 		}
 		return s, report(s, p)

@@ -87,9 +87,8 @@ func (s *testSend) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		s.phase = testShown
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
 			s.res = &TestResult{Summary: "The test send could not be made."}
-			return s, report(s, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+			return s, report(s, codes.ProblemOf(msg.err))
 		}
 		s.res = &msg.res
 		if msg.res.Request != "" {
