@@ -99,33 +99,56 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// update handles one message.
+// update handles one message: the program's own (updateFrame), the
+// store's answers (updateStore) and moves between screens (updateFlow)
+// first, anything else by the current screen.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if cmd, handled := m.updateFrame(msg); handled {
+		return cmd
+	}
+	if cmd, handled := m.updateStore(msg); handled {
+		return cmd
+	}
+	if cmd, handled := m.updateFlow(msg); handled {
+		return cmd
+	}
+	next, cmd := m.cur.Update(msg)
+	if c, ok := next.(component); ok {
+		m.cur = c
+	}
+	return cmd
+}
+
+// updateFrame handles what concerns the whole program rather than a
+// screen: the terminal's size, the keys every screen shares, the ways out,
+// and what a screen reports. A key none of these takes goes on to the
+// screen (handled false).
+func (m *Model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
 		if m.screen == screenHome {
-			return m.home.refresh()
+			return m.home.refresh(), true
 		}
-		return nil
+		return nil, true
 	case tea.KeyMsg:
 		if key.Matches(msg, keyCtrlC) {
 			m.ending = endInterrupt
-			return tea.Quit
+			return tea.Quit, true
 		}
 		if c, ok := m.cur.(capturer); !(ok && c.Captures()) && key.Matches(msg, keyBack) {
-			return m.back()
+			return m.back(), true
 		}
 		if msg.Type != tea.KeyRunes || !msg.Paste {
 			m.notice = ""
 		}
 	case hangupMsg:
 		m.ending = endHangup
-		return tea.Quit
+		return tea.Quit, true
 	case quitMsg:
 		m.ending = endQuit
-		return tea.Quit
+		return tea.Quit, true
 	case ErrorMsg:
 		if msg.Source == m.cur {
 			m.problems = msg.Problems
@@ -133,17 +156,25 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				m.problems = append(m.problems, codes.ProblemOf(msg.Err))
 			}
 		}
-		return nil
+		return nil, true
 	case noticeMsg:
 		if msg.source == m.cur {
 			m.notice = msg.text
 		}
-		return nil
+		return nil, true
+	}
+	return nil, false
+}
+
+// updateStore handles the store's answers: opened, the home list loaded,
+// a draft asked for, loaded or saved.
+func (m *Model) updateStore(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	switch msg := msg.(type) {
 	case storeMsg:
 		if msg.err != nil {
 			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
 			m.home.loading = false
-			return nil
+			return nil, true
 		}
 		m.env.store = msg.st
 		cmds := []tea.Cmd{m.home.load(m.home.offset)}
@@ -151,29 +182,20 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			// Steps completed before the store opened: save them now.
 			cmds = append(cmds, m.drafts.save(m.env, m.step, m.answers.Marshal()))
 		}
-		return tea.Batch(cmds...)
+		return tea.Batch(cmds...), true
 	case homeLoadedMsg:
 		_, cmd := m.home.Update(msg)
 		if msg.err != nil {
 			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
 		}
 		m.draftKept = m.draftKept || msg.hasDraft
-		return cmd
-	case stepDoneMsg:
-		return m.stepDone(msg.step)
-	case jumpMsg:
-		m.returnToReview = true
-		return m.openStep(msg.step)
-	case newSetupMsg:
-		m.answers = &Answers{}
-		m.returnToReview = false
-		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider))
+		return cmd, true
 	case resumeMsg:
-		return loadDraft(m.env)
+		return loadDraft(m.env), true
 	case draftLoadedMsg:
 		if msg.err != nil {
 			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
-			return nil
+			return nil, true
 		}
 		a := msg.answers
 		m.answers = &a
@@ -183,39 +205,52 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			step = stepProvider
 		}
 		m.returnToReview = false
-		return m.openStep(step)
+		return m.openStep(step), true
 	case draftSavedMsg:
 		if msg.err != nil {
 			m.notice = "The draft could not be saved: " + clean(codes.AsError(msg.err).Reason)
 		} else {
 			m.draftKept = true
 		}
-		return nil
+		return nil, true
+	}
+	return nil, false
+}
+
+// updateFlow handles moves between screens: a step done, a jump back to a
+// step, a new setup, a saved target, a target or doctor opened, home.
+func (m *Model) updateFlow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	switch msg := msg.(type) {
+	case stepDoneMsg:
+		return m.stepDone(msg.step), true
+	case jumpMsg:
+		m.returnToReview = true
+		return m.openStep(msg.step), true
+	case newSetupMsg:
+		m.answers = &Answers{}
+		m.returnToReview = false
+		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider)), true
 	case savedMsg:
 		m.answers, m.returnToReview, m.draftKept = nil, false, false
 		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
 		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t)
-		return m.cur.Init()
+		return m.cur.Init(), true
 	case openTargetMsg:
 		origin := screenHome
 		if m.screen == screenDetails {
 			origin = screenDetails
 		}
 		m.openTarget(msg, origin)
-		return m.cur.Init()
+		return m.cur.Init(), true
 	case openDoctorMsg:
 		m.show(screenDoctor, newDoctorScreen(m.env))
-		return m.cur.Init()
+		return m.cur.Init(), true
 	case homeMsg:
 		cmd := m.goHome()
 		m.notice = msg.notice
-		return cmd
+		return cmd, true
 	}
-	next, cmd := m.cur.Update(msg)
-	if c, ok := next.(component); ok {
-		m.cur = c
-	}
-	return cmd
+	return nil, false
 }
 
 // show makes c the current screen and clears what the last one reported.
