@@ -120,7 +120,7 @@ func (x *run) claim(ctx context.Context, n int, now time.Time) ([]job, error) {
 	// The rest are held by another claimer, not due yet, or ended
 	// elsewhere: look them up.
 	for id, idx := range byID {
-		d, err := ob.Get(ctx, id)
+		d, err := ob.Delivery(ctx, id)
 		if err != nil {
 			x.state.reschedule([]int32{idx}, now.Add(trackedPoll))
 			if ctx.Err() != nil {
