@@ -85,10 +85,10 @@ func (ui *lineUI) testSend(t core.Target) error {
 	if err != nil || v == "skip" {
 		return err
 	}
-	kind := DryRun()
+	kind := dryRunKind()
 	switch v {
 	case "live":
-		kind = Live()
+		kind = liveKind()
 	case "rehearsal":
 		u, err := ui.ask("Local receiver URL", "", nil)
 		if err != nil {
@@ -98,7 +98,7 @@ func (ui *lineUI) testSend(t core.Target) error {
 		if err != nil {
 			return err
 		}
-		kind = Rehearsal(u, ca)
+		kind = rehearsalKind(u, ca)
 	}
 	ui.printf("Sending (%s)…\n", kind.Mode)
 	ctx, cancel := ui.e.cmdCtx(testTimeout)

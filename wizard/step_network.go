@@ -33,7 +33,7 @@ var (
 // the route; and a plain warning that evidence will be posted there.
 type networkStep struct {
 	env        *env
-	a          *Answers
+	a          *answers
 	focus      networkField
 	policy     core.NetworkPolicy
 	entries    []string
@@ -42,7 +42,7 @@ type networkStep struct {
 	width      int
 }
 
-func newNetworkStep(e *env, a *Answers) *networkStep {
+func newNetworkStep(e *env, a *answers) *networkStep {
 	s := &networkStep{env: e, a: a, policy: a.Policy, entries: append([]string(nil), a.Allowlist...)}
 	if s.policy == "" {
 		s.policy = core.PolicyDeny
@@ -75,7 +75,7 @@ func (s *networkStep) setFocus(f networkField) tea.Cmd {
 
 // save writes the step's state into the answers. The entries are kept
 // while the policy is deny, so switching back to allowlist finds them;
-// Answers.Target leaves them out of the target then, and nothing with
+// answers.Target leaves them out of the target then, and nothing with
 // policy deny is saved with entries.
 func (s *networkStep) save() {
 	s.a.Policy = s.policy

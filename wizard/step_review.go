@@ -34,7 +34,7 @@ type saveFailedMsg struct{ err error }
 // number of the step to go back to.
 type reviewStep struct {
 	env     *env
-	a       *Answers
+	a       *answers
 	name    textinput.Model
 	editing bool
 	spin    spinner.Model
@@ -48,7 +48,7 @@ type reviewStep struct {
 	width, height int
 }
 
-func newReviewStep(e *env, a *Answers) *reviewStep {
+func newReviewStep(e *env, a *answers) *reviewStep {
 	s := &reviewStep{env: e, a: a}
 	s.name = newInput(e.st, "› ", a.TargetName(), core.MaxNameLen) // the row's label says name
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
