@@ -120,7 +120,7 @@ func TestMultiProcess(t *testing.T) {
 	if n, _ := s.CountTargets(ctx); n != procs*10 {
 		t.Errorf("%d targets, want %d", n, procs*10)
 	}
-	all, _ := s.List(ctx, "", 0)
+	all, _ := s.Deliveries(ctx, "", 0)
 	if len(all) != procs*10*5 || len(claimedBy) != len(all) {
 		t.Errorf("%d deliveries, %d claimed", len(all), len(claimedBy))
 	}

@@ -75,7 +75,7 @@ func TestMigrateBodiesOut(t *testing.T) {
 		t.Error("deliveries still has its body column")
 	}
 	for _, id := range []string{"dlv_failed", "dlv_pending", "dlv_orphan"} {
-		d, err := s2.Get(ctx, id)
+		d, err := s2.Delivery(ctx, id)
 		if err != nil || string(d.Body) != `{"body":"`+id+`"}` {
 			t.Errorf("Get(%s) = %q, %v", id, d.Body, err)
 		}
@@ -83,7 +83,7 @@ func TestMigrateBodiesOut(t *testing.T) {
 	if as, err := s2.Attempts(ctx, "dlv_failed"); err != nil || len(as) != 1 {
 		t.Errorf("attempts of dlv_failed: %v, %v", as, err)
 	}
-	list, err := s2.List(ctx, "", 0)
+	list, err := s2.Deliveries(ctx, "", 0)
 	if err != nil || len(list) != 3 || string(list[0].Body) != `{"body":"dlv_orphan"}` {
 		t.Fatalf("List = %+v, %v", list, err)
 	}
@@ -106,7 +106,7 @@ func TestMigrateBodiesOut(t *testing.T) {
 	if len(added) != 1 {
 		t.Fatalf("Enqueue of 1 returned %d deliveries", len(added))
 	}
-	if d, err := s2.Get(ctx, added[0].ID); err != nil || string(d.Body) != `{"finding":0}` {
+	if d, err := s2.Delivery(ctx, added[0].ID); err != nil || string(d.Body) != `{"finding":0}` {
 		t.Fatalf("new delivery = %q, %v", d.Body, err)
 	}
 	// Deleting a delivery deletes its body.

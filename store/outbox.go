@@ -190,9 +190,9 @@ func (s *Store) Claim(ctx context.Context, worker string, n int, now time.Time, 
 	return out, nil
 }
 
-// Get returns the delivery with id; an unknown id is a codes.Usage error
-// wrapping ErrDeliveryNotFound.
-func (s *Store) Get(ctx context.Context, id string) (delivery.Delivery, error) {
+// Delivery returns the delivery with id; an unknown id is a codes.Usage
+// error wrapping ErrDeliveryNotFound.
+func (s *Store) Delivery(ctx context.Context, id string) (delivery.Delivery, error) {
 	var d delivery.Delivery
 	err := s.retry(ctx, func() error {
 		var err error
@@ -205,9 +205,9 @@ func (s *Store) Get(ctx context.Context, id string) (delivery.Delivery, error) {
 	return d, err
 }
 
-// List returns deliveries newest first, at most limit (limit<=0: all);
-// a non-empty status keeps only deliveries in it.
-func (s *Store) List(ctx context.Context, status delivery.Status, limit int) ([]delivery.Delivery, error) {
+// Deliveries returns deliveries newest first, at most limit (limit<=0:
+// all); a non-empty status keeps only deliveries in it.
+func (s *Store) Deliveries(ctx context.Context, status delivery.Status, limit int) ([]delivery.Delivery, error) {
 	query := `SELECT ` + deliveryColumns + ` FROM deliveries`
 	var args []any
 	if status != "" {
@@ -239,7 +239,7 @@ func (s *Store) List(ctx context.Context, status delivery.Status, limit int) ([]
 // Attempts returns the attempts of the delivery with id, in order; an
 // unknown id is an error.
 func (s *Store) Attempts(ctx context.Context, id string) ([]delivery.Attempt, error) {
-	if _, err := s.Get(ctx, id); err != nil {
+	if _, err := s.Delivery(ctx, id); err != nil {
 		return nil, err
 	}
 	var out []delivery.Attempt

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/delivery"
@@ -17,12 +18,8 @@ import (
 // recorded, since it happened, but the status is left to the new holder.
 // An unknown delivery id or status fails the whole batch.
 func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.Outcome) error {
-	for _, o := range outcomes {
-		switch o.Status {
-		case delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
-		default:
-			return codes.Errorf(codes.Internal, "outcome of delivery %s has unknown status %q", o.Attempt.DeliveryID, o.Status)
-		}
+	if err := checkOutcomes(outcomes); err != nil {
+		return err
 	}
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
@@ -70,20 +67,8 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 			} else if n == 0 {
 				// Unknown, or claimed by another worker since: count the
 				// attempt and leave the status to the holder.
-				if count == nil {
-					if count, err = tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?
-						WHERE id = ?`); err != nil {
-						return err
-					}
-				}
-				res, err := count.ExecContext(ctx, ns(now), a.DeliveryID)
-				if err != nil {
+				if err := countAttempt(ctx, tx, &count, now, a.DeliveryID); err != nil {
 					return err
-				}
-				if n, err := res.RowsAffected(); err != nil {
-					return err
-				} else if n == 0 {
-					return deliveryNotFound(a.DeliveryID)
 				}
 			}
 			at := a.At
@@ -96,4 +81,40 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 		}
 		return recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
 	})
+}
+
+// checkOutcomes refuses a batch with an outcome of unknown status before
+// anything is written.
+func checkOutcomes(outcomes []delivery.Outcome) error {
+	for _, o := range outcomes {
+		switch o.Status {
+		case delivery.StatusPending, delivery.StatusDelivered, delivery.StatusFailed, delivery.StatusBlocked:
+		default:
+			return codes.Errorf(codes.Internal, "outcome of delivery %s has unknown status %q", o.Attempt.DeliveryID, o.Status)
+		}
+	}
+	return nil
+}
+
+// countAttempt counts an attempt of delivery id without touching its
+// status, preparing *count on first use; an unknown id fails.
+func countAttempt(ctx context.Context, tx *sql.Tx, count **sql.Stmt, now time.Time, id string) error {
+	if *count == nil {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?
+			WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		*count = stmt
+	}
+	res, err := (*count).ExecContext(ctx, ns(now), id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return deliveryNotFound(id)
+	}
+	return nil
 }

@@ -62,17 +62,17 @@ func TestEnqueueDedupe(t *testing.T) {
 	if n := count(t, s.Path(), "deliveries"); n != 4 {
 		t.Errorf("%d deliveries, want 4", n)
 	}
-	got, err := s.Get(ctx, first[0].ID)
+	got, err := s.Delivery(ctx, first[0].ID)
 	if err != nil || got.IdempotencyKey != "finding-0000" {
 		t.Errorf("Get = %+v %v", got, err)
 	}
-	_, err = s.Get(ctx, "dlv_nope")
+	_, err = s.Delivery(ctx, "dlv_nope")
 	if !errors.Is(err, ErrDeliveryNotFound) {
 		t.Errorf("Get unknown = %v", err)
 	}
 	_, err = s.Enqueue(ctx, newDeliveries("no-such-target", 1))
 	wantCode(t, err, codes.TargetNotFound)
-	list, _ := s.List(ctx, "", 0)
+	list, _ := s.Deliveries(ctx, "", 0)
 	if len(list) != 4 {
 		t.Errorf("List = %d", len(list))
 	}
@@ -146,7 +146,7 @@ func TestEnqueueClaimedRecordAndRelease(t *testing.T) {
 		Status: delivery.StatusDelivered}}); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := s.Get(ctx, got[0].ID); d.Status != delivery.StatusDelivered || d.Attempts != 1 {
+	if d, _ := s.Delivery(ctx, got[0].ID); d.Status != delivery.StatusDelivered || d.Attempts != 1 {
 		t.Fatalf("recorded %+v", d)
 	}
 	if err := s.Release(ctx, "exporter", []string{got[1].ID}); err != nil {
@@ -221,7 +221,7 @@ func TestClaimConcurrent(t *testing.T) {
 	if len(seen) != total {
 		t.Errorf("%d deliveries claimed, want %d", len(seen), total)
 	}
-	delivered, _ := s.List(ctx, delivery.StatusDelivered, 0)
+	delivered, _ := s.Deliveries(ctx, delivery.StatusDelivered, 0)
 	if len(delivered) != total {
 		t.Errorf("%d delivered, want %d", len(delivered), total)
 	}
@@ -259,7 +259,7 @@ func TestClaimRules(t *testing.T) {
 	if err := s.Record(ctx, "w1", []delivery.Outcome{{Attempt: delivery.Attempt{DeliveryID: q[1].ID, Code: "x"}, Status: delivery.StatusDelivered}}); err != nil {
 		t.Fatal(err)
 	}
-	d, _ := s.Get(ctx, q[1].ID)
+	d, _ := s.Delivery(ctx, q[1].ID)
 	if d.Status != delivery.StatusPending || d.Attempts != 1 {
 		t.Errorf("after a lost claim: %+v", d)
 	}
@@ -284,9 +284,9 @@ func TestRecordBatchAndRequeue(t *testing.T) {
 	if err := s.Record(ctx, "w", outs); err != nil {
 		t.Fatal(err)
 	}
-	d0, _ := s.Get(ctx, q[0].ID)
-	d1, _ := s.Get(ctx, q[1].ID)
-	d2, _ := s.Get(ctx, q[2].ID)
+	d0, _ := s.Delivery(ctx, q[0].ID)
+	d1, _ := s.Delivery(ctx, q[1].ID)
+	d2, _ := s.Delivery(ctx, q[2].ID)
 	if d0.Status != delivery.StatusDelivered || d0.Attempts != 1 {
 		t.Errorf("d0 = %+v", d0)
 	}
@@ -354,7 +354,7 @@ func TestDeleteTargetKeepsDeliveries(t *testing.T) {
 	if err := s.DeleteTarget(ctx, "hook", "x"); err != nil {
 		t.Fatal(err)
 	}
-	list, _ := s.List(ctx, "", 0)
+	list, _ := s.Deliveries(ctx, "", 0)
 	if len(list) != 2 {
 		t.Fatalf("%d deliveries left", len(list))
 	}
@@ -363,7 +363,7 @@ func TestDeleteTargetKeepsDeliveries(t *testing.T) {
 			t.Errorf("history row = %+v", d)
 		}
 	}
-	d1, _ := s.Get(ctx, q[1].ID)
+	d1, _ := s.Delivery(ctx, q[1].ID)
 	if d1.Status != delivery.StatusBlocked || d1.LastCode != string(codes.TargetNotFound) {
 		t.Errorf("pending delivery of a deleted target = %+v", d1)
 	}

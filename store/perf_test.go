@@ -94,7 +94,7 @@ func TestOutbox2000(t *testing.T) {
 	drain2000(t, s)
 	took := time.Since(start)
 	t.Logf("2,000 deliveries through the outbox in %v (race %v)", took, raceEnabled)
-	if ds, _ := s.List(ctx, delivery.StatusDelivered, 0); len(ds) != 2000 {
+	if ds, _ := s.Deliveries(ctx, delivery.StatusDelivered, 0); len(ds) != 2000 {
 		t.Errorf("%d delivered", len(ds))
 	}
 }

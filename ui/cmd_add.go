@@ -120,8 +120,9 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	problems := assessed.Problems
 	if readErr != nil {
 		// Keep the exact reason (an unreadable file, an empty variable).
-		e := codes.AsError(readErr)
-		problems = replaceField(problems, "signing_secret", codes.Problem{Code: e.Code, Field: "signing_secret", Reason: e.Reason, Fix: e.Fix})
+		p := codes.ProblemOf(readErr)
+		p.Field = "signing_secret"
+		problems = replaceField(problems, "signing_secret", p)
 	}
 	if len(problems) > 0 {
 		return codes.ProblemsError(problems)

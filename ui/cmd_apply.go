@@ -126,14 +126,7 @@ func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
 		EdgeValues: readEdgeValues(app, specs, dir),
 	}, resolver)
 
-	result := applyResult{Plan: make([]planEntry, len(plan.Changes)), DryRun: opts.dryRun}
-	for i, c := range plan.Changes {
-		changed := c.Changed
-		if changed == nil {
-			changed = []string{}
-		}
-		result.Plan[i] = planEntry{Action: c.Action, Name: c.Name, Changed: changed, Warnings: c.Warnings}
-	}
+	result := applyResult{Plan: planEntries(plan), DryRun: opts.dryRun}
 	if !opts.json {
 		writePlanText(app.Out, opts.file, plan, result.Plan)
 	}
@@ -154,23 +147,8 @@ func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
 			fmt.Fprintln(app.Out, "Nothing to change.")
 		}
 	default:
-		if st == nil {
-			if st, err = app.OpenStore(); err != nil {
-				return err
-			}
-			defer st.Close()
-		}
-		if err := st.Apply(ctx, planOps(plan), store.Actor()); err != nil {
+		if err := writePlan(ctx, app, st, plan); err != nil {
 			return err
-		}
-		// The answers judged for new and changed endpoints, for doctor to
-		// name drift later.
-		for _, c := range plan.Changes {
-			if c.Action != config.Delete && len(c.Addresses) > 0 {
-				if err := st.RecordAddresses(ctx, c.Name, c.Host, c.Addresses); err != nil {
-					return err
-				}
-			}
 		}
 		result.Applied = true
 		if !opts.json {
@@ -180,6 +158,44 @@ func applyRun(ctx context.Context, app *App, opts *applyOptions) error {
 	}
 	if opts.json {
 		return writeJSON(app.Out, result)
+	}
+	return nil
+}
+
+// planEntries is the plan as --json shows it: every change, an empty
+// changed list rather than null.
+func planEntries(plan config.Plan) []planEntry {
+	entries := make([]planEntry, len(plan.Changes))
+	for i, c := range plan.Changes {
+		changed := c.Changed
+		if changed == nil {
+			changed = []string{}
+		}
+		entries[i] = planEntry{Action: c.Action, Name: c.Name, Changed: changed, Warnings: c.Warnings}
+	}
+	return entries
+}
+
+// writePlan applies plan in one transaction, on st or, when there was no
+// store yet (st nil), on one it creates, and records the DNS answers judged
+// for new and changed endpoints, for doctor to name drift later.
+func writePlan(ctx context.Context, app *App, st *store.Store, plan config.Plan) error {
+	if st == nil {
+		var err error
+		if st, err = app.OpenStore(); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	if err := st.Apply(ctx, planOps(plan), store.Actor()); err != nil {
+		return err
+	}
+	for _, c := range plan.Changes {
+		if c.Action != config.Delete && len(c.Addresses) > 0 {
+			if err := st.RecordAddresses(ctx, c.Name, c.Host, c.Addresses); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func NewCmdDeliveries(app *App, runF func(*deliveriesOptions) error) *cobra.Comm
 func deliveriesListRun(ctx context.Context, app *App, opts *deliveriesOptions) error {
 	var ds []delivery.Delivery
 	if err := app.withStore(func(s *store.Store) (err error) {
-		ds, err = s.List(ctx, delivery.Status(opts.status), opts.limit)
+		ds, err = s.Deliveries(ctx, delivery.Status(opts.status), opts.limit)
 		return err
 	}); err != nil {
 		return err
@@ -295,7 +295,7 @@ func deliveryShowRun(ctx context.Context, app *App, opts *deliveryShowOptions) e
 	var d delivery.Delivery
 	var atts []delivery.Attempt
 	if err := app.withStore(func(s *store.Store) (err error) {
-		if d, err = s.Get(ctx, opts.id); err != nil {
+		if d, err = s.Delivery(ctx, opts.id); err != nil {
 			return err
 		}
 		atts, err = s.Attempts(ctx, opts.id)

@@ -315,31 +315,26 @@ func newReceiver(app *App, first []string, secrets func(context.Context, time.Ti
 	return rv
 }
 
+// ServeHTTP answers one delivery: refused before its body is read (too
+// many headers, not POST, too large), busy when the bodies in flight would
+// overdraw their budget, then verified (verify) and accepted once (accept).
+// Every request prints one line.
 func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	line := receiveLine{At: rv.app.Now().UTC()}
 	defer func() { rv.print(line) }()
-	answer := func(status int, v any) {
-		line.HTTPStatus = status
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	refuse := func(status int, code codes.Code, reason string) {
-		line.Status, line.Code, line.Reason = "rejected", string(code), reason
-		answer(status, map[string]string{"error": string(code), "reason": reason})
-	}
+	out := reply{w: w, line: &line}
 	if n := headerCount(r.Header); n > maxReceiveHeaders {
-		refuse(http.StatusRequestHeaderFieldsTooLarge, codes.PayloadInvalid,
+		out.refuse(http.StatusRequestHeaderFieldsTooLarge, codes.PayloadInvalid,
 			fmt.Sprintf("%d header fields; at most %d are accepted", n, maxReceiveHeaders))
 		return
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		refuse(http.StatusMethodNotAllowed, codes.Usage, "only POST is accepted")
+		out.refuse(http.StatusMethodNotAllowed, codes.Usage, "only POST is accepted")
 		return
 	}
 	if r.ContentLength > maxReceiveBody {
-		refuse(http.StatusRequestEntityTooLarge, codes.PayloadInvalid, "the body is larger than 1 MiB")
+		out.refuse(http.StatusRequestEntityTooLarge, codes.PayloadInvalid, "the body is larger than 1 MiB")
 		return
 	}
 	// Bodies held at once share one budget: a request that would overdraw
@@ -350,9 +345,7 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		want = maxReceiveBody
 	}
 	if !rv.bodies.take(want) {
-		w.Header().Set("Retry-After", "1")
-		line.Status, line.Code, line.Reason = "busy", string(codes.DeliveryFailed), "too many request bodies in flight"
-		answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": line.Reason})
+		out.busy("too many request bodies in flight")
 		return
 	}
 	defer rv.bodies.give(want)
@@ -360,63 +353,100 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			refuse(http.StatusRequestEntityTooLarge, codes.PayloadInvalid, "the body is larger than 1 MiB")
+			out.refuse(http.StatusRequestEntityTooLarge, codes.PayloadInvalid, "the body is larger than 1 MiB")
 		} else {
-			refuse(http.StatusBadRequest, codes.PayloadInvalid, "the body could not be read")
+			out.refuse(http.StatusBadRequest, codes.PayloadInvalid, "the body could not be read")
 		}
 		return
 	}
+	if key, ok := rv.verify(out, r, body); ok {
+		rv.accept(out, r, key, body)
+	}
+}
+
+// verify checks the signature of a delivery against the target's current
+// secrets and answers when it does not hold; ok says it does.
+func (rv *receiver) verify(out reply, r *http.Request, body []byte) (key string, ok bool) {
 	if secrets, err := rv.secrets(r.Context(), rv.app.Now()); err == nil && len(secrets) > 0 {
 		rv.v.SetSecrets(secrets) // follows a rotation of TARGET
 	}
 	key, err := rv.v.Verify(r, body)
-	if err != nil {
-		reason := codes.AsError(err).Reason
-		if strings.Contains(reason, replayWindowFull) {
-			// Capacity, not a bad signature: the sender retries with a new
-			// nonce (docs/signing.md, "Replay window").
-			w.Header().Set("Retry-After", "1")
-			line.Status, line.Code, line.Reason = "busy", string(codes.DeliveryFailed), reason
-			answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": reason})
-			return
-		}
-		if errors.Is(err, signing.ErrNotAnExport) {
-			refuse(http.StatusBadRequest, codes.PayloadInvalid, reason)
-			return
-		}
-		refuse(http.StatusUnauthorized, codes.SignatureInvalid, reason)
-		return
+	if err == nil {
+		return key, true
 	}
-	line.IdempotencyKey = key
+	reason := codes.AsError(err).Reason
+	switch {
+	case strings.Contains(reason, replayWindowFull):
+		// Capacity, not a bad signature: the sender retries with a new
+		// nonce (docs/signing.md, "Replay window").
+		out.busy(reason)
+	case errors.Is(err, signing.ErrNotAnExport):
+		out.refuse(http.StatusBadRequest, codes.PayloadInvalid, reason)
+	default:
+		out.refuse(http.StatusUnauthorized, codes.SignatureInvalid, reason)
+	}
+	return "", false
+}
+
+// accept takes a verified delivery: its nonce remembered (with a state
+// file), its body valid against the schema, answered accepted the first
+// time its idempotency key is seen and duplicate after.
+func (rv *receiver) accept(out reply, r *http.Request, key string, body []byte) {
+	out.line.IdempotencyKey = key
 	if rv.state != nil {
 		if err := rv.recordNonce(r); err != nil {
 			// Not remembered, so not accepted: a retry may come back.
-			w.Header().Set("Retry-After", "1")
-			line.Status, line.Code, line.Reason = "busy", string(codes.DeliveryFailed), "the replay window could not be saved"
-			answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": line.Reason})
+			out.busy("the replay window could not be saved")
 			fmt.Fprintf(rv.app.Err, "receive: %v\n", err)
 			return
 		}
 	}
 	if err := payload.ValidateBody(body); err != nil {
-		refuse(http.StatusBadRequest, codes.PayloadInvalid, codes.AsError(err).Reason)
+		out.refuse(http.StatusBadRequest, codes.PayloadInvalid, codes.AsError(err).Reason)
 		return
 	}
 	var p struct {
 		Test bool `json:"test"`
 	}
 	_ = json.Unmarshal(body, &p)
-	line.Test = p.Test
+	out.line.Test = p.Test
 	if !rv.v.MarkProcessed(key) {
-		line.Status = "duplicate"
-		answer(http.StatusOK, map[string]string{"status": "duplicate"})
+		out.line.Status = "duplicate"
+		out.answer(http.StatusOK, map[string]string{"status": "duplicate"})
 		return
 	}
-	line.Status = "accepted"
-	answer(http.StatusOK, map[string]string{"status": "accepted"})
+	out.line.Status = "accepted"
+	out.answer(http.StatusOK, map[string]string{"status": "accepted"})
 	if rv.exitOnce {
 		rv.once.Do(func() { close(rv.accepted) })
 	}
+}
+
+// reply answers one request in JSON and fills the line printed for it.
+type reply struct {
+	w    http.ResponseWriter
+	line *receiveLine
+}
+
+func (out reply) answer(status int, v any) {
+	out.line.HTTPStatus = status
+	out.w.Header().Set("Content-Type", "application/json")
+	out.w.WriteHeader(status)
+	_ = json.NewEncoder(out.w).Encode(v)
+}
+
+// refuse answers a delivery that will never be accepted as it is.
+func (out reply) refuse(status int, code codes.Code, reason string) {
+	out.line.Status, out.line.Code, out.line.Reason = "rejected", string(code), reason
+	out.answer(status, map[string]string{"error": string(code), "reason": reason})
+}
+
+// busy answers 503 with Retry-After: the receiver's capacity, not the
+// delivery, is the trouble, so the sender tries again.
+func (out reply) busy(reason string) {
+	out.w.Header().Set("Retry-After", "1")
+	out.line.Status, out.line.Code, out.line.Reason = "busy", string(codes.DeliveryFailed), reason
+	out.answer(http.StatusServiceUnavailable, map[string]string{"error": "receiver_busy", "reason": reason})
 }
 
 // receiveBodyBudget bounds the bytes of request bodies the receiver holds

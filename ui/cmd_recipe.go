@@ -27,7 +27,7 @@ type recipeOptions struct {
 func NewCmdRecipe(app *App, runF func(*recipeOptions) error) *cobra.Command {
 	opts := &recipeOptions{}
 	cmd := &cobra.Command{
-		Use:   "recipe [TARGET] [--provider " + strings.Join(recipes.Providers, "|") + "] [--list [--json]]",
+		Use:   "recipe [TARGET] [--provider " + strings.Join(recipes.Names, "|") + "] [--list [--json]]",
 		Short: "Print receiver verification code for Zapier, Make, n8n, Node.js, Python or Go",
 		Long: `recipe prints code (or step-by-step setup and a blueprint, for Make) that
 makes a receiver verify WebRiskOps deliveries as docs/signing.md says;
@@ -57,7 +57,7 @@ Make data store record, or the constant you paste into the n8n Code node).`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.provider, "provider", "", "the receiver: "+strings.Join(recipes.Providers, ", "))
+	fs.StringVar(&opts.provider, "provider", "", "the receiver: "+strings.Join(recipes.Names, ", "))
 	deprecatedTargetFlag(fs, &opts.target)
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "the timestamp tolerance the recipe checks, in whole seconds")
 	fs.BoolVar(&opts.list, "list", false, "list the recipes")
@@ -71,14 +71,14 @@ func recipeRun(ctx context.Context, app *App, opts *recipeOptions) error {
 			Provider    string `json:"provider"`
 			Description string `json:"description"`
 		}
-		list := make([]recipeEntry, len(recipes.Providers))
-		for i, p := range recipes.Providers {
+		list := make([]recipeEntry, len(recipes.Names))
+		for i, p := range recipes.Names {
 			list[i] = recipeEntry{p, recipes.Describe(p)}
 		}
 		return writeJSON(app.Out, list)
 	}
 	if opts.list {
-		for _, p := range recipes.Providers {
+		for _, p := range recipes.Names {
 			fmt.Fprintf(app.Out, "%-8s %s\n", p, recipes.Describe(p))
 		}
 		return nil
@@ -105,10 +105,10 @@ func recipeRun(ctx context.Context, app *App, opts *recipeOptions) error {
 		}
 	}
 	if provider == "" {
-		return codes.Errorf(codes.Usage, "recipe needs --provider (%s) or a saved TARGET", strings.Join(recipes.Providers, ", "))
+		return codes.Errorf(codes.Usage, "recipe needs --provider (%s) or a saved TARGET", strings.Join(recipes.Names, ", "))
 	}
 	if recipes.Describe(provider) == "" {
-		return codes.Errorf(codes.Usage, "--provider %q is not one of %s", provider, strings.Join(recipes.Providers, ", "))
+		return codes.Errorf(codes.Usage, "--provider %q is not one of %s", provider, strings.Join(recipes.Names, ", "))
 	}
 	out, err := recipes.Render(provider, data)
 	if err != nil {

@@ -39,7 +39,7 @@ func addCompletions(root *cobra.Command, app *App) {
 			fixedCompletion(cmd, "mode", modeNames()...)
 			fixedCompletion(cmd, "private-network-policy", "deny", "allowlist")
 		case "recipe":
-			fixedCompletion(cmd, "provider", recipes.Providers...)
+			fixedCompletion(cmd, "provider", recipes.Names...)
 		case "deliveries":
 			fixedCompletion(cmd, "status", statuses()...)
 			for _, sub := range cmd.Commands() {
@@ -129,7 +129,7 @@ func (a *App) completeDeliveries(statuses ...delivery.Status) cobra.CompletionFu
 				statuses = []delivery.Status{""}
 			}
 			for _, st := range statuses {
-				ds, err := s.List(ctx, st, 200)
+				ds, err := s.Deliveries(ctx, st, 200)
 				if err != nil {
 					return err
 				}

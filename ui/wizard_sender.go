@@ -65,8 +65,8 @@ func (w wizardSender) VerifyRotation(ctx context.Context, t core.Target, retireO
 		return wizard.TestResult{}, err
 	}
 	if probeErr != nil {
-		e := codes.AsError(probeErr)
-		return wizard.TestResult{Summary: "The receiver did not accept the new secret.", Problem: &codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}, nil
+		p := codes.ProblemOf(probeErr)
+		return wizard.TestResult{Summary: "The receiver did not accept the new secret.", Problem: &p}, nil
 	}
 	summary := fmt.Sprintf("New secret verified by the receiver at %s.", out.At.Format(time.RFC3339))
 	if len(out.Retired) > 0 {

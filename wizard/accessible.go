@@ -268,7 +268,7 @@ func (ui *lineUI) main(o Options) error {
 					continue
 				}
 			}
-			if err := ui.setup(&Answers{}, stepProvider); err != nil {
+			if err := ui.setup(&answers{}, stepProvider); err != nil {
 				return err
 			}
 		case "resume":
@@ -331,16 +331,16 @@ func (ui *lineUI) status() (hasDraft bool, targets []core.Target, err error) {
 }
 
 // loadDraft reads the unfinished setup back.
-func (ui *lineUI) loadDraft() (Answers, stepID, error) {
+func (ui *lineUI) loadDraft() (answers, stepID, error) {
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	step, data, _, ok, err := ui.e.store.LoadDraft(ctx, ui.e.draftID)
 	if err != nil || !ok {
-		return Answers{}, stepProvider, err
+		return answers{}, stepProvider, err
 	}
-	a, err := UnmarshalAnswers(data)
+	a, err := unmarshalAnswers(data)
 	if err != nil {
-		return Answers{}, stepProvider, err
+		return answers{}, stepProvider, err
 	}
 	s := stepID(step)
 	if position(a.Mode, s) == 0 {
@@ -350,7 +350,7 @@ func (ui *lineUI) loadDraft() (Answers, stepID, error) {
 }
 
 // saveDraft stores the answers as the draft at step.
-func (ui *lineUI) saveDraft(a *Answers, step stepID) {
+func (ui *lineUI) saveDraft(a *answers, step stepID) {
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	if err := ui.e.store.SaveDraft(ctx, ui.e.draftID, string(step), a.Marshal()); err != nil {

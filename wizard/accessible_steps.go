@@ -29,7 +29,7 @@ func problemErr(p *codes.Problem) error {
 
 // setup runs the steps from step until the target is saved, or the
 // operator goes back past the first step.
-func (ui *lineUI) setup(a *Answers, step stepID) error {
+func (ui *lineUI) setup(a *answers, step stepID) error {
 	for step != "" {
 		ui.heading(fmt.Sprintf("New target › Step %d of %d · %s", position(a.Mode, step), len(flow(a.Mode)), step.Title()))
 		next, err := ui.step(a, step)
@@ -50,7 +50,7 @@ func (ui *lineUI) setup(a *Answers, step stepID) error {
 }
 
 // step asks one step and returns the step to go to.
-func (ui *lineUI) step(a *Answers, s stepID) (stepID, error) {
+func (ui *lineUI) step(a *answers, s stepID) (stepID, error) {
 	var err error
 	switch s {
 	case stepProvider:
@@ -76,7 +76,7 @@ func (ui *lineUI) step(a *Answers, s stepID) (stepID, error) {
 	return nextStep(a.Mode, s), nil
 }
 
-func (ui *lineUI) provider(a *Answers) error {
+func (ui *lineUI) provider(a *answers) error {
 	opts := make([][2]string, 0, len(core.Providers)+1)
 	for _, p := range core.Providers {
 		opts = append(opts, [2]string{string(p.Key), string(p.Key) + ": " + p.Description})
@@ -92,7 +92,7 @@ func (ui *lineUI) provider(a *Answers) error {
 	return nil
 }
 
-func (ui *lineUI) mode(a *Answers) error {
+func (ui *lineUI) mode(a *answers) error {
 	opts := make([][2]string, 0, len(core.Modes)+1)
 	for _, m := range core.Modes {
 		opts = append(opts, [2]string{string(m.Mode), string(m.Mode) + ": " + m.Description})
@@ -110,7 +110,7 @@ func (ui *lineUI) mode(a *Answers) error {
 
 // endpoint asks for the URL, then checks it (DNS included) before going
 // on; a refusal shows its code, reason and fix and asks again.
-func (ui *lineUI) endpoint(a *Answers) error {
+func (ui *lineUI) endpoint(a *answers) error {
 	ui.printf("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.\n%s\n", modeRule(a.Mode))
 	for {
 		trimmed := false
@@ -172,7 +172,7 @@ func (ui *lineUI) endpoint(a *Answers) error {
 
 // secret generates or reads the signing secret; a generated one is shown
 // once and the step waits until the operator says it is stored.
-func (ui *lineUI) secret(a *Answers) error {
+func (ui *lineUI) secret(a *answers) error {
 	opts := [][2]string{
 		{"generate", "Generate one (recommended)"},
 		{"paste", "Paste one (it is not echoed)"},
@@ -244,7 +244,7 @@ func (ui *lineUI) pasteSecret() (string, error) {
 
 // receiver asks the operator to confirm each of the six header checks,
 // with the recipe on request.
-func (ui *lineUI) receiver(a *Answers) error {
+func (ui *lineUI) receiver(a *answers) error {
 	name := recipes.ForProviderKey(string(a.Provider))
 	if name == "" {
 		name = "node"
@@ -270,7 +270,7 @@ func (ui *lineUI) receiver(a *Answers) error {
 			continue
 		}
 		a.Checks = nil
-		for _, h := range ReceiverHeaders {
+		for _, h := range receiverHeaders {
 			ok, err := ui.confirm(fmt.Sprintf("Does the receiver check %s (%s)?", h, headerChecks[h]))
 			if err != nil {
 				return err
@@ -288,7 +288,7 @@ func (ui *lineUI) receiver(a *Answers) error {
 }
 
 // network asks for the private-network approval of a self-hosted target.
-func (ui *lineUI) network(a *Answers) error {
+func (ui *lineUI) network(a *answers) error {
 	ui.printf("Warning: evidence (ticket exports with report findings) will be posted to this private network. Approve a route only when the customer has authorized it.\n")
 	for {
 		v, err := ui.choose("Private network policy", string(a.Policy),
@@ -323,7 +323,7 @@ func (ui *lineUI) network(a *Answers) error {
 
 // allowlist reads entries one per line, each checked as it is given,
 // until an empty line.
-func (ui *lineUI) allowlist(a *Answers) error {
+func (ui *lineUI) allowlist(a *answers) error {
 	if len(a.Allowlist) > 0 {
 		ui.printf("Allowlist: %s\n", clean(strings.Join(a.Allowlist, ", ")))
 		keep, err := ui.confirm("Keep these entries?")
@@ -354,15 +354,15 @@ func (ui *lineUI) allowlist(a *Answers) error {
 	return nil
 }
 
-func (ui *lineUI) owner(a *Answers) error {
+func (ui *lineUI) owner(a *answers) error {
 	owner, err := ui.ask("Receiver owner (who owns the receiving endpoint)", a.Owner,
-		fieldCheck(a, "receiver_owner", func(c *Answers, v string) { c.Owner = v }))
+		fieldCheck(a, "receiver_owner", func(c *answers, v string) { c.Owner = v }))
 	if err != nil {
 		return err
 	}
 	a.Owner = owner
 	path, err := ui.ask("Revoke path (where the receiver URL and secret are rotated or deleted)", a.RevokePath,
-		fieldCheck(a, "revoke_path", func(c *Answers, v string) { c.RevokePath = v }))
+		fieldCheck(a, "revoke_path", func(c *answers, v string) { c.RevokePath = v }))
 	if err != nil {
 		return err
 	}
@@ -372,7 +372,7 @@ func (ui *lineUI) owner(a *Answers) error {
 
 // fieldCheck returns a validator that applies the core's rules for one
 // field to a candidate value, on a copy of the answers.
-func fieldCheck(a *Answers, field string, set func(*Answers, string)) func(string) error {
+func fieldCheck(a *answers, field string, set func(*answers, string)) func(string) error {
 	return func(v string) error {
 		c := *a
 		set(&c, strings.TrimSpace(v))
@@ -385,7 +385,7 @@ func fieldCheck(a *Answers, field string, set func(*Answers, string)) func(strin
 
 // review prints the summary and readiness, then saves, or sends the
 // operator to the step to fix. It returns "" once saved.
-func (ui *lineUI) review(a *Answers) (stepID, error) {
+func (ui *lineUI) review(a *answers) (stepID, error) {
 	for {
 		t := a.Target()
 		st := ui.e.st
@@ -453,14 +453,13 @@ func (ui *lineUI) review(a *Answers) (stepID, error) {
 }
 
 // save stores the target, removes the draft and offers a test send.
-func (ui *lineUI) save(a *Answers) (bool, error) {
+func (ui *lineUI) save(a *answers) (bool, error) {
 	t, secret := a.Target(), a.Secret
 	t.Signing = nil
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	if err := ui.e.store.CreateTargetWithEdge(ctx, &t, secret, a.EdgeValue, ui.e.actor); err != nil {
-		e := codes.AsError(err)
-		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		ui.problems(codes.ProblemOf(err))
 		return false, nil
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)

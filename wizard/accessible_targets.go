@@ -20,8 +20,7 @@ func (ui *lineUI) pickTarget() (core.Target, bool, error) {
 	defer cancel()
 	t, err := ui.e.store.Target(ctx, name)
 	if err != nil {
-		e := codes.AsError(err)
-		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		ui.problems(codes.ProblemOf(err))
 		return core.Target{}, false, nil
 	}
 	return t, true, nil
@@ -86,10 +85,10 @@ func (ui *lineUI) testSend(t core.Target) error {
 	if err != nil || v == "skip" {
 		return err
 	}
-	kind := DryRun()
+	kind := dryRunKind()
 	switch v {
 	case "live":
-		kind = Live()
+		kind = liveKind()
 	case "rehearsal":
 		u, err := ui.ask("Local receiver URL", "", nil)
 		if err != nil {
@@ -99,15 +98,14 @@ func (ui *lineUI) testSend(t core.Target) error {
 		if err != nil {
 			return err
 		}
-		kind = Rehearsal(u, ca)
+		kind = rehearsalKind(u, ca)
 	}
 	ui.printf("Sending (%s)…\n", kind.Mode)
 	ctx, cancel := ui.e.cmdCtx(testTimeout)
 	res, err := ui.e.sender.TestSend(ctx, t, kind)
 	cancel()
 	if err != nil {
-		e := codes.AsError(err)
-		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		ui.problems(codes.ProblemOf(err))
 		return nil
 	}
 	ui.printf("%s\n", clean(res.Summary))
@@ -142,8 +140,7 @@ func (ui *lineUI) rotate(t core.Target) error {
 	defer cancel()
 	nt, err := ui.e.store.RotateSecret(ctx, t.Name, secret, ui.e.grace, ui.e.actor)
 	if err != nil {
-		e := codes.AsError(err)
-		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		ui.problems(codes.ProblemOf(err))
 		return nil
 	}
 	ui.printf("Rotated. Now %s.\n", core.SigningSummary(nt.Signing))
@@ -169,8 +166,7 @@ func (ui *lineUI) disconnect(t core.Target) error {
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	if err := ui.e.store.DeleteTarget(ctx, t.Name, ui.e.actor); err != nil {
-		e := codes.AsError(err)
-		ui.problems(codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+		ui.problems(codes.ProblemOf(err))
 		return nil
 	}
 	ui.printf("Disconnected %s: the target and its credentials are removed.\n", clean(t.Name))

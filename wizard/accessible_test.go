@@ -120,7 +120,7 @@ func TestAccessibleEOFKeepsDraft(t *testing.T) {
 
 func TestAccessibleBackAndResume(t *testing.T) {
 	st := newFakeStore()
-	a := Answers{Provider: core.ProviderMake, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook"}
+	a := answers{Provider: core.ProviderMake, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook"}
 	st.draft = &draftRow{step: string(stepSecret), data: a.Marshal()}
 	out, err := runScript(t, st,
 		"1", // Resume unfinished setup

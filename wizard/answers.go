@@ -13,10 +13,10 @@ import (
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
-// Answers is everything the operator has given so far in one setup. It is
+// answers is everything the operator has given so far in one setup. It is
 // the draft: saved to the store (which encrypts it, secret included) after
 // every completed step, and read back to resume.
-type Answers struct {
+type answers struct {
 	Provider core.ProviderKey `json:"provider_key,omitempty"`
 	Mode     core.Mode        `json:"deployment_mode,omitempty"`
 	URL      string           `json:"webhook_url,omitempty"`
@@ -42,7 +42,7 @@ type Answers struct {
 	RevokePath string `json:"revoke_path,omitempty"`
 
 	// Name is the target name; empty means the default from provider and
-	// host (DefaultName).
+	// host (defaultName).
 	Name string `json:"name,omitempty"`
 
 	// The optional extras of the Receiver checks step (receiver_extras.go):
@@ -53,9 +53,9 @@ type Answers struct {
 	EdgeValue        string `json:"edge_value,omitempty"`
 }
 
-// ReceiverHeaders are the six headers the operator confirms the receiver
+// receiverHeaders are the six headers the operator confirms the receiver
 // verifies, in the order the product page lists them.
-var ReceiverHeaders = []string{
+var receiverHeaders = []string{
 	signing.HeaderEvent,
 	signing.HeaderSchema,
 	signing.HeaderIdempotencyKey,
@@ -65,7 +65,7 @@ var ReceiverHeaders = []string{
 }
 
 // Ticked reports whether the operator ticked header.
-func (a *Answers) Ticked(header string) bool {
+func (a *answers) Ticked(header string) bool {
 	for _, h := range a.Checks {
 		if h == header {
 			return true
@@ -75,8 +75,8 @@ func (a *Answers) Ticked(header string) bool {
 }
 
 // ChecksConfirmed reports whether all six receiver checks are ticked.
-func (a *Answers) ChecksConfirmed() bool {
-	for _, h := range ReceiverHeaders {
+func (a *answers) ChecksConfirmed() bool {
+	for _, h := range receiverHeaders {
 		if !a.Ticked(h) {
 			return false
 		}
@@ -85,18 +85,18 @@ func (a *Answers) ChecksConfirmed() bool {
 }
 
 // TargetName is the name the target will be saved under.
-func (a *Answers) TargetName() string {
+func (a *answers) TargetName() string {
 	if a.Name != "" {
 		return a.Name
 	}
-	return DefaultName(a.Provider, a.URL)
+	return defaultName(a.Provider, a.URL)
 }
 
 // Target builds the target the answers describe. The private network
 // approval only counts for a self-hosted target; other modes are public
 // HTTPS only whatever was answered before the mode changed. Signing is
 // filled from the secret when the secret is acceptable, as the store would.
-func (a *Answers) Target() core.Target {
+func (a *answers) Target() core.Target {
 	t := core.Target{
 		Name:                    a.TargetName(),
 		ProviderKey:             a.Provider,
@@ -127,13 +127,13 @@ func (a *Answers) Target() core.Target {
 
 // Problems is every problem the core finds with the answers without the
 // network: the same rules add and the store apply.
-func (a *Answers) Problems() []codes.Problem {
+func (a *answers) Problems() []codes.Problem {
 	return a.Judge(nil).Problems
 }
 
 // Assess is core.Assess of the answers (the endpoint checked through r),
 // with the edge header's problems: the readiness the Review shows.
-func (a *Answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessment {
+func (a *answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessment {
 	as := core.Assess(ctx, a.Target(), a.Secret, r)
 	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
 	return as
@@ -142,7 +142,7 @@ func (a *Answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessmen
 // Judge is Assess with the endpoint verdict already in hand (nil: not
 // checked yet), for the Review screen, whose check runs off the UI loop
 // while the name may still change.
-func (a *Answers) Judge(v *urlsafe.Verdict) core.Assessment {
+func (a *answers) Judge(v *urlsafe.Verdict) core.Assessment {
 	as := core.AssessWith(a.Target(), a.Secret, v)
 	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
 	return as
@@ -150,7 +150,7 @@ func (a *Answers) Judge(v *urlsafe.Verdict) core.Assessment {
 
 // FieldProblems is Problems narrowed to the fields a step asks for, so a
 // step shows exactly what the core says about its own fields.
-func (a *Answers) FieldProblems(fields ...string) []codes.Problem {
+func (a *answers) FieldProblems(fields ...string) []codes.Problem {
 	var out []codes.Problem
 	for _, p := range a.Problems() {
 		for _, f := range fields {
@@ -164,24 +164,24 @@ func (a *Answers) FieldProblems(fields ...string) []codes.Problem {
 }
 
 // Marshal is the draft's stored form.
-func (a *Answers) Marshal() []byte {
+func (a *answers) Marshal() []byte {
 	b, _ := json.Marshal(a) // plain strings and slices: cannot fail
 	return b
 }
 
-// UnmarshalAnswers reads a stored draft.
-func UnmarshalAnswers(b []byte) (Answers, error) {
-	var a Answers
+// unmarshalAnswers reads a stored draft.
+func unmarshalAnswers(b []byte) (answers, error) {
+	var a answers
 	err := json.Unmarshal(b, &a)
 	return a, err
 }
 
 var nameJunk = regexp.MustCompile(`[^a-z0-9]+`)
 
-// DefaultName proposes a target name from the provider and the endpoint
+// defaultName proposes a target name from the provider and the endpoint
 // host, e.g. "zapier-hooks-zapier-com", cut to the name rule (a-z, 0-9 and
 // '-', at most core.MaxNameLen characters, starting with a letter or digit).
-func DefaultName(provider core.ProviderKey, rawURL string) string {
+func defaultName(provider core.ProviderKey, rawURL string) string {
 	prefix := strings.TrimSuffix(string(provider), "_webhook")
 	host := ""
 	if u, err := url.Parse(strings.TrimSpace(rawURL)); err == nil {

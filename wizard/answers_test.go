@@ -23,12 +23,12 @@ func TestDefaultName(t *testing.T) {
 		{core.ProviderGeneric, "https://" + longHost() + "/x", ""},
 	}
 	for _, c := range cases {
-		got := DefaultName(c.provider, c.url)
+		got := defaultName(c.provider, c.url)
 		if c.want != "" && got != c.want {
-			t.Errorf("DefaultName(%s, %q) = %q, want %q", c.provider, c.url, got, c.want)
+			t.Errorf("defaultName(%s, %q) = %q, want %q", c.provider, c.url, got, c.want)
 		}
 		if p := core.ValidateName(got); p != nil {
-			t.Errorf("DefaultName(%s, %q) = %q breaks the name rule: %s", c.provider, c.url, got, p.Reason)
+			t.Errorf("defaultName(%s, %q) = %q breaks the name rule: %s", c.provider, c.url, got, p.Reason)
 		}
 	}
 }
@@ -42,7 +42,7 @@ func longHost() string {
 }
 
 func TestAnswersTarget(t *testing.T) {
-	a := Answers{Provider: core.ProviderN8N, Mode: core.ModeCloud, URL: "https://10.20.1.5/webhook/x",
+	a := answers{Provider: core.ProviderN8N, Mode: core.ModeCloud, URL: "https://10.20.1.5/webhook/x",
 		Policy: core.PolicyAllowlist, Allowlist: []string{"10.20.0.0/16"}, AuthorizedBy: "ops"}
 	if tg := a.Target(); tg.PrivateNetwork.Policy != core.PolicyDeny || len(tg.PrivateNetwork.Allowlist) != 0 {
 		t.Fatalf("a cloud target keeps the allowlist answered before the mode changed: %+v", tg.PrivateNetwork)
@@ -58,22 +58,22 @@ func TestAnswersTarget(t *testing.T) {
 	if s := a.Target().Signing; s == nil || s.Fingerprint == "" {
 		t.Fatal("no signing summary for an acceptable secret")
 	}
-	for _, h := range ReceiverHeaders[:5] {
+	for _, h := range receiverHeaders[:5] {
 		a.Checks = append(a.Checks, h)
 	}
 	if a.ChecksConfirmed() {
 		t.Fatal("five of six checks count as confirmed")
 	}
-	a.Checks = append(a.Checks, ReceiverHeaders[5])
+	a.Checks = append(a.Checks, receiverHeaders[5])
 	if !a.ChecksConfirmed() {
 		t.Fatal("six checks do not count as confirmed")
 	}
 }
 
 func TestAnswersRoundTrip(t *testing.T) {
-	a := Answers{Provider: core.ProviderZapier, Mode: core.ModeSelfHosted, URL: "https://x.example/h",
-		Secret: "s", SecretGenerated: true, Checks: []string{ReceiverHeaders[0]}, Allowlist: []string{"10.0.0.0/8"}, Name: "n"}
-	b, err := UnmarshalAnswers(a.Marshal())
+	a := answers{Provider: core.ProviderZapier, Mode: core.ModeSelfHosted, URL: "https://x.example/h",
+		Secret: "s", SecretGenerated: true, Checks: []string{receiverHeaders[0]}, Allowlist: []string{"10.0.0.0/8"}, Name: "n"}
+	b, err := unmarshalAnswers(a.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestAnswersRoundTrip(t *testing.T) {
 }
 
 func TestFieldProblemsMatchCore(t *testing.T) {
-	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud}
+	a := answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud}
 	ps := a.FieldProblems("receiver_owner", "revoke_path")
 	got := map[codes.Code]bool{}
 	for _, p := range ps {
@@ -124,13 +124,13 @@ func TestFlow(t *testing.T) {
 }
 
 // Both Reviews judge with the core's rule: the plain prompts through
-// Answers.Assess, the screen through Answers.Judge with the verdict its
+// answers.Assess, the screen through answers.Judge with the verdict its
 // background check found. They agree, the edge header's problem comes
 // before the endpoint's refusal (as in add), and a refused endpoint blocks
 // the endpoint state.
 func TestReviewsJudgeAlike(t *testing.T) {
-	a := Answers{Provider: core.ProviderZapier, Mode: core.ModeCloud, URL: "https://hooks.zapier.com/hooks/catch/1/abcdef/",
-		Secret: "s3cret-known-value-for-tests-0123456789abcdef", Checks: ReceiverHeaders, Owner: "ops", RevokePath: "Zapier",
+	a := answers{Provider: core.ProviderZapier, Mode: core.ModeCloud, URL: "https://hooks.zapier.com/hooks/catch/1/abcdef/",
+		Secret: "s3cret-known-value-for-tests-0123456789abcdef", Checks: receiverHeaders, Owner: "ops", RevokePath: "Zapier",
 		EdgeHeader: "Host", EdgeValue: "abcdefghijklmnopqrstuvwxyz"}
 	r := &fakeResolver{answers: map[string][]netip.Addr{"hooks.zapier.com": {netip.MustParseAddr("10.1.2.3")}}}
 	plain := a.Assess(context.Background(), r)

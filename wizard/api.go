@@ -66,17 +66,17 @@ type TestKind struct {
 	CAFile string
 }
 
-// DryRun asks for a signed request that is shown, not sent.
-func DryRun() TestKind { return TestKind{Mode: TestDryRun} }
+// dryRunKind asks for a signed request that is shown, not sent.
+func dryRunKind() TestKind { return TestKind{Mode: TestDryRun} }
 
-// Rehearsal asks for a test delivery to a local receiver at url, trusting
+// rehearsalKind asks for a test delivery to a local receiver at url, trusting
 // caFile when it is not empty.
-func Rehearsal(url, caFile string) TestKind {
+func rehearsalKind(url, caFile string) TestKind {
 	return TestKind{Mode: TestRehearsal, ReceiverURL: url, CAFile: caFile}
 }
 
-// Live asks for one test delivery to the target's own endpoint.
-func Live() TestKind { return TestKind{Mode: TestLive} }
+// liveKind asks for one test delivery to the target's own endpoint.
+func liveKind() TestKind { return TestKind{Mode: TestLive} }
 
 // TestResult is the outcome of one test send.
 type TestResult struct {

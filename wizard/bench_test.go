@@ -55,7 +55,7 @@ func BenchmarkHomeView(b *testing.B) {
 }
 
 // benchModel is a model at 80×24 drawing plain text.
-func benchModel(st *fakeStore) *Model {
+func benchModel(st *fakeStore) *model {
 	r := lipgloss.NewRenderer(&strings.Builder{})
 	r.SetColorProfile(termenv.Ascii)
 	r.SetHasDarkBackground(true)
@@ -67,7 +67,7 @@ func benchModel(st *fakeStore) *Model {
 }
 
 // endpointModel is a model at the Endpoint URL step of a new setup.
-func endpointModel(b *testing.B) *Model {
+func endpointModel(b *testing.B) *model {
 	m := benchModel(newFakeStore())
 	for _, k := range []string{"n", "enter", "enter"} {
 		m.Update(keyMsg(k))

@@ -43,10 +43,10 @@ type env struct {
 	grace    time.Duration
 	st       *styles
 
-	// outbox holds navigation messages posted by screens during one
+	// navQueue holds navigation messages posted by screens during one
 	// Update; the parent handles them before Update returns, so a key
 	// typed right after enter already reaches the next screen.
-	outbox []tea.Msg
+	navQueue []tea.Msg
 
 	// shown is the problems the parent shows, as of the last Update, so a
 	// screen can clear or renew them once the input that caused them
@@ -64,7 +64,7 @@ type env struct {
 // right after enter, type-ahead in one SSH packet), which would then land
 // on the old screen.
 func (e *env) post(msg tea.Msg) tea.Cmd {
-	e.outbox = append(e.outbox, msg)
+	e.navQueue = append(e.navQueue, msg)
 	return nil
 }
 

@@ -70,7 +70,7 @@ func loadDraft(e *env) tea.Cmd {
 		if !ok {
 			return draftLoadedMsg{step: stepProvider}
 		}
-		a, err := UnmarshalAnswers(data)
+		a, err := unmarshalAnswers(data)
 		if err != nil {
 			return draftLoadedMsg{err: err}
 		}

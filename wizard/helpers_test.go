@@ -158,14 +158,14 @@ func (s *fakeStore) HasDraft(context.Context, string) (bool, error) {
 }
 
 // draftAnswers decodes the saved draft.
-func (s *fakeStore) draftAnswers(t *testing.T) (Answers, string) {
+func (s *fakeStore) draftAnswers(t *testing.T) (answers, string) {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.draft == nil {
 		t.Fatal("no draft saved")
 	}
-	a, err := UnmarshalAnswers(s.draft.data)
+	a, err := unmarshalAnswers(s.draft.data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,14 +210,14 @@ func (f *fakeSender) TestSend(_ context.Context, _ core.Target, kind TestKind) (
 	return f.res, f.err
 }
 
-// driver feeds messages to a Model as the Bubble Tea loop would: it runs
+// driver feeds messages to a model as the Bubble Tea loop would: it runs
 // the commands a message returns and feeds their messages back, until
 // nothing is left. Commands that do not answer within cmdWait (spinner
 // ticks, cursor blinks, the typing pause) are dropped, so tests stay fast
 // and deterministic; debounced checks are reached with enter.
 type driver struct {
 	t     *testing.T
-	m     *Model
+	m     *model
 	st    *fakeStore
 	res   *fakeResolver
 	quit  bool

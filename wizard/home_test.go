@@ -115,7 +115,7 @@ func TestHomePageUsesTheRowsAt80x24(t *testing.T) {
 			st.targets[n] = tg
 		}
 		if draft {
-			st.draft = &draftRow{step: string(stepReceiver), data: (&Answers{}).Marshal(), at: time.Now()}
+			st.draft = &draftRow{step: string(stepReceiver), data: (&answers{}).Marshal(), at: time.Now()}
 		}
 		d := newDriver(t, st)
 		checkFits(t, d, 80, 24, "home")
@@ -149,7 +149,7 @@ func TestHomePageUsesTheRowsAt80x24(t *testing.T) {
 // screen and the help line say so.
 func TestHomeEmptyWithDraftSaysEnterResumes(t *testing.T) {
 	st := newFakeStore()
-	a := Answers{Provider: core.ProviderMake, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook"}
+	a := answers{Provider: core.ProviderMake, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook"}
 	st.draft = &draftRow{step: string(stepSecret), data: a.Marshal()}
 	d := newDriver(t, st)
 	d.wantFlat("No webhook targets yet.", "Press c (or enter) to resume the unfinished setup, or n to start a new one.")

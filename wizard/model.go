@@ -31,10 +31,10 @@ const (
 	endHangup
 )
 
-// Model is the parent: it owns the flow, the answers, the current screen,
+// model is the parent: it owns the flow, the answers, the current screen,
 // the problems and notices the screens report, and the frame around them
 // (heading, problems, help line).
-type Model struct {
+type model struct {
 	env     *env
 	open    func() (Store, error)
 	version string
@@ -45,7 +45,7 @@ type Model struct {
 	step    stepID
 	home    *home
 	cur     component
-	answers *Answers
+	answers *answers
 	drafts  drafts
 	// returnToReview is set when Review sent the operator to a step: the
 	// step then returns to Review.
@@ -64,8 +64,8 @@ type Model struct {
 }
 
 // newModel builds the parent on the home screen.
-func newModel(e *env, open func() (Store, error), version string) *Model {
-	m := &Model{env: e, open: open, version: version, width: 80, height: 24}
+func newModel(e *env, open func() (Store, error), version string) *model {
+	m := &model{env: e, open: open, version: version, width: 80, height: 24}
 	m.home = newHome(e)
 	m.cur = m.home
 	m.resize()
@@ -74,7 +74,7 @@ func newModel(e *env, open func() (Store, error), version string) *Model {
 
 // Init draws nothing slow: the store is opened and the first page listed
 // by commands that run after the first frame.
-func (m *Model) Init() tea.Cmd {
+func (m *model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.home.Init()}
 	if m.env.store == nil && m.open != nil {
 		open := m.open
@@ -87,132 +87,29 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // Update handles msg, then what the screens posted while handling it.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{m.update(msg)}
-	for n := 0; len(m.env.outbox) > 0 && n < 100; n++ {
-		next := m.env.outbox[0]
-		m.env.outbox = m.env.outbox[1:]
+	for n := 0; len(m.env.navQueue) > 0 && n < 100; n++ {
+		next := m.env.navQueue[0]
+		m.env.navQueue = m.env.navQueue[1:]
 		cmds = append(cmds, m.update(next))
 	}
-	m.env.outbox = m.env.outbox[:0]
+	m.env.navQueue = m.env.navQueue[:0]
 	m.env.shown = m.problems
 	return m, tea.Batch(cmds...)
 }
 
-// update handles one message.
-func (m *Model) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.resize()
-		if m.screen == screenHome {
-			return m.home.refresh()
-		}
-		return nil
-	case tea.KeyMsg:
-		if key.Matches(msg, keyCtrlC) {
-			m.ending = endInterrupt
-			return tea.Quit
-		}
-		if c, ok := m.cur.(capturer); !(ok && c.Captures()) && key.Matches(msg, keyBack) {
-			return m.back()
-		}
-		if msg.Type != tea.KeyRunes || !msg.Paste {
-			m.notice = ""
-		}
-	case hangupMsg:
-		m.ending = endHangup
-		return tea.Quit
-	case quitMsg:
-		m.ending = endQuit
-		return tea.Quit
-	case ErrorMsg:
-		if msg.Source == m.cur {
-			m.problems = msg.Problems
-			if msg.Err != nil {
-				e := codes.AsError(msg.Err)
-				m.problems = append(m.problems, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
-			}
-		}
-		return nil
-	case noticeMsg:
-		if msg.source == m.cur {
-			m.notice = msg.text
-		}
-		return nil
-	case storeMsg:
-		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
-			m.home.loading = false
-			return nil
-		}
-		m.env.store = msg.st
-		cmds := []tea.Cmd{m.home.load(m.home.offset)}
-		if m.screen == screenStep && m.answers != nil {
-			// Steps completed before the store opened: save them now.
-			cmds = append(cmds, m.drafts.save(m.env, m.step, m.answers.Marshal()))
-		}
-		return tea.Batch(cmds...)
-	case homeLoadedMsg:
-		_, cmd := m.home.Update(msg)
-		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
-		}
-		m.draftKept = m.draftKept || msg.hasDraft
+// update handles one message: the program's own (updateFrame), the
+// store's answers (updateStore) and moves between screens (updateFlow)
+// first, anything else by the current screen.
+func (m *model) update(msg tea.Msg) tea.Cmd {
+	if cmd, handled := m.updateFrame(msg); handled {
 		return cmd
-	case stepDoneMsg:
-		return m.stepDone(msg.step)
-	case jumpMsg:
-		m.returnToReview = true
-		return m.openStep(msg.step)
-	case newSetupMsg:
-		m.answers = &Answers{}
-		m.returnToReview = false
-		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider))
-	case resumeMsg:
-		return loadDraft(m.env)
-	case draftLoadedMsg:
-		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			m.problems = []codes.Problem{{Code: e.Code, Reason: e.Reason, Fix: e.Fix}}
-			return nil
-		}
-		a := msg.answers
-		m.answers = &a
-		m.draftKept = true
-		step := msg.step
-		if position(a.Mode, step) == 0 {
-			step = stepProvider
-		}
-		m.returnToReview = false
-		return m.openStep(step)
-	case draftSavedMsg:
-		if msg.err != nil {
-			m.notice = "The draft could not be saved: " + clean(codes.AsError(msg.err).Reason)
-		} else {
-			m.draftKept = true
-		}
-		return nil
-	case savedMsg:
-		m.answers, m.returnToReview, m.draftKept = nil, false, false
-		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
-		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t)
-		return m.cur.Init()
-	case openTargetMsg:
-		origin := screenHome
-		if m.screen == screenDetails {
-			origin = screenDetails
-		}
-		m.openTarget(msg, origin)
-		return m.cur.Init()
-	case openDoctorMsg:
-		m.show(screenDoctor, newDoctorScreen(m.env))
-		return m.cur.Init()
-	case homeMsg:
-		cmd := m.goHome()
-		m.notice = msg.notice
+	}
+	if cmd, handled := m.updateStore(msg); handled {
+		return cmd
+	}
+	if cmd, handled := m.updateFlow(msg); handled {
 		return cmd
 	}
 	next, cmd := m.cur.Update(msg)
@@ -222,17 +119,151 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// updateFrame handles what concerns the whole program rather than a
+// screen: the terminal's size, the keys every screen shares, the ways out,
+// and what a screen reports. A key none of these takes goes on to the
+// screen (handled false).
+func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		if m.screen == screenHome {
+			return m.home.refresh(), true
+		}
+		return nil, true
+	case tea.KeyMsg:
+		if key.Matches(msg, keyCtrlC) {
+			m.ending = endInterrupt
+			return tea.Quit, true
+		}
+		if c, ok := m.cur.(capturer); !(ok && c.Captures()) && key.Matches(msg, keyBack) {
+			return m.back(), true
+		}
+		if msg.Type != tea.KeyRunes || !msg.Paste {
+			m.notice = ""
+		}
+	case hangupMsg:
+		m.ending = endHangup
+		return tea.Quit, true
+	case quitMsg:
+		m.ending = endQuit
+		return tea.Quit, true
+	case errorMsg:
+		if msg.Source == m.cur {
+			m.problems = msg.Problems
+			if msg.Err != nil {
+				m.problems = append(m.problems, codes.ProblemOf(msg.Err))
+			}
+		}
+		return nil, true
+	case noticeMsg:
+		if msg.source == m.cur {
+			m.notice = msg.text
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// updateStore handles the store's answers: opened, the home list loaded,
+// a draft asked for, loaded or saved.
+func (m *model) updateStore(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	switch msg := msg.(type) {
+	case storeMsg:
+		if msg.err != nil {
+			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
+			m.home.loading = false
+			return nil, true
+		}
+		m.env.store = msg.st
+		cmds := []tea.Cmd{m.home.load(m.home.offset)}
+		if m.screen == screenStep && m.answers != nil {
+			// Steps completed before the store opened: save them now.
+			cmds = append(cmds, m.drafts.save(m.env, m.step, m.answers.Marshal()))
+		}
+		return tea.Batch(cmds...), true
+	case homeLoadedMsg:
+		_, cmd := m.home.Update(msg)
+		if msg.err != nil {
+			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
+		}
+		m.draftKept = m.draftKept || msg.hasDraft
+		return cmd, true
+	case resumeMsg:
+		return loadDraft(m.env), true
+	case draftLoadedMsg:
+		if msg.err != nil {
+			m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
+			return nil, true
+		}
+		a := msg.answers
+		m.answers = &a
+		m.draftKept = true
+		step := msg.step
+		if position(a.Mode, step) == 0 {
+			step = stepProvider
+		}
+		m.returnToReview = false
+		return m.openStep(step), true
+	case draftSavedMsg:
+		if msg.err != nil {
+			m.notice = "The draft could not be saved: " + clean(codes.AsError(msg.err).Reason)
+		} else {
+			m.draftKept = true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// updateFlow handles moves between screens: a step done, a jump back to a
+// step, a new setup, a saved target, a target or doctor opened, home.
+func (m *model) updateFlow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	switch msg := msg.(type) {
+	case stepDoneMsg:
+		return m.stepDone(msg.step), true
+	case jumpMsg:
+		m.returnToReview = true
+		return m.openStep(msg.step), true
+	case newSetupMsg:
+		m.answers = &answers{}
+		m.returnToReview = false
+		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider)), true
+	case savedMsg:
+		m.answers, m.returnToReview, m.draftKept = nil, false, false
+		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
+		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t)
+		return m.cur.Init(), true
+	case openTargetMsg:
+		origin := screenHome
+		if m.screen == screenDetails {
+			origin = screenDetails
+		}
+		m.openTarget(msg, origin)
+		return m.cur.Init(), true
+	case openDoctorMsg:
+		m.show(screenDoctor, newDoctorScreen(m.env))
+		return m.cur.Init(), true
+	case homeMsg:
+		cmd := m.goHome()
+		m.notice = msg.notice
+		return cmd, true
+	}
+	return nil, false
+}
+
 // show makes c the current screen and clears what the last one reported.
-func (m *Model) show(s screen, c component) {
+func (m *model) show(s screen, c component) {
 	m.screen, m.cur = s, c
 	m.problems, m.notice = nil, ""
 	m.resize()
 }
 
 // openStep shows step s with the answers as they stand.
-func (m *Model) openStep(s stepID) tea.Cmd {
+func (m *model) openStep(s stepID) tea.Cmd {
 	if m.answers == nil {
-		m.answers = &Answers{}
+		m.answers = &answers{}
 	}
 	m.step = s
 	m.show(screenStep, m.newStep(s))
@@ -241,7 +272,7 @@ func (m *Model) openStep(s stepID) tea.Cmd {
 
 // newStep builds the screen of step s; screens read the answers, so going
 // back never loses them.
-func (m *Model) newStep(s stepID) component {
+func (m *model) newStep(s stepID) component {
 	e, a := m.env, m.answers
 	switch s {
 	case stepMode:
@@ -264,7 +295,7 @@ func (m *Model) newStep(s stepID) component {
 
 // stepDone saves the draft and moves on: to the next step, or back to
 // Review when Review sent the operator here.
-func (m *Model) stepDone(s stepID) tea.Cmd {
+func (m *model) stepDone(s stepID) tea.Cmd {
 	if s != m.step || m.screen != screenStep {
 		return nil
 	}
@@ -287,7 +318,7 @@ func (m *Model) stepDone(s stepID) tea.Cmd {
 
 // back goes to the screen before: the previous step (answers kept), home
 // from the first step, or where a target action was opened from.
-func (m *Model) back() tea.Cmd {
+func (m *model) back() tea.Cmd {
 	switch m.screen {
 	case screenHome:
 		return nil
@@ -311,13 +342,13 @@ func (m *Model) back() tea.Cmd {
 }
 
 // goHome shows Integration status and reloads it.
-func (m *Model) goHome() tea.Cmd {
+func (m *model) goHome() tea.Cmd {
 	m.show(screenHome, m.home)
 	return m.home.load(m.home.offset)
 }
 
 // openTarget shows an action on a saved target.
-func (m *Model) openTarget(msg openTargetMsg, origin screen) {
+func (m *model) openTarget(msg openTargetMsg, origin screen) {
 	m.origin, m.originTarget = origin, msg.t
 	switch msg.action {
 	case actionTest:

@@ -9,11 +9,11 @@ import (
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
-// ErrorMsg carries problems from a screen to the parent, which draws them
+// errorMsg carries problems from a screen to the parent, which draws them
 // under the screen with their code, reason and fix. Source is the screen
 // that reported them: problems of a screen that is no longer shown are
-// dropped. An ErrorMsg without problems or error clears them.
-type ErrorMsg struct {
+// dropped. An errorMsg without problems or error clears them.
+type errorMsg struct {
 	Source   any
 	Problems []codes.Problem
 	Err      error
@@ -21,7 +21,7 @@ type ErrorMsg struct {
 
 // report returns a command that sends problems (none clears them).
 func report(source any, ps ...codes.Problem) tea.Cmd {
-	return func() tea.Msg { return ErrorMsg{Source: source, Problems: ps} }
+	return func() tea.Msg { return errorMsg{Source: source, Problems: ps} }
 }
 
 // notify returns a command that sends a notice from source.
@@ -63,7 +63,7 @@ type homeLoadedMsg struct {
 
 // draftLoadedMsg is a draft read back to resume.
 type draftLoadedMsg struct {
-	answers Answers
+	answers answers
 	step    stepID
 	err     error
 }

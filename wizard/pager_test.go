@@ -132,7 +132,7 @@ func TestSoftWrapKeepsEveryCharacter(t *testing.T) {
 		"request": "POST https://hooks.zapier.com/hooks/catch/123456/…\nX-WebRiskOps-Signature: v1=" + strings.Repeat("9a6f", 16) + "\n\n" +
 			`{"schema":"ticket-export.webhook.v1","event":"ticket_export.requested","test":true,"ticket":{"id":"T-1","title":"` + strings.Repeat("x", 150) + `"}}`,
 	}
-	for _, name := range recipes.Providers {
+	for _, name := range recipes.Names {
 		text, err := recipes.Render(name, recipes.Data{Target: "a-target", Host: "hooks.example.com", Fingerprint: "sha256:0123"})
 		if err != nil {
 			t.Fatal(err)

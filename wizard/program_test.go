@@ -41,7 +41,7 @@ func TestProgramLoopCloudSetup(t *testing.T) {
 	key("enter")
 	paste(testSecret)
 	key("enter") // typed ahead of the next screen's first frame
-	for range ReceiverHeaders {
+	for range receiverHeaders {
 		key("space")
 	}
 	key("enter")

@@ -19,7 +19,7 @@ import (
 // edited in place). Both only add headers to every delivery; neither is
 // needed for the target to be ready.
 
-// Rows of the extras, after the ReceiverHeaders rows.
+// Rows of the extras, after the receiverHeaders rows.
 const (
 	rowStandard = iota
 	rowEdge
@@ -28,7 +28,7 @@ const (
 
 // extras fills t's extra headers from the answers: the profile, and the
 // edge header name with the value's fingerprint (never the value).
-func (a *Answers) extras(t *core.Target) {
+func (a *answers) extras(t *core.Target) {
 	t.StandardWebhooks = a.StandardWebhooks
 	if a.EdgeHeader != "" {
 		t.EdgeAuth = &core.EdgeAuth{Header: a.EdgeHeader}
@@ -74,7 +74,7 @@ type edgeEditor struct {
 }
 
 // open starts editing with the current answers.
-func (e *edgeEditor) open(st *styles, a *Answers) tea.Cmd {
+func (e *edgeEditor) open(st *styles, a *answers) tea.Cmd {
 	e.editing = true
 	e.name = newInput(st, "header ", a.EdgeHeader, core.MaxEdgeHeaderLen)
 	e.name.Placeholder = "x-make-apikey (empty: none)"
@@ -138,7 +138,7 @@ func (s *receiverStep) extrasView() string {
 	st := s.env.st
 	row := func(i int, label, state string) string {
 		name := "  " + label
-		if s.cursor == len(ReceiverHeaders)+i {
+		if s.cursor == len(receiverHeaders)+i {
 			name = st.selected.Render("› " + label)
 		}
 		return name + " " + state
@@ -163,7 +163,7 @@ func (s *receiverStep) extrasView() string {
 
 // extrasOption is the Receiver checks choice that asks the extras, saying
 // what is set.
-func extrasOption(a *Answers) [2]string {
+func extrasOption(a *answers) [2]string {
 	t := core.Target{}
 	a.extras(&t)
 	now := extrasSummary(t)
@@ -176,7 +176,7 @@ func extrasOption(a *Answers) [2]string {
 // receiverExtras asks the extras as plain prompts: the Standard Webhooks
 // headers (yes/no), then the edge header name (empty: none) and its value,
 // read without echo and checked as the core checks it.
-func (ui *lineUI) receiverExtras(a *Answers) error {
+func (ui *lineUI) receiverExtras(a *answers) error {
 	ok, err := ui.confirm("Also send the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) for receivers that use a Standard Webhooks library?")
 	if err != nil {
 		return err

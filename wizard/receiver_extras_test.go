@@ -35,7 +35,7 @@ func TestReceiverStepExtras(t *testing.T) {
 	throughEndpoint(d, 2, 0, "https://hooks.zapier.com/hooks/catch/123456/abcdefg/")
 	pasteSecretStep(d)
 	d.at(stepReceiver)
-	for range ReceiverHeaders {
+	for range receiverHeaders {
 		d.key("space")
 	}
 	d.want("Optional, for every delivery:", "Standard Webhooks headers [ ]", "Edge header none (space to set)")

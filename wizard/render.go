@@ -229,7 +229,7 @@ func fieldWrapped(st *styles, label, value string, width, maxLines int) string {
 
 // verdictView describes an endpoint check: the addresses, the verdict,
 // the provider hints. A refusal's code, reason and fix are drawn by the
-// parent from the ErrorMsg the step sends.
+// parent from the errorMsg the step sends.
 func verdictView(st *styles, v urlsafe.Verdict, selfHosted bool, width int) string {
 	var b strings.Builder
 	addrs := strings.Join(v.Addresses, ", ")

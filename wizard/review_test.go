@@ -10,7 +10,7 @@ import (
 )
 
 // resumeAtReview resumes a draft of a at Review.
-func resumeAtReview(t *testing.T, a Answers) (*driver, *fakeStore) {
+func resumeAtReview(t *testing.T, a answers) (*driver, *fakeStore) {
 	t.Helper()
 	st := newFakeStore()
 	st.draft = &draftRow{step: string(stepReview), data: a.Marshal()}
@@ -21,9 +21,9 @@ func resumeAtReview(t *testing.T, a Answers) (*driver, *fakeStore) {
 }
 
 // selfHostedAnswers is a complete self-hosted n8n setup with an allowlist.
-func selfHostedAnswers() Answers {
-	return Answers{Provider: core.ProviderN8N, Mode: core.ModeSelfHosted, URL: "https://10.20.1.7:5678/webhook/intake",
-		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders,
+func selfHostedAnswers() answers {
+	return answers{Provider: core.ProviderN8N, Mode: core.ModeSelfHosted, URL: "https://10.20.1.7:5678/webhook/intake",
+		Secret: testSecret, SecretStored: true, Checks: receiverHeaders,
 		Policy: core.PolicyAllowlist, Allowlist: []string{"10.20.0.0/16", "n8n.internal.example"},
 		AuthorizedBy: "CAB-1234 (J. Doe)", Owner: "automation team", RevokePath: "n8n > Credentials > WebRiskOps"}
 }

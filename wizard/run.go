@@ -92,7 +92,7 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // result maps how the program ended to Run's error.
-func result(ctx context.Context, m *Model, err error) error {
+func result(ctx context.Context, m *model, err error) error {
 	kept := ""
 	if m.draftKept {
 		kept = "; the unfinished setup is kept as a draft: run webhook-setup again to resume it"

@@ -45,7 +45,7 @@ func pasteSecretStep(d *driver) {
 func tickAll(d *driver) {
 	d.t.Helper()
 	d.at(stepReceiver)
-	for range ReceiverHeaders {
+	for range receiverHeaders {
 		d.key("space")
 	}
 	d.key("enter")
@@ -65,8 +65,8 @@ func toReviewSelfHostedDeny(d *driver) {
 // resumeAtReviewWithMissing resumes a draft at Review whose receiver
 // checks, owner and revoke path are missing.
 func resumeAtReviewWithMissing(t *testing.T) (*driver, *fakeStore) {
-	return resumeAtReview(t, Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
-		Secret: testSecret, SecretStored: true, Checks: ReceiverHeaders[:3]})
+	return resumeAtReview(t, answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
+		Secret: testSecret, SecretStored: true, Checks: receiverHeaders[:3]})
 }
 
 // ownerStep fills owner and revoke path.
@@ -234,7 +234,7 @@ func TestDraftSavedAfterEachStep(t *testing.T) {
 
 func TestResumeDraft(t *testing.T) {
 	st := newFakeStore()
-	a := Answers{Provider: core.ProviderZapier, Mode: core.ModeCloud, URL: "https://hooks.zapier.com/hooks/catch/123456/abcdefg/", Secret: testSecret, SecretStored: true}
+	a := answers{Provider: core.ProviderZapier, Mode: core.ModeCloud, URL: "https://hooks.zapier.com/hooks/catch/123456/abcdefg/", Secret: testSecret, SecretStored: true}
 	st.draft = &draftRow{step: string(stepReceiver), data: a.Marshal()}
 	d := newDriver(t, st)
 	d.want("Resume unfinished setup at Receiver checks", "c resume setup")
@@ -250,7 +250,7 @@ func TestResumeDraft(t *testing.T) {
 
 func TestNewWithDraftAsksFirst(t *testing.T) {
 	st := newFakeStore()
-	st.draft = &draftRow{step: string(stepSecret), data: (&Answers{Provider: core.ProviderMake, Mode: core.ModeCloud}).Marshal()}
+	st.draft = &draftRow{step: string(stepSecret), data: (&answers{Provider: core.ProviderMake, Mode: core.ModeCloud}).Marshal()}
 	d := newDriver(t, st)
 	d.key("n")
 	if d.m.screen != screenHome {
@@ -268,7 +268,7 @@ func TestNewWithDraftAsksFirst(t *testing.T) {
 func TestResumeGeneratedSecretNotConfirmedShowsItAgain(t *testing.T) {
 	st := newFakeStore()
 	gen, _ := signing.Generate()
-	a := Answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook", Secret: gen, SecretGenerated: true}
+	a := answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook", Secret: gen, SecretGenerated: true}
 	st.draft = &draftRow{step: string(stepSecret), data: a.Marshal()}
 	d := newDriver(t, st)
 	d.key("c")

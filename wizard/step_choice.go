@@ -11,18 +11,18 @@ import (
 // core like every field: "Provider key" and "Deployment mode".
 type choiceStep struct {
 	env   *env
-	a     *Answers
+	a     *answers
 	step  stepID
 	field string // the JSON name the core's problems use
 	intro string
 	list  choiceList
-	set   func(a *Answers, value string)
+	set   func(a *answers, value string)
 	width int
 }
 
 // newProviderStep is "Provider key": the five supported keys, each with its
 // one-line description from core.Providers.
-func newProviderStep(e *env, a *Answers) *choiceStep {
+func newProviderStep(e *env, a *answers) *choiceStep {
 	opts := make([]option, len(core.Providers))
 	for i, p := range core.Providers {
 		opts[i] = option{value: string(p.Key), label: string(p.Key), desc: p.Description}
@@ -30,13 +30,13 @@ func newProviderStep(e *env, a *Answers) *choiceStep {
 	return &choiceStep{env: e, a: a, step: stepProvider, field: "provider_key",
 		intro: "Which kind of endpoint receives the ticket exports? The provider key is recorded before the endpoint is asked for.",
 		list:  newChoiceList(opts, string(a.Provider)),
-		set:   func(a *Answers, v string) { a.Provider = core.ProviderKey(v) }}
+		set:   func(a *answers, v string) { a.Provider = core.ProviderKey(v) }}
 }
 
 // newModeStep is "Deployment mode": cloud, self-hosted or webhook-only, each
 // saying what it means for URL safety (public HTTPS only, or an approved
 // private network).
-func newModeStep(e *env, a *Answers) *choiceStep {
+func newModeStep(e *env, a *answers) *choiceStep {
 	opts := make([]option, len(core.Modes))
 	for i, m := range core.Modes {
 		opts[i] = option{value: string(m.Mode), label: string(m.Mode), desc: m.Description}
@@ -44,7 +44,7 @@ func newModeStep(e *env, a *Answers) *choiceStep {
 	return &choiceStep{env: e, a: a, step: stepMode, field: "deployment_mode",
 		intro: "Where does the receiver run? This decides what URL safety allows: a public SaaS hook must be public HTTPS; a self-hosted receiver may sit on a private network the customer approves.",
 		list:  newChoiceList(opts, string(a.Mode)),
-		set:   func(a *Answers, v string) { a.Mode = core.Mode(v) }}
+		set:   func(a *answers, v string) { a.Mode = core.Mode(v) }}
 }
 
 func (s *choiceStep) Init() tea.Cmd { return nil }

@@ -61,7 +61,7 @@ func checkEndpoint(e *env, t core.Target) tea.Cmd {
 // verdict, provider hints) while the operator keeps typing.
 type endpointStep struct {
 	env   *env
-	a     *Answers
+	a     *answers
 	input textinput.Model
 	spin  spinner.Model
 	width int
@@ -76,7 +76,7 @@ type endpointStep struct {
 	advance bool
 }
 
-func newEndpointStep(e *env, a *Answers) *endpointStep {
+func newEndpointStep(e *env, a *answers) *endpointStep {
 	s := &endpointStep{env: e, a: a}
 	s.input = newInput(e.st, "URL › ", a.URL, urlsafe.MaxURLLen)
 	s.input.Placeholder = e.st.example("https://hooks.zapier.com/hooks/catch/123456/abcdef/")

@@ -33,7 +33,7 @@ var (
 // the route; and a plain warning that evidence will be posted there.
 type networkStep struct {
 	env        *env
-	a          *Answers
+	a          *answers
 	focus      networkField
 	policy     core.NetworkPolicy
 	entries    []string
@@ -42,7 +42,7 @@ type networkStep struct {
 	width      int
 }
 
-func newNetworkStep(e *env, a *Answers) *networkStep {
+func newNetworkStep(e *env, a *answers) *networkStep {
 	s := &networkStep{env: e, a: a, policy: a.Policy, entries: append([]string(nil), a.Allowlist...)}
 	if s.policy == "" {
 		s.policy = core.PolicyDeny
@@ -75,7 +75,7 @@ func (s *networkStep) setFocus(f networkField) tea.Cmd {
 
 // save writes the step's state into the answers. The entries are kept
 // while the policy is deny, so switching back to allowlist finds them;
-// Answers.Target leaves them out of the target then, and nothing with
+// answers.Target leaves them out of the target then, and nothing with
 // policy deny is saved with entries.
 func (s *networkStep) save() {
 	s.a.Policy = s.policy
@@ -93,80 +93,98 @@ func (s *networkStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	switch s.focus {
 	case fieldPolicy:
-		switch {
-		case key.Matches(k, keyPolicy):
-			if s.policy == core.PolicyDeny {
-				s.policy = core.PolicyAllowlist
-			} else {
-				s.policy = core.PolicyDeny
-			}
-			s.save()
-			return s, report(s)
-		case key.Matches(k, keyNext), key.Matches(k, keyField):
-			if s.policy == core.PolicyDeny {
-				if key.Matches(k, keyNext) {
-					return s, s.finish()
-				}
-				return s, nil
-			}
-			return s, s.setFocus(fieldEntry)
-		case k.Type == tea.KeyRunes:
-			// Typing on the policy line means an entry: with allowlist
-			// the focus moves to the entry field and takes the key; with
-			// deny there is no entry field, and the screen says how to
-			// get one instead of dropping the key silently.
-			if s.policy == core.PolicyDeny {
-				return s, notify(s, "Entries need the allowlist policy: press → to choose it, then type the entry.")
-			}
-			return s, tea.Batch(s.setFocus(fieldEntry), s.typeEntry(k))
-		}
+		return s, s.policyKey(k)
 	case fieldEntry:
-		switch {
-		case key.Matches(k, keyNext):
-			v := strings.TrimSpace(s.entry.Value())
-			if v == "" {
-				return s, s.setFocus(fieldAuthorized)
-			}
-			if p := urlsafe.CheckAllowlistEntry(v); p != nil {
-				return s, report(s, *p)
-			}
-			if len(s.entries) >= core.MaxAllowlistEntries {
-				return s, report(s, codes.NewProblem(codes.AllowlistInvalid, "private_network.allowlist", "the allowlist is full"))
-			}
-			s.entries = append(s.entries, v)
-			s.entry.Reset()
-			s.save()
-			return s, report(s)
-		case key.Matches(k, keyRemoveEntry):
-			if n := len(s.entries); n > 0 {
-				s.entries = s.entries[:n-1]
-				s.save()
-			}
-			return s, nil
-		case k.Type == tea.KeyTab || k.Type == tea.KeyDown:
-			return s, s.setFocus(fieldAuthorized)
-		case k.Type == tea.KeyUp:
-			return s, s.setFocus(fieldPolicy)
-		}
-		return s, s.typeEntry(k)
+		return s, s.entryKey(k)
 	case fieldAuthorized:
-		switch {
-		case key.Matches(k, keyNext):
-			return s, s.finish()
-		case k.Type == tea.KeyUp:
-			return s, s.setFocus(fieldEntry)
-		}
-		before := s.authorized.Value()
-		_, cmd := updateInput(&s.authorized, k)
-		s.save()
-		if s.authorized.Value() != before && s.env.showing("private_network") {
-			// Typed after a refusal: keep the errors true, clear them
-			// once the approval is complete.
-			return s, tea.Batch(cmd, report(s, s.a.FieldProblems("private_network")...))
-		}
-		return s, cmd
+		return s, s.authorizedKey(k)
 	}
 	return s, nil
+}
+
+// policyKey handles a key on the policy line.
+func (s *networkStep) policyKey(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, keyPolicy):
+		if s.policy == core.PolicyDeny {
+			s.policy = core.PolicyAllowlist
+		} else {
+			s.policy = core.PolicyDeny
+		}
+		s.save()
+		return report(s)
+	case key.Matches(k, keyNext), key.Matches(k, keyField):
+		if s.policy == core.PolicyDeny {
+			if key.Matches(k, keyNext) {
+				return s.finish()
+			}
+			return nil
+		}
+		return s.setFocus(fieldEntry)
+	case k.Type == tea.KeyRunes:
+		// Typing on the policy line means an entry: with allowlist
+		// the focus moves to the entry field and takes the key; with
+		// deny there is no entry field, and the screen says how to
+		// get one instead of dropping the key silently.
+		if s.policy == core.PolicyDeny {
+			return notify(s, "Entries need the allowlist policy: press → to choose it, then type the entry.")
+		}
+		return tea.Batch(s.setFocus(fieldEntry), s.typeEntry(k))
+	}
+	return nil
+}
+
+// entryKey handles a key on the allowlist entry field: enter adds the
+// entry typed (or moves on when it is empty), the remove key drops the
+// last one.
+func (s *networkStep) entryKey(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, keyNext):
+		v := strings.TrimSpace(s.entry.Value())
+		if v == "" {
+			return s.setFocus(fieldAuthorized)
+		}
+		if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+			return report(s, *p)
+		}
+		if len(s.entries) >= core.MaxAllowlistEntries {
+			return report(s, codes.NewProblem(codes.AllowlistInvalid, "private_network.allowlist", "the allowlist is full"))
+		}
+		s.entries = append(s.entries, v)
+		s.entry.Reset()
+		s.save()
+		return report(s)
+	case key.Matches(k, keyRemoveEntry):
+		if n := len(s.entries); n > 0 {
+			s.entries = s.entries[:n-1]
+			s.save()
+		}
+		return nil
+	case k.Type == tea.KeyTab || k.Type == tea.KeyDown:
+		return s.setFocus(fieldAuthorized)
+	case k.Type == tea.KeyUp:
+		return s.setFocus(fieldPolicy)
+	}
+	return s.typeEntry(k)
+}
+
+// authorizedKey handles a key on the "authorized by" field.
+func (s *networkStep) authorizedKey(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, keyNext):
+		return s.finish()
+	case k.Type == tea.KeyUp:
+		return s.setFocus(fieldEntry)
+	}
+	before := s.authorized.Value()
+	_, cmd := updateInput(&s.authorized, k)
+	s.save()
+	if s.authorized.Value() != before && s.env.showing("private_network") {
+		// Typed after a refusal: keep the errors true, clear them
+		// once the approval is complete.
+		return tea.Batch(cmd, report(s, s.a.FieldProblems("private_network")...))
+	}
+	return cmd
 }
 
 // typeEntry feeds a key to the entry field and checks the entry as typed:

@@ -18,7 +18,7 @@ import (
 // core's rules before leaving it.
 type ownerStep struct {
 	env        *env
-	a          *Answers
+	a          *answers
 	form       *huh.Form
 	owner      string
 	revokePath string
@@ -36,7 +36,7 @@ var (
 	keyOwnerPrev = key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field"))
 )
 
-func newOwnerStep(e *env, a *Answers) *ownerStep {
+func newOwnerStep(e *env, a *answers) *ownerStep {
 	s := &ownerStep{env: e, a: a, owner: a.Owner, revokePath: a.RevokePath}
 	km := huh.NewDefaultKeyMap()
 	off := key.NewBinding(key.WithDisabled())

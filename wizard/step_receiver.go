@@ -11,7 +11,7 @@ import (
 )
 
 // headerChecks says what the receiver checks in each header, in
-// ReceiverHeaders order.
+// receiverHeaders order.
 var headerChecks = map[string]string{
 	signing.HeaderEvent:          "is " + signing.EventName,
 	signing.HeaderSchema:         "is " + signing.SchemaVersion,
@@ -26,7 +26,7 @@ var headerChecks = map[string]string{
 // chosen provider one key away.
 type receiverStep struct {
 	env    *env
-	a      *Answers
+	a      *answers
 	ticks  []bool
 	cursor int
 	pager  pager
@@ -34,9 +34,9 @@ type receiverStep struct {
 	edge   edgeEditor
 }
 
-func newReceiverStep(e *env, a *Answers) *receiverStep {
-	s := &receiverStep{env: e, a: a, ticks: make([]bool, len(ReceiverHeaders)), pager: newPager(e.st)}
-	for i, h := range ReceiverHeaders {
+func newReceiverStep(e *env, a *answers) *receiverStep {
+	s := &receiverStep{env: e, a: a, ticks: make([]bool, len(receiverHeaders)), pager: newPager(e.st)}
+	for i, h := range receiverHeaders {
 		s.ticks[i] = a.Ticked(h)
 	}
 	return s
@@ -47,7 +47,7 @@ func (s *receiverStep) Init() tea.Cmd { return nil }
 // save writes the ticks into the answers.
 func (s *receiverStep) save() {
 	s.a.Checks = s.a.Checks[:0]
-	for i, h := range ReceiverHeaders {
+	for i, h := range receiverHeaders {
 		if s.ticks[i] {
 			s.a.Checks = append(s.a.Checks, h)
 		}
@@ -70,13 +70,13 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, keyUp):
 		s.cursor = max(s.cursor-1, 0)
 	case key.Matches(k, keyDown):
-		s.cursor = min(s.cursor+1, len(ReceiverHeaders)+extraRows-1)
-	case key.Matches(k, keyToggle) && s.cursor >= len(ReceiverHeaders):
-		return s, s.toggleExtra(s.cursor - len(ReceiverHeaders))
+		s.cursor = min(s.cursor+1, len(receiverHeaders)+extraRows-1)
+	case key.Matches(k, keyToggle) && s.cursor >= len(receiverHeaders):
+		return s, s.toggleExtra(s.cursor - len(receiverHeaders))
 	case key.Matches(k, keyToggle):
 		s.ticks[s.cursor] = !s.ticks[s.cursor]
 		s.save()
-		if s.cursor < len(ReceiverHeaders)-1 && s.ticks[s.cursor] {
+		if s.cursor < len(receiverHeaders)-1 && s.ticks[s.cursor] {
 			s.cursor++
 		}
 		if s.env.showing("receiver_checks_confirmed") {
@@ -130,7 +130,7 @@ func (s *receiverStep) View() string {
 	var b strings.Builder
 	b.WriteString(wrap("Tick each header the receiver verifies before it creates downstream work, so stale, replayed, duplicate or unsigned deliveries are rejected.", s.width))
 	b.WriteString("\n" + st.dim.Render("Press ") + st.key.Render("v") + st.dim.Render(" for the "+s.recipeName()+" verification recipe.") + "\n\n")
-	for i, h := range ReceiverHeaders {
+	for i, h := range receiverHeaders {
 		box := "[ ]"
 		if s.ticks[i] {
 			box = st.ok.Render("[x]")
@@ -143,7 +143,7 @@ func (s *receiverStep) View() string {
 		}
 		b.WriteString(name + " " + box + "\n")
 		b.WriteString(st.dim.Render("      " + truncate(headerChecks[h], s.width-6)))
-		if i < len(ReceiverHeaders)-1 {
+		if i < len(receiverHeaders)-1 {
 			b.WriteByte('\n')
 		}
 	}

@@ -34,7 +34,7 @@ type saveFailedMsg struct{ err error }
 // number of the step to go back to.
 type reviewStep struct {
 	env     *env
-	a       *Answers
+	a       *answers
 	name    textinput.Model
 	editing bool
 	spin    spinner.Model
@@ -48,7 +48,7 @@ type reviewStep struct {
 	width, height int
 }
 
-func newReviewStep(e *env, a *Answers) *reviewStep {
+func newReviewStep(e *env, a *answers) *reviewStep {
 	s := &reviewStep{env: e, a: a}
 	s.name = newInput(e.st, "› ", a.TargetName(), core.MaxNameLen) // the row's label says name
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
@@ -115,9 +115,9 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return s, nil
 	case saveFailedMsg:
 		s.saving = false
-		e := codes.AsError(msg.err)
-		p := codes.Problem{Code: e.Code, Field: "name", Reason: e.Reason, Fix: e.Fix}
-		if e.Code == codes.NameTaken {
+		p := codes.ProblemOf(msg.err)
+		p.Field = "name"
+		if p.Code == codes.NameTaken {
 			p.Fix = "Press e to choose another name."
 		}
 		return s, report(s, p)

@@ -88,7 +88,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 		case "generate":
 			s, err := signing.Generate()
 			if err != nil {
-				return secretNone, func() tea.Msg { return ErrorMsg{Source: source, Err: err} }
+				return secretNone, func() tea.Msg { return errorMsg{Source: source, Err: err} }
 			}
 			e.secret, e.gen, e.phase = s, true, secretShow
 			return secretNone, report(source)
@@ -192,12 +192,12 @@ func (e *secretEntry) help() []key.Binding {
 // operator confirms it is stored in the receiver.
 type secretStep struct {
 	env   *env
-	a     *Answers
+	a     *answers
 	entry secretEntry
 	width int
 }
 
-func newSecretStep(e *env, a *Answers) *secretStep {
+func newSecretStep(e *env, a *answers) *secretStep {
 	s := &secretStep{env: e, a: a}
 	current := ""
 	if !a.SecretGenerated || a.SecretStored {

@@ -237,7 +237,7 @@ func TestReceiverStep(t *testing.T) {
 	throughEndpoint(d, 2, 0, "https://hooks.zapier.com/hooks/catch/123456/abcdefg/")
 	pasteSecretStep(d)
 	d.at(stepReceiver)
-	for _, h := range ReceiverHeaders {
+	for _, h := range receiverHeaders {
 		d.want(h)
 	}
 	for i := 0; i < 5; i++ {

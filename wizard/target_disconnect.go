@@ -46,8 +46,7 @@ func (d *disconnect) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		d.running = false
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			return d, report(d, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+			return d, report(d, codes.ProblemOf(msg.err))
 		}
 		notice := fmt.Sprintf("Disconnected %s: the target and its credentials are removed.", clean(msg.name))
 		return d, d.env.post(homeMsg{notice: notice})

@@ -61,9 +61,8 @@ func (r *rotate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		r.running = false
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
 			r.entry.escape()
-			return r, report(r, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+			return r, report(r, codes.ProblemOf(msg.err))
 		}
 		r.t, r.done = msg.t, true
 		return r, report(r)
@@ -73,8 +72,7 @@ func (r *rotate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		r.verifying = false
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
-			return r, report(r, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+			return r, report(r, codes.ProblemOf(msg.err))
 		}
 		r.verified = &msg.res
 		if msg.res.Problem != nil {

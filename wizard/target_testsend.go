@@ -87,9 +87,8 @@ func (s *testSend) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		s.phase = testShown
 		if msg.err != nil {
-			e := codes.AsError(msg.err)
 			s.res = &TestResult{Summary: "The test send could not be made."}
-			return s, report(s, codes.Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix})
+			return s, report(s, codes.ProblemOf(msg.err))
 		}
 		s.res = &msg.res
 		if msg.res.Request != "" {
@@ -126,9 +125,9 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 		}
 		switch s.list.selected().value {
 		case "dry":
-			return s.run(DryRun())
+			return s.run(dryRunKind())
 		case "live":
-			return s.run(Live())
+			return s.run(liveKind())
 		default:
 			s.phase, s.onCA = testRehearsalForm, false
 			s.ca.Blur()
@@ -158,7 +157,7 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 				s.ca.Blur()
 				return tea.Batch(report(s, p), s.url.Focus())
 			}
-			return s.run(Rehearsal(u, strings.TrimSpace(s.ca.Value())))
+			return s.run(rehearsalKind(u, strings.TrimSpace(s.ca.Value())))
 		}
 		in := &s.url
 		if s.onCA {

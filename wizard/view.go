@@ -13,7 +13,7 @@ import (
 const frame = 4
 
 // resize gives every screen the room it has.
-func (m *Model) resize() {
+func (m *model) resize() {
 	w, h := m.width, max(m.height-frame, 1)
 	m.home.SetSize(w, h)
 	if m.cur != m.home {
@@ -23,7 +23,7 @@ func (m *Model) resize() {
 
 // heading is the first line: where the operator is. On a narrow
 // terminal the prefixes go first, so the screen's own heading stays whole.
-func (m *Model) heading() string {
+func (m *model) heading() string {
 	st := m.env.st
 	var title, short string
 	switch m.screen {
@@ -62,7 +62,7 @@ func (m *Model) heading() string {
 // help is the help line of the current screen. Off the home screen (where
 // q quits) it ends with ctrl+c quit when that fits without another line:
 // ctrl+c quits anywhere, and a setup's draft is kept.
-func (m *Model) help() string {
+func (m *model) help() string {
 	st, w := m.env.st, m.width
 	keys := m.cur.ShortHelp()
 	help := helpLines(st, keys, w)
@@ -79,7 +79,7 @@ func (m *Model) help() string {
 // View draws the frame: heading, the screen cut to the room left, the
 // problems and notice the screen reported, and the help line at the
 // bottom. Nothing is wider or taller than the terminal.
-func (m *Model) View() string {
+func (m *model) View() string {
 	st := m.env.st
 	w, h := m.width, m.height
 	var foot []string

@@ -129,11 +129,23 @@ const (
 	e2eCmd = "BENCH_FULL=1 go test -run '^$' -bench '%s' -benchtime %s ./e2e/"
 )
 
+// write prints the table: one row per figure, item by item.
 func write(w io.Writer, res results) {
 	var rows []row
-	add := func(r row) { rows = append(rows, r) }
+	for _, item := range []func(results) []row{wizardRows, signingRows, urlRows, exportRows, storeRows, sizeRows, pacingRows} {
+		rows = append(rows, item(res)...)
+	}
+	fmt.Fprintln(w, "| # | figure | measured | reference (same run) | ratio | budget | holds? | command |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | `%s` |\n", r.item, r.what, r.measured, r.reference, r.ratio, r.budget, r.holds, strings.ReplaceAll(r.command, "|", `\|`))
+	}
+}
 
-	// 1. Wizard.
+// wizardRows are the rows of item 1, the wizard: first frame and keystroke,
+// without and with a round trip.
+func wizardRows(res results) []row {
+	var rows []row
 	for _, rtt := range []int{0, 100} {
 		ff := fmt.Sprintf("BenchmarkWizardFirstFrame/rtt=%dms", rtt)
 		wiz, ok := res.get(ff, "ms/first-frame/wizard")
@@ -148,7 +160,7 @@ func write(w io.Writer, res results) {
 		if tok {
 			ref += fmt.Sprintf("; %.1f ms with the background query (termquery)", tq)
 		}
-		add(row{"1", fmt.Sprintf("wizard first frame, %d ms RTT (median)", rtt), num(wiz, ok, "%.1f", " ms"), ref,
+		rows = append(rows, row{"1", fmt.Sprintf("wizard first frame, %d ms RTT (median)", rtt), num(wiz, ok, "%.1f", " ms"), ref,
 			num(ratio, rok, "%.2f", "× gum"), budget, verdict(ok && (rtt > 0 || gok), holds), fmt.Sprintf(e2eCmd, "WizardFirstFrame", "20x")})
 	}
 	for _, rtt := range []int{0, 100} {
@@ -164,16 +176,21 @@ func write(w io.Writer, res results) {
 		if rtt > 0 {
 			budget, holds = "(informational)", "—"
 		}
-		add(row{"1", fmt.Sprintf("keystroke to redraw, %d ms RTT (median of 100 keys, best run; median of runs %.1f ms%s)", rtt, wizMed, p90Text(p90)), num(wiz, ok, "%.1f", " ms"), ref,
+		rows = append(rows, row{"1", fmt.Sprintf("keystroke to redraw, %d ms RTT (median of 100 keys, best run; median of runs %.1f ms%s)", rtt, wizMed, p90Text(p90)), num(wiz, ok, "%.1f", " ms"), ref,
 			num(ratio, rok, "%.2f", "× gum"), budget, holds, fmt.Sprintf(e2eCmd, "WizardKeystroke", "100x")})
 	}
+	return rows
+}
 
-	// 2. Signing.
+// signingRows are the rows of item 2, signing: HMAC-SHA256 against openssl,
+// by size, and one export.
+func signingRows(res results) []row {
+	var rows []row
 	sv := "BenchmarkSignVsOpenSSL1MiB"
 	goMB, ok := res.get(sv, "MB/s-go")
 	sslMB, sok := res.get(sv, "MB/s-openssl")
 	x, xok := res.get(sv, "x-openssl")
-	add(row{"2", "HMAC-SHA256 of 1 MiB (Sign)", num(goMB, ok, "%.0f", " MB/s"), num(sslMB, sok, "%.0f", " MB/s (openssl speed -hmac sha256)"),
+	rows = append(rows, row{"2", "HMAC-SHA256 of 1 MiB (Sign)", num(goMB, ok, "%.0f", " MB/s"), num(sslMB, sok, "%.0f", " MB/s (openssl speed -hmac sha256)"),
 		num(x, xok, "%.2f", "× openssl"), "≥ 0.9× openssl", verdict(xok, x >= 0.9),
 		"BENCH_FULL=1 go test -run '^$' -bench SignVsOpenSSL1MiB ./core/signing/"})
 	for _, size := range []string{"1KiB", "64KiB", "1MiB"} {
@@ -183,25 +200,30 @@ func write(w io.Writer, res results) {
 		if ok && sok {
 			ratio = fmt.Sprintf("%.2f× openssl 1 MiB", v/sslMB)
 		}
-		add(row{"2", "HMAC-SHA256 of " + size + " (Sign; best run, median " + num(med, ok, "%.0f", "") + ")", num(v, ok, "%.0f", " MB/s"),
+		rows = append(rows, row{"2", "HMAC-SHA256 of " + size + " (Sign; best run, median " + num(med, ok, "%.0f", "") + ")", num(v, ok, "%.0f", " MB/s"),
 			"openssl at 1 MiB, above", ratio, "(informational)", "—", "go test -run '^$' -bench 'Sign(1KiB|64KiB|1MiB)$' ./core/signing/"})
 	}
 	ns, ok := res.best("BenchmarkSignExport4KiB", "ns/op", false)
 	med, _ := res.get("BenchmarkSignExport4KiB", "ns/op")
-	add(row{"2", fmt.Sprintf("signing a 4 KiB export with its eight headers (best run; median %.2f µs)", med/1000), num(ns/1000, ok, "%.2f", " µs"),
+	rows = append(rows, row{"2", fmt.Sprintf("signing a 4 KiB export with its eight headers (best run; median %.2f µs)", med/1000), num(ns/1000, ok, "%.2f", " µs"),
 		"—", "—", "≤ 5 µs", verdict(ok, ns <= 5000), "go test -run '^$' -bench SignExport4KiB ./core/signing/"})
+	return rows
+}
 
-	// 3. URL safety.
+// urlRows are the rows of item 3, URL safety: Check and Parse against
+// url.Parse, refusals without allocations.
+func urlRows(res results) []row {
+	var rows []row
 	cv := "BenchmarkCorpusVsURLParse"
 	chk, ok := res.get(cv, "ns/op")
 	up, uok := res.get(cv, "ns/url.Parse")
-	x, xok = res.get(cv, "x-url.Parse")
-	add(row{"3", "URL safety check (Check, no DNS), 50-input corpus", num(chk, ok, "%.0f", " ns/input"), num(up, uok, "%.0f", " ns/input (net/url.Parse)"),
+	x, xok := res.get(cv, "x-url.Parse")
+	rows = append(rows, row{"3", "URL safety check (Check, no DNS), 50-input corpus", num(chk, ok, "%.0f", " ns/input"), num(up, uok, "%.0f", " ns/input (net/url.Parse)"),
 		num(x, xok, "%.1f", "× url.Parse"), "≤ 10× url.Parse", verdict(xok, x <= 10),
 		"go test -run '^$' -bench CorpusVsURLParse ./core/urlsafe/"})
 	pp, pok := res.get(cv, "parse-x-url.Parse")
 	pns, _ := res.get(cv, "ns/Parse")
-	add(row{"3", "parse-time policy alone (Parse), same corpus", num(pns, pok, "%.0f", " ns/input"), "url.Parse, above",
+	rows = append(rows, row{"3", "parse-time policy alone (Parse), same corpus", num(pns, pok, "%.0f", " ns/input"), "url.Parse, above",
 		num(pp, pok, "%.1f", "× url.Parse"), "(informational)", "—", "go test -run '^$' -bench CorpusVsURLParse ./core/urlsafe/"})
 	refused, aok := res.get(cv, "parse-refusals")
 	free, _ := res.get(cv, "refusals-no-extra-allocs")
@@ -210,35 +232,45 @@ func write(w io.Writer, res results) {
 	if aok && free < refused {
 		holds = "partly: see below"
 	}
-	add(row{"3", "refusals by the parse policy that allocate nothing beyond url.Parse", num(free, aok, "%.0f", "") + " of " + num(refused, aok, "%.0f", ""),
+	rows = append(rows, row{"3", "refusals by the parse policy that allocate nothing beyond url.Parse", num(free, aok, "%.0f", "") + " of " + num(refused, aok, "%.0f", ""),
 		"url.Parse of the same input", num(most, aok, "%.0f", " allocations at most beyond it"), "0 where practical", holds,
 		"go test -run '^$' -bench CorpusVsURLParse ./core/urlsafe/"})
+	return rows
+}
 
-	// 4. Export.
+// exportRows are the rows of item 4, export: the pipeline and the runner
+// against a bare loop, peak RSS.
+func exportRows(res results) []row {
+	var rows []row
 	ex := "BenchmarkExport"
 	d, ok := res.get(ex, "deliveries/s")
 	bare, bok := res.get(ex, "deliveries/s-bare")
-	x, xok = res.get(ex, "x-bare")
-	add(row{"4", "export pipeline: 2,000 NDJSON tickets → outbox → TLS receiver, 4 workers", num(d, ok, "%.0f", " deliveries/s"),
+	x, xok := res.get(ex, "x-bare")
+	rows = append(rows, row{"4", "export pipeline: 2,000 NDJSON tickets → outbox → TLS receiver, 4 workers", num(d, ok, "%.0f", " deliveries/s"),
 		num(bare, bok, "%.0f", " deliveries/s (bare net/http loop, 4 workers, same receiver)"), num(x, xok, "%.2f", "× bare"), "≥ 0.5× bare",
 		verdict(xok, x >= 0.5), fmt.Sprintf(e2eCmd, "Export$", "5x")})
 	rv := "BenchmarkRunnerVsBare"
 	d, ok = res.get(rv, "deliveries/s")
 	bare, bok = res.get(rv, "deliveries/s-bare")
 	x, xok = res.get(rv, "x-bare")
-	add(row{"4", "runner alone (claim, send, record; queue not timed), 2,000, 4 workers", num(d, ok, "%.0f", " deliveries/s"),
+	rows = append(rows, row{"4", "runner alone (claim, send, record; queue not timed), 2,000, 4 workers", num(d, ok, "%.0f", " deliveries/s"),
 		num(bare, bok, "%.0f", " deliveries/s (bare loop, 4 workers)"), num(x, xok, "%.2f", "× bare"), "≥ 0.5× bare",
 		verdict(xok, x >= 0.5), "BENCH_FULL=1 go test -run '^$' -bench RunnerVsBare -benchtime 5x ./core/delivery/"})
 	rss, ok := res.get(ex, "MiB-peak-rss")
-	add(row{"4", "exporter peak RSS, 2,000 tickets", num(rss, ok, "%.1f", " MiB"), "—", "—", "< 64 MiB", verdict(ok, rss < 64), fmt.Sprintf(e2eCmd, "Export$", "5x")})
+	rows = append(rows, row{"4", "exporter peak RSS, 2,000 tickets", num(rss, ok, "%.1f", " MiB"), "—", "—", "< 64 MiB", verdict(ok, rss < 64), fmt.Sprintf(e2eCmd, "Export$", "5x")})
 	er := "BenchmarkExportRSS"
 	small, sok := res.get(er, "MiB-peak-rss/2000")
 	large, lok := res.get(er, "MiB-peak-rss/100000")
 	x, xok = res.get(er, "x-small")
-	add(row{"4", "exporter peak RSS, 100,000 tickets", num(large, lok, "%.1f", " MiB"), num(small, sok, "%.1f", " MiB (2,000 tickets)"),
+	rows = append(rows, row{"4", "exporter peak RSS, 100,000 tickets", num(large, lok, "%.1f", " MiB"), num(small, sok, "%.1f", " MiB (2,000 tickets)"),
 		num(x, xok, "%.2f", "× 2,000"), "≤ 40 MiB and ≤ 1.25× 2,000", verdict(lok && xok, large <= 40 && x <= 1.25), fmt.Sprintf(e2eCmd, "ExportRSS", "1x")})
+	return rows
+}
 
-	// 5. Store at scale.
+// storeRows are the rows of item 5, the store at scale: list, status and the
+// wizard home with 10,000 targets.
+func storeRows(res results) []row {
+	var rows []row
 	ct := "BenchmarkCLITargets"
 	ver, vok := res.best(ct, "ms/version/1", false)
 	for _, c := range []string{"list", "status"} {
@@ -246,44 +278,49 @@ func write(w io.Writer, res results) {
 		med, _ := res.get(ct, "ms/"+c+"/10000")
 		p90, _ := res.get(ct, "ms-p90/"+c+"/10000")
 		one, _ := res.best(ct, "ms/"+c+"/1", false)
-		add(row{"5", fmt.Sprintf("`%s --json`, 10,000 targets (median of 10, best run; median of runs %.0f ms%s)", c, med, p90Text(p90)), num(v, ok, "%.0f", " ms"),
+		rows = append(rows, row{"5", fmt.Sprintf("`%s --json`, 10,000 targets (median of 10, best run; median of runs %.0f ms%s)", c, med, p90Text(p90)), num(v, ok, "%.0f", " ms"),
 			fmt.Sprintf("%.0f ms with 1 target; %s", one, num(ver, vok, "%.0f", " ms `version` (start-up)")),
 			num(v/one, ok, "%.1f", "× 1 target"), "< 150 ms", verdict(ok, v < 150), fmt.Sprintf(e2eCmd, "CLITargets", "10x")})
 	}
 	wh := "BenchmarkWizardHome"
 	l10, ok := res.get(wh, "ms/list/10000")
 	l1, ok1 := res.get(wh, "ms/list/1")
-	x, xok = res.get(wh, "x-1target")
-	add(row{"5", "wizard home screen drawn with its list, 10,000 targets", num(l10, ok, "%.1f", " ms"), num(l1, ok1, "%.1f", " ms (1 target)"),
+	x, xok := res.get(wh, "x-1target")
+	rows = append(rows, row{"5", "wizard home screen drawn with its list, 10,000 targets", num(l10, ok, "%.1f", " ms"), num(l1, ok1, "%.1f", " ms (1 target)"),
 		num(x, xok, "%.2f", "× 1 target"), "≤ 1.5× 1 target; < 150 ms", verdict(xok, x <= 1.5 && l10 < 150), fmt.Sprintf(e2eCmd, "WizardHome", "10x")})
+	return rows
+}
 
-	// 6. Size and memory.
+// sizeRows are the rows of item 6, size and memory: the binary, the idle
+// wizard.
+func sizeRows(res results) []row {
+	var rows []row
 	wi := "BenchmarkWizardIdle"
 	size, ok := res.get(wi, "MiB-binary")
-	add(row{"6", "binary size (linux/amd64, go build)", num(size, ok, "%.1f", " MiB"), "—", "—", "(informational)", "—", fmt.Sprintf(e2eCmd, "WizardIdle", "3x")})
+	rows = append(rows, row{"6", "binary size (linux/amd64, go build)", num(size, ok, "%.1f", " MiB"), "—", "—", "(informational)", "—", fmt.Sprintf(e2eCmd, "WizardIdle", "3x")})
 	hwm, ok := res.get(wi, "MiB-peak-rss")
 	cpu, _ := res.get(wi, "cpu-%-idle")
-	add(row{"6", fmt.Sprintf("wizard idle at the home screen (10,000 targets): peak RSS (CPU while idle: %.1f%%)", cpu), num(hwm, ok, "%.1f", " MiB"), "—", "—", "≤ 40 MiB",
+	rows = append(rows, row{"6", fmt.Sprintf("wizard idle at the home screen (10,000 targets): peak RSS (CPU while idle: %.1f%%)", cpu), num(hwm, ok, "%.1f", " MiB"), "—", "—", "≤ 40 MiB",
 		verdict(ok, hwm <= 40), fmt.Sprintf(e2eCmd, "WizardIdle", "3x")})
+	return rows
+}
 
-	// 7. Pacing.
+// pacingRows are the rows of item 7, pacing: 429 share and time to finish
+// against the ideal.
+func pacingRows(res results) []row {
+	var rows []row
 	pc := "BenchmarkPacing/target=30/1s"
 	pct, ok := res.get(pc, "%-429")
 	xi, xok := res.get(pc, "x-ideal")
 	secs, _ := res.get(pc, "ns/op")
-	add(row{"7", "300 exports, target 30/1s, receiver 429 above 30/s: share of attempts answered 429", num(pct, ok, "%.1f", " %"), "—", "—", "≤ 1 %",
+	rows = append(rows, row{"7", "300 exports, target 30/1s, receiver 429 above 30/s: share of attempts answered 429", num(pct, ok, "%.1f", " %"), "—", "—", "≤ 1 %",
 		verdict(ok, pct <= 1), fmt.Sprintf(e2eCmd, "Pacing", "2x")})
-	add(row{"7", "the same: time to finish", num(secs/1e9, xok, "%.2f", " s"), "ideal 10 s (300 at 30/s)", num(xi, xok, "%.3f", "× ideal"), "≤ 1.15× ideal",
+	rows = append(rows, row{"7", "the same: time to finish", num(secs/1e9, xok, "%.2f", " s"), "ideal 10 s (300 at 30/s)", num(xi, xok, "%.3f", "× ideal"), "≤ 1.15× ideal",
 		verdict(xok, xi <= 1.15), fmt.Sprintf(e2eCmd, "Pacing", "2x")})
 	po := "BenchmarkPacing/target=60/1s"
 	pct, ok = res.get(po, "%-429")
 	xi, xok = res.get(po, "x-ideal")
-	add(row{"7", "the same with the target's limit set twice too high (60/1s): 429 share, time", num(pct, ok, "%.1f", " %") + ", " + num(xi, xok, "%.2f", "× ideal"),
+	rows = append(rows, row{"7", "the same with the target's limit set twice too high (60/1s): 429 share, time", num(pct, ok, "%.1f", " %") + ", " + num(xi, xok, "%.2f", "× ideal"),
 		"ideal 10 s", "—", "(informational)", "—", fmt.Sprintf(e2eCmd, "Pacing", "2x")})
-
-	fmt.Fprintln(w, "| # | figure | measured | reference (same run) | ratio | budget | holds? | command |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | `%s` |\n", r.item, r.what, r.measured, r.reference, r.ratio, r.budget, r.holds, strings.ReplaceAll(r.command, "|", `\|`))
-	}
+	return rows
 }

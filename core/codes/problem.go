@@ -20,6 +20,14 @@ func NewProblem(code Code, field, reason string) Problem {
 	return Problem{Code: code, Field: field, Reason: reason, Fix: code.Fix()}
 }
 
+// ProblemOf turns an error into the problem it reports: its code, reason
+// and fix (AsError's, so an error without a code is an internal one). The
+// field is left empty for the caller to name.
+func ProblemOf(err error) Problem {
+	e := AsError(err)
+	return Problem{Code: e.Code, Reason: e.Reason, Fix: e.Fix}
+}
+
 // Error is the error every layer returns for a refusal a user can act on.
 // Problems holds the full list when more than one thing is wrong.
 type Error struct {

@@ -210,13 +210,6 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 	}
 	var ps []Problem
 	ps = append(ps, findLiteralSecrets(spec, "", m)...)
-	str := func(key string, v any) (string, bool) {
-		s, ok := v.(string)
-		if !ok {
-			ps = append(ps, spec.problem(codes.ConfigInvalid, key, "%s must be a string, not %s", key, typeName(v)))
-		}
-		return s, ok
-	}
 	t := &spec.Target
 	for _, k := range sortedKeys(m) {
 		v := m[k]
@@ -224,47 +217,11 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 			continue
 		}
 		switch k {
-		case "name", "provider_key", "deployment_mode", "webhook_url", "receiver_owner", "revoke_path":
-			s, ok := str(k, v)
-			if !ok {
-				continue
-			}
-			switch k {
-			case "provider_key":
-				t.ProviderKey = core.ProviderKey(s)
-			case "deployment_mode":
-				t.DeploymentMode = core.Mode(s)
-			case "webhook_url":
-				t.BaseURL = s
-			case "receiver_owner":
-				t.ReceiverOwner = s
-			case "revoke_path":
-				t.RevokePath = s
-			}
+		case "name", "provider_key", "deployment_mode", "webhook_url", "receiver_owner", "revoke_path",
+			"rate_limit", "receiver_checks_confirmed", "allow_confusable_host":
+			ps = append(ps, parseTargetValue(&spec, k, v)...)
 		case keyURLFile, keyURLEnv:
 			ps = append(ps, parseURLSource(&spec, k, v)...)
-		case "rate_limit":
-			s, ok := str(k, v)
-			if !ok {
-				continue
-			}
-			r, err := core.ParseRateLimit(s)
-			if err != nil {
-				ps = append(ps, spec.problem(codes.ConfigInvalid, k, "rate_limit: %v", err))
-				continue
-			}
-			t.RateLimit = r
-		case "receiver_checks_confirmed", "allow_confusable_host":
-			b, ok := v.(bool)
-			if !ok {
-				ps = append(ps, spec.problem(codes.ConfigInvalid, k, "%s must be true or false, not %s", k, typeName(v)))
-				continue
-			}
-			if k == "allow_confusable_host" {
-				t.AllowConfusableHost = b
-			} else {
-				t.ReceiverChecksConfirmed = b
-			}
 		case "private_network":
 			ps = append(ps, parseNetwork(&spec, v)...)
 		case "signing":
@@ -291,6 +248,48 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 		ps = append(ps, spec.problem(codes.ConfigInvalid, "name", "the target has no name"))
 	}
 	return spec, ps
+}
+
+// parseTargetValue reads one of a target's plain values (a string, the
+// rate limit or a true/false key) into spec.Target.
+func parseTargetValue(spec *TargetSpec, k string, v any) []Problem {
+	t := &spec.Target
+	switch k {
+	case "receiver_checks_confirmed", "allow_confusable_host":
+		b, ok := v.(bool)
+		if !ok {
+			return []Problem{spec.problem(codes.ConfigInvalid, k, "%s must be true or false, not %s", k, typeName(v))}
+		}
+		if k == "allow_confusable_host" {
+			t.AllowConfusableHost = b
+		} else {
+			t.ReceiverChecksConfirmed = b
+		}
+		return nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return []Problem{spec.problem(codes.ConfigInvalid, k, "%s must be a string, not %s", k, typeName(v))}
+	}
+	switch k {
+	case "provider_key":
+		t.ProviderKey = core.ProviderKey(s)
+	case "deployment_mode":
+		t.DeploymentMode = core.Mode(s)
+	case "webhook_url":
+		t.BaseURL = s
+	case "receiver_owner":
+		t.ReceiverOwner = s
+	case "revoke_path":
+		t.RevokePath = s
+	case "rate_limit":
+		r, err := core.ParseRateLimit(s)
+		if err != nil {
+			return []Problem{spec.problem(codes.ConfigInvalid, k, "rate_limit: %v", err)}
+		}
+		t.RateLimit = r
+	}
+	return nil
 }
 
 // findLiteralSecrets reports every literal secret key anywhere in m.

@@ -53,7 +53,7 @@ func TestDrainRechecksApproval(t *testing.T) {
 	if sum.Blocked != 1 || rc.count() != 1 || builds.Load() != 2 {
 		t.Fatalf("after a revoked approval: %+v, %d requests, %d endpoint builds; want blocked, 1 request, 2 builds", sum, rc.count(), builds.Load())
 	}
-	d, _ := s.Get(ctx, ds[0].ID)
+	d, _ := s.Delivery(ctx, ds[0].ID)
 	if d.Status != delivery.StatusBlocked {
 		t.Fatalf("stored status %s, want blocked", d.Status)
 	}

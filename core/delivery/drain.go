@@ -123,7 +123,7 @@ type RetryOptions struct {
 // attempt budget and sends it for up to o.Wait.
 func Retry(ctx context.Context, o RetryOptions) (RunSummary, error) {
 	st, s := o.Setup.Store, o.Setup.Settings
-	d, err := st.Get(ctx, o.ID)
+	d, err := st.Delivery(ctx, o.ID)
 	if err != nil {
 		return RunSummary{}, err
 	}

@@ -66,8 +66,10 @@ type Outcome struct {
 	FallbackPath  string
 }
 
-// Outbox is the durable queue behind exports. The store implements it with
-// SQLite; every method is one transaction.
+// Outbox is the durable queue behind exports, as the Runner works it. The
+// store implements it with SQLite; every method is one transaction. What
+// only people read (listing deliveries, their attempts, requeueing one) is
+// the store's own and not part of it.
 type Outbox interface {
 	// Enqueue stores new pending deliveries. A delivery whose target and
 	// idempotency key already exist is not added again; the existing one is
@@ -88,15 +90,8 @@ type Outbox interface {
 	// (batched, so throughput does not pay one commit per attempt) and
 	// releases their claims.
 	Record(ctx context.Context, worker string, outcomes []Outcome) error
-	// Get returns one delivery by id.
-	Get(ctx context.Context, id string) (Delivery, error)
-	// List returns deliveries newest first; status filters when non-empty.
-	List(ctx context.Context, status Status, limit int) ([]Delivery, error)
-	// Attempts returns the attempts of one delivery in order.
-	Attempts(ctx context.Context, id string) ([]Attempt, error)
-	// Requeue makes a failed or blocked delivery pending again with a fresh
-	// attempt budget (deliveries retry ID).
-	Requeue(ctx context.Context, id string, maxAttempts int, now time.Time) (Delivery, error)
+	// Delivery returns one delivery by id.
+	Delivery(ctx context.Context, id string) (Delivery, error)
 	// Pending counts the pending deliveries that can still be sent and says
 	// when the earliest may next be claimed (its next attempt or the end of
 	// its claim, whichever is later), so a drain knows whether to wait.

@@ -50,7 +50,7 @@ func TestRunnerRetriesThenDelivers(t *testing.T) {
 	if len(outcomes) != 3 || outcomes[2].Status != delivery.StatusDelivered {
 		t.Fatalf("outcomes %+v", outcomes)
 	}
-	d, _ := s.Get(ctx, ds[0].ID)
+	d, _ := s.Delivery(ctx, ds[0].ID)
 	if d.Status != delivery.StatusDelivered || d.Attempts != 3 {
 		t.Fatalf("stored %+v", d)
 	}
@@ -81,7 +81,7 @@ func TestRunnerExhaustionWritesBundle(t *testing.T) {
 		t.Fatalf("payload.json differs from the body on the wire (%v)", err)
 	}
 	checkBundle(t, rep.FallbackPath, ds[0].ID, "gave up after 2 attempts")
-	d, _ := s.Get(ctx, ds[0].ID)
+	d, _ := s.Delivery(ctx, ds[0].ID)
 	if d.Status != delivery.StatusFailed || d.FallbackPath != rep.FallbackPath {
 		t.Fatalf("stored %+v", d)
 	}
@@ -326,10 +326,10 @@ func TestRehearsalsAndRealExportsNeverCross(t *testing.T) {
 }
 
 func mustGet(t *testing.T, s interface {
-	Get(context.Context, string) (delivery.Delivery, error)
+	Delivery(context.Context, string) (delivery.Delivery, error)
 }, id string) delivery.Delivery {
 	t.Helper()
-	d, err := s.Get(ctx, id)
+	d, err := s.Delivery(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +392,7 @@ func TestRunnerQueueSendsBatchesOnceQueued(t *testing.T) {
 	var mu sync.Mutex
 	var early []string
 	rc := newReceiver(t, func(_ int, key string, _ http.ResponseWriter, _ *http.Request) bool {
-		list, err := s.List(ctx, "", 0)
+		list, err := s.Deliveries(ctx, "", 0)
 		found := false
 		for _, d := range list {
 			found = found || d.IdempotencyKey == key
@@ -443,7 +443,7 @@ func TestRunnerQueueSendsBatchesOnceQueued(t *testing.T) {
 			t.Fatalf("delivery queued before the run reported as %s, want %s", sum.All()[i].ID, d.ID)
 		}
 	}
-	if list, _ := s.List(ctx, "", 0); len(list) != 30 {
+	if list, _ := s.Deliveries(ctx, "", 0); len(list) != 30 {
 		t.Fatalf("%d deliveries in the outbox, want 30", len(list))
 	}
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
@@ -20,6 +21,9 @@ type RunStore interface {
 	Outbox
 	Targets
 	Signers
+	// Requeue makes a failed or blocked delivery pending again with
+	// maxAttempts more attempts (deliveries retry).
+	Requeue(ctx context.Context, id string, maxAttempts int, now time.Time) (Delivery, error)
 }
 
 // RunSetup is what export, deliveries drain and deliveries retry share:

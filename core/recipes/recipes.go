@@ -52,7 +52,7 @@ type recipe struct {
 	file        string
 }
 
-// catalog is the single list of recipes; Providers and Describe derive
+// catalog is the single list of recipes; Names and Describe derive
 // from it.
 var catalog = []recipe{
 	{"zapier", "Zapier: Catch Raw Hook, a Code by Zapier (JavaScript) step that verifies, and a Filter.", "zapier.js.tmpl"},
@@ -64,9 +64,9 @@ var catalog = []recipe{
 	{"standard-webhooks", "Standard Webhooks: Node.js and Python receivers on the maintained standardwebhooks libraries (targets with --standard-webhooks).", "standard-webhooks.txt.tmpl"},
 }
 
-// Providers lists the recipe names Render accepts, in the order people see
+// Names lists the recipe names Render accepts, in the order people see
 // them. Describe gives each one's one-line description.
-var Providers = func() []string {
+var Names = func() []string {
 	names := make([]string, len(catalog))
 	for i, r := range catalog {
 		names[i] = r.name
@@ -113,13 +113,13 @@ var templates = template.Must(template.New("recipes").Delims("<%", "%>").Funcs(t
 	"schemaRules":  func() string { return schemaRules },
 }).ParseFS(files, "templates/*.tmpl"))
 
-// Render returns the recipe for provider (one of Providers) filled with
+// Render returns the recipe for provider (one of Names) filled with
 // data. It refuses an unknown provider and a tolerance that is negative or
 // not whole seconds.
 func Render(provider string, data Data) (string, error) {
 	r, ok := lookup(provider)
 	if !ok {
-		return "", fmt.Errorf("no recipe for %q: want one of %s", provider, strings.Join(Providers, ", "))
+		return "", fmt.Errorf("no recipe for %q: want one of %s", provider, strings.Join(Names, ", "))
 	}
 	v, err := newView(data)
 	if err != nil {

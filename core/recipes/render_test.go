@@ -20,7 +20,7 @@ func TestRenderEveryProvider(t *testing.T) {
 	// included.
 	t.Setenv(SecretEnv, secret)
 	data := Data{Target: "tickets-prod", Host: "hooks.example.com", Fingerprint: signing.Fingerprint(secret)}
-	for _, p := range Providers {
+	for _, p := range Names {
 		text, err := Render(p, data)
 		if err != nil {
 			t.Fatalf("Render(%q): %v", p, err)
@@ -80,7 +80,7 @@ func TestRenderRefuses(t *testing.T) {
 }
 
 func TestRenderTolerance(t *testing.T) {
-	for _, p := range Providers {
+	for _, p := range Names {
 		text, err := Render(p, Data{Tolerance: 120 * time.Second})
 		if err != nil {
 			t.Fatal(err)
@@ -97,7 +97,7 @@ func TestRenderTolerance(t *testing.T) {
 // end the comment and become code.
 func TestCommentValuesCannotBecomeCode(t *testing.T) {
 	hostile := "x\nprocess.exit(3)\r\u2028os.exit(3)\u2029// */"
-	for _, p := range Providers {
+	for _, p := range Names {
 		text, err := Render(p, Data{Target: hostile, Host: hostile, Fingerprint: hostile})
 		if err != nil {
 			t.Fatal(err)
@@ -175,10 +175,10 @@ func TestZapierFieldNames(t *testing.T) {
 
 func TestProvidersAreDescribed(t *testing.T) {
 	want := []string{"zapier", "make", "n8n", "node", "python", "go", "standard-webhooks"}
-	if !slices.Equal(Providers, want) {
-		t.Errorf("Providers = %v, want %v", Providers, want)
+	if !slices.Equal(Names, want) {
+		t.Errorf("Names = %v, want %v", Names, want)
 	}
-	for _, p := range Providers {
+	for _, p := range Names {
 		if d := Describe(p); d == "" || strings.Contains(d, "\n") {
 			t.Errorf("Describe(%q) = %q, want one line", p, d)
 		}
@@ -198,7 +198,7 @@ func TestForProviderKey(t *testing.T) {
 	}
 	for _, p := range core.Providers {
 		got := ForProviderKey(string(p.Key))
-		if got != want[p.Key] || !slices.Contains(Providers, got) {
+		if got != want[p.Key] || !slices.Contains(Names, got) {
 			t.Errorf("ForProviderKey(%q) = %q, want %q", p.Key, got, want[p.Key])
 		}
 	}

@@ -57,35 +57,15 @@ func refuse(reason, fix string) *codes.Problem {
 	return &codes.Problem{Code: codes.URLUnsafe, Field: field, Reason: reason, Fix: fix}
 }
 
+// parse applies the parse-time policy in the order the URL reads: the
+// characters, scheme and authority, the port, the host, the address
+// classes, then net/url's reading of the whole. On a refusal t holds as far
+// as parsing got (Check reports the refused host or literal).
 func parse(raw string) (target, *codes.Problem) {
 	var t target
-	if reason := scanChars(raw); reason != "" {
-		return t, refuse(reason, fixTyped)
-	}
-	colon := strings.IndexByte(raw, ':')
-	if colon <= 0 || strings.ContainsAny(raw[:colon], "./?#") {
-		return t, refuse("the URL has no scheme; webhook URLs start with https://", fixTyped)
-	}
-	if scheme := raw[:colon]; !strings.EqualFold(scheme, "https") {
-		if strings.EqualFold(scheme, "http") {
-			return t, refuse("the URL uses http://; only https:// is allowed, so evidence is encrypted in transit",
-				"Use the https:// address of the receiver.")
-		}
-		return t, refuse(fmt.Sprintf("the URL uses the scheme %q; only https is allowed", clip(scheme)), fixTyped)
-	}
-	rest := raw[colon+1:]
-	if !strings.HasPrefix(rest, "//") {
-		return t, refuse("https: must be followed by // and the host", fixTyped)
-	}
-	rest = rest[2:]
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	authority := rest[:end]
-	if strings.IndexByte(authority, '@') >= 0 {
-		return t, refuse("the URL has user information (text before @ in the host part); credentials in URLs "+
-			"leak into logs and proxies", "Remove the user:password@ part; the receiver authenticates evidence by its signature.")
+	authority, p := schemeAuthority(raw)
+	if p != nil {
+		return t, p
 	}
 	hostPart, portPart, hasPort, reason := splitHostPort(authority)
 	if reason != "" {
@@ -97,41 +77,9 @@ func parse(raw string) (target, *codes.Problem) {
 			return t, refuse(reason, fixTyped)
 		}
 	}
-
-	// The host: an IPv6 literal, a canonical IPv4 literal or a name.
-	hostport := ""
-	switch {
-	case strings.HasPrefix(authority, "["):
-		a, err := netip.ParseAddr(hostPart)
-		if err != nil {
-			return t, refuse(fmt.Sprintf("[%s] is not a valid IPv6 address", clip(hostPart)), fixTyped)
-		}
-		if a.Is4() {
-			return t, refuse("an IPv4 address is in brackets; write IPv4 addresses without brackets", fixTyped)
-		}
-		t.addr, t.host, hostport = a, a.String(), "["+a.String()+"]"
-	case isDigitsDots(hostPart):
-		a, err := netip.ParseAddr(hostPart)
-		if err != nil || !a.Is4() {
-			return t, refuse(fmt.Sprintf("the host %q is not a canonical IPv4 address; write four decimal numbers "+
-				"from 0 to 255 without leading zeros", clip(hostPart)), fixTyped)
-		}
-		t.addr, t.host, hostport = a, hostPart, hostPart
-	default:
-		name, warn, reason := hostName(hostPart)
-		if reason != "" {
-			return t, refuse(reason, fixTyped)
-		}
-		t.host, hostport = name, name
-		if blockedName(name) {
-			return t, refuse(fmt.Sprintf("the host %s names this machine or a cloud metadata service; it is never allowed", name), fixBlocked)
-		}
-		if warn != "" {
-			t.warnings = append(t.warnings, warn)
-		}
-		if strings.HasSuffix(hostPart, ".") {
-			t.warnings = append(t.warnings, "the trailing dot after the host was removed")
-		}
+	hostport, p := t.readHost(authority, hostPart)
+	if p != nil {
+		return t, p
 	}
 	if t.addr.IsValid() {
 		if class, what := ClassifyAddr(t.addr); class == Blocked {
@@ -139,17 +87,98 @@ func parse(raw string) (target, *codes.Problem) {
 			return t, refuse(t.addr.String()+" is "+what+"; such addresses are never allowed", fixBlocked)
 		}
 	}
+	return t, t.readURL(raw, authority, hostport, hasPort)
+}
 
+// schemeAuthority checks raw's characters and scheme and returns its authority
+// (between // and the path), refusing one with user information.
+func schemeAuthority(raw string) (string, *codes.Problem) {
+	if reason := scanChars(raw); reason != "" {
+		return "", refuse(reason, fixTyped)
+	}
+	colon := strings.IndexByte(raw, ':')
+	if colon <= 0 || strings.ContainsAny(raw[:colon], "./?#") {
+		return "", refuse("the URL has no scheme; webhook URLs start with https://", fixTyped)
+	}
+	if scheme := raw[:colon]; !strings.EqualFold(scheme, "https") {
+		if strings.EqualFold(scheme, "http") {
+			return "", refuse("the URL uses http://; only https:// is allowed, so evidence is encrypted in transit",
+				"Use the https:// address of the receiver.")
+		}
+		return "", refuse(fmt.Sprintf("the URL uses the scheme %q; only https is allowed", clip(scheme)), fixTyped)
+	}
+	rest := raw[colon+1:]
+	if !strings.HasPrefix(rest, "//") {
+		return "", refuse("https: must be followed by // and the host", fixTyped)
+	}
+	rest = rest[2:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := rest[:end]
+	if strings.IndexByte(authority, '@') >= 0 {
+		return "", refuse("the URL has user information (text before @ in the host part); credentials in URLs "+
+			"leak into logs and proxies", "Remove the user:password@ part; the receiver authenticates evidence by its signature.")
+	}
+	return authority, nil
+}
+
+// readHost reads the host: an IPv6 literal, a canonical IPv4 literal or a
+// name, into t.host (lookup form) and t.addr (for a literal), and returns
+// it as the URL will carry it (brackets around IPv6).
+func (t *target) readHost(authority, hostPart string) (hostport string, p *codes.Problem) {
+	switch {
+	case strings.HasPrefix(authority, "["):
+		a, err := netip.ParseAddr(hostPart)
+		if err != nil {
+			return "", refuse(fmt.Sprintf("[%s] is not a valid IPv6 address", clip(hostPart)), fixTyped)
+		}
+		if a.Is4() {
+			return "", refuse("an IPv4 address is in brackets; write IPv4 addresses without brackets", fixTyped)
+		}
+		t.addr, t.host = a, a.String()
+		return "[" + a.String() + "]", nil
+	case isDigitsDots(hostPart):
+		a, err := netip.ParseAddr(hostPart)
+		if err != nil || !a.Is4() {
+			return "", refuse(fmt.Sprintf("the host %q is not a canonical IPv4 address; write four decimal numbers "+
+				"from 0 to 255 without leading zeros", clip(hostPart)), fixTyped)
+		}
+		t.addr, t.host = a, hostPart
+		return hostPart, nil
+	}
+	name, warn, reason := hostName(hostPart)
+	if reason != "" {
+		return "", refuse(reason, fixTyped)
+	}
+	t.host = name
+	if blockedName(name) {
+		return "", refuse(fmt.Sprintf("the host %s names this machine or a cloud metadata service; it is never allowed", name), fixBlocked)
+	}
+	if warn != "" {
+		t.warnings = append(t.warnings, warn)
+	}
+	if strings.HasSuffix(hostPart, ".") {
+		t.warnings = append(t.warnings, "the trailing dot after the host was removed")
+	}
+	return name, nil
+}
+
+// readURL has net/url read raw, refuses what it reads differently from the
+// policy (the host part), and keeps the URL in t.u: https, the host in
+// lookup form, the port in decimal, the fragment removed.
+func (t *target) readURL(raw, authority, hostport string, hasPort bool) *codes.Problem {
 	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return t, refuse(fmt.Sprintf("the URL does not parse: %v", err), fixTyped)
+		return refuse(fmt.Sprintf("the URL does not parse: %v", err), fixTyped)
 	}
 	if u.Host != authority || u.User != nil || u.Opaque != "" {
-		return t, refuse("the URL's host part cannot be read unambiguously", fixTyped)
+		return refuse("the URL's host part cannot be read unambiguously", fixTyped)
 	}
 	if hasPort {
 		hostport += ":" + strconv.Itoa(t.port) // decimal, without leading zeros
@@ -161,7 +190,7 @@ func parse(raw string) (target, *codes.Problem) {
 		t.warnings = append(t.warnings, "the fragment (after #) was removed; it is never sent to the receiver")
 	}
 	t.u = u
-	return t, nil
+	return nil
 }
 
 // scanChars refuses empty or over-long input and any whitespace, control,
