@@ -397,6 +397,7 @@ func TestWizardOverOpenSSH(t *testing.T) {
 	// A complete setup over ssh -t.
 	w := a.connect()
 	w.wait("Integration status", "No webhook targets yet", "n new target")
+	t.Logf("first frame over ssh -t: %v after starting ssh", time.Since(w.start).Round(time.Millisecond))
 	toSecretStep(w, 0, 0, "")
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
@@ -433,10 +434,12 @@ func TestWizardOverOpenSSH(t *testing.T) {
 	w.wait("secret ›")
 	w.send(paste(knownSecret[:20])) // half typed when the link drops
 	must(t, w.cmd.Process.Signal(syscall.SIGKILL))
+	dropped := time.Now()
 	if code := w.exit(); code != 128+int(syscall.SIGKILL) {
 		t.Fatalf("the killed ssh client exited %d", code)
 	}
 	a.waitSessionsEnded()
+	t.Logf("the wizard of the dropped connection ended %v after the client was killed", time.Since(dropped).Round(time.Millisecond))
 
 	w = a.connect()
 	w.wait("Resume unfinished setup at Signing secret", "generic-93-184-216-34")
