@@ -146,16 +146,7 @@ func (r *rotate) View() string {
 }
 
 // graceText is a grace period as people write it: 24h, 1h30m, 10m.
-func graceText(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func graceText(d time.Duration) string { return core.DurationText(d) }
 
 func (r *rotate) SetSize(w, _ int) {
 	r.width = w
