@@ -104,6 +104,22 @@ func (s *Store) RotateSecret(ctx context.Context, name, secret string, grace tim
 		return core.Target{}, codes.Errorf(codes.Usage, "the rotation grace %s is negative", grace).
 			WithFix("Give a grace of 0 (expire the old secret now) or longer, e.g. 24h.")
 	}
+	return s.rotate(ctx, name, actor, "secret.rotate", func(tx *sql.Tx, key []byte, t core.Target, now time.Time) (core.Target, string, error) {
+		if err := s.ensureKeyCheck(ctx, tx, key); err != nil {
+			return t, "", err
+		}
+		return s.rotateTx(ctx, tx, key, t, secret, grace, now)
+	})
+}
+
+// rotate is the transaction of a rotation that seals a new value for the
+// target named name: it loads the key (making one when there is none),
+// reads the target inside the transaction, lets change write the new
+// value and records event with the detail change returns. change runs
+// ensureKeyCheck before it seals anything (RotateEdge refuses a bad value
+// first), and returns the target as saved.
+func (s *Store) rotate(ctx context.Context, name, actor, event string,
+	change func(tx *sql.Tx, key []byte, t core.Target, now time.Time) (core.Target, string, error)) (core.Target, error) {
 	key, err := s.loadKey(ctx, true)
 	if err != nil {
 		return core.Target{}, err
@@ -115,15 +131,12 @@ func (s *Store) RotateSecret(ctx context.Context, name, secret string, grace tim
 		if err != nil {
 			return err
 		}
-		if err := s.ensureKeyCheck(ctx, tx, key); err != nil {
-			return err
-		}
 		var detail string
-		saved, detail, err = s.rotateTx(ctx, tx, key, t, secret, grace, now)
+		saved, detail, err = change(tx, key, t, now)
 		if err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, now, actor, "secret.rotate", saved.Name, detail)
+		return insertAudit(ctx, tx, now, actor, event, saved.Name, detail)
 	})
 	return saved, err
 }

@@ -151,17 +151,7 @@ func (s *Store) EdgeValue(ctx context.Context, targetID string) (delivery.EdgeHe
 // transaction. There is no grace: the platform accepts one value, so the
 // new one is sent from the next delivery on.
 func (s *Store) RotateEdge(ctx context.Context, name, header, value, actor string) (core.Target, error) {
-	key, err := s.loadKey(ctx, true)
-	if err != nil {
-		return core.Target{}, err
-	}
-	now := s.now()
-	var saved core.Target
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.targetBy(ctx, tx, "t.name", name)
-		if err != nil {
-			return err
-		}
+	return s.rotate(ctx, name, actor, "edge.rotate", func(tx *sql.Tx, key []byte, t core.Target, now time.Time) (core.Target, string, error) {
 		old := "none"
 		if t.EdgeAuth != nil {
 			old = t.EdgeAuth.Header + " " + t.EdgeAuth.Fingerprint
@@ -171,24 +161,21 @@ func (s *Store) RotateEdge(ctx context.Context, name, header, value, actor strin
 		}
 		t.EdgeAuth = &core.EdgeAuth{Header: header}
 		if err := checkEdge(t, value, false); err != nil {
-			return err
+			return t, "", err
 		}
 		if err := s.ensureKeyCheck(ctx, tx, key); err != nil {
-			return err
+			return t, "", err
 		}
 		if err := saveHeadersTx(ctx, tx, key, &t, value, now); err != nil {
-			return err
+			return t, "", err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE targets SET version = version + 1, updated_at = ? WHERE id = ?`, ns(now), t.ID); err != nil {
-			return err
+			return t, "", err
 		}
 		t.Version++
 		t.UpdatedAt = now
-		saved = t
-		return insertAudit(ctx, tx, now, actor, "edge.rotate", t.Name,
-			fmt.Sprintf("edge authentication %s → %s %s", old, t.EdgeAuth.Header, t.EdgeAuth.Fingerprint))
+		return t, fmt.Sprintf("edge authentication %s → %s %s", old, t.EdgeAuth.Header, t.EdgeAuth.Fingerprint), nil
 	})
-	return saved, err
 }
 
 // headersDetail adds the extra headers to an audit detail: the edge header

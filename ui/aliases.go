@@ -57,10 +57,20 @@ func optionalTarget(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// targetArg is the TARGET argument, or else the value of the deprecated
-// flag (--target; --name for add).
-func targetArg(args []string, flag string) (string, error) {
-	return positionalOr(args, "target", flag)
+// takesTarget gives cmd its target the one way every command that may
+// name a target takes it: at most one TARGET argument, or the deprecated
+// --target flag; before run, *target holds the one given.
+func takesTarget(cmd *cobra.Command, target *string, run func(cmd *cobra.Command) error) {
+	cmd.Args = optionalTarget
+	deprecatedTargetFlag(cmd.Flags(), target)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		given, err := positionalOr(args, "target", *target)
+		if err != nil {
+			return err
+		}
+		*target = given
+		return run(cmd)
+	}
 }
 
 // positionalOr is the one positional argument, or else the value of the

@@ -162,21 +162,12 @@ them; the systemd units treat 75 as success).`,
 }
 
 func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
-	if err := opts.rehearsal.load(); err != nil {
-		return err
-	}
-	resolver, err := opts.resolve.resolver(app)
-	if err != nil {
-		return err
-	}
-	fallbackDir := app.Settings.FallbackDir()
 	boundMemory(app)
-	return app.withStore(func(s *store.Store) error {
+	return app.withRun(&opts.rehearsal, &opts.resolve, opts.workers, func(s *store.Store, setup delivery.RunSetup) error {
 		var prog *progress
 		total, started := 0, false
 		res, err := delivery.Drain(ctx, delivery.DrainOptions{
-			Setup: runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal,
-				fallbackDir: fallbackDir, workers: opts.workers}.setup(app.deliverySettings()),
+			Setup:   setup,
 			Store:   s,
 			Wait:    app.Settings.Duration("delivery.wait"),
 			Counted: func(n int) { total, prog = n, newProgress(app, opts.progress, n) },
@@ -196,9 +187,9 @@ func drainRun(ctx context.Context, app *App, opts *drainOptions) error {
 			prog.finish()
 		}
 		if opts.progress.jsonEvents {
-			return finishEvents(prog, res.Summary, fallbackDir, res.Err)
+			return finishEvents(prog, res.Summary, setup.FallbackDir, res.Err)
 		}
-		return finishRun(app, res.Summary, fallbackDir, opts.json, res.Err)
+		return finishRun(app, res.Summary, setup.FallbackDir, opts.json, res.Err)
 	})
 }
 
@@ -244,25 +235,15 @@ README.txt).`,
 }
 
 func retryRun(ctx context.Context, app *App, opts *retryOptions) error {
-	id := opts.id
-	if err := opts.rehearsal.load(); err != nil {
-		return err
-	}
-	resolver, err := opts.resolve.resolver(app)
-	if err != nil {
-		return err
-	}
-	fallbackDir := app.Settings.FallbackDir()
-	return app.withStore(func(s *store.Store) error {
+	return app.withRun(&opts.rehearsal, &opts.resolve, 1, func(_ *store.Store, setup delivery.RunSetup) error {
 		res, err := delivery.Retry(ctx, delivery.RetryOptions{
-			Setup: runSetup{store: s, resolver: resolver, rehearsal: &opts.rehearsal, fallbackDir: fallbackDir, workers: 1}.
-				setup(app.deliverySettings()),
-			ID: id, MaxAttempts: app.Settings.Int("delivery.max_attempts"), Wait: app.Settings.Duration("delivery.wait"),
+			Setup: setup,
+			ID:    opts.id, MaxAttempts: app.Settings.Int("delivery.max_attempts"), Wait: app.Settings.Duration("delivery.wait"),
 		})
 		if err != nil {
 			return err
 		}
-		return finishRun(app, res.Summary, fallbackDir, opts.json, res.Err)
+		return finishRun(app, res.Summary, setup.FallbackDir, opts.json, res.Err)
 	})
 }
 

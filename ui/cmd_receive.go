@@ -98,26 +98,19 @@ localhost, made at start (--self-signed says so explicitly); --cert-out
 writes it so test-send --to ... --ca-file PEM can trust it. Ctrl-C stops it (exit 130).`,
 		Example: `  webhook-setup receive zapier-tickets --listen 127.0.0.1:8443 --self-signed --cert-out receiver.pem
   webhook-setup test-send zapier-tickets --to https://127.0.0.1:8443/hook --ca-file receiver.pem`,
-		Args: optionalTarget,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			target, err := targetArg(args, opts.target)
-			if err != nil {
-				return err
-			}
-			opts.target = target
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return receiveRun(cmd.Context(), app, opts)
-		},
 	}
+	takesTarget(cmd, &opts.target, func(cmd *cobra.Command) error {
+		if err := opts.validate(); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return receiveRun(cmd.Context(), app, opts)
+	})
 	fs := cmd.Flags()
 	fs.StringVar(&opts.listen, "listen", "", "address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free one)")
 	opts.secret.registerSources(fs, "verify with the secret")
-	deprecatedTargetFlag(fs, &opts.target)
 	fs.BoolVar(&opts.selfSigned, "self-signed", false, "serve a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
 	fs.StringVar(&opts.certOut, "cert-out", "", "with --self-signed: write the certificate (PEM) to this new file (0600), for --ca-file")
 	fs.StringVar(&opts.tlsCert, "tls-cert", "", "serve this certificate (PEM)")

@@ -40,25 +40,18 @@ Make data store record, or the constant you paste into the n8n Code node).`,
 		Example: `  webhook-setup recipe zapier-tickets
   webhook-setup recipe --provider python > receiver.py
   webhook-setup recipe --list --json`,
-		Args: optionalTarget,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			target, err := targetArg(args, opts.target)
-			if err != nil {
-				return err
-			}
-			opts.target = target
-			if opts.json && !opts.list {
-				return codes.Errorf(codes.Usage, "--json goes with --list; a recipe itself is code, printed as is")
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return recipeRun(cmd.Context(), app, opts)
-		},
 	}
+	takesTarget(cmd, &opts.target, func(cmd *cobra.Command) error {
+		if opts.json && !opts.list {
+			return codes.Errorf(codes.Usage, "--json goes with --list; a recipe itself is code, printed as is")
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return recipeRun(cmd.Context(), app, opts)
+	})
 	fs := cmd.Flags()
 	fs.StringVar(&opts.provider, "provider", "", "the receiver: "+strings.Join(recipes.Names, ", "))
-	deprecatedTargetFlag(fs, &opts.target)
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "the timestamp tolerance the recipe checks, in whole seconds")
 	fs.BoolVar(&opts.list, "list", false, "list the recipes")
 	fs.BoolVar(&opts.json, "json", false, `with --list: print an array of {"provider","description"}`)

@@ -14,47 +14,34 @@ import (
 	"github.com/webriskops/webhook-setup/store"
 )
 
-// testSendResult is the outcome of one test send in test-send's terms, for
-// people, --json and the wizard. The first six fields are test-send --json.
-type testSendResult struct {
-	Delivered      bool       `json:"delivered"`
-	Code           codes.Code `json:"code"`
-	Reason         string     `json:"reason"`
-	Fix            string     `json:"fix"`
-	HTTPStatus     int        `json:"http_status"`
-	Attempts       int        `json:"attempts"`
-	Endpoint       string     `json:"endpoint"` // redacted
-	IdempotencyKey string     `json:"idempotency_key"`
-	Rehearsal      bool       `json:"rehearsal"`
-	// Request is the signed request of a dry run, its edge value redacted.
-	// It holds the full URL: show it through capturedRequest's redacting
-	// methods.
-	Request *capturedRequest `json:"-"`
-}
+// testSendResult is delivery.TestSendResult in test-send's terms, for
+// people, --json and the wizard: the same fields (the first six are
+// test-send --json), with the methods that show it.
+type testSendResult delivery.TestSendResult
 
-// testSendView writes down r for printing: the dry run's request captured
-// with its edge value redacted.
-func testSendView(r delivery.TestSendResult) testSendResult {
-	out := testSendResult{Delivered: r.Delivered, Code: r.Code, Reason: r.Reason, Fix: r.Fix, HTTPStatus: r.HTTPStatus,
-		Attempts: r.Attempts, Endpoint: r.Endpoint, IdempotencyKey: r.IdempotencyKey, Rehearsal: r.Rehearsal}
-	if r.Request != nil {
-		c := capture(r.Request, r.Body)
-		if r.EdgeHeader != "" {
-			c.redactEdge(r.EdgeHeader)
-		}
-		out.Request = &c
+// captured is the dry run's signed request with its edge value redacted;
+// nil without a dry run. It holds the full URL: show it through
+// capturedRequest's redacting methods.
+func (r testSendResult) captured() *capturedRequest {
+	if r.Request == nil {
+		return nil
 	}
-	return out
+	c := capture(r.Request, r.Body)
+	if r.EdgeHeader != "" {
+		c.redactEdge(r.EdgeHeader)
+	}
+	return &c
 }
 
 // requestText is the dry run's signed request as it goes on the wire (URL
 // redacted unless reveal), for the wizard to show; "" without a dry run.
 func (r testSendResult) requestText(reveal bool) string {
-	if r.Request == nil {
+	c := r.captured()
+	if c == nil {
 		return ""
 	}
 	var b strings.Builder
-	r.Request.writeText(&b, reveal)
+	c.writeText(&b, reveal)
 	return b.String()
 }
 
@@ -68,7 +55,7 @@ func (r testSendResult) exitCode() codes.Code {
 func (a *App) testSend(ctx context.Context, t core.Target, opts delivery.TestSendOptions) (testSendResult, error) {
 	opts.Settings = a.deliverySettings()
 	r, err := delivery.TestSend(ctx, t, opts)
-	return testSendView(r), err
+	return testSendResult(r), err
 }
 
 type testSendCmdOptions struct {
@@ -221,7 +208,7 @@ func testSendRun(ctx context.Context, app *App, opts *testSendCmdOptions) error 
 
 // writeDryRun prints (and with --out, writes) the signed request.
 func writeDryRun(app *App, res testSendResult, opts *testSendCmdOptions) error {
-	c := *res.Request
+	c := *res.captured()
 	if opts.out != "" {
 		if err := writeCaptured(opts.out, c); err != nil {
 			return err

@@ -51,26 +51,19 @@ Exit status: 0 valid; 5 WEBHOOK_SIGNATURE_INVALID with the reason; 2 the
 body fails the schema (WEBHOOK_PAYLOAD_INVALID) or the file is unreadable.`,
 		Example: `  webhook-setup test-send zapier-tickets --dry-run --out req.json
   webhook-setup verify zapier-tickets --request req.json`,
-		Args: optionalTarget,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			target, err := targetArg(args, opts.target)
-			if err != nil {
-				return err
-			}
-			opts.target = target
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return verifyRun(cmd.Context(), app, opts)
-		},
 	}
+	takesTarget(cmd, &opts.target, func(cmd *cobra.Command) error {
+		if err := opts.validate(); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return verifyRun(cmd.Context(), app, opts)
+	})
 	fs := cmd.Flags()
 	fs.StringVar(&opts.request, "request", "", "the request file, as written by test-send --out")
 	opts.secret.registerSources(fs, "verify with the secret")
-	deprecatedTargetFlag(fs, &opts.target)
 	fs.StringVar(&opts.now, "now", "", "the receiver's clock as Unix seconds (default: now)")
 	fs.DurationVar(&opts.tolerance, "tolerance", signing.DefaultTolerance, "accept timestamps this far from --now")
 	fs.BoolVar(&opts.json, "json", false, `print {"valid","code","reason","idempotency_key"}`)

@@ -113,6 +113,23 @@ func (rs runSetup) setup(settings delivery.Settings) delivery.RunSetup {
 		FallbackDir: rs.fallbackDir, Workers: rs.workers, Fixed: rs.fixed}
 }
 
+// withRun runs a run over the outbox (deliveries drain, retry) in the
+// store with its setup: the rehearsal receiver and the resolver are checked
+// first, so a bad --to or --resolve claims nothing.
+func (a *App) withRun(reh *rehearsalFlags, res *resolveFlag, workers int, run func(s *store.Store, setup delivery.RunSetup) error) error {
+	if err := reh.load(); err != nil {
+		return err
+	}
+	resolver, err := res.resolver(a)
+	if err != nil {
+		return err
+	}
+	fallbackDir := a.Settings.FallbackDir()
+	return a.withStore(func(s *store.Store) error {
+		return run(s, runSetup{store: s, resolver: resolver, rehearsal: reh, fallbackDir: fallbackDir, workers: workers}.setup(a.deliverySettings()))
+	})
+}
+
 // approval is the runner's Approval (delivery.RunSetup.Approval); the
 // drain's runs ask it through setup's Runner.
 func (rs runSetup) approval(ctx context.Context, d delivery.Delivery) (string, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/delivery"
 )
@@ -266,20 +267,13 @@ func paceWarning(est delivery.Estimate, perSecond float64, wait time.Duration) s
 }
 
 // shortDuration writes d in whole seconds up to two minutes (111s), then
-// as Go does without trailing zero units (4m, 1h30m).
+// as core.DurationText does (4m, 1h30m).
 func shortDuration(d time.Duration) string {
 	d = d.Round(time.Second)
 	if d < 2*time.Minute {
 		return strconv.Itoa(int(d.Seconds())) + "s"
 	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return core.DurationText(d)
 }
 
 // thousands writes n with comma separators: 2,000.

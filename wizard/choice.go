@@ -15,6 +15,17 @@ type option struct {
 	desc  string
 }
 
+// namedOptions lists items as options labelled with their value (a
+// provider key, a deployment mode), each with its description.
+func namedOptions[T any](items []T, named func(T) (value, desc string)) []option {
+	opts := make([]option, len(items))
+	for i, it := range items {
+		value, desc := named(it)
+		opts[i] = option{value: value, label: value, desc: desc}
+	}
+	return opts
+}
+
 // choiceList is a vertical list of options with a cursor, used by the
 // Provider key, Deployment mode and other one-of-n screens. It is a
 // helper, not a screen: the screen owns it and decides what enter means.

@@ -39,7 +39,7 @@ type home struct {
 }
 
 func newHome(e *env) *home {
-	return &home{env: e, spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected)), height: 24 - 4}
+	return &home{env: e, spin: newSpinner(e.st), height: 24 - 4}
 }
 
 func (h *home) Init() tea.Cmd {
@@ -137,12 +137,7 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return h, nil
 	case spinner.TickMsg:
-		if h.loading {
-			var cmd tea.Cmd
-			h.spin, cmd = h.spin.Update(msg)
-			return h, cmd
-		}
-		return h, nil
+		return h, spinTick(&h.spin, msg, h.loading)
 	case tea.KeyMsg:
 		return h, h.key(msg)
 	}

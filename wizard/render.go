@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/webriskops/webhook-setup/core"
@@ -131,34 +132,38 @@ func helpLines(st *styles, bindings []key.Binding, width int) string {
 	return strings.Join(append(lines, line), "\n")
 }
 
-// stateGlyph is the one-character form of a readiness state.
-func stateGlyph(st *styles, s core.State) string {
+// stateLook is how a readiness state is drawn: its style, its glyph and
+// its word; ok is false for a state it does not know.
+func stateLook(st *styles, s core.State) (style lipgloss.Style, glyph, word string, ok bool) {
 	switch s {
 	case core.Ready:
-		return st.ok.Render("✓")
+		return st.ok, "✓", "ready", true
 	case core.Blocked:
-		return st.bad.Render("✗")
+		return st.bad, "✗", "blocked", true
 	case core.NotApplicable:
-		return st.dim.Render("·")
+		return st.dim, "·", "not applicable", true
 	case core.Warning:
-		return st.bad.Render("!")
+		return st.bad, "!", "warning", true
 	}
-	return "?"
+	return lipgloss.Style{}, "", "", false
+}
+
+// stateGlyph is the one-character form of a readiness state.
+func stateGlyph(st *styles, s core.State) string {
+	style, glyph, _, ok := stateLook(st, s)
+	if !ok {
+		return "?"
+	}
+	return style.Render(glyph)
 }
 
 // stateWord is a readiness state spelled out, coloured.
 func stateWord(st *styles, s core.State) string {
-	switch s {
-	case core.Ready:
-		return st.ok.Render("✓ ready")
-	case core.Blocked:
-		return st.bad.Render("✗ blocked")
-	case core.NotApplicable:
-		return st.dim.Render("· not applicable")
-	case core.Warning:
-		return st.bad.Render("! warning")
+	style, glyph, word, ok := stateLook(st, s)
+	if !ok {
+		return string(s)
 	}
-	return string(s)
+	return style.Render(glyph + " " + word)
 }
 
 // statesGlyphs is the six states at a glance, in core.StateNames order.

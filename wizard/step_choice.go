@@ -23,10 +23,7 @@ type choiceStep struct {
 // newProviderStep is "Provider key": the five supported keys, each with its
 // one-line description from core.Providers.
 func newProviderStep(e *env, a *answers) *choiceStep {
-	opts := make([]option, len(core.Providers))
-	for i, p := range core.Providers {
-		opts[i] = option{value: string(p.Key), label: string(p.Key), desc: p.Description}
-	}
+	opts := namedOptions(core.Providers, func(p core.Provider) (string, string) { return string(p.Key), p.Description })
 	return &choiceStep{env: e, a: a, step: stepProvider, field: "provider_key",
 		intro: "Which kind of endpoint receives the ticket exports? The provider key is recorded before the endpoint is asked for.",
 		list:  newChoiceList(opts, string(a.Provider)),
@@ -37,10 +34,7 @@ func newProviderStep(e *env, a *answers) *choiceStep {
 // saying what it means for URL safety (public HTTPS only, or an approved
 // private network).
 func newModeStep(e *env, a *answers) *choiceStep {
-	opts := make([]option, len(core.Modes))
-	for i, m := range core.Modes {
-		opts[i] = option{value: string(m.Mode), label: string(m.Mode), desc: m.Description}
-	}
+	opts := namedOptions(core.Modes, func(m core.ModeInfo) (string, string) { return string(m.Mode), m.Description })
 	return &choiceStep{env: e, a: a, step: stepMode, field: "deployment_mode",
 		intro: "Where does the receiver run? This decides what URL safety allows: a public SaaS hook must be public HTTPS; a self-hosted receiver may sit on a private network the customer approves.",
 		list:  newChoiceList(opts, string(a.Mode)),

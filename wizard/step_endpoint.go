@@ -80,7 +80,7 @@ func newEndpointStep(e *env, a *answers) *endpointStep {
 	s := &endpointStep{env: e, a: a}
 	s.input = newInput(e.st, "URL › ", a.URL, urlsafe.MaxURLLen)
 	s.input.Placeholder = e.st.example("https://hooks.zapier.com/hooks/catch/123456/abcdef/")
-	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
+	s.spin = newSpinner(e.st)
 	return s
 }
 
@@ -177,11 +177,7 @@ func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return s, report(s)
 	case spinner.TickMsg:
-		if s.checking {
-			var cmd tea.Cmd
-			s.spin, cmd = s.spin.Update(msg)
-			return s, cmd
-		}
+		return s, spinTick(&s.spin, msg, s.checking)
 	default:
 		var cmd tea.Cmd
 		s.input, cmd = s.input.Update(msg)

@@ -51,7 +51,7 @@ type reviewStep struct {
 func newReviewStep(e *env, a *answers) *reviewStep {
 	s := &reviewStep{env: e, a: a}
 	s.name = newInput(e.st, "› ", a.TargetName(), core.MaxNameLen) // the row's label says name
-	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
+	s.spin = newSpinner(e.st)
 	return s
 }
 
@@ -107,12 +107,7 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.verdict, s.verdictKey = &v, msg.key
 		return s, nil
 	case spinner.TickMsg:
-		if s.checking || s.saving {
-			var cmd tea.Cmd
-			s.spin, cmd = s.spin.Update(msg)
-			return s, cmd
-		}
-		return s, nil
+		return s, spinTick(&s.spin, msg, s.checking || s.saving)
 	case saveFailedMsg:
 		s.saving = false
 		p := codes.ProblemOf(msg.err)

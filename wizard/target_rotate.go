@@ -45,7 +45,7 @@ type rotate struct {
 
 func newRotate(e *env, t core.Target) *rotate {
 	return &rotate{env: e, t: t, entry: newSecretEntry(e, ""),
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))}
+		spin: newSpinner(e.st)}
 }
 
 func (r *rotate) Init() tea.Cmd { return nil }
@@ -80,12 +80,7 @@ func (r *rotate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return r, report(r)
 	case spinner.TickMsg:
-		if r.running || r.verifying {
-			var cmd tea.Cmd
-			r.spin, cmd = r.spin.Update(msg)
-			return r, cmd
-		}
-		return r, nil
+		return r, spinTick(&r.spin, msg, r.running || r.verifying)
 	}
 	if k, ok := msg.(tea.KeyMsg); ok && r.done && !r.verifying && r.env.verifier != nil && key.Matches(k, keyVerify) {
 		r.verifying = true
@@ -146,16 +141,7 @@ func (r *rotate) View() string {
 }
 
 // graceText is a grace period as people write it: 24h, 1h30m, 10m.
-func graceText(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func graceText(d time.Duration) string { return core.DurationText(d) }
 
 func (r *rotate) SetSize(w, _ int) {
 	r.width = w

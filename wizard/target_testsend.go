@@ -64,7 +64,7 @@ func newTestSend(e *env, t core.Target) *testSend {
 	s.url.Placeholder = e.st.example("https://127.0.0.1:8443/webhook")
 	s.ca = newInput(e.st, "CA file: ", "", 4096)
 	s.ca.Placeholder = e.st.hint("(empty: the system's roots)")
-	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
+	s.spin = newSpinner(e.st)
 	return s
 }
 
@@ -99,12 +99,7 @@ func (s *testSend) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return s, report(s)
 	case spinner.TickMsg:
-		if s.phase == testRunning {
-			var cmd tea.Cmd
-			s.spin, cmd = s.spin.Update(msg)
-			return s, cmd
-		}
-		return s, nil
+		return s, spinTick(&s.spin, msg, s.phase == testRunning)
 	case tea.KeyMsg:
 		return s, s.key(msg)
 	}

@@ -29,14 +29,22 @@ func (x *run) record(ctx context.Context, results <-chan done, flushed chan<- in
 		}
 		batch = batch[:0]
 	}
+	// add puts a result in the batch; at the end of the results (ok false)
+	// it writes what is left and says the recorder is done.
+	add := func(b done, ok bool) (finished bool) {
+		if !ok {
+			flush()
+			return true
+		}
+		batch = append(batch, b)
+		return false
+	}
 	for {
 		select {
 		case b, ok := <-results:
-			if !ok {
-				flush()
+			if add(b, ok) {
 				return
 			}
-			batch = append(batch, b)
 			if len(batch) >= flushEvery {
 				flush()
 			}
@@ -48,11 +56,9 @@ func (x *run) record(ctx context.Context, results <-chan done, flushed chan<- in
 			for more := true; more; {
 				select {
 				case b, ok := <-results:
-					if !ok {
-						flush()
+					if add(b, ok) {
 						return
 					}
-					batch = append(batch, b)
 				default:
 					more = false
 				}
