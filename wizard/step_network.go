@@ -47,9 +47,9 @@ func newNetworkStep(e *env, a *answers) *networkStep {
 	if s.policy == "" {
 		s.policy = core.PolicyDeny
 	}
-	s.entry = newInput(e.st, "entry: ", "", core.MaxAllowlistEntryLen)
+	s.entry = newInput(e.st, "entry: ", "")
 	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
-	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy, core.MaxTextLen)
+	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy)
 	s.authorized.Placeholder = e.st.hint("who approved it: a person or a ticket")
 	return s
 }

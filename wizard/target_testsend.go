@@ -11,7 +11,6 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
-	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // testTimeout bounds one test send.
@@ -60,9 +59,9 @@ func newTestSend(e *env, t core.Target) *testSend {
 		{value: "rehearsal", label: "Rehearsal", desc: "Send a signed test delivery to a local receiver you run."},
 		{value: "live", label: "Live", desc: "Send one signed test delivery to " + clean(host) + "."},
 	}, "dry")
-	s.url = newInput(e.st, "receiver URL: ", "", urlsafe.MaxURLLen)
+	s.url = newInput(e.st, "receiver URL: ", "")
 	s.url.Placeholder = e.st.example("https://127.0.0.1:8443/webhook")
-	s.ca = newInput(e.st, "CA file: ", "", 4096)
+	s.ca = newInput(e.st, "CA file: ", "")
 	s.ca.Placeholder = e.st.hint("(empty: the system's roots)")
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(e.st.selected))
 	return s
