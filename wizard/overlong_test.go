@@ -1,0 +1,63 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
+)
+
+// A pasted URL over urlsafe.MaxURLLen reaches the check whole and is
+// refused with the CLI's code and reason (the same urlsafe.Parse that
+// add and check-url run); it was cut to 2048 bytes and saved as safe.
+func TestOverLongURLPasteRefusedWhole(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	d.key("n", "enter", "enter")
+	d.at(stepEndpoint)
+	long := "https://93.184.216.34/hook/" + strings.Repeat("a", 3000-len("https://93.184.216.34/hook/"))
+	d.paste(long)
+	d.key("enter")
+	d.at(stepEndpoint)
+	_, _, want := urlsafe.Parse(long)
+	if want == nil {
+		t.Fatal("urlsafe.Parse accepts a 3000-byte URL")
+	}
+	if len(d.m.problems) != 1 || d.m.problems[0].Code != want.Code || d.m.problems[0].Reason != want.Reason {
+		t.Fatalf("problems %+v, want the CLI's %+v", d.m.problems, *want)
+	}
+	d.wantFlat("the URL is 3000 bytes long; the limit is 2048")
+	if d.m.answers.URL != long {
+		t.Fatalf("the URL kept is %d bytes, want the whole 3000", len(d.m.answers.URL))
+	}
+}
+
+// A pasted owner over core.MaxTextLen is refused as too long with its
+// real size (not as a missing owner, not cut at a character limit), the
+// focus stays on the owner, and what is typed after fixing it lands in
+// the revoke path.
+func TestOverLongOwnerPasteRefusedAsTooLong(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	throughEndpoint(d, 0, 0, "https://93.184.216.34/hook")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.at(stepOwner)
+	d.paste(strings.Repeat("o", 3000))
+	d.key("enter")
+	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.TextTooLong {
+		t.Fatalf("long owner: problems %v\n%s", c, d.screen())
+	}
+	d.wantFlat("the receiver owner is 3000 bytes")
+	if len(d.m.answers.Owner) != 3000 {
+		t.Fatalf("the owner kept is %d bytes, want the whole 3000", len(d.m.answers.Owner))
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the field
+	d.paste("ops@example.com")
+	d.key("enter")
+	d.paste("Zapier > Zaps > Intake")
+	if d.m.answers.Owner != "ops@example.com" || d.m.answers.RevokePath != "Zapier > Zaps > Intake" {
+		t.Fatalf("owner %q, revoke path %q", d.m.answers.Owner, d.m.answers.RevokePath)
+	}
+}
