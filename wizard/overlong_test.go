@@ -61,3 +61,16 @@ func TestOverLongOwnerPasteRefusedAsTooLong(t *testing.T) {
 		t.Fatalf("owner %q, revoke path %q", d.m.answers.Owner, d.m.answers.RevokePath)
 	}
 }
+
+// Accessible mode refuses the same 3000-byte URL with the same reason,
+// and keeps asking.
+func TestAccessibleOverLongURLRefused(t *testing.T) {
+	long := "https://93.184.216.34/hook/" + strings.Repeat("a", 3000-len("https://93.184.216.34/hook/"))
+	out, _ := runScript(t, newFakeStore(), "1", "1", "1", long)
+	if !strings.Contains(out, "generic_webhook_url_unsafe: the URL is 3000 bytes long; the limit is") {
+		t.Fatalf("the long URL is not refused with the CLI's reason:\n%s", out)
+	}
+	if strings.Contains(out, "Signing secret") {
+		t.Fatalf("the long URL was accepted:\n%s", out)
+	}
+}
