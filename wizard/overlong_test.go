@@ -74,3 +74,39 @@ func TestAccessibleOverLongURLRefused(t *testing.T) {
 		t.Fatalf("the long URL was accepted:\n%s", out)
 	}
 }
+
+// A name pasted on Review over core.MaxNameLen stays whole and is
+// refused as generic_webhook_name_invalid; nothing is saved.
+func TestOverLongNamePasteRefused(t *testing.T) {
+	d, st := resumeAtReview(t, selfHostedAnswers())
+	d.key("e")
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	long := strings.Repeat("n", 100)
+	d.paste(long)
+	d.key("enter")
+	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.NameInvalid {
+		t.Fatalf("long name: problems %v\n%s", c, d.screen())
+	}
+	rs := d.m.cur.(*reviewStep)
+	if !rs.editing || rs.name.Value() != long {
+		t.Fatalf("the name field holds %d characters (editing %v), want the whole 100", len(rs.name.Value()), rs.editing)
+	}
+	if len(st.targets) != 0 {
+		t.Fatalf("saved %v", st.targets)
+	}
+}
+
+// An allowlist entry over core.MaxAllowlistEntryLen is refused as too
+// long with its real size, not cut to an entry that might parse.
+func TestOverLongAllowlistEntryRefused(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	toNetwork(d)
+	d.key("right")
+	d.paste(strings.Repeat("a", 400) + ".example")
+	d.key("enter")
+	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.TextTooLong {
+		t.Fatalf("long entry: problems %v\n%s", c, d.screen())
+	}
+	d.wantFlat("408 bytes")
+	d.wantNot("• aaaa")
+}
