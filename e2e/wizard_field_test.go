@@ -95,3 +95,40 @@ func TestWizardLiveTestSendAsks(t *testing.T) {
 		t.Fatalf("ctrl+c exits %d, want 130", code)
 	}
 }
+
+// A 3000-byte owner pasted into Receiver owner is refused as too long
+// with its size (was reported as generic_webhook_receiver_owner_missing,
+// after being cut), the focus stays on the owner, and the revoke path
+// typed after fixing it lands in the revoke path.
+func TestWizardOverLongOwnerPasteRefused(t *testing.T) {
+	h := newHome(t)
+	w := h.startWizard()
+	toSecretStep(w, 0, 0, "")
+	w.send(paste("https://93.184.216.34/hook"))
+	w.wait("✓ safe 93.184.216.34")
+	w.send(keyEnter)
+	w.wait("Signing secret", "Paste one")
+	w.send(keyDown, keyEnter)
+	w.wait("secret ›")
+	w.send(paste(knownSecret))
+	w.wait("HMAC-SHA256")
+	w.send(keyEnter)
+	tickChecks(w)
+	w.wait("Receiver owner and revoke path", "Receiver owner")
+	w.send(paste(strings.Repeat("o", 3000)))
+	w.send(keyEnter)
+	w.wait("generic_webhook_text_too_long", "the receiver owner is 3000 bytes")
+	if s := w.screen(); strings.Contains(s, "generic_webhook_receiver_owner_missing") {
+		t.Fatalf("a long owner is reported missing:\n%s", s)
+	}
+	w.send("\x15") // ctrl+u: clear the owner
+	w.send(paste("ops@example.com"))
+	w.wait("ops@example.com")
+	w.send(keyEnter)
+	w.send(paste("Internal > receivers > hook"))
+	w.wait("Internal > receivers > hook")
+	w.send(keyEnter)
+	w.wait("Review and save", "Ready to save", "ops@example.com", "Internal > receivers > hook")
+	w.send(keyCtrlC)
+	w.exit()
+}
