@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // Bounds on every text a target carries, checked by Validate (and so by
@@ -72,13 +73,33 @@ func lengthProblems(t Target) []codes.Problem {
 			fmt.Sprintf("the allowlist has %d entries; keep it to %d (approve a CIDR rather than many addresses)", n, MaxAllowlistEntries)))
 	}
 	for _, e := range pn.Allowlist {
-		if len(e) > MaxAllowlistEntryLen {
-			ps = append(ps, codes.NewProblem(codes.TextTooLong, "private_network.allowlist",
-				fmt.Sprintf("the allowlist entry %s is %d bytes; keep it under %d", Clip(e), len(e), MaxAllowlistEntryLen)))
+		if p := entryTooLong(e); p != nil {
+			ps = append(ps, *p)
 			break // one is enough to say; the rest would repeat it
 		}
 	}
 	return ps
+}
+
+// entryTooLong is the refusal of one allowlist entry over its bound.
+func entryTooLong(e string) *codes.Problem {
+	if len(e) <= MaxAllowlistEntryLen {
+		return nil
+	}
+	p := codes.NewProblem(codes.TextTooLong, "private_network.allowlist",
+		fmt.Sprintf("the allowlist entry %s is %d bytes; keep it under %d", Clip(e), len(e), MaxAllowlistEntryLen))
+	return &p
+}
+
+// AllowlistEntryProblem is what is wrong with one allowlist entry as an
+// operator types it, as Validate would say it once the entry is in the
+// target: too long first (generic_webhook_text_too_long), then what
+// urlsafe.CheckAllowlistEntry refuses.
+func AllowlistEntryProblem(e string) *codes.Problem {
+	if p := entryTooLong(e); p != nil {
+		return p
+	}
+	return urlsafe.CheckAllowlistEntry(e)
 }
 
 // tooLong reports whether ps already refuses field for its length, so the

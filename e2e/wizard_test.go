@@ -181,7 +181,7 @@ func TestWizardInterruptThenResume(t *testing.T) {
 	toSecretStep(w, 2, 0, "")
 	w.send(paste("https://hooks.zapier.com/hooks/catch/123456/abcdefg/"))
 	w.send(keyEnter) // hooks.zapier.com does not resolve here: refused
-	w.wait("generic_webhook_url_unsafe")
+	w.wait("generic_webhook_host_unresolved")
 	for range len("hooks.zapier.com/hooks/catch/123456/abcdefg/") {
 		w.send(keyBS)
 	}

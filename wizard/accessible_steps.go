@@ -341,7 +341,7 @@ func (ui *lineUI) allowlist(a *answers) error {
 			if strings.TrimSpace(s) == "" {
 				return nil
 			}
-			return problemErr(urlsafe.CheckAllowlistEntry(strings.TrimSpace(s)))
+			return problemErr(core.AllowlistEntryProblem(strings.TrimSpace(s)))
 		})
 		if err != nil {
 			return err

@@ -3,6 +3,8 @@ package wizard
 import (
 	"strings"
 
+	"github.com/charmbracelet/huh"
+
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
@@ -88,6 +90,14 @@ func (ui *lineUI) testSend(t core.Target) error {
 	kind := dryRunKind()
 	switch v {
 	case "live":
+		var answer string
+		if err := ui.run(huh.NewInput().Title(liveQuestion(t)).Value(&answer)); err != nil {
+			return err
+		}
+		if !confirmsLive(answer) {
+			ui.printf("Nothing sent.\n")
+			return nil
+		}
 		kind = liveKind()
 	case "rehearsal":
 		u, err := ui.ask("Local receiver URL", "", nil)

@@ -12,12 +12,15 @@ import (
 
 // newInput returns a text input as every screen uses it: a steady cursor,
 // the clipboard key off (it would run a clipboard program on the server, not read
-// the operator's clipboard; terminals paste with bracketed paste) and the
-// value is limited to limit characters.
-func newInput(st *styles, prompt, value string, limit int) textinput.Model {
+// the operator's clipboard; terminals paste with bracketed paste) and no
+// character limit. A limit would cut an over-long paste without a word
+// (a 60 KB URL saved as its first 2048 bytes); unlimited, the whole value
+// reaches the core's checks, which refuse it with the CLI's code and
+// reason (urlsafe.MaxURLLen, core.MaxTextLen, core.MaxNameLen, ...).
+func newInput(st *styles, prompt, value string) textinput.Model {
 	in := textinput.New()
 	in.Prompt = prompt
-	in.CharLimit = limit
+	in.CharLimit = 0 // no limit: see above
 	in.KeyMap.Paste = key.NewBinding(key.WithDisabled())
 	in.PromptStyle = st.selected
 	in.TextStyle = st.text

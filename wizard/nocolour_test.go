@@ -106,7 +106,7 @@ func TestColourKeepsReverseVideoCursor(t *testing.T) {
 	if st.plain {
 		t.Fatal("ANSI256 drawn as plain")
 	}
-	in := newInput(st, "entry: ", "", 20)
+	in := newInput(st, "entry: ", "")
 	in.Placeholder = st.example("10.20.0.0/16")
 	in.Focus()
 	v := in.View()

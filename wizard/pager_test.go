@@ -203,7 +203,7 @@ func TestLiveFailureReasonWrapsUnderIndent(t *testing.T) {
 	sender := &fakeSender{res: TestResult{OK: false, Summary: "Not delivered to hooks.zapier.com after 3 attempt(s).",
 		Problem: &codes.Problem{Code: codes.DeliveryFailed, Reason: reason, Fix: codes.DeliveryFailed.Fix()}}}
 	d := newDriver(t, st, func(e *env) { e.sender = sender })
-	d.key("t", "down", "down", "enter")
+	d.key("t", "down", "down", "enter", "y")
 	checkFits(t, d, 80, 24, "live failure")
 	lines := strings.Split(d.screen(), "\n")
 	start := -1

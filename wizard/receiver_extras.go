@@ -76,9 +76,9 @@ type edgeEditor struct {
 // open starts editing with the current answers.
 func (e *edgeEditor) open(st *styles, a *answers) tea.Cmd {
 	e.editing = true
-	e.name = newInput(st, "header ", a.EdgeHeader, core.MaxEdgeHeaderLen)
+	e.name = newInput(st, "header ", a.EdgeHeader)
 	e.name.Placeholder = "x-make-apikey (empty: none)"
-	e.value = newInput(st, "value  ", a.EdgeValue, core.MaxEdgeValueLen)
+	e.value = newInput(st, "value  ", a.EdgeValue)
 	e.value.EchoMode = textinput.EchoPassword
 	e.value.Placeholder = "hidden"
 	e.value.Blur()

@@ -78,7 +78,7 @@ type endpointStep struct {
 
 func newEndpointStep(e *env, a *answers) *endpointStep {
 	s := &endpointStep{env: e, a: a}
-	s.input = newInput(e.st, "URL › ", a.URL, urlsafe.MaxURLLen)
+	s.input = newInput(e.st, "URL › ", a.URL)
 	s.input.Placeholder = e.st.example("https://hooks.zapier.com/hooks/catch/123456/abcdef/")
 	s.spin = newSpinner(e.st)
 	return s

@@ -9,7 +9,6 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
-	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // networkField is the focused part of the Private network step.
@@ -47,9 +46,9 @@ func newNetworkStep(e *env, a *answers) *networkStep {
 	if s.policy == "" {
 		s.policy = core.PolicyDeny
 	}
-	s.entry = newInput(e.st, "entry: ", "", core.MaxAllowlistEntryLen)
+	s.entry = newInput(e.st, "entry: ", "")
 	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
-	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy, core.MaxTextLen)
+	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy)
 	s.authorized.Placeholder = e.st.hint("who approved it: a person or a ticket")
 	return s
 }
@@ -144,7 +143,7 @@ func (s *networkStep) entryKey(k tea.KeyMsg) tea.Cmd {
 		if v == "" {
 			return s.setFocus(fieldAuthorized)
 		}
-		if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+		if p := core.AllowlistEntryProblem(v); p != nil {
 			return report(s, *p)
 		}
 		if len(s.entries) >= core.MaxAllowlistEntries {
@@ -193,7 +192,7 @@ func (s *networkStep) authorizedKey(k tea.KeyMsg) tea.Cmd {
 func (s *networkStep) typeEntry(k tea.KeyMsg) tea.Cmd {
 	_, cmd := updateInput(&s.entry, k)
 	if v := strings.TrimSpace(s.entry.Value()); v != "" {
-		if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+		if p := core.AllowlistEntryProblem(v); p != nil {
 			return tea.Batch(cmd, report(s, *p))
 		}
 	}
@@ -205,7 +204,7 @@ func (s *networkStep) finish() tea.Cmd {
 	s.save()
 	if v := strings.TrimSpace(s.entry.Value()); v != "" && s.policy == core.PolicyAllowlist {
 		// An entry typed but not added with enter: add it, or refuse it.
-		if p := urlsafe.CheckAllowlistEntry(v); p != nil {
+		if p := core.AllowlistEntryProblem(v); p != nil {
 			return report(s, *p)
 		}
 		s.entries = append(s.entries, v)

@@ -41,21 +41,19 @@ func newOwnerStep(e *env, a *answers) *ownerStep {
 	km := huh.NewDefaultKeyMap()
 	off := key.NewBinding(key.WithDisabled())
 	km.Quit, km.Input.Next, km.Input.Prev, km.Input.Submit = off, off, off, off
-	// Room past core.MaxTextLen, so a long paste is refused with the
-	// core's reason rather than cut short without a word.
-	limit := core.MaxTextLen + 100
+	// No CharLimit: a limit would cut a long paste short; unlimited, the
+	// whole text reaches core.Validate, which refuses it as
+	// generic_webhook_text_too_long with its real size.
 	s.form = huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key(ownerField).
 			Title("Receiver owner").
 			Description("The person or team who owns the receiving endpoint.").
 			Placeholder(e.st.example("ops@example.com")).
-			CharLimit(limit).
 			Value(&s.owner),
 		huh.NewInput().Key(revokeField).
 			Title("Revoke path").
 			Description("Where the receiver URL and signing secret are rotated or deleted.").
 			Placeholder(e.st.example(revokeExample(a.Provider))).
-			CharLimit(limit).
 			Value(&s.revokePath),
 	)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(km).WithTheme(huhTheme(e.st))
 	return s

@@ -50,7 +50,7 @@ type reviewStep struct {
 
 func newReviewStep(e *env, a *answers) *reviewStep {
 	s := &reviewStep{env: e, a: a}
-	s.name = newInput(e.st, "› ", a.TargetName(), core.MaxNameLen) // the row's label says name
+	s.name = newInput(e.st, "› ", a.TargetName()) // the row's label says name
 	s.spin = newSpinner(e.st)
 	return s
 }

@@ -48,7 +48,7 @@ func newSecretEntry(env *env, current string) secretEntry {
 		opts = append([]option{{value: "keep", label: "Keep the current secret", desc: signingSummary(current)}}, opts...)
 	}
 	e.list = newChoiceList(opts, "")
-	e.input = newInput(env.st, "secret › ", "", signing.MaxSecretLen+64)
+	e.input = newInput(env.st, "secret › ", "")
 	e.input.EchoMode = textinput.EchoPassword
 	e.input.EchoCharacter = '•'
 	return e

@@ -104,7 +104,7 @@ func TestEndpointRefusesUnresolvableHost(t *testing.T) {
 	d.paste("https://nowhere.invalid/hook")
 	d.key("enter")
 	d.at(stepEndpoint)
-	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.URLUnsafe {
+	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.HostUnresolved {
 		t.Fatalf("unresolvable: problems %v\n%s", c, d.screen())
 	}
 }

@@ -32,7 +32,7 @@ type disconnect struct {
 
 func newDisconnect(e *env, t core.Target) *disconnect {
 	d := &disconnect{env: e, t: t}
-	d.confirm = newInput(e.st, "type the name › ", "", core.MaxNameLen)
+	d.confirm = newInput(e.st, "type the name › ", "")
 	return d
 }
 

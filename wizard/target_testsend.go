@@ -11,7 +11,6 @@ import (
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
-	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // testTimeout bounds one test send.
@@ -29,6 +28,7 @@ type testPhase int
 const (
 	testChoose testPhase = iota
 	testRehearsalForm
+	testConfirmLive
 	testRunning
 	testShown
 )
@@ -60,9 +60,9 @@ func newTestSend(e *env, t core.Target) *testSend {
 		{value: "rehearsal", label: "Rehearsal", desc: "Send a signed test delivery to a local receiver you run."},
 		{value: "live", label: "Live", desc: "Send one signed test delivery to " + clean(host) + "."},
 	}, "dry")
-	s.url = newInput(e.st, "receiver URL: ", "", urlsafe.MaxURLLen)
+	s.url = newInput(e.st, "receiver URL: ", "")
 	s.url.Placeholder = e.st.example("https://127.0.0.1:8443/webhook")
-	s.ca = newInput(e.st, "CA file: ", "", 4096)
+	s.ca = newInput(e.st, "CA file: ", "")
 	s.ca.Placeholder = e.st.hint("(empty: the system's roots)")
 	s.spin = newSpinner(e.st)
 	return s
@@ -73,7 +73,7 @@ func (s *testSend) Init() tea.Cmd { return nil }
 // Captures reports whether esc belongs to the screen (closing the
 // request, leaving the rehearsal form).
 func (s *testSend) Captures() bool {
-	return s.pager.open || s.phase == testRehearsalForm || s.phase == testShown
+	return s.pager.open || s.phase == testRehearsalForm || s.phase == testConfirmLive || s.phase == testShown
 }
 
 func (s *testSend) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -122,7 +122,10 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 		case "dry":
 			return s.run(dryRunKind())
 		case "live":
-			return s.run(liveKind())
+			// A live send posts to the production hook: it is asked
+			// for, so a stray enter never fires one.
+			s.phase = testConfirmLive
+			return report(s)
 		default:
 			s.phase, s.onCA = testRehearsalForm, false
 			s.ca.Blur()
@@ -163,17 +166,31 @@ func (s *testSend) key(k tea.KeyMsg) tea.Cmd {
 			return tea.Batch(cmd, report(s)) // the URL is there now
 		}
 		return cmd
+	case testConfirmLive:
+		if confirmsLive(k.String()) {
+			return s.run(liveKind())
+		}
+		s.openMenu() // n, esc, enter or any other key: nothing is sent
+		return report(s)
 	case testShown:
 		if s.pager.open {
 			_, cmd := s.pager.update(k)
 			return cmd
 		}
 		if key.Matches(k, keyBack) || key.Matches(k, keyEnter) {
-			s.phase, s.res = testChoose, nil
+			s.openMenu()
 			return report(s)
 		}
 	}
 	return nil
+}
+
+// openMenu shows the test menu again, on Dry run: the last choice is not
+// remembered, so "another test" → ↓ → enter cannot reach a live send by
+// habit.
+func (s *testSend) openMenu() {
+	s.phase, s.res = testChoose, nil
+	s.list.selectValue("dry")
 }
 
 // run starts a test send as a command.
@@ -203,6 +220,8 @@ func (s *testSend) View() string {
 	case testRehearsalForm:
 		b.WriteString(wrap("The local receiver you run (a recipe, or your own code) and, if its certificate is not publicly trusted, the CA file that signed it.", s.width) + "\n\n")
 		b.WriteString(fieldView(st, s.url) + "\n" + fieldView(st, s.ca))
+	case testConfirmLive:
+		b.WriteString(wrap(liveQuestion(s.t), s.width))
 	case testRunning:
 		b.WriteString(s.spin.View() + " sending…")
 	case testShown:
@@ -241,6 +260,8 @@ func (s *testSend) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "another test")), keyBack}
 	case testRunning:
 		return []key.Binding{keyBack}
+	case testConfirmLive:
+		return []key.Binding{keyLiveYes, keyLiveNo}
 	}
 	return []key.Binding{keyUp, keyEnter, keyBack}
 }

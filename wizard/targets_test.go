@@ -139,12 +139,14 @@ func TestTestSendOutcomes(t *testing.T) {
 	sender.res = TestResult{OK: false, Summary: "hooks.zapier.com answered 401.",
 		Problem: &codes.Problem{Code: codes.SignatureInvalid, Reason: "the receiver rejected the signature", Fix: codes.SignatureInvalid.Fix()}}
 	d.key("down", "down", "enter")
+	d.want("Send a live test delivery to hooks.zapier.com? [y/N]")
+	d.key("y")
 	if sender.kinds[1].Mode != TestLive {
 		t.Fatalf("sent %v", sender.kinds)
 	}
 	d.want("✗ hooks.zapier.com answered 401", "WEBHOOK_SIGNATURE_INVALID", "fix:")
 
-	d.key("esc", "up", "enter")
+	d.key("esc", "down", "enter") // the menu opens on Dry run again
 	d.paste("https://127.0.0.1:8443/hook")
 	d.key("tab")
 	d.paste("/tmp/ca.pem")

@@ -47,6 +47,7 @@ const (
 	ReceiverChecks     Code = "generic_webhook_receiver_checks_unconfirmed"
 	RevokePathMissing  Code = "generic_webhook_revoke_path_missing"
 	OwnerMissing       Code = "generic_webhook_receiver_owner_missing"
+	HostUnresolved     Code = "generic_webhook_host_unresolved"
 	EndpointGone       Code = "generic_webhook_endpoint_gone"
 	DeliveryRejected   Code = "generic_webhook_delivery_rejected"
 	PayloadInvalid     Code = "WEBHOOK_PAYLOAD_INVALID"
@@ -135,6 +136,8 @@ var Catalog = map[Code]Entry{
 		Fix: "Say where the receiver URL and secret are rotated or deleted (wizard: Revoke path; add: --revoke-path).", Exit: ExitBlocked},
 	OwnerMissing: {Meaning: "No receiver owner is recorded for this target.",
 		Fix: "Say who owns the receiver (wizard: Receiver owner; add: --owner).", Exit: ExitBlocked},
+	HostUnresolved: {Meaning: "The endpoint's host name does not resolve here (no such host, no addresses, the lookup failed or timed out, or a --resolve entry is for another port), so its addresses cannot be judged or reached.",
+		Fix: "Check the host name for typos and this machine's DNS; on a machine without DNS, pass --resolve HOST:PORT:ADDRESS (curl's form) for the URL's host and port.", Exit: ExitBlocked},
 	EndpointGone: {Meaning: "The endpoint answered 410 Gone: the hook was deleted or turned off.",
 		Fix: "Create a new hook in the automation tool and update the target's URL.", Exit: ExitDelivery},
 	DeliveryRejected: {Meaning: "The endpoint refused the request with a client error that retrying will not change.",

@@ -159,7 +159,7 @@ func TestMakePlanProblems(t *testing.T) {
 		{"invalid name", entry("Bad_Name", "https://receiver.example.com/x", "[target.signing]", `secret_env = "A"`),
 			map[string]Secret{"Bad_Name": {Value: secretA}}, codes.NameInvalid, []string{"t.toml:2:"}},
 		{"unresolvable host", entry("n", "https://nowhere.example.com/x", "[target.signing]", `secret_env = "A"`),
-			map[string]Secret{"n": {Value: secretA}}, codes.URLUnsafe, []string{"t.toml:4:"}},
+			map[string]Secret{"n": {Value: secretA}}, codes.HostUnresolved, []string{"t.toml:4:"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

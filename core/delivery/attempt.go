@@ -123,7 +123,7 @@ func endpointResult(err error) (Result, bool) {
 	switch ce.Code {
 	case codes.Internal, codes.Store, codes.StoreKey, codes.Interrupted:
 		return Result{}, false
-	case codes.DeliveryFailed:
+	case codes.DeliveryFailed, codes.HostUnresolved:
 		return Result{Retry: true, Code: ce.Code, Reason: ce.Reason}, true
 	}
 	return Result{Code: ce.Code, Reason: ce.Reason}, true

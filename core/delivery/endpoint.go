@@ -78,14 +78,15 @@ func ClientOptions(connect, attempt time.Duration, roots *x509.CertPool) urlsafe
 // connection is still judged again at dial time.
 //
 // A refused URL is a PROVIDER_BASE_URL_BLOCKED error with the verdict's
-// reason and fix. A lookup that failed (no answer, timeout) is a
-// WEBHOOK_DELIVERY_FAILED error instead: DNS trouble passes, and the
-// delivery is retried rather than blocked.
+// reason and fix. A lookup that failed (no answer, timeout, a --resolve
+// entry for another port) keeps the verdict's generic_webhook_host_unresolved,
+// the code check-url and the wizard give: DNS trouble passes, so an export
+// retries it rather than blocking (endpointResult).
 func TargetEndpoint(ctx context.Context, t core.Target, r urlsafe.Resolver, opts urlsafe.ClientOptions) (*Endpoint, error) {
 	v := core.CheckEndpoint(ctx, t, r)
 	if !v.Safe {
-		if v.Endpoint != nil && len(v.Addresses) == 0 {
-			return nil, codes.Errorf(codes.DeliveryFailed, "%s", v.Reason).WithFix(v.Fix)
+		if v.Code == string(codes.HostUnresolved) {
+			return nil, codes.Errorf(codes.HostUnresolved, "%s", v.Reason).WithFix(v.Fix)
 		}
 		fix := v.Fix
 		if fix == "" {

@@ -142,8 +142,9 @@ func Export(ctx context.Context, o ExportOptions) (ExportSummary, error) {
 }
 
 // exportEndpoint is the one endpoint of an export, after its refusals: a
-// target that is not ready (unless rehearsed), an unsafe URL (nothing is
-// queued; --portable is the way out) or no valid signing secret.
+// target that is not ready (unless rehearsed), an unsafe URL or a host
+// that does not resolve (nothing is queued; --portable is the way out) or
+// no valid signing secret.
 func exportEndpoint(ctx context.Context, o ExportOptions) (*Endpoint, error) {
 	t := o.Target
 	if r := core.Evaluate(t); !r.Ready && o.Rehearsal == nil {
@@ -155,7 +156,7 @@ func exportEndpoint(ctx context.Context, o ExportOptions) (*Endpoint, error) {
 	}
 	ep, err := o.Settings.EndpointFor(ctx, o.Store, t, resolver, o.Rehearsal)
 	if err != nil {
-		if ce := codes.AsError(err); ce.Code == codes.BaseURLBlocked {
+		if ce := codes.AsError(err); ce.Code == codes.BaseURLBlocked || ce.Code == codes.HostUnresolved {
 			ce.Fix += " Nothing was queued; export --portable writes the tickets to fallback bundles instead."
 		}
 		return nil, err

@@ -47,13 +47,15 @@ func RunError(sum Summary, fallbackDir string) *codes.Error {
 }
 
 // TestSendExit is the code a test send exits with: none when delivered,
-// the refusal's own for URL safety and missing secrets (exit 3), the
-// signature's (exit 5), WEBHOOK_DELIVERY_FAILED (exit 4) for everything else.
+// the refusal's own for URL safety, a host that does not resolve and
+// missing secrets (exit 3), the signature's (exit 5),
+// WEBHOOK_DELIVERY_FAILED (exit 4) for everything else.
 func TestSendExit(delivered bool, code codes.Code) codes.Code {
 	switch {
 	case delivered || code == "":
 		return ""
-	case code == codes.SignatureInvalid || codes.Info(code).Exit == codes.ExitBlocked && Blocks(code):
+	case code == codes.SignatureInvalid || code == codes.HostUnresolved ||
+		codes.Info(code).Exit == codes.ExitBlocked && Blocks(code):
 		return code
 	}
 	return codes.DeliveryFailed

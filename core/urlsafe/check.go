@@ -46,7 +46,7 @@ func Check(ctx context.Context, raw string, p Policy, r Resolver) Verdict {
 		name = t.host
 		var err error
 		if addrs, err = lookup(ctx, r, t.host, t.port); err != nil {
-			return v.refuse(lookupReason(t.host, err), fixDNS)
+			return v.unresolved(lookupReason(t.host, err))
 		}
 	}
 	v.Addresses = make([]string, len(addrs))
@@ -105,6 +105,15 @@ func (v Verdict) refuse(reason, fix string) Verdict {
 	return v
 }
 
+// unresolved marks v refused with code generic_webhook_host_unresolved: a
+// host that does not resolve is not an unsafe one, and the operator's fix
+// (DNS, or --resolve) is a different one.
+func (v Verdict) unresolved(reason string) Verdict {
+	v.Safe, v.Pinned = false, nil
+	v.Code, v.Reason, v.Fix = string(codes.HostUnresolved), reason, codes.HostUnresolved.Fix()
+	return v
+}
+
 // lookup asks r for every A and AAAA record of host and returns the answers
 // unmapped (an IPv4-mapped answer is an IPv4 address), without zones or
 // duplicates. No answer at all is an error.
@@ -146,7 +155,10 @@ var errNoAddrs = errors.New("no addresses")
 // lookupReason turns a lookup failure into words a person can act on.
 func lookupReason(host string, err error) string {
 	var de *net.DNSError
+	var pm *PortMismatchError
 	switch {
+	case errors.As(err, &pm):
+		return pm.Error()
 	case errors.Is(err, errNoAddrs):
 		return fmt.Sprintf("%s resolves to no addresses", host)
 	case errors.Is(err, context.Canceled):

@@ -26,6 +26,9 @@ func TestCheck(t *testing.T) {
 		approval bool
 		reason   []string // words the reason must contain
 		pinned   []string
+		// unresolved: the lookup failed, so the code is
+		// generic_webhook_host_unresolved rather than url_unsafe.
+		unresolved bool
 	}{
 		{name: "public v4", raw: hook, resolver: answers("93.184.215.14"),
 			safe: true, pinned: []string{"93.184.215.14"}},
@@ -127,17 +130,17 @@ func TestCheck(t *testing.T) {
 		// DNS failures
 		{name: "no such host", raw: hook, resolver: resolverFunc(func(_ context.Context, _, h string) ([]netip.Addr, error) {
 			return nil, &net.DNSError{Err: "no such host", Name: h, IsNotFound: true}
-		}), reason: []string{"hooks.example.com does not resolve"}},
-		{name: "no answers", raw: hook, resolver: answers(), reason: []string{"resolves to no addresses"}},
+		}), unresolved: true, reason: []string{"hooks.example.com does not resolve"}},
+		{name: "no answers", raw: hook, resolver: answers(), unresolved: true, reason: []string{"resolves to no addresses"}},
 		{name: "only invalid answers", raw: hook, resolver: resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) {
 			return []netip.Addr{{}}, nil
-		}), reason: []string{"resolves to no addresses"}},
+		}), unresolved: true, reason: []string{"resolves to no addresses"}},
 		{name: "timeout", raw: hook, resolver: resolverFunc(func(_ context.Context, _, h string) ([]netip.Addr, error) {
 			return nil, &net.DNSError{Err: "i/o timeout", Name: h, IsTimeout: true}
-		}), reason: []string{"timed out"}},
+		}), unresolved: true, reason: []string{"timed out"}},
 		{name: "other failure", raw: hook, resolver: resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) {
 			return nil, errors.New("server misbehaving")
-		}), reason: []string{"failed", "server misbehaving"}},
+		}), unresolved: true, reason: []string{"failed", "server misbehaving"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +167,11 @@ func TestCheck(t *testing.T) {
 				}
 				return
 			}
-			if v.Code != string(codes.URLUnsafe) || v.Fix == "" || v.Pinned != nil {
+			want := codes.URLUnsafe
+			if tt.unresolved {
+				want = codes.HostUnresolved
+			}
+			if v.Code != string(want) || v.Fix == "" || v.Pinned != nil {
 				t.Errorf("refusal = code %q fix %q pinned %v", v.Code, v.Fix, v.Pinned)
 			}
 			if !hasAll(v.Reason, tt.reason...) {

@@ -211,7 +211,8 @@ func checkVerdict(t *testing.T, raw string, v Verdict, answers []netip.Addr) {
 		t.Fatalf("%q: URL %q is neither Redact(raw) nor its start", raw, v.URL)
 	}
 	if !v.Safe {
-		if v.Code != string(codes.URLUnsafe) || v.Reason == "" || v.Fix == "" || v.Pinned != nil {
+		unsafe := v.Code == string(codes.URLUnsafe) || v.Code == string(codes.HostUnresolved) && len(v.Addresses) == 0
+		if !unsafe || v.Reason == "" || v.Fix == "" || v.Pinned != nil {
 			t.Fatalf("%q: refusal without code, reason or fix, or with pins: %+v", raw, v)
 		}
 		return

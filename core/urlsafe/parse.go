@@ -26,7 +26,6 @@ const (
 	fixPrivate = "Use the receiver's public HTTPS URL, or set deployment mode self-hosted and approve " +
 		"this private network in the private-network step."
 	fixTyped = "Paste the URL exactly as the receiver gave it: https://, a host name, no spaces or credentials."
-	fixDNS   = "Check the host name for typos; on a machine without DNS, pass --resolve HOST:PORT:ADDR."
 )
 
 // target is a URL that passed the parse-time policy.

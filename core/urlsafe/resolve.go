@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -143,9 +144,54 @@ func (s *StaticResolver) lookup(ctx context.Context, network, host string, port 
 		return found, nil
 	}
 	if s.fallback == nil {
+		if pm := s.portMismatch(name, port); pm != nil {
+			return nil, pm
+		}
 		return nil, &net.DNSError{Err: "no --resolve entry for this host and port", Name: host, IsNotFound: true}
 	}
-	return s.fallback.LookupNetIP(ctx, network, host)
+	addrs, err := s.fallback.LookupNetIP(ctx, network, host)
+	if err != nil {
+		if pm := s.portMismatch(name, port); pm != nil {
+			return nil, pm
+		}
+	}
+	return addrs, err
+}
+
+// PortMismatchError is a lookup of a host that has --resolve entries, but
+// only for other ports than the URL's: curl's --resolve is per host and
+// port, and "no such host" would hide the near miss.
+type PortMismatchError struct {
+	Host  string
+	Have  []int // the ports the entries are for, sorted
+	Wants int   // the URL's port
+}
+
+func (e *PortMismatchError) Error() string {
+	have := make([]string, len(e.Have))
+	for i, p := range e.Have {
+		have[i] = fmt.Sprintf("%s:%d", e.Host, p)
+	}
+	return fmt.Sprintf("--resolve has %s, the URL uses port %d", strings.Join(have, ", "), e.Wants)
+}
+
+// portMismatch is the PortMismatchError for name on port when entries for
+// name exist on other ports only, else nil.
+func (s *StaticResolver) portMismatch(name string, port int) *PortMismatchError {
+	if port == 0 {
+		return nil
+	}
+	var have []int
+	for k := range s.entries {
+		if k.host == name && k.port != port && !slices.Contains(have, k.port) {
+			have = append(have, k.port)
+		}
+	}
+	if len(have) == 0 {
+		return nil
+	}
+	slices.Sort(have)
+	return &PortMismatchError{Host: name, Have: have, Wants: port}
 }
 
 // familyOK reports whether a answers a lookup on network ("ip", "ip4", "ip6").

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/webriskops/webhook-setup/core/codes"
 )
 
 func TestParseResolve(t *testing.T) {
@@ -144,7 +146,14 @@ func TestCheckWithResolveOverrides(t *testing.T) {
 	if v := Check(ctx, "https://hooks.example.com:8443/x", Policy{}, r); v.Safe || !strings.Contains(v.Reason, "loopback") {
 		t.Errorf("port-specific entry not used or not judged: %+v", v)
 	}
-	if v := Check(ctx, "https://hooks.example.com:9443/x", Policy{}, r); v.Safe || !strings.Contains(v.Reason, "does not resolve") {
-		t.Errorf("no entry for the port should not resolve: %+v", v)
+	// Entries exist for the host on other ports: the refusal names them
+	// and the URL's port rather than "no such host".
+	if v := Check(ctx, "https://hooks.example.com:9443/x", Policy{}, r); v.Safe || v.Code != string(codes.HostUnresolved) ||
+		v.Reason != "--resolve has hooks.example.com:443, hooks.example.com:8443, the URL uses port 9443" {
+		t.Errorf("no entry for the port should not resolve, naming the ports: %+v", v)
+	}
+	if v := Check(ctx, "https://other.example.com/x", Policy{}, r); v.Safe || v.Code != string(codes.HostUnresolved) ||
+		!strings.Contains(v.Reason, "other.example.com does not resolve") {
+		t.Errorf("a host without entries should not resolve: %+v", v)
 	}
 }
