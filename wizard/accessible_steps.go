@@ -464,6 +464,6 @@ func (ui *lineUI) save(a *answers) (bool, error) {
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)
 	ui.draftKept = false
-	ui.printf("Saved %s. The unfinished setup is cleared.%s\n", clean(t.Name), whsecHint(t))
+	ui.printf("Saved %s. The unfinished setup is cleared.%s%s\n", clean(t.Name), whsecHint(t), nextSteps(t))
 	return true, ui.testSend(t)
 }

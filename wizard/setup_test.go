@@ -102,6 +102,17 @@ func TestCloudSetupSavesReadyTarget(t *testing.T) {
 		t.Fatal("the draft is kept after saving")
 	}
 	d.want("Test send · generic-93-184-216-34", "webhook-setup test-send generic-93-184-216-34", "Saved generic-93-184-216-34")
+	// The next steps, joined across the wrapped notice lines.
+	var joined strings.Builder
+	for _, line := range strings.Split(d.screen(), "\n") {
+		joined.WriteString(strings.TrimSpace(line) + " ")
+	}
+	for _, want := range []string{"Next: a test send (Dry run first)", "webhook-setup export generic-93-184-216-34 --ticket FILE",
+		"--ticket FILE --portable"} {
+		if !strings.Contains(joined.String(), want) {
+			t.Fatalf("after saving, the screen lacks %q:\n%s", want, d.screen())
+		}
+	}
 	d.key("esc")
 	if d.m.screen != screenHome {
 		t.Fatalf("esc after saving goes to screen %d", d.m.screen)
