@@ -108,7 +108,7 @@ func TestCloudSetupSavesReadyTarget(t *testing.T) {
 		joined.WriteString(strings.TrimSpace(line) + " ")
 	}
 	for _, want := range []string{"Next: a test send (Dry run first)", "webhook-setup export generic-93-184-216-34 --ticket FILE",
-		"--ticket FILE --portable"} {
+		"add --portable for the portable fallback"} {
 		if !strings.Contains(joined.String(), want) {
 			t.Fatalf("after saving, the screen lacks %q:\n%s", want, d.screen())
 		}
