@@ -101,6 +101,11 @@ func TestCloudSetupSavesReadyTarget(t *testing.T) {
 	if st.draft != nil {
 		t.Fatal("the draft is kept after saving")
 	}
+	// The URL safety decision Review saw is saved with the target.
+	if tg.URLCheck == nil || !tg.URLCheck.Safe || tg.URLCheck.Host != "93.184.216.34" ||
+		len(tg.URLCheck.Addresses) != 1 || tg.URLCheck.Addresses[0] != "93.184.216.34" || tg.URLCheck.CheckedAt.IsZero() {
+		t.Fatalf("saved URL check %+v", tg.URLCheck)
+	}
 	d.want("Test send · generic-93-184-216-34", "webhook-setup test-send generic-93-184-216-34", "Saved generic-93-184-216-34")
 	// The next steps, joined across the wrapped notice lines.
 	var joined strings.Builder
