@@ -90,3 +90,27 @@ func TestGeneratedSecretWrittenToNewFile(t *testing.T) {
 	d.key("y")
 	d.at(stepReceiver)
 }
+
+// TestGeneratedSecretAt60x20: on a small terminal the secret is still a
+// line by itself, and the discard question and its keys are on screen.
+func TestGeneratedSecretAt60x20(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	d.send(resize(60, 20))
+	throughEndpoint(d, 0, 0, "https://93.184.216.34/hook")
+	d.key("enter")
+	gen := d.m.answers.Secret
+	d.key("esc")
+	d.want("Discard this secret?", "y discard it", "n/esc keep it")
+	own := false
+	for _, line := range strings.Split(d.screen(), "\n") {
+		if strings.Contains(line, gen) {
+			own = strings.TrimRight(line, " ") == gen
+		}
+	}
+	if !own {
+		t.Fatalf("the secret is not a line by itself at 60×20:\n%s", d.screen())
+	}
+	d.key("N") // capital N keeps it too
+	d.wantNot("Discard this secret?")
+	d.want(gen)
+}

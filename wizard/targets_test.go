@@ -92,6 +92,10 @@ func TestRotateGeneratedSecret(t *testing.T) {
 	if st.secrets["zap-tickets"] != "" {
 		t.Fatal("rotated before the operator confirmed")
 	}
+	d.key("esc") // asks here too, and n keeps the shown secret
+	d.want(gen, "Discard this secret?")
+	d.key("n")
+	d.want(gen, "Press y once it is stored")
 	d.key("y")
 	if st.secrets["zap-tickets"] != gen {
 		t.Fatal("not rotated")
