@@ -82,6 +82,9 @@ type Target struct {
 	// EdgeAuth is the static header the platform checks first; nil sends
 	// none. Its value travels separately (see EdgeAuth).
 	EdgeAuth *EdgeAuth `json:"edge_auth,omitempty"`
+	// URLCheck is the URL safety decision the target was last saved with;
+	// nil when the saver made none (the CLI judges at every send).
+	URLCheck *URLCheck `json:"url_check,omitempty"`
 }
 
 // Credential is one stored signing secret. A target has one current

@@ -41,6 +41,9 @@ type termOptions struct {
 	args       []string
 	env        []string
 	cols, rows int
+	// dir is the program's working folder; "" is the test's (the e2e
+	// package folder), so a test whose program writes files sets it.
+	dir string
 	// rtt simulates a network link: each direction between the program and
 	// the emulator is delayed by rtt/2, as over SSH.
 	rtt time.Duration
@@ -78,6 +81,7 @@ func startTerm(t testing.TB, o termOptions) *vterm {
 	vt := &vterm{t: t, emu: vt.NewEmulator(o.cols, o.rows), changed: make(chan struct{}), exited: make(chan struct{})}
 	vt.cmd = exec.Command(o.bin, o.args...)
 	vt.cmd.Env = o.env
+	vt.cmd.Dir = o.dir
 	vt.start = time.Now()
 	ptmx, err := pty.StartWithSize(vt.cmd, &pty.Winsize{Cols: uint16(o.cols), Rows: uint16(o.rows)})
 	if err != nil {

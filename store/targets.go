@@ -24,8 +24,8 @@ import (
 const targetSelect = `SELECT t.id, t.name, t.provider_key, t.deployment_mode, t.base_url_sealed, t.receiver_owner,
 	t.revoke_path, t.receiver_checks_confirmed, t.network_policy, t.network_allowlist, t.network_authorized_by,
 	t.rate_requests, t.rate_per_seconds, t.version, t.created_at, t.updated_at,
-	c.algorithm, c.fingerprint, c.created_at` + headersColumns + `
-FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL` + headersJoin
+	c.algorithm, c.fingerprint, c.created_at` + headersColumns + urlCheckColumns + `
+FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL` + headersJoin + urlCheckJoin
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -37,8 +37,8 @@ type scanner interface {
 // round per column, and one targetRow is reused for every row of a query
 // so its pointers are not allocated per row. Both matter at 10,000 rows.
 type targetRow struct {
-	vals [23]any
-	dest [23]any
+	vals [26]any
+	dest [26]any
 }
 
 func newTargetRow() *targetRow {
@@ -82,6 +82,9 @@ func (r *targetRow) scan(row scanner, openURL urlOpener) (core.Target, error) {
 		t.Signing = &core.Signing{Algorithm: text(v[16]), Fingerprint: text(v[17]), CreatedAt: fromNS(integer(v[18]))}
 	}
 	scanHeaders(&t, v[headersFirst:])
+	if err := scanURLCheck(&t, v[urlCheckFirst:]); err != nil {
+		return core.Target{}, err
+	}
 	return t, nil
 }
 
@@ -326,6 +329,9 @@ func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err := saveHeadersTx(ctx, tx, key, &t, edgeValue, now); err != nil {
 		return t, err
 	}
+	if err := saveURLCheckTx(ctx, tx, &t); err != nil {
+		return t, err
+	}
 	t.Version = 1
 	t.CreatedAt, t.UpdatedAt = now, now
 	t.Signing = &sig
@@ -355,7 +361,7 @@ func createDetail(t core.Target) string {
 	if t.Signing != nil {
 		d += ", signing " + t.Signing.Algorithm + " " + t.Signing.Fingerprint
 	}
-	return d + headersDetail(t)
+	return d + headersDetail(t) + urlCheckDetail(t)
 }
 
 // UpdateTarget saves every field of t except the secret, identified by
@@ -415,6 +421,10 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if len(changed) == 0 {
 		return cur, nil, nil
 	}
+	if newURLCheck(cur, t) {
+		// A decision made for this save (a check alone is no update).
+		changed = append(changed, "url_check")
+	}
 	if t.Name != cur.Name {
 		if err := nameFree(ctx, tx, t.Name, cur.ID); err != nil {
 			return t, nil, err
@@ -450,6 +460,13 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err := saveHeadersTx(ctx, tx, key, &t, edgeValue, now); err != nil {
 		return t, nil, err
 	}
+	if slices.Contains(changed, "url_check") {
+		if err := saveURLCheckTx(ctx, tx, &t); err != nil {
+			return t, nil, err
+		}
+	} else {
+		t.URLCheck = cur.URLCheck
+	}
 	t.ID = cur.ID
 	t.Version = cur.Version + 1
 	t.CreatedAt = cur.CreatedAt
@@ -477,6 +494,9 @@ func updateDetail(changed []string, t core.Target) string {
 	d := "changed " + strings.Join(changed, ", ")
 	if slices.Contains(changed, "base_url") {
 		d += "; url now " + redactURL(t.BaseURL)
+	}
+	if slices.Contains(changed, "url_check") {
+		d += urlCheckDetail(t)
 	}
 	return d
 }

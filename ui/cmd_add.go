@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -130,11 +131,10 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	checked := assessed.Verdict // no problem: the endpoint check ran and passed
 	shown, err := opts.secret.handOut(app, secret, generated, opts.json, func() error {
 		return app.withStore(func(s *store.Store) error {
-			if err := s.CreateTargetWithEdge(ctx, &t, secret, edgeValue, store.Actor()); err != nil {
-				return err
-			}
-			// The answers judged now, for doctor to name drift later.
-			return s.RecordAddresses(ctx, t.Name, checked.Host, checked.Addresses)
+			// The answers judged now, saved with the target and named in
+			// its create audit event; doctor names drift from them later.
+			t.URLCheck = core.URLCheckOf(*checked, time.Now())
+			return s.CreateTargetWithEdge(ctx, &t, secret, edgeValue, store.Actor())
 		})
 	})
 	if err != nil {

@@ -432,7 +432,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 		}
 		switch v {
 		case "save":
-			saved, err := ui.save(a)
+			saved, err := ui.save(a, assessed.Verdict)
 			if err != nil {
 				return "", err
 			}
@@ -452,10 +452,14 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 	}
 }
 
-// save stores the target, removes the draft and offers a test send.
-func (ui *lineUI) save(a *answers) (bool, error) {
+// save stores the target with the URL safety decision v of its Review,
+// removes the draft and offers a test send.
+func (ui *lineUI) save(a *answers, v *urlsafe.Verdict) (bool, error) {
 	t, secret := a.Target(), a.Secret
 	t.Signing = nil
+	if v != nil {
+		t.URLCheck = core.URLCheckOf(*v, ui.e.now())
+	}
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	if err := ui.e.store.CreateTargetWithEdge(ctx, &t, secret, a.EdgeValue, ui.e.actor); err != nil {
@@ -464,6 +468,6 @@ func (ui *lineUI) save(a *answers) (bool, error) {
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)
 	ui.draftKept = false
-	ui.printf("Saved %s. The unfinished setup is cleared.%s\n", clean(t.Name), whsecHint(t))
+	ui.printf("Saved %s. The unfinished setup is cleared.%s%s\n", clean(t.Name), whsecHint(t), nextSteps(t))
 	return true, ui.testSend(t)
 }

@@ -43,6 +43,10 @@ type env struct {
 	grace    time.Duration
 	st       *styles
 
+	// secretDir is where f writes a generated secret; "" is the current
+	// folder (tests point it at a temp dir).
+	secretDir string
+
 	// navQueue holds navigation messages posted by screens during one
 	// Update; the parent handles them before Update returns, so a key
 	// typed right after enter already reaches the next screen.

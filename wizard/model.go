@@ -233,7 +233,7 @@ func (m *model) updateFlow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	case savedMsg:
 		m.answers, m.returnToReview, m.draftKept = nil, false, false
 		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
-		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t)
+		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t) + nextSteps(msg.t)
 		return m.cur.Init(), true
 	case openTargetMsg:
 		origin := screenHome

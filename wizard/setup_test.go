@@ -101,7 +101,23 @@ func TestCloudSetupSavesReadyTarget(t *testing.T) {
 	if st.draft != nil {
 		t.Fatal("the draft is kept after saving")
 	}
+	// The URL safety decision Review saw is saved with the target.
+	if tg.URLCheck == nil || !tg.URLCheck.Safe || tg.URLCheck.Host != "93.184.216.34" ||
+		len(tg.URLCheck.Addresses) != 1 || tg.URLCheck.Addresses[0] != "93.184.216.34" || tg.URLCheck.CheckedAt.IsZero() {
+		t.Fatalf("saved URL check %+v", tg.URLCheck)
+	}
 	d.want("Test send · generic-93-184-216-34", "webhook-setup test-send generic-93-184-216-34", "Saved generic-93-184-216-34")
+	// The next steps, joined across the wrapped notice lines.
+	var joined strings.Builder
+	for _, line := range strings.Split(d.screen(), "\n") {
+		joined.WriteString(strings.TrimSpace(line) + " ")
+	}
+	for _, want := range []string{"Next: a test send (Dry run first)", "webhook-setup export generic-93-184-216-34 --ticket FILE",
+		"add --portable for the portable fallback"} {
+		if !strings.Contains(joined.String(), want) {
+			t.Fatalf("after saving, the screen lacks %q:\n%s", want, d.screen())
+		}
+	}
 	d.key("esc")
 	if d.m.screen != screenHome {
 		t.Fatalf("esc after saving goes to screen %d", d.m.screen)

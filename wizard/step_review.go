@@ -195,6 +195,11 @@ func (s *reviewStep) save() tea.Cmd {
 	s.saving = true
 	t, secret, edgeValue, e := s.a.Target(), s.a.Secret, s.a.EdgeValue, s.env
 	t.Signing = nil // the store fills it from the credential
+	if v := s.current(); v != nil {
+		// The decision the operator saw, kept with the target and in its
+		// create audit event.
+		t.URLCheck = core.URLCheckOf(*v, e.now())
+	}
 	return tea.Batch(s.spin.Tick, func() tea.Msg {
 		ctx, cancel := e.cmdCtx(storeTimeout)
 		defer cancel()

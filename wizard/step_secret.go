@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/recipes"
 	"github.com/webriskops/webhook-setup/core/signing"
 )
@@ -36,6 +37,11 @@ type secretEntry struct {
 	gen     bool
 	current string // the secret already given, offered as "keep"
 	width   int
+
+	// askDiscard is set when esc was pressed on a shown generated secret:
+	// the step asks before throwing it away, since the operator may have
+	// copied it into the receiver already.
+	askDiscard bool
 }
 
 func newSecretEntry(env *env, current string) secretEntry {
@@ -63,9 +69,10 @@ func signingSummary(secret string) string {
 type secretEvent int
 
 const (
-	secretNone     secretEvent = iota
-	secretAccepted             // e.secret is the accepted secret
-	secretKept                 // the current secret stays
+	secretNone      secretEvent = iota
+	secretAccepted              // e.secret is the accepted secret
+	secretKept                  // the current secret stays
+	secretDiscarded             // the shown generated secret was thrown away
 )
 
 // update handles one message; cmds carry problems and notices for source.
@@ -98,6 +105,25 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			return secretNone, tea.Batch(e.input.Focus(), report(source))
 		}
 	case secretShow:
+		if isKey && e.askDiscard {
+			switch {
+			case key.Matches(k, keyDiscard):
+				e.askDiscard = false
+				e.phase, e.secret, e.gen = secretChoose, "", false
+				return secretDiscarded, report(source)
+			case key.Matches(k, keyKeep):
+				e.askDiscard = false
+				return secretNone, report(source)
+			}
+			return secretNone, nil
+		}
+		if isKey && key.Matches(k, keySecretFile) {
+			path, err := writeSecretFile(e.env.secretDir, e.secret)
+			if err != nil {
+				return secretNone, report(source, codes.ProblemOf(err))
+			}
+			return secretNone, tea.Batch(report(source), notify(source, "Wrote the secret to "+path+" (mode 0600, a new file). Keep it out of version control and delete it once the receiver has it."))
+		}
 		if isKey && key.Matches(k, keyConfirm) {
 			return secretAccepted, report(source)
 		}
@@ -143,8 +169,25 @@ func (e *secretEntry) showing() bool { return e.env != nil && e.env.showing("sig
 // captures reports whether esc belongs to the entry (back to the choice).
 func (e *secretEntry) captures() bool { return e.phase != secretChoose }
 
-// escape goes back to the choice.
+// escape goes back to the choice; on a shown generated secret it only
+// asks first (y discards it, n or esc keeps it on screen).
 func (e *secretEntry) escape() {
+	if e.askDiscard {
+		e.askDiscard = false
+		return
+	}
+	if e.phase == secretShow && e.gen {
+		e.askDiscard = true
+		return
+	}
+	e.phase = secretChoose
+	e.input.Blur()
+}
+
+// drop goes back to the choice without asking: the caller failed with the
+// secret, so there is nothing left to keep.
+func (e *secretEntry) drop() {
+	e.askDiscard = false
 	e.phase = secretChoose
 	e.input.Blur()
 }
@@ -154,11 +197,18 @@ func (e *secretEntry) view(recipeHint string) string {
 	switch e.phase {
 	case secretShow:
 		var b strings.Builder
-		b.WriteString(st.warn.Render("Shown once. Store this secret in the receiver now:") + "\n")
-		b.WriteString(st.secret.Render(e.secret) + "\n")
+		b.WriteString(st.warn.Render("Shown once. Store this secret in the receiver now:") + "\n\n")
+		// On a line of its own with nothing around it, so a triple-click
+		// copies the secret and only the secret.
+		b.WriteString(st.secret.Render(e.secret) + "\n\n")
 		b.WriteString(wrap(recipeHint, e.width) + "\n")
 		b.WriteString(field(st, "signing", signingSummary(e.secret)) + "\n\n")
-		b.WriteString("Press " + st.key.Render("y") + " once it is stored in the receiver; the secret is not shown again.")
+		if e.askDiscard {
+			b.WriteString(st.warn.Render(wrap("Discard this secret? A receiver that holds it already will need the new one.", e.width)) + "\n")
+			b.WriteString("Press " + st.key.Render("y") + " to discard it and choose again, " + st.key.Render("n") + " or " + st.key.Render("esc") + " to keep it.")
+			return b.String()
+		}
+		b.WriteString(wrap("Press y once it is stored in the receiver; the secret is not shown again. Press f to write it to a new file (0600) in the current folder.", e.width))
 		return b.String()
 	case secretPaste:
 		var b strings.Builder
@@ -180,7 +230,10 @@ func (e *secretEntry) view(recipeHint string) string {
 func (e *secretEntry) help() []key.Binding {
 	switch e.phase {
 	case secretShow:
-		return []key.Binding{keyConfirm, keyBack}
+		if e.askDiscard {
+			return []key.Binding{keyDiscard, keyKeep}
+		}
+		return []key.Binding{keyConfirm, keySecretFile, keyBack}
 	case secretPaste:
 		return []key.Binding{keyNext, keyBack}
 	}
@@ -225,6 +278,8 @@ func (s *secretStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.a.Secret, s.a.SecretGenerated, s.a.SecretStored = s.entry.secret, true, false
 	}
 	switch ev {
+	case secretDiscarded:
+		s.a.Secret, s.a.SecretGenerated, s.a.SecretStored = "", false, false
 	case secretAccepted:
 		s.a.Secret, s.a.SecretGenerated, s.a.SecretStored = s.entry.secret, s.entry.gen, true
 		if ps := s.a.FieldProblems("signing_secret"); len(ps) > 0 {

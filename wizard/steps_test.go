@@ -218,9 +218,21 @@ func TestSecretStep(t *testing.T) {
 		d.key("enter")
 		d.at(stepSecret)
 		d.want("the setup does not go on")
-		d.key("esc") // back to the choice, not to the previous step
+		d.key("esc") // asks before the shown secret is thrown away
+		d.at(stepSecret)
+		d.want(gen, "Discard this secret?")
+		d.key("n") // kept, same secret
+		d.want(gen, "Press y once it is stored")
+		d.wantNot("Discard this secret?")
+		d.key("esc", "esc") // esc on the question keeps it too
+		d.want(gen)
+		d.wantNot("Discard this secret?")
+		d.key("esc", "y") // discarded: back to the choice, not to the previous step
 		d.at(stepSecret)
 		d.wantNot(gen)
+		if d.m.answers.Secret != "" || d.m.answers.SecretGenerated {
+			t.Fatalf("discarded secret still in the answers: generated %v", d.m.answers.SecretGenerated)
+		}
 		d.key("enter", "y")
 		d.at(stepReceiver)
 		if !d.m.answers.SecretStored || !d.m.answers.SecretGenerated {

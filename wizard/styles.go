@@ -59,7 +59,7 @@ func newStyles(r *lipgloss.Renderer) *styles {
 		bad:      r.NewStyle().Bold(true).Foreground(red),
 		warn:     r.NewStyle().Foreground(amber),
 		code:     r.NewStyle().Bold(true),
-		secret:   r.NewStyle().Bold(true).Border(lipgloss.NormalBorder()).Padding(0, 1),
+		secret:   r.NewStyle().Bold(true), // no border or padding: a triple-click copies only the secret
 		key:      r.NewStyle().Bold(true).Foreground(accent),
 		notice:   r.NewStyle().Foreground(amber),
 	}

@@ -58,6 +58,8 @@ func (d *details) View() string {
 		field(st, "provider key", string(t.ProviderKey)),
 		field(st, "deployment mode", string(t.DeploymentMode)),
 		field(st, "webhook_url", u),
+		field(st, "url check", urlCheckDecision(t)),
+		field(st, "url checked", urlCheckWhen(t)),
 		field(st, "receiver owner", t.ReceiverOwner),
 		field(st, "revoke path", t.RevokePath),
 		field(st, "signing", core.SigningSummary(t.Signing)),
@@ -76,6 +78,22 @@ func (d *details) View() string {
 		b.WriteString("\n\n" + st.warn.Render(wrap("! "+clean(w), d.width)))
 	}
 	return b.String()
+}
+
+// urlCheckDecision is the URL safety decision t was saved with.
+func urlCheckDecision(t core.Target) string {
+	if t.URLCheck == nil {
+		return "not recorded; every send checks the URL again"
+	}
+	return t.URLCheck.Decision()
+}
+
+// urlCheckWhen is when that decision was made.
+func urlCheckWhen(t core.Target) string {
+	if t.URLCheck == nil {
+		return "—"
+	}
+	return t.URLCheck.When()
 }
 
 func (d *details) SetSize(w, _ int) { d.width = w }

@@ -61,7 +61,7 @@ func (r *rotate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		r.running = false
 		if msg.err != nil {
-			r.entry.escape()
+			r.entry.drop()
 			return r, report(r, codes.ProblemOf(msg.err))
 		}
 		r.t, r.done = msg.t, true

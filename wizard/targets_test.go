@@ -4,11 +4,26 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/signing"
 )
+
+// TestDetailsShowURLCheck: the URL safety decision saved with a target
+// (verdict, host, addresses, when) is a row of its details.
+func TestDetailsShowURLCheck(t *testing.T) {
+	st := newFakeStore()
+	tg := readyTarget("zap-tickets")
+	tg.URLCheck = &core.URLCheck{Safe: true, Host: "hooks.zapier.com", Addresses: []string{"54.0.0.1", "54.0.0.2"},
+		CheckedAt: time.Date(2026, 12, 6, 13, 20, 0, 0, time.UTC)}
+	st.targets["zap-tickets"] = tg
+	d := newDriver(t, st)
+	d.key("enter")
+	d.want("url check          safe, hooks.zapier.com → 54.0.0.1 54.0.0.2", "url checked        2026-12-06 13:20 UTC")
+	d.wantNot("secretpath")
+}
 
 func TestDetailsRedactsURLUntilRevealed(t *testing.T) {
 	st := newFakeStore()
@@ -18,7 +33,8 @@ func TestDetailsRedactsURLUntilRevealed(t *testing.T) {
 	if d.m.screen != screenDetails {
 		t.Fatalf("enter opens screen %d", d.m.screen)
 	}
-	d.want("Target · zap-tickets", "hooks.zapier.com", "sha256:0123456789ab", "provider_key", "v reveal URL")
+	d.want("Target · zap-tickets", "hooks.zapier.com", "sha256:0123456789ab", "provider_key", "v reveal URL",
+		"url check", "not recorded")
 	d.wantNot("secretpath")
 	d.key("v")
 	d.want("https://hooks.zapier.com/hooks/catch/123456/secretpath/", "v hide URL")
@@ -76,6 +92,10 @@ func TestRotateGeneratedSecret(t *testing.T) {
 	if st.secrets["zap-tickets"] != "" {
 		t.Fatal("rotated before the operator confirmed")
 	}
+	d.key("esc") // asks here too, and n keeps the shown secret
+	d.want(gen, "Discard this secret?")
+	d.key("n")
+	d.want(gen, "Press y once it is stored")
 	d.key("y")
 	if st.secrets["zap-tickets"] != gen {
 		t.Fatal("not rotated")
