@@ -269,3 +269,12 @@ func acceptable(v urlsafe.Verdict, mode core.Mode) bool {
 func cleanText(s string) string {
 	return sanitize.Text(strings.ReplaceAll(s, "\t", "    "))
 }
+
+// plural is n and the noun, with an s unless n is one: "1 character",
+// "2 characters".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
