@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -73,11 +74,28 @@ func URLPolicy(t Target) urlsafe.Policy {
 // through r) and adds the provider's hints to the warnings.
 func CheckEndpoint(ctx context.Context, t Target, r urlsafe.Resolver) urlsafe.Verdict {
 	v := urlsafe.Check(ctx, t.BaseURL, URLPolicy(t), r)
-	v.Warnings = append(v.Warnings, ProviderHints(t.ProviderKey, v.Endpoint)...)
-	if w := LookAlikeWarning(t); w != "" {
-		v.Warnings = append(v.Warnings, w)
-	}
+	v.Warnings = append(v.Warnings, endpointHints(t, v.Endpoint)...)
 	return v
+}
+
+// EndpointHints are the warnings about t's URL that need no network: the
+// provider's hints and a look-alike host. They are the part of
+// CheckEndpoint's warnings a screen can show while the check has not run
+// or cannot run.
+func EndpointHints(t Target) []string {
+	u, err := url.Parse(strings.TrimSpace(t.BaseURL))
+	if err != nil {
+		return nil
+	}
+	return endpointHints(t, u)
+}
+
+func endpointHints(t Target, u *url.URL) []string {
+	hints := ProviderHints(t.ProviderKey, u)
+	if w := LookAlikeWarning(t); w != "" {
+		hints = append(hints, w)
+	}
+	return hints
 }
 
 // VerdictProblem turns a refused verdict into a problem on webhook_url.

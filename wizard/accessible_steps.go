@@ -31,7 +31,8 @@ func problemErr(p *codes.Problem) error {
 // operator goes back past the first step.
 func (ui *lineUI) setup(a *answers, step stepID) error {
 	for step != "" {
-		ui.heading(fmt.Sprintf("New target › Step %d of %d · %s", position(a.Mode, step), len(flow(a.Mode)), step.Title()))
+		count, _ := stepCount(a.Mode, step)
+		ui.heading("New target › " + count + " · " + step.Title())
 		next, err := ui.step(a, step)
 		switch {
 		case errors.Is(err, errBack):

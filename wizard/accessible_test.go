@@ -84,7 +84,7 @@ func TestAccessibleCloudSetup(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Integration status", "No webhook targets yet",
-		"Step 1 of 7 · Provider key", "generic_webhook: Any customer-owned",
+		"Step 1 · Provider key", "generic_webhook: Any customer-owned",
 		"Problem generic_webhook_url_unsafe", "Removed surrounding whitespace from the URL",
 		"✓ safe 93.184.216.34", "Generated signing secret, shown once", "The setup waits until the secret is stored",
 		"X-WebRiskOps-Signature", "Ready to save", "Saved generic-93-184-216-34",

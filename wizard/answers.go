@@ -179,7 +179,8 @@ func unmarshalAnswers(b []byte) (answers, error) {
 var nameJunk = regexp.MustCompile(`[^a-z0-9]+`)
 
 // defaultName proposes a target name from the provider and the endpoint
-// host, e.g. "zapier-hooks-zapier-com", cut to the name rule (a-z, 0-9 and
+// host, e.g. "zapier-hooks-zapier-com" ("n8n-corp-example" for the host
+// n8n.corp.example: the provider's name is not repeated), cut to the name rule (a-z, 0-9 and
 // '-', at most core.MaxNameLen characters, starting with a letter or digit).
 func defaultName(provider core.ProviderKey, rawURL string) string {
 	prefix := strings.TrimSuffix(string(provider), "_webhook")
@@ -187,8 +188,12 @@ func defaultName(provider core.ProviderKey, rawURL string) string {
 	if u, err := url.Parse(strings.TrimSpace(rawURL)); err == nil {
 		host = u.Hostname()
 	}
-	name := nameJunk.ReplaceAllString(strings.ToLower(prefix+"-"+host), "-")
-	name = strings.Trim(name, "-")
+	name := strings.Trim(nameJunk.ReplaceAllString(strings.ToLower(prefix+"-"+host), "-"), "-")
+	// A host that already starts with the provider's name ("n8n.corp.example")
+	// is not prefixed again: "n8n-corp-example", not "n8n-n8n-corp-example".
+	if h := strings.Trim(nameJunk.ReplaceAllString(strings.ToLower(host), "-"), "-"); h == prefix || strings.HasPrefix(h, prefix+"-") {
+		name = h
+	}
 	if len(name) > core.MaxNameLen {
 		name = strings.TrimRight(name[:core.MaxNameLen], "-")
 	}

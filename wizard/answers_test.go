@@ -17,7 +17,10 @@ func TestDefaultName(t *testing.T) {
 	}{
 		{core.ProviderZapier, "https://hooks.zapier.com/hooks/catch/1/abc/", "zapier-hooks-zapier-com"},
 		{core.ProviderGeneric, "https://93.184.216.34/hook", "generic-93-184-216-34"},
-		{core.ProviderN8N, "https://N8N.Example.COM:8443/webhook/x", "n8n-n8n-example-com"},
+		{core.ProviderN8N, "https://N8N.Example.COM:8443/webhook/x", "n8n-example-com"},
+		{core.ProviderN8N, "https://n8n.corp.example/webhook/x", "n8n-corp-example"},
+		{core.ProviderN8N, "https://n8nhost.example/webhook/x", "n8n-n8nhost-example"},
+		{core.ProviderMake, "https://make.example.com/x", "make-example-com"},
 		{core.ProviderWebhook, "", "webhook"},
 		{core.ProviderMake, "https://[2001:db8::1]/x", "make-2001-db8-1"},
 		{core.ProviderGeneric, "https://" + longHost() + "/x", ""},

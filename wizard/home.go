@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/webriskops/webhook-setup/core"
 )
@@ -258,8 +259,11 @@ func (h *home) View() string {
 		b.WriteString(" " + h.spin.View())
 	}
 	b.WriteString("\n\n")
-	nameW := max(min(h.width-50, 32), 12)
-	head := fmt.Sprintf("  %-*s %-16s %-12s %-6s %s", nameW, "NAME", "PROVIDER", "MODE", "STATES", "BLOCKED")
+	nameW := h.nameWidth()
+	head := fmt.Sprintf("  %-*s %-16s %-12s %-6s", nameW, "NAME", "PROVIDER", "MODE", "STATES")
+	if h.width <= 0 || len(head)+len(" BLOCKED") <= h.width {
+		head += " BLOCKED"
+	}
 	b.WriteString(st.dim.Render(head) + "\n")
 	for i, t := range h.targets {
 		r := core.Evaluate(t)
@@ -269,7 +273,12 @@ func (h *home) View() string {
 		}
 		name := truncate(clean(t.Name), nameW)
 		row := fmt.Sprintf("%-*s %-16s %-12s ", nameW, name, truncate(clean(string(t.ProviderKey)), 16), truncate(clean(string(t.DeploymentMode)), 12))
-		row += statesGlyphs(st, r.States) + " " + strings.Join(codes, ", ")
+		row += statesGlyphs(st, r.States)
+		// The codes take what is left of the line; the selected target's
+		// codes are listed in full, with their fixes, under the list.
+		if rest := h.width - 2 - ansi.StringWidth(ansi.Strip(row)) - 1; h.width <= 0 || rest > 1 {
+			row += " " + truncate(strings.Join(codes, ", "), rest)
+		}
 		if i == h.cursor {
 			b.WriteString(st.selected.Render("›") + " " + row + "\n")
 		} else {
@@ -294,6 +303,26 @@ func (h *home) View() string {
 		}
 	}
 	return b.String()
+}
+
+// homeFixedColumns is the width of a target row without its name and its
+// codes: the cursor, PROVIDER, MODE, STATES and the spaces between.
+const homeFixedColumns = 2 + 1 + 16 + 1 + 12 + 1 + 6
+
+// nameWidth is the NAME column: as wide as the longest name on the page
+// (whole names are what the operator types in commands), at least the
+// heading's 12, at most what leaves PROVIDER, MODE and STATES on the line.
+// A longer name is cut with "…" there and read whole on the selected
+// target's line under the list.
+func (h *home) nameWidth() int {
+	w := 12
+	for _, t := range h.targets {
+		w = max(w, ansi.StringWidth(clean(t.Name)))
+	}
+	if h.width > 0 {
+		w = min(w, max(h.width-homeFixedColumns, 12))
+	}
+	return w
 }
 
 // SetSize sets the room; a new page size marks the page for reloading.

@@ -89,7 +89,7 @@ func TestNoColourSingleInputsShowCursorAndHint(t *testing.T) {
 	d := newDriver(t, newFakeStore())
 	d.key("n", "enter", "enter")
 	d.at(stepEndpoint)
-	d.wantLine("URL › █(e.g. https://hooks.zapier.com/")
+	d.wantLine("URL › █(e.g. https://receiver.example.com/") // generic_webhook: its own example, not Zapier's
 	d.typeText("https://x")
 	d.wantLine("URL › https://x█")
 }

@@ -269,3 +269,26 @@ func acceptable(v urlsafe.Verdict, mode core.Mode) bool {
 func cleanText(s string) string {
 	return sanitize.Text(strings.ReplaceAll(s, "\t", "    "))
 }
+
+// plural is n and the noun, with an s unless n is one: "1 character",
+// "2 characters".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// stepCount is where s is in the setup, for the heading: "Step 3 of 7",
+// short "3/7". The count depends on the deployment mode (self-hosted adds
+// Private network: 8 steps), so until the mode is chosen only the step's
+// number is given: the total, once shown, never changes under the
+// operator's feet.
+func stepCount(mode core.Mode, s stepID) (full, short string) {
+	n := position(mode, s)
+	if mode == "" {
+		return fmt.Sprintf("Step %d", n), fmt.Sprint(n)
+	}
+	of := len(flow(mode))
+	return fmt.Sprintf("Step %d of %d", n, of), fmt.Sprintf("%d/%d", n, of)
+}

@@ -79,9 +79,30 @@ type endpointStep struct {
 func newEndpointStep(e *env, a *answers) *endpointStep {
 	s := &endpointStep{env: e, a: a}
 	s.input = newInput(e.st, "URL › ", a.URL)
-	s.input.Placeholder = e.st.example("https://hooks.zapier.com/hooks/catch/123456/abcdef/")
+	s.input.Placeholder = e.st.example(urlExample(a.Provider, a.Mode))
 	s.spin = newSpinner(e.st)
 	return s
+}
+
+// urlExample is the placeholder of the URL field: the shape of URL the
+// chosen provider hands out, so the example itself draws no provider hint
+// (core.ProviderHints).
+func urlExample(p core.ProviderKey, mode core.Mode) string {
+	switch p {
+	case core.ProviderZapier:
+		return "https://hooks.zapier.com/hooks/catch/123456/abcdef/"
+	case core.ProviderMake:
+		return "https://hook.eu1.make.com/abcdef123456"
+	case core.ProviderN8N:
+		if mode == core.ModeSelfHosted {
+			return "https://n8n.internal.example/webhook/webriskops"
+		}
+		return "https://yourname.app.n8n.cloud/webhook/webriskops"
+	}
+	if mode == core.ModeSelfHosted {
+		return "https://receiver.internal.example/webriskops"
+	}
+	return "https://receiver.example.com/webriskops"
 }
 
 func (s *endpointStep) Init() tea.Cmd {
@@ -148,7 +169,7 @@ func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		cmds := []tea.Cmd{cmd, s.changed()}
 		if trimmed > 0 {
-			cmds = append(cmds, notify(s, fmt.Sprintf("Removed %d characters of surrounding whitespace from the pasted URL.", trimmed)))
+			cmds = append(cmds, notify(s, fmt.Sprintf("Removed %s of surrounding whitespace from the pasted URL.", plural(trimmed, "character"))))
 		}
 		return s, tea.Batch(cmds...)
 	case debounceMsg:

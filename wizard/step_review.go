@@ -86,6 +86,17 @@ func (s *reviewStep) assessment() core.Assessment {
 	return s.a.Judge(s.current())
 }
 
+// warnings are what the endpoint check warns of (a URL that does not look
+// like the provider's, an n8n test URL, a look-alike host): the latest
+// check's warnings, or while there is none the ones that need no network,
+// so a hint given at the Endpoint URL step is read again before saving.
+func (s *reviewStep) warnings() []string {
+	if v := s.current(); v != nil {
+		return v.Warnings
+	}
+	return core.EndpointHints(s.a.Target())
+}
+
 // blockers is everything that keeps the answers from being saved: the
 // core's problems and a refused endpoint check.
 func (s *reviewStep) blockers() []codes.Problem {
@@ -234,20 +245,58 @@ func (s *reviewStep) View() string {
 	} else {
 		b.WriteString(field(st, "name", t.Name) + st.dim.Render("  (e to edit)") + "\n")
 	}
-	b.WriteString("\n" + s.statesView() + "\n\n")
-	switch {
-	case s.saving:
-		b.WriteString(s.spin.View() + " saving…")
-	case s.checking:
-		b.WriteString(s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…")
-	case s.ready():
-		b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
-	default:
-		b.WriteString(st.bad.Render("To fix before saving:"))
-		room := s.height - strings.Count(b.String(), "\n") - 1
-		b.WriteString(s.fixList(room))
+	head := b.String()
+	// The warnings are drawn in full unless they would take the room the
+	// list of what to fix needs in full; then they shrink to a note beside
+	// the Readiness heading, which takes no line of its own.
+	for _, compact := range []bool{false, true} {
+		b.Reset()
+		if compact {
+			b.WriteString(head + "\n" + s.statesView(s.warningsNote()) + "\n\n")
+		} else {
+			b.WriteString(head + s.warningsView() + "\n" + s.statesView("") + "\n\n")
+		}
+		switch {
+		case s.saving:
+			b.WriteString(s.spin.View() + " saving…")
+		case s.checking:
+			b.WriteString(s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…")
+		case s.ready():
+			b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
+		default:
+			b.WriteString(st.bad.Render("To fix before saving:"))
+			room := s.height - strings.Count(b.String(), "\n") - 1
+			list := s.fixList(room)
+			b.WriteString(list)
+			if !compact && list != s.fixList(0) {
+				continue
+			}
+		}
+		break
 	}
 	return b.String()
+}
+
+// warningsView is the warnings, each wrapped under a two-space indent.
+func (s *reviewStep) warningsView() string {
+	st := s.env.st
+	var b strings.Builder
+	for _, w := range s.warnings() {
+		lines := strings.Split(wrap("! warning: "+clean(w), max(s.width-2, 20)), "\n")
+		b.WriteString(st.warn.Render(strings.Join(lines, "\n  ")) + "\n")
+	}
+	return b.String()
+}
+
+// warningsNote is the short form of the warnings: how many, and the step
+// that shows them in full ("" when there are none).
+func (s *reviewStep) warningsNote() string {
+	ws := s.warnings()
+	if len(ws) == 0 {
+		return ""
+	}
+	n := position(s.a.Mode, stepEndpoint)
+	return s.env.st.warn.Render(fmt.Sprintf("! %s, read at step %d", plural(len(ws), "URL warning"), n))
 }
 
 // fixList is what to fix, each with the key of its step, in room lines
@@ -310,13 +359,17 @@ func (s *reviewStep) fixItem(label string, p codes.Problem, detail int) string {
 	return strings.Join(lines, "\n    ")
 }
 
-// statesView is the six readiness states, three to a column.
-func (s *reviewStep) statesView() string {
+// statesView is the six readiness states, three to a column, with note
+// beside the heading.
+func (s *reviewStep) statesView(note string) string {
 	st := s.env.st
 	states := s.assessment().States
 	names := core.StateNames
 	var b strings.Builder
 	b.WriteString(st.heading.Render("Readiness"))
+	if note != "" {
+		b.WriteString("   " + note)
+	}
 	half := (len(names) + 1) / 2
 	for i := 0; i < half; i++ {
 		left := stateGlyph(st, states.Get(names[i])) + " " + fmt.Sprintf("%-20s", names[i])

@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -31,9 +30,9 @@ func (m *model) heading() string {
 		title = "Integration status"
 	case screenStep:
 		a := m.answers
-		n, of := position(a.Mode, m.step), len(flow(a.Mode))
-		title = fmt.Sprintf("New target › Step %d of %d · %s", n, of, m.step.Title())
-		short = fmt.Sprintf("%d/%d · %s", n, of, m.step.Title())
+		count, shortCount := stepCount(a.Mode, m.step)
+		title = "New target › " + count + " · " + m.step.Title()
+		short = shortCount + " · " + m.step.Title()
 	case screenTest:
 		title = "Test send · " + clean(m.originTarget.Name)
 	case screenDetails:
