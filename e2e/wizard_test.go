@@ -49,7 +49,8 @@ func tickChecks(w *vterm) {
 	w.t.Helper()
 	w.wait("Receiver checks", "X-WebRiskOps-Signature [ ]")
 	for range 6 {
-		w.send(keySpace)
+		w.send(keySpace) // space only ticks: down moves on
+		w.send(keyDown)
 	}
 	w.wait("X-WebRiskOps-Signature [x]")
 	w.send(keyEnter)

@@ -46,7 +46,7 @@ func tickAll(d *driver) {
 	d.t.Helper()
 	d.at(stepReceiver)
 	for range receiverHeaders {
-		d.key("space")
+		d.key("space", "down") // space only ticks
 	}
 	d.key("enter")
 }
@@ -290,7 +290,7 @@ func TestReviewListsWhatToFixWithJumpKeys(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		d.key("down")
 	}
-	d.key("space", "space", "space", "enter")
+	d.key("space", "down", "space", "down", "space", "enter")
 	d.at(stepReview) // back to Review, not on to the next step
 	d.wantNot("5 → Receiver checks")
 	d.key("6")

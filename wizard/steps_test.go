@@ -241,7 +241,7 @@ func TestReceiverStep(t *testing.T) {
 		d.want(h)
 	}
 	for i := 0; i < 5; i++ {
-		d.key("space")
+		d.key("space", "down")
 	}
 	d.key("enter")
 	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.ReceiverChecks {
