@@ -159,9 +159,13 @@ func (a *answers) nameUnticked(ps []codes.Problem) {
 			missing = append(missing, h)
 		}
 	}
+	reason := "not confirmed: the receiver's check of " + strings.Join(missing, ", ") + " is not ticked"
+	if len(missing) > 1 {
+		reason = "not confirmed: the receiver's checks of " + strings.Join(missing, ", ") + " are not ticked"
+	}
 	for i := range ps {
 		if ps[i].Field == "receiver_checks_confirmed" && len(missing) > 0 {
-			ps[i].Reason = "not confirmed: the receiver's check of " + strings.Join(missing, ", ") + " is not ticked"
+			ps[i].Reason = reason
 		}
 	}
 }
