@@ -51,6 +51,10 @@ type answers struct {
 	StandardWebhooks bool   `json:"standard_webhooks,omitempty"`
 	EdgeHeader       string `json:"edge_header,omitempty"`
 	EdgeValue        string `json:"edge_value,omitempty"`
+
+	// approval is the endpoint verdict that needs private-network
+	// approval, for this run only (network_approval.go).
+	approval *approvalNote
 }
 
 // receiverHeaders are the six headers the operator confirms the receiver
