@@ -60,7 +60,7 @@ func approvalView(st *styles, v *urlsafe.Verdict, width int) string {
 	text := clean(v.Host) + " → " + clean(strings.Join(v.Addresses, ", ")) + " need approval"
 	out := st.warn.Render(wrap(text, width))
 	if entries := narrowestEntries(v); len(entries) > 0 {
-		out += "\n" + st.dim.Render(wrap("Narrowest entry: "+strings.Join(entries, ", ")+" (only these addresses)", width))
+		out += "\n" + st.dim.Render(wrap("Narrowest entry to add: "+strings.Join(entries, ", ")+" (exactly these addresses)", width))
 	}
 	return out
 }

@@ -57,7 +57,8 @@ func toReviewSelfHostedDeny(d *driver) {
 	throughEndpoint(d, 4, 1, "https://10.20.1.5/webhook/x")
 	pasteSecretStep(d)
 	tickAll(d)
-	d.key("enter") // deny
+	d.want("(•) allowlist") // the step opens on allowlist: the endpoint needs approval
+	d.key("left", "enter") // deny
 	fillOwner(d)
 	d.at(stepReview)
 }
@@ -116,9 +117,7 @@ func TestSelfHostedSetupWithAllowlist(t *testing.T) {
 	pasteSecretStep(d)
 	tickAll(d)
 	d.at(stepNetwork)
-	d.want("Step 6 of 8 · Private network", "Evidence", "(•) deny")
-	d.key("right")
-	d.want("(•) allowlist")
+	d.want("Step 6 of 8 · Private network", "Evidence", "(•) allowlist", "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 	d.key("enter")
 	d.typeText("127.0.0.0/8")
 	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.AllowlistInvalid {

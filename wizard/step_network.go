@@ -54,11 +54,6 @@ func newNetworkStep(e *env, a *answers) *networkStep {
 	}
 	s.entry = newInput(e.st, "entry: ", "")
 	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
-	if needs != nil {
-		if entries := narrowestEntries(needs); len(entries) > 0 {
-			s.entry.Placeholder = e.st.example(entries[0])
-		}
-	}
 	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy)
 	s.authorized.Placeholder = e.st.hint("who approved it: a person or a ticket")
 	return s

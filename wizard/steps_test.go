@@ -262,7 +262,7 @@ func TestNetworkStepProblems(t *testing.T) {
 	pasteSecretStep(d)
 	tickAll(d)
 	d.at(stepNetwork)
-	d.key("space", "enter", "enter") // allowlist, no entry, on to authorized by
+	d.key("enter", "enter") // opens on allowlist; no entry, on to authorized by
 	d.key("enter")
 	got := map[codes.Code]bool{}
 	for _, c := range d.problemCodes() {
