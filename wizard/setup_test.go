@@ -58,7 +58,7 @@ func toReviewSelfHostedDeny(d *driver) {
 	pasteSecretStep(d)
 	tickAll(d)
 	d.want("(•) allowlist") // the step opens on allowlist: the endpoint needs approval
-	d.key("left", "enter") // deny
+	d.key("left", "enter")  // deny
 	fillOwner(d)
 	d.at(stepReview)
 }
