@@ -102,3 +102,22 @@ func TestReceiverFocusedRowVisibleAt60x20(t *testing.T) {
 		}
 	}
 }
+
+// However short the body, the focused row is what stays.
+func TestReceiverScrollKeepsTheFocusedRow(t *testing.T) {
+	d := toReceiver(t)
+	s := d.m.cur.(*receiverStep)
+	for room := 1; room <= 8; room++ {
+		for c := 0; c < len(receiverHeaders)+extraRows; c++ {
+			s.cursor = c
+			s.setRoom(room)
+			v := s.View()
+			if n := strings.Count(v, "\n") + 1; n > room {
+				t.Fatalf("room %d cursor %d: %d lines\n%s", room, c, n, v)
+			}
+			if !strings.Contains(v, "› ") {
+				t.Fatalf("room %d cursor %d: the focused row is not drawn\n%s", room, c, v)
+			}
+		}
+	}
+}

@@ -152,6 +152,9 @@ func (s *receiverStep) View() string {
 	// stays on top and the rows scroll so the focused one is drawn; the
 	// intro goes (the help line still names v).
 	first, last := s.cursorLines()
+	if s.room < 2 {
+		return rows[first] // one line: the focused row itself
+	}
 	return count + "\n" + strings.Join(scrollTo(rows, first, last, s.room-1), "\n")
 }
 
