@@ -49,7 +49,8 @@ func tickChecks(w *vterm) {
 	w.t.Helper()
 	w.wait("Receiver checks", "X-WebRiskOps-Signature [ ]")
 	for range 6 {
-		w.send(keySpace)
+		w.send(keySpace) // space only ticks: down moves on
+		w.send(keyDown)
 	}
 	w.wait("X-WebRiskOps-Signature [x]")
 	w.send(keyEnter)
@@ -137,9 +138,9 @@ func TestWizardSelfHostedAllowlist(t *testing.T) {
 	}
 	w.send(keyEnter)
 	tickChecks(w)
-	w.wait("Private network", "Evidence", "(•) deny")
-	w.send(keyRight)
-	w.wait("(•) allowlist")
+	// The endpoint needs approval: the step names it, suggests the
+	// narrowest entry and opens on allowlist.
+	w.wait("Private network", "Evidence", "(•) allowlist", "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 	w.send(keyEnter)
 	w.wait("› entry:")
 	w.send("127.0.0.0/8")
@@ -402,9 +403,7 @@ func TestWizardNoColourMarksFocus(t *testing.T) {
 			w.wait("HMAC-SHA256")
 			w.send(keyEnter)
 			tickChecks(w)
-			w.wait("Private network", "› policy  (•) deny")
-			w.send(keyRight)
-			w.wait("› policy  ( ) deny   (•) allowlist", "  entry:  (e.g. 10.20.0.0/16", "  authorized by:  (who approved it")
+			w.wait("Private network", "› policy  ( ) deny   (•) allowlist", "  entry:  (e.g. 10.20.0.0/16", "  authorized by:  (who approved it")
 			w.send(keyTab)
 			w.wait("  policy  ( ) deny", "› entry: █(e.g. 10.20.0.0/16", "  authorized by:  (who approved it")
 			w.send("10.20.0.0/16")

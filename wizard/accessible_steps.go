@@ -140,6 +140,7 @@ func (ui *lineUI) endpoint(a *answers) error {
 		cancel()
 		ui.printf("%s\n", verdictView(ui.e.st, verdict, a.Mode == core.ModeSelfHosted, 0))
 		if acceptable(verdict, a.Mode) {
+			a.noteVerdict(verdict)
 			p := core.LookAlikeProblem(t)
 			if p == nil {
 				return nil
@@ -291,8 +292,15 @@ func (ui *lineUI) receiver(a *answers) error {
 // network asks for the private-network approval of a self-hosted target.
 func (ui *lineUI) network(a *answers) error {
 	ui.printf("Warning: evidence (ticket exports with report findings) will be posted to this private network. Approve a route only when the customer has authorized it.\n")
+	policy := a.Policy
+	if needs := a.pendingApproval(); needs != nil {
+		ui.printf("%s\n", approvalView(ui.e.st, needs, 0))
+		if policy == "" {
+			policy = core.PolicyAllowlist // as the full-screen step opens
+		}
+	}
 	for {
-		v, err := ui.choose("Private network policy", string(a.Policy),
+		v, err := ui.choose("Private network policy", string(policy),
 			[2]string{string(core.PolicyDeny), "deny: the endpoint must be public HTTPS"},
 			[2]string{string(core.PolicyAllowlist), "allowlist: approve private CIDRs or host names"}, backOption)
 		if err != nil {
@@ -302,6 +310,7 @@ func (ui *lineUI) network(a *answers) error {
 			return errBack
 		}
 		a.Policy = core.NetworkPolicy(v)
+		policy = a.Policy
 		if a.Policy == core.PolicyAllowlist {
 			if err := ui.allowlist(a); err != nil {
 				return err

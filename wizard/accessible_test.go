@@ -156,7 +156,7 @@ func TestAccessibleSelfHostedAllowlist(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, out)
 	}
-	for _, want := range []string{"needs private-network approval", "Problem generic_webhook_allowlist_invalid", "Warning: evidence", "Saved n8n-10-20-1-5"} {
+	for _, want := range []string{"needs private-network approval", "Problem generic_webhook_allowlist_invalid", "Warning: evidence", "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32", "Saved n8n-10-20-1-5"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}

@@ -51,6 +51,10 @@ type answers struct {
 	StandardWebhooks bool   `json:"standard_webhooks,omitempty"`
 	EdgeHeader       string `json:"edge_header,omitempty"`
 	EdgeValue        string `json:"edge_value,omitempty"`
+
+	// approval is the endpoint verdict that needs private-network
+	// approval, for this run only (network_approval.go).
+	approval *approvalNote
 }
 
 // receiverHeaders are the six headers the operator confirms the receiver
@@ -145,7 +149,40 @@ func (a *answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessmen
 func (a *answers) Judge(v *urlsafe.Verdict) core.Assessment {
 	as := core.AssessWith(a.Target(), a.Secret, v)
 	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
+	a.nameUnticked(as.Problems)
 	return as
+}
+
+// nameUnticked narrows the core's "receiver checks not confirmed" reason,
+// which can only name all six headers (a target stores one bool), to the
+// headers the operator has not ticked yet.
+func (a *answers) nameUnticked(ps []codes.Problem) {
+	var missing []string
+	for _, h := range receiverHeaders {
+		if !a.Ticked(h) {
+			missing = append(missing, h)
+		}
+	}
+	reason := "not confirmed: the receiver's check of " + strings.Join(missing, ", ") + " is not ticked"
+	if len(missing) > 1 {
+		reason = "not confirmed: the receiver's checks of " + strings.Join(missing, ", ") + " are not ticked"
+	}
+	for i := range ps {
+		if ps[i].Field == "receiver_checks_confirmed" && len(missing) > 0 {
+			ps[i].Reason = reason
+		}
+	}
+}
+
+// confirmedCount is how many of the six receiver checks are ticked.
+func (a *answers) confirmedCount() int {
+	n := 0
+	for _, h := range receiverHeaders {
+		if a.Ticked(h) {
+			n++
+		}
+	}
+	return n
 }
 
 // FieldProblems is Problems narrowed to the fields a step asks for, so a

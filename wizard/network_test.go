@@ -185,3 +185,37 @@ func TestNetworkAllowlistCapIsCores(t *testing.T) {
 		t.Fatalf("the core refuses the full allowlist: %+v", ps)
 	}
 }
+
+// An endpoint that needs approval opens the step on allowlist, naming the
+// host and its addresses and the narrowest entry (a host name that
+// resolves privately too); a public endpoint opens on deny without it; a
+// policy chosen before is kept on return.
+func TestNetworkOpensOnWhatTheEndpointNeeds(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	throughEndpoint(d, 4, 1, "https://n8n.internal/webhook/x")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.at(stepNetwork)
+	d.want("n8n.internal → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32", "(•) allowlist")
+	d.key("enter")
+	d.typeText("10.20.1.5/32")
+	d.key("enter", "enter")
+	d.typeText("CHG-7")
+	d.key("enter")
+	fillOwner(d)
+	d.at(stepReview)
+	d.want("allowlist 10.20.1.5/32, authorized by CHG-7")
+	d.key("6")
+	d.at(stepNetwork)
+	d.key("left", "enter") // deny chosen
+	d.key("6")
+	d.want("(•) deny") // kept: the step opens on allowlist only before a choice
+
+	d = newDriver(t, newFakeStore())
+	throughEndpoint(d, 4, 1, "https://hooks.zapier.com/hooks/catch/123456/abcdefg/")
+	pasteSecretStep(d)
+	tickAll(d)
+	d.at(stepNetwork)
+	d.want("(•) deny")
+	d.wantNot("need approval", "Narrowest entry")
+}

@@ -37,6 +37,10 @@ func toNetwork(d *driver) {
 	pasteSecretStep(d)
 	tickAll(d)
 	d.at(stepNetwork)
+	// The step opens on allowlist (10.20.1.5 needs approval); the tests
+	// that use this start from deny and choose allowlist themselves.
+	d.want("(•) allowlist")
+	d.key("left")
 }
 
 // The model tests draw without colour (termenv.Ascii), as NO_COLOR,

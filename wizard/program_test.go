@@ -43,6 +43,7 @@ func TestProgramLoopCloudSetup(t *testing.T) {
 	key("enter") // typed ahead of the next screen's first frame
 	for range receiverHeaders {
 		key("space")
+		key("down")
 	}
 	key("enter")
 	wait("Receiver owner")

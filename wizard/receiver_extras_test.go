@@ -36,8 +36,9 @@ func TestReceiverStepExtras(t *testing.T) {
 	pasteSecretStep(d)
 	d.at(stepReceiver)
 	for range receiverHeaders {
-		d.key("space")
+		d.key("space", "down")
 	}
+	d.key("up")
 	d.want("Optional, for every delivery:", "Standard Webhooks headers [ ]", "Edge header none (space to set)")
 	fits(d)
 	d.key("down", "space")

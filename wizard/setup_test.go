@@ -46,7 +46,7 @@ func tickAll(d *driver) {
 	d.t.Helper()
 	d.at(stepReceiver)
 	for range receiverHeaders {
-		d.key("space")
+		d.key("space", "down") // space only ticks
 	}
 	d.key("enter")
 }
@@ -57,7 +57,8 @@ func toReviewSelfHostedDeny(d *driver) {
 	throughEndpoint(d, 4, 1, "https://10.20.1.5/webhook/x")
 	pasteSecretStep(d)
 	tickAll(d)
-	d.key("enter") // deny
+	d.want("(•) allowlist") // the step opens on allowlist: the endpoint needs approval
+	d.key("left", "enter")  // deny
 	fillOwner(d)
 	d.at(stepReview)
 }
@@ -132,9 +133,7 @@ func TestSelfHostedSetupWithAllowlist(t *testing.T) {
 	pasteSecretStep(d)
 	tickAll(d)
 	d.at(stepNetwork)
-	d.want("Step 6 of 8 · Private network", "Evidence", "(•) deny")
-	d.key("right")
-	d.want("(•) allowlist")
+	d.want("Step 6 of 8 · Private network", "Evidence", "(•) allowlist", "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 	d.key("enter")
 	d.typeText("127.0.0.0/8")
 	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.AllowlistInvalid {
@@ -306,7 +305,7 @@ func TestReviewListsWhatToFixWithJumpKeys(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		d.key("down")
 	}
-	d.key("space", "space", "space", "enter")
+	d.key("space", "down", "space", "down", "space", "enter")
 	d.at(stepReview) // back to Review, not on to the next step
 	d.wantNot("5 → Receiver checks")
 	d.key("6")

@@ -18,7 +18,7 @@ func TestReceiverChecksErrorFollowsTheTicks(t *testing.T) {
 	d.key("enter")
 	d.want("generic_webhook_receiver_checks_unconfirmed")
 	for range 5 {
-		d.key("space")
+		d.key("space", "down")
 	}
 	d.want("generic_webhook_receiver_checks_unconfirmed", "› X-WebRiskOps-Signature [ ]")
 	d.key("space")

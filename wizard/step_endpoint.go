@@ -194,6 +194,7 @@ func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if p := core.LookAlikeProblem(s.a.Target()); p != nil {
 				return s, report(s, *p)
 			}
+			s.a.noteVerdict(v)
 			return s, tea.Batch(report(s), s.env.post(stepDoneMsg{step: stepEndpoint}))
 		}
 		return s, report(s)
@@ -229,6 +230,7 @@ func (s *endpointStep) submit() tea.Cmd {
 			if p := core.LookAlikeProblem(s.a.Target()); p != nil {
 				return tea.Batch(append(cmds, report(s, *p))...)
 			}
+			s.a.noteVerdict(verdict)
 			return tea.Batch(append(cmds, s.env.post(stepDoneMsg{step: stepEndpoint}))...)
 		}
 		return tea.Batch(append(cmds, report(s, *core.VerdictProblem(verdict)))...)

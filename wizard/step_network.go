@@ -43,8 +43,14 @@ type networkStep struct {
 
 func newNetworkStep(e *env, a *answers) *networkStep {
 	s := &networkStep{env: e, a: a, policy: a.Policy, entries: append([]string(nil), a.Allowlist...)}
+	needs := a.pendingApproval()
 	if s.policy == "" {
+		// Not chosen yet: open where the endpoint leads, allowlist when
+		// its private address needs approval.
 		s.policy = core.PolicyDeny
+		if needs != nil {
+			s.policy = core.PolicyAllowlist
+		}
 	}
 	s.entry = newInput(e.st, "entry: ", "")
 	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
@@ -232,7 +238,11 @@ func (s *networkStep) View() string {
 	st := s.env.st
 	var b strings.Builder
 	b.WriteString(st.warn.Render(wrap("Evidence (ticket exports with report findings) will be posted to this private network. Approve a route only when the customer has authorized it.", s.width)))
-	b.WriteString("\n\n")
+	b.WriteString("\n")
+	if v := s.a.pendingApproval(); v != nil {
+		b.WriteString(approvalView(st, v, s.width) + "\n")
+	}
+	b.WriteString("\n")
 	deny, allow := "( ) deny", "( ) allowlist"
 	if s.policy == core.PolicyDeny {
 		deny = "(•) deny"

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -31,6 +32,7 @@ type receiverStep struct {
 	cursor int
 	pager  pager
 	width  int
+	room   int
 	edge   edgeEditor
 }
 
@@ -74,11 +76,10 @@ func (s *receiverStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, keyToggle) && s.cursor >= len(receiverHeaders):
 		return s, s.toggleExtra(s.cursor - len(receiverHeaders))
 	case key.Matches(k, keyToggle):
+		// Space only ticks: the cursor stays, as in every other list of
+		// the wizard, so a double press undoes and never ticks a neighbour.
 		s.ticks[s.cursor] = !s.ticks[s.cursor]
 		s.save()
-		if s.cursor < len(receiverHeaders)-1 && s.ticks[s.cursor] {
-			s.cursor++
-		}
 		if s.env.showing("receiver_checks_confirmed") {
 			// The error shown lists what is not ticked: keep it true,
 			// and clear it once all six are.
@@ -127,29 +128,69 @@ func (s *receiverStep) View() string {
 	if s.pager.open {
 		return s.pager.view(st)
 	}
-	var b strings.Builder
-	b.WriteString(wrap("Tick each header the receiver verifies before it creates downstream work, so stale, replayed, duplicate or unsigned deliveries are rejected.", s.width))
-	b.WriteString("\n" + st.dim.Render("Press ") + st.key.Render("v") + st.dim.Render(" for the "+s.recipeName()+" verification recipe.") + "\n\n")
+	intro := wrap("Tick each header the receiver verifies before it creates downstream work, so stale, replayed, duplicate or unsigned deliveries are rejected.", s.width) +
+		"\n" + st.dim.Render("Press ") + st.key.Render("v") + st.dim.Render(" for the "+s.recipeName()+" verification recipe.") + "\n"
+	count := st.dim.Render(fmt.Sprintf("%d of %d confirmed", s.a.confirmedCount(), len(receiverHeaders)))
+	var rows []string
 	for i, h := range receiverHeaders {
 		box := "[ ]"
 		if s.ticks[i] {
 			box = st.ok.Render("[x]")
 		}
-		name := h
+		name := "  " + h
 		if i == s.cursor {
 			name = st.selected.Render("› " + h)
-		} else {
-			name = "  " + name
 		}
-		b.WriteString(name + " " + box + "\n")
-		b.WriteString(st.dim.Render("      " + truncate(headerChecks[h], s.width-6)))
-		if i < len(receiverHeaders)-1 {
-			b.WriteByte('\n')
-		}
+		rows = append(rows, name+" "+box, st.dim.Render("      "+truncate(headerChecks[h], s.width-6)))
 	}
-	b.WriteString("\n" + s.extrasView())
-	return b.String()
+	rows = append(rows, strings.Split(s.extrasView(), "\n")...)
+	all := intro + "\n" + count + "\n" + strings.Join(rows, "\n")
+	if s.room <= 0 || strings.Count(all, "\n")+1 <= s.room {
+		return all
+	}
+	// Too short for everything (60×20 with an error under it): the count
+	// stays on top and the rows scroll so the focused one is drawn; the
+	// intro goes (the help line still names v).
+	first, last := s.cursorLines()
+	if s.room < 2 {
+		return rows[first] // one line: the focused row itself
+	}
+	return count + "\n" + strings.Join(scrollTo(rows, first, last, s.room-1), "\n")
 }
+
+// cursorLines is the first and last line, in the rows View draws under the
+// count, of the focused row: a header is its name and check lines; the
+// extras (extrasView: a blank, their heading, then one line each) follow;
+// the edge row takes the editor's two lines while it is open.
+func (s *receiverStep) cursorLines() (first, last int) {
+	if s.cursor < len(receiverHeaders) {
+		return 2 * s.cursor, 2*s.cursor + 1
+	}
+	row := s.cursor - len(receiverHeaders)
+	first = 2*len(receiverHeaders) + 2 + row
+	last = first
+	if row == rowEdge && s.edge.editing {
+		last += 2
+	}
+	return first, last
+}
+
+// scrollTo is the room lines of lines that start nearest the top while
+// still holding lines first..last.
+func scrollTo(lines []string, first, last, room int) []string {
+	if room <= 0 || len(lines) <= room {
+		return lines
+	}
+	start := 0
+	if last >= room {
+		start = min(last-room+1, first)
+	}
+	return lines[start:min(start+room, len(lines))]
+}
+
+// setRoom is the body height left once the frame, the errors and the help
+// line are drawn: View fits itself into it.
+func (s *receiverStep) setRoom(h int) { s.room = h }
 
 func (s *receiverStep) SetSize(w, h int) {
 	s.width = w

@@ -253,7 +253,7 @@ func TestReceiverStep(t *testing.T) {
 		d.want(h)
 	}
 	for i := 0; i < 5; i++ {
-		d.key("space")
+		d.key("space", "down")
 	}
 	d.key("enter")
 	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.ReceiverChecks {
@@ -274,7 +274,7 @@ func TestNetworkStepProblems(t *testing.T) {
 	pasteSecretStep(d)
 	tickAll(d)
 	d.at(stepNetwork)
-	d.key("space", "enter", "enter") // allowlist, no entry, on to authorized by
+	d.key("enter", "enter") // opens on allowlist; no entry, on to authorized by
 	d.key("enter")
 	got := map[codes.Code]bool{}
 	for _, c := range d.problemCodes() {

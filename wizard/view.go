@@ -75,6 +75,11 @@ func (m *model) help() string {
 	return help
 }
 
+// roomTaker is a screen that fits itself into the body height left under
+// the heading, its errors and the help line (which change as it is used),
+// rather than being cut at the bottom.
+type roomTaker interface{ setRoom(h int) }
+
 // View draws the frame: heading, the screen cut to the room left, the
 // problems and notice the screen reported, and the help line at the
 // bottom. Nothing is wider or taller than the terminal.
@@ -96,6 +101,9 @@ func (m *model) View() string {
 	help := m.help()
 	footLines += strings.Count(help, "\n")
 	bodyH := max(h-frame-footLines, 1)
+	if r, ok := m.cur.(roomTaker); ok {
+		r.setRoom(bodyH)
+	}
 	body := fit(m.cur.View(), w, bodyH)
 	if n := strings.Count(body, "\n") + 1; n < bodyH {
 		body += strings.Repeat("\n", bodyH-n)
