@@ -132,9 +132,10 @@ type subject struct {
 	typed, empty string
 }
 
-// zapierPlaceholder is part of the endpoint step's placeholder, shown
-// while the input is empty, with or without colour ("(e.g. …)" without).
-const zapierPlaceholder = "https://hooks.zapier.com/hooks/catch/123456"
+// endpointPlaceholder is part of the endpoint step's placeholder for the
+// first provider (generic_webhook), shown while the input is empty, with
+// or without colour ("(e.g. …)" without).
+const endpointPlaceholder = "https://receiver.example.com/webriskops"
 
 var subjects = []subject{
 	{
@@ -148,9 +149,9 @@ var subjects = []subject{
 			w.send(keyEnter)
 			w.wait("Deployment mode")
 			w.send(keyEnter)
-			w.wait(zapierPlaceholder)
+			w.wait(endpointPlaceholder)
 		},
-		typed: "URL › x", empty: zapierPlaceholder,
+		typed: "URL › x", empty: endpointPlaceholder,
 	},
 	{
 		name: "wizard-termquery",
