@@ -44,6 +44,18 @@ func toSecretStep(w *vterm, provider, mode int, url string) {
 	w.wait("Endpoint URL", "URL ›")
 }
 
+// pasteSecret chooses "Paste one" in the Signing secret step, pastes secret,
+// waits for its fingerprint and continues.
+func pasteSecret(w *vterm, secret string) {
+	w.t.Helper()
+	w.wait("Signing secret", "Paste one")
+	w.send(keyDown, keyEnter)
+	w.wait("secret ›")
+	w.send(paste(secret))
+	w.wait("HMAC-SHA256 " + signing.Fingerprint(secret))
+	w.send(keyEnter)
+}
+
 // tickChecks ticks the six receiver checks and continues.
 func tickChecks(w *vterm) {
 	w.t.Helper()
@@ -210,10 +222,7 @@ func TestWizardInterruptThenResume(t *testing.T) {
 	w.send(keyEnter)
 	w.wait("Endpoint URL", "✓ safe")
 	w.send(keyEnter)
-	w.wait("Signing secret", "Paste one")
-	w.send(keyDown, keyEnter)
-	w.wait("secret ›")
-	w.send(paste(knownSecret), keyEnter)
+	pasteSecret(w, knownSecret)
 	tickChecks(w)
 	ownerAndSave(w, "zapier-93-184-216-34")
 	w.send(keyEsc)

@@ -19,12 +19,7 @@ func TestWizardTestSends(t *testing.T) {
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
 	w.send(keyEnter)
-	w.wait("Signing secret", "Paste one")
-	w.send(keyDown, keyEnter)
-	w.wait("secret ›")
-	w.send(paste(knownSecret))
-	w.wait("HMAC-SHA256")
-	w.send(keyEnter)
+	pasteSecret(w, knownSecret)
 	tickChecks(w)
 	ownerAndSave(w, "generic-93-184-216-34")
 
