@@ -170,17 +170,19 @@ func hidePath(b *strings.Builder, path, host string) {
 			start = i + 1
 		}
 	}
+	// Each segment is judged among the segments before it as they are
+	// written (a hidden one reads as "…"), so redacting the output again
+	// judges every segment alike and changes nothing.
 	pos := 0
 	for i, seg := range segs {
 		if i > 0 {
 			b.WriteByte(path[pos-1])
 		}
 		pos += len(seg) + 1
-		if seg == "" || !isCredential(segs, i, host) {
-			b.WriteString(seg)
-		} else {
-			b.WriteString(hidden)
+		if seg != "" && isCredential(segs, i, host) {
+			segs[i] = hidden
 		}
+		b.WriteString(segs[i])
 	}
 }
 
