@@ -22,12 +22,13 @@ import (
 // canonical form, without duplicates; blank text is no override (nil).
 func ParseResolve(text string) ([]string, *codes.Problem) {
 	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
-	return canonicalResolve(fields)
+	return CanonicalResolve(fields)
 }
 
-// canonicalResolve checks a list of addresses (each one IP literal) and
-// returns it canonical and without duplicates.
-func canonicalResolve(list []string) ([]string, *codes.Problem) {
+// CanonicalResolve checks a list of addresses (each one IP literal, as a
+// targets file's resolve key holds them) and returns it canonical and
+// without duplicates.
+func CanonicalResolve(list []string) ([]string, *codes.Problem) {
 	if len(list) == 0 {
 		return nil, nil
 	}
@@ -69,7 +70,7 @@ func resolveProblem(t Target) *codes.Problem {
 	if len(t.Resolve) == 0 {
 		return nil
 	}
-	if _, p := canonicalResolve(t.Resolve); p != nil {
+	if _, p := CanonicalResolve(t.Resolve); p != nil {
 		return p
 	}
 	if _, _, p := urlsafe.Parse(t.BaseURL); p != nil {
