@@ -127,3 +127,44 @@ func TestResolveAsSurvivesAResume(t *testing.T) {
 		Secret: testSecret, SecretStored: true, Checks: receiverHeaders, Owner: "ops", RevokePath: "portal"})
 	d.want("resolve as         3.33.152.147 (instead of DNS)", "Ready to save")
 }
+
+// Accessible mode offers the same answer after an unresolved host, judged
+// the same way; blank at the addresses prompt goes back to the URL.
+func TestAccessibleResolveAs(t *testing.T) {
+	st := newFakeStore()
+	out, err := runScript(t, st,
+		"1", "1", "1", // New target, generic_webhook, cloud
+		offlineURL,
+		"2", "", // resolve as, then blank: the URL again
+		"",                     // keep the URL
+		"2", "169.254.169.254", // refused as never allowed
+		"2", "3.33.152.147",
+		"1", "y", // generate, stored
+		"1", "y", "y", "y", "y", "y", "y",
+		"ops@example.com",
+		"Internal > receivers > hook",
+		"1", // save
+		"6", // quit
+	)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		string(codes.HostUnresolved), "Resolve hooks.offline.example:443 as addresses you give",
+		"hooks.offline.example resolves to 169.254.169.254",
+		"Resolve as hooks.offline.example:443 → 3.33.152.147 (instead of DNS).",
+		"resolve as 3.33.152.147 (instead of DNS)",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	var saved core.Target
+	for _, tg := range st.targets {
+		saved = tg
+	}
+	if !slices.Equal(saved.Resolve, []string{"3.33.152.147"}) {
+		t.Fatalf("saved %+v", saved)
+	}
+}
