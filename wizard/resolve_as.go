@@ -75,7 +75,7 @@ func (s *endpointStep) openResolve() tea.Cmd {
 }
 
 // closeResolve goes back to the URL field, showing the verdict's problem
-// again when there is one.
+// again when there is one (esc: the answer did not change).
 func (s *endpointStep) closeResolve() tea.Cmd {
 	s.resolving = false
 	s.resolveIn.Blur()
@@ -99,9 +99,12 @@ func (s *endpointStep) updateResolve(k tea.KeyMsg) tea.Cmd {
 		}
 		s.a.setResolve(addrs)
 		s.advance = false
-		// closeResolve reports nothing now: no verdict is for the new answer
-		// yet. The answer itself shows under the URL.
-		cmds := []tea.Cmd{s.closeResolve(), s.startCheck()}
+		// No report here: the check's answer reports (or clears) the
+		// problems, and a clearing report sent beside it could land after
+		// it. The answer itself shows under the URL.
+		s.resolving = false
+		s.resolveIn.Blur()
+		cmds := []tea.Cmd{s.input.Focus(), s.startCheck()}
 		if len(addrs) == 0 {
 			cmds = append(cmds, notify(s, "Removed the resolve answer: the host resolves through DNS."))
 		}
