@@ -140,3 +140,125 @@ func checkSavedOverride(t *testing.T, h *home, name string) {
 		t.Fatalf("the create audit event does not name the override (or holds the token):\n%s", audit)
 	}
 }
+
+// TestWizardResolveAsAccessible: the plain prompts offer the same answer
+// after an unresolved host, judged the same way, and save it.
+func TestWizardResolveAsAccessible(t *testing.T) {
+	h := newHome(t)
+	w := startTerm(t, termOptions{env: h.wizardEnv(), args: []string{"--accessible"}, cols: 100, rows: 40})
+	seen := map[string]int{}
+	answer := func(prompt, line string) {
+		t.Helper()
+		seen[prompt]++
+		n := seen[prompt]
+		w.waitFunc(prompt, 20*time.Second, func(string) bool { return strings.Count(w.output(), prompt) >= n })
+		w.send(line + keyEnter)
+	}
+	answer("Enter a number between 1 and 2", "1") // New target
+	answer("Enter a number between 1 and 6", "3") // zapier_webhook
+	answer("Enter a number between 1 and 4", "1") // cloud
+	answer("webhook_url:", offlineZapURL)
+	w.wait("generic_webhook_host_unresolved", "Resolve hooks.zapier.com:443 as addresses you give")
+	answer("Enter a number between 1 and 3", "2") // resolve as
+	answer("Addresses for hooks.zapier.com:443", "169.254.169.254")
+	w.wait("hooks.zapier.com resolves to 169.254.169.254")
+	answer("Enter a number between 1 and 3", "2") // resolve as, again
+	answer("Addresses for hooks.zapier.com:443", pinnedAddr)
+	w.wait("Resolve as hooks.zapier.com:443 → "+pinnedAddr, "✓ safe hooks.zapier.com → "+pinnedAddr)
+	answer("Enter a number between 1 and 3", "2") // paste a secret
+	w.waitEchoOff("Signing secret (hidden):")
+	w.send(knownSecret + keyEnter)
+	answer("Enter a number between 1 and 4", "1") // confirm the six checks
+	for _, hdr := range []string{"X-WebRiskOps-Event", "X-WebRiskOps-Schema", "X-WebRiskOps-Idempotency-Key", "X-WebRiskOps-Timestamp", "X-WebRiskOps-Nonce", "X-WebRiskOps-Signature"} {
+		answer("Does the receiver check "+hdr+" ", "y")
+	}
+	answer("Receiver owner", "ops@example.com")
+	answer("Revoke path", "Zapier > Zaps > Ticket intake")
+	w.wait("resolve as", pinnedAddr+" (instead of DNS)", "Ready to save")
+	answer("Enter a number between 1 and 8", "1") // save
+	w.wait("Saved "+offlineZap)
+	answer("Enter a number between 1 and 4", "1") // dry run: nothing is sent
+	answer("Enter a number between 1 and 6", "6") // quit
+	if code := w.exit(); code != 0 {
+		t.Fatalf("exit %d; screen:\n%s", code, w.screen())
+	}
+	checkSavedOverride(t, h, offlineZap)
+}
+
+// TestResolveAsCommandsAndSends: add --resolve-as saves an override
+// (judged first: a loopback one is refused and nothing is written),
+// resolve-as replaces and --clear removes it, and every send judges the
+// saved addresses again: once the private-network approval no longer
+// covers the pinned address, test-send and export refuse before any
+// traffic. No command here is given an address it could reach.
+func TestResolveAsCommandsAndSends(t *testing.T) {
+	h := newHome(t)
+	sf := h.writeFile("secret", knownSecret+"\n")
+	add := func(name, url string, extra ...string) result {
+		args := append([]string{"add", name, "--url", url, "--secret-file", sf, "--owner", "ops@example.com",
+			"--revoke-path", "Internal > receivers > hook", "--confirm-receiver-checks"}, extra...)
+		return h.run("", nil, args...)
+	}
+
+	r := add("loop", offlineZapURL, "--provider", "zapier_webhook", "--mode", "cloud", "--resolve-as", "127.0.0.1")
+	if r.code != 3 || !strings.Contains(r.stderr, "generic_webhook_url_unsafe") || !strings.Contains(r.stderr, "hooks.zapier.com resolves to 127.0.0.1") {
+		t.Fatalf("add --resolve-as 127.0.0.1: %s", r)
+	}
+	if r := add("typo", offlineZapURL, "--provider", "zapier_webhook", "--resolve-as", "hooks.zapier.com:443:"+pinnedAddr); r.code != 3 ||
+		!strings.Contains(r.stderr, "generic_webhook_resolve_invalid") {
+		t.Fatalf("add --resolve-as in curl's form: %s", r)
+	}
+	if d := h.dump(); d != "no database" {
+		t.Fatalf("a refused add wrote to the store:\n%s", d)
+	}
+
+	const n8nURL = "https://n8n.offline.example/webhook/intake"
+	if r := add("n8n-off", n8nURL, "--provider", "n8n_webhook", "--mode", "self-hosted", "--resolve-as", "10.20.1.7",
+		"--private-network-policy", "allowlist", "--allow", "10.20.0.0/16", "--authorized-by", "CAB-1"); r.code != 0 {
+		t.Fatalf("add a self-hosted target with an approved private override: %s", r)
+	}
+	if r := h.ok("show", "n8n-off"); !strings.Contains(r.stdout, "n8n.offline.example:443 → 10.20.1.7 (instead of DNS)") {
+		t.Fatalf("show:\n%s", r.stdout)
+	}
+	// resolve-as judges before it writes: an unapproved address is refused.
+	if r := h.run("", nil, "resolve-as", "n8n-off", "10.99.0.5"); r.code != 3 || !strings.Contains(r.stderr, "n8n.offline.example resolves to 10.99.0.5") {
+		t.Fatalf("resolve-as with an unapproved address: %s", r)
+	}
+	if r := h.ok("resolve-as", "n8n-off", "10.20.1.8, 10.20.1.9"); !strings.Contains(r.stdout, "n8n.offline.example:443 → 10.20.1.8, 10.20.1.9") {
+		t.Fatalf("resolve-as: %s", r)
+	}
+
+	// The approval changes under the saved target (as an older version or
+	// a hand edit could leave it): the pinned addresses are no longer
+	// approved, and every send refuses them before dialling.
+	if _, err := h.openDB().Exec(`UPDATE targets SET network_allowlist = '["10.99.0.0/16"]' WHERE name = 'n8n-off'`); err != nil {
+		t.Fatal(err)
+	}
+	r = h.run("", nil, "test-send", "n8n-off")
+	if r.code != 3 || !strings.Contains(r.stdout+r.stderr, "n8n.offline.example resolves to 10.20.1.8") ||
+		!strings.Contains(r.stdout+r.stderr, "PROVIDER_BASE_URL_BLOCKED") {
+		t.Fatalf("test-send with the approval gone: %s", r)
+	}
+	r = h.run("", nil, "export", "n8n-off", "--ticket", h.tickets("one.ndjson", 1), "--wait", "0")
+	if r.code != 3 || !strings.Contains(r.stdout+r.stderr, "10.20.1.8") || !strings.Contains(r.stdout+r.stderr, "Nothing was queued") {
+		t.Fatalf("export with the approval gone: %s", r)
+	}
+
+	// Removed: the host is DNS's again, and this machine has none.
+	if r := h.ok("resolve-as", "n8n-off", "--clear"); !strings.Contains(r.stdout, "Removed the resolve override of n8n-off") {
+		t.Fatalf("resolve-as --clear: %s", r)
+	}
+	if js := h.shown("n8n-off"); js["resolve"] != nil {
+		t.Fatalf("show --json after --clear: resolve = %v", js["resolve"])
+	}
+	if r := h.run("", nil, "test-send", "n8n-off"); r.code != 3 || !strings.Contains(r.stdout+r.stderr, "generic_webhook_host_unresolved") {
+		t.Fatalf("test-send after --clear: %s", r)
+	}
+	audit := flatScreen(h.ok("audit").stdout)
+	for _, want := range []string{"resolve n8n.offline.example:443 → 10.20.1.7", "changed resolve; resolve now n8n.offline.example:443 → 10.20.1.8, 10.20.1.9",
+		"changed resolve; resolve now none (DNS)"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q:\n%s", want, audit)
+		}
+	}
+}
