@@ -176,7 +176,7 @@ func TestWizardResolveAsAccessible(t *testing.T) {
 	answer("Revoke path", "Zapier > Zaps > Ticket intake")
 	w.wait("resolve as", pinnedAddr+" (instead of DNS)", "Ready to save")
 	answer("Enter a number between 1 and 8", "1") // save
-	w.wait("Saved "+offlineZap)
+	w.wait("Saved " + offlineZap)
 	answer("Enter a number between 1 and 4", "1") // dry run: nothing is sent
 	answer("Enter a number between 1 and 6", "6") // quit
 	if code := w.exit(); code != 0 {
