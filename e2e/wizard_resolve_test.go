@@ -183,6 +183,25 @@ func TestWizardResolveAsAccessible(t *testing.T) {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())
 	}
 	checkSavedOverride(t, h, offlineZap)
+
+	// Applying the target without the key removes the override; the
+	// endpoint is judged again, so on this machine (no DNS) only a
+	// per-run --resolve lets the removal through.
+	text := readFile(t, filepath.Join(h.dir, "export", "targets.toml"))
+	without := h.writeFile("export/without.toml", strings.Replace(text, `resolve = ["`+pinnedAddr+`"]`, "", 1))
+	before := h.dump()
+	if r := h.run("", nil, "apply", "-f", without); r.code != 3 || !strings.Contains(r.stdout+r.stderr, "generic_webhook_host_unresolved") {
+		t.Fatalf("apply without resolve, no DNS: %s", r)
+	}
+	if h.dump() != before {
+		t.Fatal("a refused apply changed the store")
+	}
+	if r := h.ok("apply", "-f", without, "--resolve", "hooks.zapier.com:443:"+pinnedAddr); !strings.Contains(r.stdout, "resolve") {
+		t.Fatalf("apply without resolve, with --resolve: %s", r)
+	}
+	if r := h.ok("show", offlineZap); strings.Contains(r.stdout, "resolve:") {
+		t.Fatalf("show after the override was applied away:\n%s", r.stdout)
+	}
 }
 
 // TestResolveAsCommandsAndSends: add --resolve-as saves an override
