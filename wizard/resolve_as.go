@@ -138,3 +138,13 @@ func resolveRow(t core.Target) string {
 	}
 	return strings.Join(t.Resolve, ", ") + " (instead of DNS)"
 }
+
+// resolveNote is what the target details add to the "url checked" row of
+// a target with a resolve override: the addresses of the row above came
+// from it (the details have no row to spare at 80×24).
+func resolveNote(t core.Target) string {
+	if len(t.Resolve) == 0 {
+		return ""
+	}
+	return "; addresses from resolve as, not DNS"
+}

@@ -90,6 +90,10 @@ func TestResolveAsCompletesAnOfflineHost(t *testing.T) {
 		!slices.Equal(saved.URLCheck.Addresses, []string{"3.33.152.147", "2600:1f18::1"}) {
 		t.Fatalf("saved %+v (url check %+v)", saved, saved.URLCheck)
 	}
+	d.key("esc") // home
+	d.key("enter")
+	d.wantFlat("url check safe, hooks.offline.example → 3.33.152.147 2600:1f18::1",
+		"UTC; addresses from resolve as, not DNS")
 }
 
 // The answer is for the host and port it was given for: another URL does
