@@ -58,6 +58,10 @@ func (s *endpointStep) offersResolve() bool {
 // resolveOffered is the rule of both front ends: a URL with a host name
 // whose check v (nil: none yet) found it unresolved, or an answer in use.
 func resolveOffered(a *answers, v *urlsafe.Verdict) bool {
+	// The cheap tests first: the help line asks on every frame.
+	if len(a.ResolveAs) == 0 && (v == nil || v.Code != string(codes.HostUnresolved)) {
+		return false
+	}
 	if _, _, ok := urlsafe.HostPort(a.URL); !ok {
 		return false
 	}
