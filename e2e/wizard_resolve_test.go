@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -280,4 +281,39 @@ func TestResolveAsCommandsAndSends(t *testing.T) {
 			t.Errorf("audit lacks %q:\n%s", want, audit)
 		}
 	}
+}
+
+// TestWizardResolveAsResume: the answer is kept in the draft as soon as it
+// is given, with its URL; a dropped session (SIGHUP) before the step ends
+// resumes at Endpoint URL with both, checked again.
+func TestWizardResolveAsResume(t *testing.T) {
+	h := newHome(t)
+	w := h.startWizard()
+	toSecretStep(w, 2, 0, "")
+	w.send(paste(offlineZapURL))
+	waitFlat(w, "generic_webhook_host_unresolved")
+	sealed := func() string {
+		var b []byte
+		_ = h.openDB().QueryRow(`SELECT sealed FROM drafts`).Scan(&b)
+		return string(b)
+	}
+	before := sealed() // the draft as the Deployment mode step left it
+	w.send(keyCtrlR)
+	w.wait("Addresses ›")
+	w.send(paste(pinnedAddr), keyEnter)
+	w.wait("✓ safe", pinnedAddr)
+	waitFor(t, func() bool { return sealed() != before }, 10*time.Second, "the draft saved with the answer")
+	if err := w.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	w.exit()
+
+	w = h.startWizard()
+	w.wait("Resume unfinished setup at Endpoint URL", "c resume")
+	w.send("c")
+	waitFlat(w, "Endpoint URL", "URL › "+offlineZapURL, "resolve as hooks.zapier.com:443 → "+pinnedAddr, "✓ safe hooks.zapier.com → "+pinnedAddr)
+	w.send(keyEnter)
+	w.wait("Signing secret")
+	w.send(keyCtrlC)
+	w.exit()
 }

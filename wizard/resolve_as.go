@@ -44,6 +44,10 @@ func (a *answers) setResolve(addrs []string) {
 	}
 }
 
+// keepDraftMsg asks the parent to save the answers as they stand as the
+// draft at the current step, before the step completes.
+type keepDraftMsg struct{}
+
 // offersResolve reports whether the Endpoint step offers ctrl+r: the URL
 // has a host name and either it does not resolve or an answer is in use
 // (to change or remove it).
@@ -103,6 +107,9 @@ func (s *endpointStep) updateResolve(k tea.KeyMsg) tea.Cmd {
 		}
 		s.a.setResolve(addrs)
 		s.advance = false
+		// Kept at once, with the URL it is for: an operator without DNS
+		// must not lose both to a dropped session before the step ends.
+		s.env.post(keepDraftMsg{})
 		// No report here: the check's answer reports (or clears) the
 		// problems, and a clearing report sent beside it could land after
 		// it. The answer itself shows under the URL.

@@ -62,6 +62,11 @@ func TestResolveAsCompletesAnOfflineHost(t *testing.T) {
 	d.key("esc")
 	d.at(stepEndpoint)
 	d.wantFlat("resolve as hooks.offline.example:443 → 169.254.169.254")
+	// The answer and its URL are in the draft at once, before the step ends.
+	if a, err := unmarshalAnswers(st.draft.data); err != nil || st.draft.step != string(stepEndpoint) ||
+		a.URL != offlineURL || !slices.Equal(a.ResolveAs, []string{"169.254.169.254"}) {
+		t.Fatalf("draft at %s: %+v, %v", st.draft.step, a, err)
+	}
 
 	d.key("ctrl+r")
 	clearField(d)
