@@ -283,6 +283,7 @@ func modeRule(mode core.Mode) string {
 func (s *endpointStep) SetSize(w, _ int) {
 	s.width = w
 	s.input.Width = max(w-len(s.input.Prompt)-2, 10)
+	s.resolveIn.Width = s.input.Width
 }
 
 // Captures reports whether esc belongs to the step: it closes the
@@ -293,13 +294,14 @@ func (s *endpointStep) ShortHelp() []key.Binding {
 	if s.resolving {
 		return []key.Binding{keyResolveSave, keyResolveCancel}
 	}
+	keys := []key.Binding{keyNext}
 	if s.offersResolve() {
-		return []key.Binding{keyNext, keyResolveAs, keyBack}
+		keys = append(keys, keyResolveAs)
 	}
 	if core.LookAlikeProblem(s.a.Target()) != nil {
-		return []key.Binding{keyNext, keyLookAlike, keyBack}
+		keys = append(keys, keyLookAlike)
 	}
-	return []key.Binding{keyNext, keyBack}
+	return append(keys, keyBack)
 }
 
 func (s *endpointStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
