@@ -200,12 +200,16 @@ func (ui *lineUI) askURL(a *answers) (string, error) {
 // goes back to the URL. It reports whether an answer was given.
 func (ui *lineUI) resolveAs(a *answers) (bool, error) {
 	t := a.Target()
-	v, err := ui.ask("Addresses for "+core.ResolveFor(t)+" (commas or spaces between them; blank: enter the URL again)",
+	back := func(v string) bool { v = strings.TrimSpace(v); return v == "" || strings.EqualFold(v, "back") }
+	v, err := ui.ask("Addresses for "+core.ResolveFor(t)+" (commas or spaces between them; blank or back: enter the URL again)",
 		"", func(v string) error {
+			if back(v) {
+				return nil
+			}
 			_, p := core.ParseResolve(v)
 			return problemErr(p)
 		})
-	if err != nil || strings.TrimSpace(v) == "" {
+	if err != nil || back(v) {
 		return false, err
 	}
 	addrs, _ := core.ParseResolve(v)

@@ -145,7 +145,9 @@ func TestAccessibleResolveAs(t *testing.T) {
 		"1", "1", "1", // New target, generic_webhook, cloud
 		offlineURL,
 		"2", "", // resolve as, then blank: the URL again
-		"",                     // keep the URL
+		"",          // keep the URL
+		"2", "back", // the same with "back"
+		"",
 		"2", "169.254.169.254", // refused as never allowed
 		"2", "3.33.152.147",
 		"1", "y", // generate, stored
