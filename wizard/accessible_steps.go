@@ -110,31 +110,23 @@ func (ui *lineUI) mode(a *answers) error {
 }
 
 // endpoint asks for the URL, then checks it (DNS included) before going
-// on; a refusal shows its code, reason and fix and asks again.
+// on; a refusal shows its code, reason and fix and asks again. A host that
+// does not resolve can be given addresses instead (resolve as), which are
+// checked as DNS answers are.
 func (ui *lineUI) endpoint(a *answers) error {
 	ui.printf("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.\n%s\n", modeRule(a.Mode))
+	recheck := false // a new resolve answer: check the same URL again
 	for {
-		trimmed := false
-		v, err := ui.ask("webhook_url", a.URL, func(v string) error {
-			trimmed = trimmed || strings.TrimSpace(v) != v
-			if strings.TrimSpace(v) == "" {
-				if a.URL != "" {
-					return nil
-				}
-				return problemErr(&a.FieldProblems("webhook_url")[0])
+		if !recheck {
+			v, err := ui.askURL(a)
+			if err != nil {
+				return err
 			}
-			_, _, p := urlsafe.Parse(strings.TrimSpace(v))
-			return problemErr(p)
-		})
-		if err != nil {
-			return err
+			a.URL = v
 		}
-		if trimmed {
-			ui.printf("Removed surrounding whitespace from the URL.\n")
-		}
-		a.URL = v
+		recheck = false
 		t := a.Target()
-		ui.printf("Checking %s…\n", clean(endpointHost(v)))
+		ui.printf("Checking %s…\n", clean(endpointHost(a.URL)))
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
 		verdict := core.CheckEndpoint(ctx, t, ui.e.resolver)
 		cancel()
@@ -162,14 +154,68 @@ func (ui *lineUI) endpoint(a *answers) error {
 			continue
 		}
 		ui.problems(*core.VerdictProblem(verdict))
-		again, err := ui.choose("The endpoint was refused.", "", [2]string{"again", "Enter the URL again"}, backOption)
+		opts := [][2]string{{"again", "Enter the URL again"}}
+		if resolveOffered(a, &verdict) {
+			opts = append(opts, [2]string{"resolve", "Resolve " + core.ResolveFor(t) + " as addresses you give (a machine without DNS)"})
+		}
+		again, err := ui.choose("The endpoint was refused.", "", append(opts, backOption)...)
 		if err != nil {
 			return err
 		}
-		if again == "back" {
+		switch again {
+		case "back":
 			return errBack
+		case "resolve":
+			given, err := ui.resolveAs(a)
+			if err != nil {
+				return err
+			}
+			recheck = given
 		}
 	}
+}
+
+// askURL asks for the webhook URL (blank keeps the one given before).
+func (ui *lineUI) askURL(a *answers) (string, error) {
+	trimmed := false
+	v, err := ui.ask("webhook_url", a.URL, func(v string) error {
+		trimmed = trimmed || strings.TrimSpace(v) != v
+		if strings.TrimSpace(v) == "" {
+			if a.URL != "" {
+				return nil
+			}
+			return problemErr(&a.FieldProblems("webhook_url")[0])
+		}
+		_, _, p := urlsafe.Parse(strings.TrimSpace(v))
+		return problemErr(p)
+	})
+	if err == nil && trimmed {
+		ui.printf("Removed surrounding whitespace from the URL.\n")
+	}
+	return v, err
+}
+
+// resolveAs asks for the addresses of the URL's host and port, checked as
+// the full-screen field checks them; blank leaves the answer as it was and
+// goes back to the URL. It reports whether an answer was given.
+func (ui *lineUI) resolveAs(a *answers) (bool, error) {
+	t := a.Target()
+	back := func(v string) bool { v = strings.TrimSpace(v); return v == "" || strings.EqualFold(v, "back") }
+	v, err := ui.ask("Addresses for "+core.ResolveFor(t)+" (commas or spaces between them; blank or back: enter the URL again)",
+		"", func(v string) error {
+			if back(v) {
+				return nil
+			}
+			_, p := core.ParseResolve(v)
+			return problemErr(p)
+		})
+	if err != nil || back(v) {
+		return false, err
+	}
+	addrs, _ := core.ParseResolve(v)
+	a.setResolve(addrs)
+	ui.printf("Resolve as %s.\n", clean(core.ResolveLine(a.Target())))
+	return true, nil
 }
 
 // secret generates or reads the signing secret; a generated one is shown
@@ -410,6 +456,9 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			field(st, "name", t.Name),
 		} {
 			ui.printf("%s\n", l)
+		}
+		if r := resolveRow(t); r != "" {
+			ui.printf("%s\n", field(st, "resolve as", r))
 		}
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
 		assessed := a.Assess(ctx, ui.e.resolver)

@@ -229,13 +229,18 @@ func (s *reviewStep) View() string {
 	var b strings.Builder
 	lines := []string{
 		field(st, "endpoint host", endpointHost(t.BaseURL)),
+	}
+	if r := resolveRow(t); r != "" {
+		lines = append(lines, fieldWrapped(st, "resolve as", r, s.width, 0))
+	}
+	lines = append(lines,
 		field(st, "provider key", string(t.ProviderKey)),
 		field(st, "signing", core.SigningSummary(t.Signing)),
 		fieldWrapped(st, "receiver owner", t.ReceiverOwner, s.width, 2),
 		fieldWrapped(st, "revoke path", t.RevokePath, s.width, 2),
 		field(st, "deployment mode", string(t.DeploymentMode)),
 		fieldWrapped(st, "private network", networkSummary(t), s.width, 0),
-	}
+	)
 	if x := extrasSummary(t); x != "" {
 		lines = append(lines, field(st, "extra headers", x))
 	}
