@@ -46,13 +46,7 @@ type secretEntry struct {
 
 func newSecretEntry(env *env, current string) secretEntry {
 	e := secretEntry{env: env, st: env.st, current: current}
-	opts := []option{
-		{value: "generate", label: "Generate one (recommended)", desc: "A new random " + signing.GeneratedPrefix + "… secret, shown once."},
-		{value: "paste", label: "Paste one", desc: fmt.Sprintf("A secret the receiver already has: %d to %d printable ASCII characters, no spaces.", signing.MinSecretLen, signing.MaxSecretLen)},
-	}
-	if current != "" && signing.CheckSecret(current) == nil {
-		opts = append([]option{{value: "keep", label: "Keep the current secret", desc: signingSummary(current)}}, opts...)
-	}
+	opts := secretOptions(current)
 	e.list = newChoiceList(opts, "")
 	e.input = newInput(env.st, "secret › ", "")
 	e.input.EchoMode = textinput.EchoPassword
@@ -90,9 +84,9 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			return secretNone, nil
 		}
 		switch e.list.selected().value {
-		case "keep":
+		case secretOptKeep:
 			return secretKept, nil
-		case "generate":
+		case secretOptGenerate:
 			s, err := signing.Generate()
 			if err != nil {
 				return secretNone, func() tea.Msg { return errorMsg{Source: source, Err: err} }
@@ -197,14 +191,14 @@ func (e *secretEntry) view(recipeHint string) string {
 	switch e.phase {
 	case secretShow:
 		var b strings.Builder
-		b.WriteString(st.warn.Render("Shown once. Store this secret in the receiver now:") + "\n\n")
+		b.WriteString(st.warn.Render(secretShownWarning) + "\n\n")
 		// On a line of its own with nothing around it, so a triple-click
 		// copies the secret and only the secret.
 		b.WriteString(st.secret.Render(e.secret) + "\n\n")
 		b.WriteString(wrap(recipeHint, e.width) + "\n")
 		b.WriteString(field(st, "signing", signingSummary(e.secret)) + "\n\n")
 		if e.askDiscard {
-			b.WriteString(st.warn.Render(wrap("Discard this secret? A receiver that holds it already will need the new one.", e.width)) + "\n")
+			b.WriteString(st.warn.Render(wrap(secretDiscardQuestion, e.width)) + "\n")
 			b.WriteString("Press " + st.key.Render("y") + " to discard it and choose again, " + st.key.Render("n") + " or " + st.key.Render("esc") + " to keep it.")
 			return b.String()
 		}
@@ -301,7 +295,7 @@ func (s *secretStep) Captures() bool { return s.entry.captures() }
 func (s *secretStep) View() string {
 	intro := ""
 	if s.entry.phase == secretChoose {
-		intro = wrap("WebRiskOps signs every delivery with HMAC-SHA256 and sends the signature in X-WebRiskOps-Signature; the secret never goes into the payload. The receiver needs the same secret to verify.", s.width) + "\n\n"
+		intro = wrap(defOf(stepSecret).intro, s.width) + "\n\n"
 	}
 	hint := "Put it where the receiver reads it (the recipes read " + recipes.SecretEnv + ")."
 	return intro + s.entry.view(hint)
