@@ -116,7 +116,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			if err != nil {
 				return secretNone, report(source, codes.ProblemOf(err))
 			}
-			return secretNone, tea.Batch(report(source), notify(source, "Wrote the secret to "+path+" (mode 0600, a new file). Keep it out of version control and delete it once the receiver has it."))
+			return secretNone, tea.Batch(report(source), notify(source, secretFileWritten(path)))
 		}
 		if isKey && key.Matches(k, keyConfirm) {
 			return secretAccepted, report(source)
@@ -206,7 +206,7 @@ func (e *secretEntry) view(recipeHint string) string {
 		return b.String()
 	case secretPaste:
 		var b strings.Builder
-		b.WriteString(wrap("Paste the signing secret the receiver holds. It stays hidden; only its fingerprint is shown.", e.width))
+		b.WriteString(wrap(secretPasteIntro, e.width))
 		b.WriteString("\n\n" + e.input.View() + "\n\n")
 		v := e.input.Value()
 		switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/signing"
+	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
 // The setup steps written once. Each step's intro, its choice (options
@@ -125,6 +126,14 @@ func secretOptions(current string) []option {
 // secretShownWarning is said with a generated secret, in both front ends.
 const secretShownWarning = "Shown once. Store this secret in the receiver now:"
 
+// secretPasteIntro is said above the paste-secret input.
+const secretPasteIntro = "Paste the signing secret the receiver holds. It stays hidden; only its fingerprint is shown."
+
+// secretFileWritten is said once a generated secret is written to path.
+func secretFileWritten(path string) string {
+	return "Wrote the secret to " + path + " (mode 0600, a new file). Keep it out of version control and delete it once the receiver has it."
+}
+
 // secretStoredPrompt is what the operator confirms before the setup goes on.
 const secretStoredPrompt = "Is the secret stored in the receiver?"
 
@@ -212,3 +221,15 @@ var stepDefs = map[stepID]stepDef{
 
 // defOf is the definition of step s (empty for a step without one).
 func defOf(s stepID) stepDef { return stepDefs[s] }
+
+// reviewWarnings are what Review repeats about the endpoint (a URL that
+// does not look like the provider's, an n8n test URL, a look-alike host):
+// the check's warnings when v is its verdict, or while there is none the
+// ones that need no network, so a hint given at the Endpoint URL step is
+// read again before saving, in both front ends.
+func reviewWarnings(a *answers, v *urlsafe.Verdict) []string {
+	if v != nil {
+		return v.Warnings
+	}
+	return core.EndpointHints(a.Target())
+}
