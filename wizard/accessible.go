@@ -324,27 +324,33 @@ func (ui *lineUI) confirm(title string) (bool, error) {
 	}
 }
 
-// askHidden reads a line without echo (a secret, an edge value): from a
-// terminal through ReadPassword, else as a plain line (tests, pipes).
-// back, quit and end of input work as at every prompt.
+// askHidden reads a line without echo (a secret, an edge value): echo is
+// turned off around an ordinary line read, so back, quit and end of input
+// (Ctrl-D) work as at every prompt. Not a terminal (tests, pipes): a plain
+// line.
 func (ui *lineUI) askHidden(title string) (string, error) {
 	ui.printf("%s ", title)
 	fd := ui.r.Fd()
 	if !term.IsTerminal(fd) {
 		return ui.line()
 	}
-	if err := ui.ctx.Err(); err != nil {
-		return "", errInterrupted
-	}
-	b, err := term.ReadPassword(fd)
-	ui.printf("\n")
-	if errors.Is(err, io.EOF) {
-		return "", errEOF
-	}
+	restore, err := echoOff(fd)
 	if err != nil {
-		return "", err
+		// No termios here: x/term's reader (Ctrl-D is not seen there).
+		if err := ui.ctx.Err(); err != nil {
+			return "", errInterrupted
+		}
+		b, err := term.ReadPassword(fd)
+		ui.printf("\n")
+		if err != nil {
+			return "", err
+		}
+		return string(b), navWord(string(b))
 	}
-	return string(b), navWord(string(b))
+	v, err := ui.line()
+	restore()
+	ui.printf("\n") // the typed line break was not echoed either
+	return v, err
 }
 
 // main is the accessible Integration status loop.
