@@ -253,3 +253,25 @@ func TestWizardOwnerSanitisedAsInAccessible(t *testing.T) {
 		t.Fatalf("owner stored %q, want %q", got, ownerStored)
 	}
 }
+
+// ACCESSIBLE=1 and TERM=dumb start the same prompts as --accessible: back
+// from the first step returns to Integration status, and quit there ends
+// as Quit does (exit 0).
+func TestWizardAccessibleEntryPoints(t *testing.T) {
+	for _, env := range [][]string{{"ACCESSIBLE=1"}, {"TERM=dumb"}} {
+		t.Run(env[0], func(t *testing.T) {
+			h := newHome(t)
+			w := startTerm(t, termOptions{env: h.wizardEnv(env...), cols: 60, rows: 20})
+			l := &lineTerm{vterm: w, seen: map[string]int{}}
+			l.answer("Enter a number between 1 and 2", "1")
+			l.answer("Enter a number between 1 and 6", "back")
+			l.answer("Enter a number between 1 and 2", "quit")
+			if code := l.exit(); code != 0 {
+				t.Fatalf("quit at Integration status exits %d:\n%s", code, l.flat())
+			}
+			if strings.Contains(l.output(), "\x1b[?1049h") {
+				t.Fatal("the full-screen program started")
+			}
+		})
+	}
+}
