@@ -77,9 +77,17 @@ const legend = "STATES: provider_key endpoint signing replay_protection private_
 func (h *home) reserved() int {
 	n := 2 + 1 + strings.Count(wrap(legend, h.width), "\n") + 1 + 1 + 2
 	if h.hasDraft {
-		n += 2
+		n += 1 + strings.Count(h.draftText(), "\n") + 1
 	}
 	return n
+}
+
+// draftText is the resume offer (resumeText) wrapped to leave room for
+// " (press c)" on its last line: at 60 columns a line cut to the width
+// lost when the draft was saved.
+func (h *home) draftText() string {
+	what := resumeText(h.draftStep, h.draftMode, h.draftAt, h.env.now())
+	return wrap("▶ "+what, max(h.width-len(" (press c)"), 20))
 }
 
 // load reads one page of targets and the draft's state as a command.
@@ -225,8 +233,11 @@ func (h *home) View() string {
 	st := h.env.st
 	var b strings.Builder
 	if h.hasDraft {
-		what := resumeText(h.draftStep, h.draftMode, h.draftAt, h.env.now())
-		b.WriteString(st.warn.Render("▶ "+what) + st.dim.Render(" (press ") + st.key.Render("c") + st.dim.Render(")") + "\n\n")
+		lines := strings.Split(h.draftText(), "\n")
+		for i, l := range lines {
+			lines[i] = st.warn.Render(l) // line by line: a block would be padded
+		}
+		b.WriteString(strings.Join(lines, "\n") + st.dim.Render(" (press ") + st.key.Render("c") + st.dim.Render(")") + "\n\n")
 	}
 	switch {
 	case !h.loaded && h.loading:

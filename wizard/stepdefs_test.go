@@ -259,6 +259,8 @@ func TestResumeTextSameInBothFrontEnds(t *testing.T) {
 	}
 	d := newDriver(t, st)
 	d.wantFlat(want)
+	d.send(resize(60, 20)) // wrapped, not cut: "saved 3 min ago" stays
+	d.wantFlat(want)
 }
 
 // The paste-secret prompt is no dead end: an empty line and back return to
