@@ -56,8 +56,11 @@ type fieldDef struct {
 	desc  string
 	// placeholder is an example answer for the provider.
 	placeholder func(p core.ProviderKey) string
-	get         func(a *answers) string
-	set         func(a *answers, value string)
+	// limit is the longest text the core keeps, in bytes (check refuses
+	// a longer one as generic_webhook_text_too_long; nothing is cut).
+	limit int
+	get   func(a *answers) string
+	set   func(a *answers, value string)
 }
 
 // sanitize is the field's text as it is stored: sanitizeText, trimmed.
@@ -154,6 +157,7 @@ const allowlistHint = "Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/
 var authorizedByField = fieldDef{
 	key:         "private_network.authorized_by",
 	title:       "Authorized by",
+	limit:       core.MaxTextLen,
 	desc:        "Who approved this route: a person or a ticket.",
 	placeholder: func(core.ProviderKey) string { return "who approved it: a person or a ticket" },
 	get:         func(a *answers) string { return a.AuthorizedBy },
@@ -165,6 +169,7 @@ var ownerFields = []fieldDef{
 	{
 		key:         ownerField,
 		title:       "Receiver owner",
+		limit:       core.MaxTextLen,
 		desc:        "The person or team who owns the receiving endpoint.",
 		placeholder: func(core.ProviderKey) string { return "ops@example.com" },
 		get:         func(a *answers) string { return a.Owner },
@@ -173,6 +178,7 @@ var ownerFields = []fieldDef{
 	{
 		key:         revokeField,
 		title:       "Revoke path",
+		limit:       core.MaxTextLen,
 		desc:        "Where the receiver URL and signing secret are rotated or deleted.",
 		placeholder: revokeExample,
 		get:         func(a *answers) string { return a.RevokePath },

@@ -362,3 +362,50 @@ func TestAccessibleReviewRepeatsEndpointWarnings(t *testing.T) {
 		t.Fatalf("Review does not repeat %q:\n%s", hints[0], out)
 	}
 }
+
+// Each field's limit is the core's: its check takes a text of limit bytes
+// and refuses one byte more as too long, never as missing.
+func TestStepDefsFieldLimitsAreTheCores(t *testing.T) {
+	for _, f := range append(append([]fieldDef(nil), ownerFields...), authorizedByField) {
+		a := &answers{Mode: core.ModeSelfHosted, Policy: core.PolicyAllowlist, Allowlist: []string{"10.20.0.0/16"}}
+		for _, p := range f.check(a, strings.Repeat("a", f.limit)) {
+			if p.Code == codes.TextTooLong {
+				t.Fatalf("%s: %d bytes refused: %+v", f.key, f.limit, p)
+			}
+		}
+		ps := f.check(a, strings.Repeat("a", f.limit+1))
+		if len(ps) != 1 || ps[0].Code != codes.TextTooLong || ps[0].Field != f.key {
+			t.Fatalf("%s: %d bytes: %+v, want one %s", f.key, f.limit+1, ps, codes.TextTooLong)
+		}
+	}
+}
+
+// Rotate secret asks the same secret options and shows a generated secret
+// the same way; back and quit work in target actions too: back returns to
+// Integration status, quit there ends as Quit (no error).
+func TestAccessibleRotateUsesTheSecretDefinitions(t *testing.T) {
+	st := newFakeStore()
+	st.targets["a-one"] = readyTarget("a-one")
+	out, err := runScript(t, st,
+		"4", "a-one", // Rotate secret
+		"2", "back", // paste, back: nothing rotated
+		"4", "a-one",
+		"1", "Y", // generate, stored
+		"4", "back", // back at the target name
+		"quit")
+	if err != nil {
+		t.Fatalf("quit: %v\n%s", err, out)
+	}
+	secret := st.secrets["a-one"]
+	if secret == "" || !strings.Contains(out, "\n"+secret+"\n") || !strings.Contains(flatText(out), "Rotated. Now") {
+		t.Fatalf("rotate: %q\n%s", secret, out)
+	}
+	if n := strings.Count(out, "Rotated."); n != 1 {
+		t.Fatalf("rotated %d times", n)
+	}
+	for _, o := range secretOptions("") {
+		if !strings.Contains(out, o.label) {
+			t.Fatalf("rotate lacks %q", o.label)
+		}
+	}
+}
