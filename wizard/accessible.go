@@ -12,7 +12,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
@@ -31,9 +30,9 @@ var errBack = errors.New("back")
 // accessiblePage is how many targets the accessible home lists.
 const accessiblePage = 20
 
-// lineReader is the terminal's input as huh's accessible fields read it.
-// It remembers end of input (huh's prompts cannot report it) and keeps the
-// file descriptor visible, so secrets are read without echo.
+// lineReader is the terminal's input as the prompts read it (through
+// lineUI.in). It remembers end of input and keeps the file descriptor
+// visible, so hidden answers are read with echo off.
 type lineReader struct {
 	r   io.Reader
 	eof bool
@@ -61,8 +60,8 @@ func (l *lineReader) Fd() uintptr {
 	return ^uintptr(0)
 }
 
-// lineUI is the wizard as plain prompts (huh's accessible mode): the same
-// screens, steps, checks and drafts as the full-screen program, one
+// lineUI is the wizard as plain prompts: the same screens, step
+// definitions (stepdefs.go), checks and drafts as the full-screen program, one
 // question at a time, for screen readers and dumb terminals. Nothing is
 // redrawn; secrets are read without echo.
 type lineUI struct {
@@ -93,7 +92,7 @@ func runAccessible(ctx context.Context, o Options) error {
 	}
 	r.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	prev := lipgloss.DefaultRenderer()
-	lipgloss.SetDefaultRenderer(r) // huh's prompts draw with the default one
+	lipgloss.SetDefaultRenderer(r) // for anything drawn with the default one
 	defer lipgloss.SetDefaultRenderer(prev)
 
 	// Prose is word-wrapped at the terminal's width (80 when unknown), so
@@ -148,7 +147,7 @@ func runAccessible(ctx context.Context, o Options) error {
 		return codes.Errorf(codes.Interrupted, "the terminal closed its input%s", kept)
 	case errors.Is(err, errQuit):
 		return codes.Errorf(codes.Interrupted, "setup stopped%s", kept)
-	case errors.Is(err, errInterrupted), errors.Is(err, huh.ErrUserAborted):
+	case errors.Is(err, errInterrupted):
 		ui.printf("\n")
 		return codes.Errorf(codes.Interrupted, "setup interrupted%s", kept)
 	}

@@ -16,8 +16,8 @@ import (
 // loses answers.
 var backOption = [2]string{"back", "Back to the previous step"}
 
-// problemErr turns a core problem into the text huh prints under a
-// prompt before asking again.
+// problemErr turns a core problem into the text a prompt prints under
+// itself before asking again.
 func problemErr(p *codes.Problem) error {
 	if p == nil {
 		return nil
