@@ -409,3 +409,21 @@ func TestAccessibleRotateUsesTheSecretDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// A too-long owner that reaches Review (a draft from before the check) is
+// named there as too long, with the step that fixes it, not as missing.
+func TestAccessibleReviewTooLongOwner(t *testing.T) {
+	st := newFakeStore()
+	a := answers{Provider: core.ProviderGeneric, Mode: core.ModeCloud, URL: "https://93.184.216.34/hook",
+		Secret: testSecret, SecretStored: true, Checks: append([]string(nil), receiverHeaders...),
+		Owner: strings.Repeat("o", 600), RevokePath: "Internal > hooks"}
+	st.draft = &draftRow{step: string(stepReview), data: a.Marshal(), at: time.Now()}
+	out, _ := runScript(t, st, "1", "quit")
+	f := flatText(out)
+	if !strings.Contains(f, "- "+string(codes.TextTooLong)+":") || !strings.Contains(f, "(step 6, Receiver owner and revoke path)") {
+		t.Fatalf("Review does not name the long owner:\n%s", out)
+	}
+	if strings.Contains(f, string(codes.OwnerMissing)) {
+		t.Fatalf("a long owner is reported missing:\n%s", out)
+	}
+}
