@@ -243,13 +243,15 @@ func (s *networkStep) View() string {
 		b.WriteString(approvalView(st, v, s.width) + "\n")
 	}
 	b.WriteString("\n")
-	deny, allow := "( ) deny", "( ) allowlist"
-	if s.policy == core.PolicyDeny {
-		deny = "(•) deny"
-	} else {
-		allow = "(•) allowlist"
+	choices := make([]string, len(policyOptions))
+	for i, o := range policyOptions {
+		mark := "( ) "
+		if string(s.policy) == o.value {
+			mark = "(•) "
+		}
+		choices[i] = mark + o.label
 	}
-	line := "policy  " + deny + "   " + allow
+	line := "policy  " + strings.Join(choices, "   ")
 	if s.focus == fieldPolicy {
 		line = st.selected.Render("› " + line)
 	} else {

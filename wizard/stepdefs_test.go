@@ -111,8 +111,14 @@ func TestStepDefsFieldsAndOptionsDrawnByBothFrontEnds(t *testing.T) {
 	pasteSecretStep(n)
 	tickAll(n)
 	n.at(stepNetwork)
-	if f := flatText(n.screen()); !strings.Contains(f, flatText(defOf(stepNetwork).intro)) || !strings.Contains(f, "allowlist") {
+	f := flatText(n.screen())
+	if !strings.Contains(f, flatText(defOf(stepNetwork).intro)) || !strings.Contains(f, allowlistHint) {
 		t.Fatalf("the full-screen Private network lacks its definition:\n%s", n.screen())
+	}
+	for _, o := range policyOptions {
+		if !strings.Contains(f, ") "+o.label) {
+			t.Fatalf("the full-screen policy line lacks %q:\n%s", o.label, n.screen())
+		}
 	}
 }
 
