@@ -263,8 +263,8 @@ func (ui *lineUI) choose(title string, current string, opts ...[2]string) (strin
 
 // ask reads one line of text, cleaned by sanitizeText and trimmed as the
 // full-screen inputs store it; current is kept on an empty line. check,
-// when set, sees the line as typed; its refusal is printed and the
-// question asked again.
+// when set, sees the cleaned line before trimming; its refusal is printed
+// and the question asked again.
 func (ui *lineUI) ask(title, current string, check func(string) error) (string, error) {
 	prompt := title
 	if current != "" {
@@ -276,13 +276,14 @@ func (ui *lineUI) ask(title, current string, check func(string) error) (string, 
 		if err != nil {
 			return "", err
 		}
+		v = sanitizeText(v) // what a full-screen input keeps of the same text
 		if check != nil {
 			if err := check(v); err != nil {
 				ui.printf("%s\n", err)
 				continue
 			}
 		}
-		if v = strings.TrimSpace(sanitizeText(v)); v == "" {
+		if v = strings.TrimSpace(v); v == "" {
 			return current, nil
 		}
 		return v, nil

@@ -433,3 +433,24 @@ func TestAccessibleReviewTooLongOwner(t *testing.T) {
 		t.Fatalf("a long owner is reported missing:\n%s", out)
 	}
 }
+
+// Every accessible text answer is cleaned as a full-screen input cleans
+// it, the URL too: a zero-width space pasted into it is dropped, not
+// refused.
+func TestAccessibleURLCleanedAsFullScreen(t *testing.T) {
+	st := newFakeStore()
+	out, _ := runScript(t, st, "1", "1", "1", "https://93.184.216.34/\u200bhook\u202e", "quit")
+	a, step := st.draftAnswers(t)
+	if step != string(stepSecret) || a.URL != "https://93.184.216.34/hook" {
+		t.Fatalf("draft at %q with URL %q:\n%s", step, a.URL, out)
+	}
+	d := newDriver(t, newFakeStore())
+	d.key("n", "enter", "enter")
+	d.at(stepEndpoint)
+	d.paste("https://93.184.216.34/\u200bhook\u202e")
+	d.key("enter")
+	d.at(stepSecret)
+	if d.m.answers.URL != a.URL {
+		t.Fatalf("full-screen URL %q, accessible %q", d.m.answers.URL, a.URL)
+	}
+}
