@@ -90,12 +90,7 @@ func (s *reviewStep) assessment() core.Assessment {
 // like the provider's, an n8n test URL, a look-alike host): the latest
 // check's warnings, or while there is none the ones that need no network,
 // so a hint given at the Endpoint URL step is read again before saving.
-func (s *reviewStep) warnings() []string {
-	if v := s.current(); v != nil {
-		return v.Warnings
-	}
-	return core.EndpointHints(s.a.Target())
-}
+func (s *reviewStep) warnings() []string { return reviewWarnings(s.a, s.current()) }
 
 // blockers is everything that keeps the answers from being saved: the
 // core's problems and a refused endpoint check.
