@@ -277,16 +277,16 @@ func (ui *lineUI) ask(title, current string, check func(string) error) (string, 
 			return "", err
 		}
 		v = sanitizeText(v) // what a full-screen input keeps of the same text
+		if strings.TrimSpace(v) == "" {
+			v = current // an empty line keeps the current answer
+		}
 		if check != nil {
 			if err := check(v); err != nil {
 				ui.printf("%s\n", err)
 				continue
 			}
 		}
-		if v = strings.TrimSpace(v); v == "" {
-			return current, nil
-		}
-		return v, nil
+		return strings.TrimSpace(v), nil
 	}
 }
 
@@ -295,9 +295,6 @@ func (ui *lineUI) ask(title, current string, check func(string) error) (string, 
 // (the core's rules) until the core accepts it.
 func (ui *lineUI) askField(a *answers, f fieldDef) (string, error) {
 	return ui.ask(f.title+" ("+strings.TrimSuffix(strings.ToLower(f.desc[:1])+f.desc[1:], ".")+")", f.get(a), func(v string) error {
-		if strings.TrimSpace(v) == "" {
-			v = f.get(a) // an empty line keeps the current text
-		}
 		if ps := f.check(a, v); len(ps) > 0 {
 			return problemErr(&ps[0])
 		}

@@ -219,6 +219,9 @@ func (ui *lineUI) resolveAs(a *answers) (bool, error) {
 			_, p := core.ParseResolve(v)
 			return problemErr(p)
 		})
+	if errors.Is(err, errBack) {
+		return false, nil // back here is back to the URL, as the prompt says
+	}
 	if err != nil || back(v) {
 		return false, err
 	}
