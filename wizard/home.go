@@ -58,7 +58,7 @@ func (h *home) pageSize() int { return max(h.room()-h.reserved(), 3) }
 // room is the lines the home screen has: the height it was given, less
 // the help line's extra lines (at 80 columns it takes two).
 func (h *home) room() int {
-	keys := []key.Binding{keyNew, keyResume, keyOpen, keyTest, keyRotate, keyDisconnect, keyUp, keyPageUp, keyQuit}
+	keys := []key.Binding{keyNew, keyResume, keyOpen, keyEdit, keyTest, keyRotate, keyDisconnect, keyUp, keyPageUp, keyQuit}
 	if !h.hasDraft {
 		keys = append(keys[:1], keys[2:]...)
 	}
@@ -193,6 +193,8 @@ func (h *home) key(k tea.KeyMsg) tea.Cmd {
 			return h.env.post(newSetupMsg{})
 		}
 		return h.open(actionDetails)
+	case key.Matches(k, keyEdit):
+		return h.open(actionEdit)
 	case key.Matches(k, keyTest):
 		return h.open(actionTest)
 	case key.Matches(k, keyRotate):
@@ -349,7 +351,7 @@ func (h *home) ShortHelp() []key.Binding {
 		keys = append(keys, keyResume)
 	}
 	if len(h.targets) > 0 {
-		keys = append(keys, keyOpen, keyTest, keyRotate, keyDisconnect)
+		keys = append(keys, keyOpen, keyEdit, keyTest, keyRotate, keyDisconnect)
 	}
 	if len(h.targets) > 1 {
 		keys = append(keys, keyUp)

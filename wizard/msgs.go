@@ -88,6 +88,7 @@ const (
 	actionTest
 	actionRotate
 	actionDisconnect
+	actionEdit
 )
 
 // homeMsg asks the parent to go back to Integration status, reloading it,
