@@ -251,6 +251,11 @@ func (ui *lineUI) main(o Options) error {
 				[2]string{"disconnect", "Disconnect"})
 		}
 		opts = append(opts, [2]string{"quit", "Quit"})
+		if len(targets) > 0 {
+			// Last, so the numbers of the choices before it stay as
+			// operators learned them.
+			opts = append(opts, [2]string{"edit", "Edit a target"})
+		}
 		action, err := ui.choose("What next?", "", opts...)
 		if err != nil {
 			return err

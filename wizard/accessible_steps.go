@@ -31,16 +31,23 @@ func problemErr(p *codes.Problem) error {
 // operator goes back past the first step.
 func (ui *lineUI) setup(a *answers, step stepID) error {
 	for step != "" {
-		count, _ := stepCount(a.Mode, step)
-		ui.heading("New target › " + count + " · " + step.Title())
+		title, _ := setupTitle(a, step)
+		ui.heading(title)
 		next, err := ui.step(a, step)
 		switch {
+		case errors.Is(err, errBack) && a.editing():
+			if step == stepReview {
+				return ui.leaveEdit(a)
+			}
+			step = stepReview
+			continue
 		case errors.Is(err, errBack):
 			step = prevStep(a.Mode, step)
 			continue
 		case err != nil:
 			return err
 		}
+		next = editNext(a, step, next)
 		if next == "" {
 			return nil // saved
 		}
@@ -175,6 +182,9 @@ func (ui *lineUI) endpoint(a *answers) error {
 // secret generates or reads the signing secret; a generated one is shown
 // once and the step waits until the operator says it is stored.
 func (ui *lineUI) secret(a *answers) error {
+	if a.keepsSecret() {
+		return ui.keptSecret(a)
+	}
 	opts := [][2]string{
 		{"generate", "Generate one (recommended)"},
 		{"paste", "Paste one (it is not echoed)"},
@@ -399,7 +409,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 	for {
 		t := a.Target()
 		st := ui.e.st
-		for _, l := range []string{
+		lines := []string{
 			field(st, "endpoint host", endpointHost(t.BaseURL)),
 			field(st, "provider key", string(t.ProviderKey)),
 			field(st, "signing", core.SigningSummary(t.Signing)),
@@ -408,7 +418,11 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			field(st, "deployment mode", string(t.DeploymentMode)),
 			field(st, "private network", networkSummary(t)),
 			field(st, "name", t.Name),
-		} {
+		}
+		if a.editing() {
+			editRows(st, a, t, lines)
+		}
+		for _, l := range lines {
 			ui.printf("%s\n", l)
 		}
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
@@ -420,7 +434,10 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			ui.printf("  %s: %s\n", n, strings.ReplaceAll(string(states.Get(n)), "_", " "))
 		}
 		opts := [][2]string{}
-		if len(blockers) == 0 {
+		if len(blockers) == 0 && a.editing() {
+			ui.printf("%s\n", editReadyLine(st, a, 0))
+			opts = append(opts, [2]string{"save", "Save " + clean(t.Name)})
+		} else if len(blockers) == 0 {
 			ui.printf("Ready to save.\n")
 			opts = append(opts, [2]string{"save", "Save " + clean(t.Name)})
 		} else {
@@ -431,6 +448,9 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			}
 		}
 		opts = append(opts, [2]string{"name", "Edit the name"})
+		if a.editing() {
+			opts = append(opts, [2]string{"back", "Leave without saving"})
+		}
 		for i, s := range flow(a.Mode) {
 			if s != stepReview {
 				opts = append(opts, [2]string{string(s), fmt.Sprintf("Go to step %d, %s", i+1, s.Title())})
@@ -449,6 +469,8 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			if saved {
 				return "", nil
 			}
+		case "back":
+			return "", errBack
 		case "name":
 			name, err := ui.ask("Target name", t.Name, func(v string) error { return problemErr(core.ValidateName(strings.TrimSpace(v))) })
 			if err != nil {
@@ -465,6 +487,9 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 // save stores the target with the URL safety decision v of its Review,
 // removes the draft and offers a test send.
 func (ui *lineUI) save(a *answers, v *urlsafe.Verdict) (bool, error) {
+	if a.editing() {
+		return ui.saveEdit(a, v)
+	}
 	t, secret := a.Target(), a.Secret
 	t.Signing = nil
 	if v != nil {

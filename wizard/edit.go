@@ -263,7 +263,7 @@ func editRows(st *styles, a *answers, t core.Target, lines []string) {
 func editReadyLine(st *styles, a *answers, width int) string {
 	changed := a.editChanges()
 	if len(changed) == 0 {
-		return wrap("Nothing changed yet: press a row's step number to change it (enter saves nothing).", width)
+		return wrap("Nothing changed yet: go to a row's step to change it; saving now changes nothing.", width)
 	}
 	line := "Ready to save: changes " + strings.Join(changed, ", ") + ". Press enter to save " + clean(a.TargetName()) + "."
 	return st.ok.Render(wrap(line, width))

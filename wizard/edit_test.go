@@ -243,3 +243,48 @@ func TestEditAsksBeforeReplacingADraft(t *testing.T) {
 	d.key("e")
 	d.at(stepReview)
 }
+
+// runEditScript runs the plain prompts on the real store st.
+func runEditScript(t *testing.T, st *store.Store, lines ...string) string {
+	t.Helper()
+	out := &safeBuffer{}
+	d := newDriver(t, nil) // for its resolver
+	err := Run(context.Background(), Options{
+		In: &lineFeeder{lines: lines}, Out: out, Store: st, Resolver: d.res,
+		Accessible: true, DraftID: "wizard:tester", Actor: "tester",
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return out.String()
+}
+
+func TestAccessibleEditOwnerTypo(t *testing.T) {
+	st, _ := editStore(t)
+	out := runEditScript(t, st,
+		"7", "zap-tickets", // Edit a target (last), the target
+		"9",               // Go to step 6, Receiver owner and revoke path: save, name, leave, then steps 1-6
+		"ops@example.com", // owner
+		"Zapier > Zaps",   // revoke path as it was
+		"1",               // save
+		"6",               // quit
+	)
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"Edit zap-tickets · Review and save", "kept (HMAC-SHA256 " + signing.Fingerprint(testSecret),
+		"Nothing changed yet", "Edit zap-tickets · Receiver owner and revoke path", "Ready to save: changes receiver_owner.",
+		"Saved zap-tickets: changed receiver_owner."} {
+		if !strings.Contains(flat, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, testSecret) || strings.Contains(out, "secretpath") {
+		t.Fatal("the edit printed the secret or the hook path")
+	}
+	got, _ := st.Target(context.Background(), "zap-tickets")
+	if got.ReceiverOwner != "ops@example.com" || got.Version != 2 {
+		t.Fatalf("saved %+v", got)
+	}
+	if ev := lastAudit(t, st); ev.Action != "target.update" || !strings.HasPrefix(ev.Detail, "changed receiver_owner;") {
+		t.Fatalf("audit %+v", ev)
+	}
+}
