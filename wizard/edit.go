@@ -222,9 +222,9 @@ func (m *model) startEdit(t core.Target) tea.Cmd {
 	m.pendingEdit = ""
 	m.answers = editAnswers(t)
 	m.returnToReview = false
-	cmd := tea.Batch(m.drafts.save(m.env, stepReview, m.answers.Marshal()), m.openStep(stepReview))
-	m.notice = "Editing " + clean(t.Name) + ". The signing secret stays (r on the target rotates it)."
-	return cmd
+	// No notice: Review's last line says what to do, and at 60×20 the
+	// rows are all taken.
+	return tea.Batch(m.drafts.save(m.env, stepReview, m.answers.Marshal()), m.openStep(stepReview))
 }
 
 // leaveEdit ends an edit without saving: the draft goes, and the target's
@@ -254,7 +254,7 @@ var keyLeaveEdit = key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp
 func editRows(st *styles, a *answers, t core.Target, lines []string) {
 	lines[0] = field(st, "webhook_url", urlsafe.Redact(t.BaseURL))
 	if a.keepsSecret() {
-		lines[2] = field(st, "signing", "kept ("+core.SigningSummary(t.Signing)+")")
+		lines[2] = field(st, "signing", "kept (fingerprint "+t.Signing.Fingerprint+")")
 	}
 }
 
@@ -263,9 +263,9 @@ func editRows(st *styles, a *answers, t core.Target, lines []string) {
 func editReadyLine(st *styles, a *answers, width int) string {
 	changed := a.editChanges()
 	if len(changed) == 0 {
-		return wrap("Nothing changed yet: go to a row's step to change it; saving now changes nothing.", width)
+		return wrap("Nothing changed yet: go to a row's step to change it.", width)
 	}
-	line := "Ready to save: changes " + strings.Join(changed, ", ") + ". Press enter to save " + clean(a.TargetName()) + "."
+	line := "Ready to save: changes " + strings.Join(changed, ", ") + ". Press enter to save."
 	return st.ok.Render(wrap(line, width))
 }
 

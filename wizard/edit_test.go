@@ -66,7 +66,7 @@ func TestEditOpensReviewWithSavedValues(t *testing.T) {
 	d.key("e")
 	d.at(stepReview)
 	d.want("Edit zap-tickets · Review and save", "webhook_url        https://hooks.zapier.com/hooks/catch/123456/…/",
-		"kept (HMAC-SHA256 "+signing.Fingerprint(testSecret), "ops@exmaple.com", "Zapier > Zaps", "zap-tickets",
+		"kept (fingerprint "+signing.Fingerprint(testSecret), "ops@exmaple.com", "Zapier > Zaps", "zap-tickets",
 		"Nothing changed yet", "esc leave unsaved")
 	d.wantNot("secretpath", testSecret)
 	// esc leaves the edit: the target's details, nothing written.
@@ -270,7 +270,7 @@ func TestAccessibleEditOwnerTypo(t *testing.T) {
 		"6",               // quit
 	)
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, want := range []string{"Edit zap-tickets · Review and save", "kept (HMAC-SHA256 " + signing.Fingerprint(testSecret),
+	for _, want := range []string{"Edit zap-tickets · Review and save", "kept (fingerprint " + signing.Fingerprint(testSecret),
 		"Nothing changed yet", "Edit zap-tickets · Receiver owner and revoke path", "Ready to save: changes receiver_owner.",
 		"Saved zap-tickets: changed receiver_owner."} {
 		if !strings.Contains(flat, want) {
