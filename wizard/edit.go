@@ -313,3 +313,13 @@ func (s *keptSecretStep) ShortHelp() []key.Binding {
 }
 
 func (s *keptSecretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// draftEditName is the name of the target a stored draft edits, "" for a
+// draft of a new target (or one that does not decode: resuming says why).
+func draftEditName(data []byte) string {
+	a, err := unmarshalAnswers(data)
+	if err != nil || !a.editing() {
+		return ""
+	}
+	return a.Edit.Saved.Name
+}

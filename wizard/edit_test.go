@@ -214,7 +214,7 @@ func TestEditResumesAsEdit(t *testing.T) {
 	d.key("ctrl+c")
 
 	d = editDriver(t, st)
-	d.want("Resume unfinished setup at Review and save")
+	d.want("Resume editing zap-tickets at Review and save")
 	d.key("c")
 	d.at(stepReview)
 	d.want("Edit zap-tickets · Review and save", "Ready to save: changes receiver_owner.")

@@ -31,6 +31,7 @@ type home struct {
 	hasDraft  bool
 	draftStep stepID
 	draftAt   time.Time
+	draftEdit string // the target the draft edits, "" for a new one
 	// confirmNew is set by n while a draft exists: n again starts over.
 	confirmNew bool
 	// stale is set when the page size changed after the page loaded.
@@ -105,9 +106,10 @@ func (h *home) load(offset int) tea.Cmd {
 		if msg.hasDraft, msg.err = e.store.HasDraft(ctx, e.draftID); msg.err != nil || !msg.hasDraft {
 			return msg
 		}
-		step, _, at, ok, err := e.store.LoadDraft(ctx, e.draftID)
+		step, data, at, ok, err := e.store.LoadDraft(ctx, e.draftID)
 		if err == nil && ok {
 			msg.draftStep, msg.draftAt = stepID(step), at
+			msg.draftEdit = draftEditName(data)
 		}
 		return msg
 	})
@@ -130,7 +132,7 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		h.loaded = true
 		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total
-		h.hasDraft, h.draftStep, h.draftAt = msg.hasDraft, msg.draftStep, msg.draftAt
+		h.hasDraft, h.draftStep, h.draftAt, h.draftEdit = msg.hasDraft, msg.draftStep, msg.draftAt, msg.draftEdit
 		h.cursor = min(h.cursor, max(len(h.targets)-1, 0))
 		if msg.limit != h.pageSize() {
 			// A draft appeared or went: its line changes the page size.
@@ -224,6 +226,9 @@ func (h *home) View() string {
 	var b strings.Builder
 	if h.hasDraft {
 		what := "Resume unfinished setup"
+		if h.draftEdit != "" {
+			what = "Resume editing " + clean(h.draftEdit)
+		}
 		if validStep(h.draftStep) {
 			what += " at " + h.draftStep.Title()
 		}

@@ -58,6 +58,9 @@ type homeLoadedMsg struct {
 	hasDraft  bool
 	draftStep stepID
 	draftAt   time.Time
+	// draftEdit is the name of the target the draft edits ("" for a
+	// new target).
+	draftEdit string
 	err       error
 }
 
