@@ -288,3 +288,68 @@ func TestAccessibleEditOwnerTypo(t *testing.T) {
 		t.Fatalf("audit %+v", ev)
 	}
 }
+
+// TestEditKeepsEdgeValue: a target with an edge header is edited without
+// retyping its value: Review judges it ready, and the stored value stays.
+func TestEditKeepsEdgeValue(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "webhook-setup.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tg := readyTarget("make-edge")
+	tg.Signing = nil
+	tg.EdgeAuth = &core.EdgeAuth{Header: "x-make-apikey"}
+	const edgeValue = "edge-value-0123456789abcdef"
+	if err := st.CreateTargetWithEdge(context.Background(), &tg, testSecret, edgeValue, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	d := editDriver(t, st)
+	d.key("e")
+	d.at(stepReview)
+	d.want("edge x-make-apikey "+signing.Fingerprint(edgeValue), "Nothing changed yet")
+	d.key("6")
+	d.key("ctrl+u")
+	d.paste("edge-owner@example.com")
+	d.key("enter", "enter")
+	d.at(stepReview)
+	d.key("enter")
+	d.want("Saved make-edge: changed receiver_owner.")
+	got, _ := st.Target(context.Background(), "make-edge")
+	if got.EdgeAuth == nil || got.EdgeAuth.Fingerprint != signing.Fingerprint(edgeValue) {
+		t.Fatalf("edge after the edit: %+v", got.EdgeAuth)
+	}
+	if ev := lastAudit(t, st); strings.Contains(ev.Detail, "edge") {
+		t.Fatalf("the audit names the untouched edge header: %q", ev.Detail)
+	}
+}
+
+// TestEditToSelfHostedAsksPrivateNetwork: switching an edited cloud
+// target to self-hosted goes through Private network before Review.
+func TestEditToSelfHostedAsksPrivateNetwork(t *testing.T) {
+	st, _ := editStore(t)
+	d := editDriver(t, st)
+	d.key("e", "2")
+	d.at(stepMode)
+	d.key("down", "enter")
+	d.at(stepNetwork)
+	d.key("enter")
+	d.at(stepReview)
+	d.want("Edit zap-tickets · Review and save")
+}
+
+// TestAccessibleEditLeave: Leave without saving writes nothing and
+// removes the edit's draft.
+func TestAccessibleEditLeave(t *testing.T) {
+	st, _ := editStore(t)
+	out := runEditScript(t, st, "7", "zap-tickets", "3", "6")
+	if !strings.Contains(out, "Nothing was saved; the edit of zap-tickets is discarded.") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if ev := lastAudit(t, st); ev.Action != "target.create" {
+		t.Fatalf("leaving wrote %+v", ev)
+	}
+	if ok, _ := st.HasDraft(context.Background(), "wizard:tester"); ok {
+		t.Fatal("the edit's draft is left after leaving")
+	}
+}
