@@ -35,7 +35,7 @@ func (ui *lineUI) edit(t core.Target) error {
 // next: an edit goes back to Review, except to Private network when the
 // mode just became self-hosted (that step was never answered).
 func editNext(a *answers, s stepID, next stepID) stepID {
-	if !a.editing() || next == "" || s == stepReview {
+	if !a.editsSaved() || next == "" || s == stepReview {
 		return next
 	}
 	if s == stepMode && a.Mode == core.ModeSelfHosted && a.Policy == "" {
@@ -47,7 +47,7 @@ func editNext(a *answers, s stepID, next stepID) stepID {
 // keptSecret is the Signing secret step of an edit: it says the secret
 // stays and how to change it.
 func (ui *lineUI) keptSecret(a *answers) error {
-	ui.printf("Keeping the current secret, %s.\n", core.SigningSummary(a.Edit.Saved.Signing))
+	ui.printf("%s.\n", keptSecretLine(a))
 	ui.printf("%s\n", keptSecretText(ui.e, a.Edit.Saved.Name))
 	return nil
 }

@@ -35,7 +35,7 @@ func (ui *lineUI) setup(a *answers, step stepID) error {
 		ui.heading(title)
 		next, err := ui.step(a, step)
 		switch {
-		case errors.Is(err, errBack) && a.editing():
+		case errors.Is(err, errBack) && a.editsSaved():
 			if step == stepReview {
 				return ui.leaveEdit(a)
 			}
@@ -182,7 +182,7 @@ func (ui *lineUI) endpoint(a *answers) error {
 // secret generates or reads the signing secret; a generated one is shown
 // once and the step waits until the operator says it is stored.
 func (ui *lineUI) secret(a *answers) error {
-	if a.keepsSecret() {
+	if a.editsSaved() {
 		return ui.keptSecret(a)
 	}
 	opts := [][2]string{
@@ -419,7 +419,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			field(st, "private network", networkSummary(t)),
 			field(st, "name", t.Name),
 		}
-		if a.editing() {
+		if a.editsSaved() {
 			editRows(st, a, t, lines)
 		}
 		for _, l := range lines {
@@ -434,7 +434,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			ui.printf("  %s: %s\n", n, strings.ReplaceAll(string(states.Get(n)), "_", " "))
 		}
 		opts := [][2]string{}
-		if len(blockers) == 0 && a.editing() {
+		if len(blockers) == 0 && a.editsSaved() {
 			ui.printf("%s\n", editReadyLine(st, a, 0))
 			opts = append(opts, [2]string{"save", "Save " + clean(t.Name)})
 		} else if len(blockers) == 0 {
@@ -448,7 +448,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			}
 		}
 		opts = append(opts, [2]string{"name", "Edit the name"})
-		if a.editing() {
+		if a.editsSaved() {
 			opts = append(opts, [2]string{"back", "Leave without saving"})
 		}
 		for i, s := range flow(a.Mode) {
@@ -487,7 +487,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 // save stores the target with the URL safety decision v of its Review,
 // removes the draft and offers a test send.
 func (ui *lineUI) save(a *answers, v *urlsafe.Verdict) (bool, error) {
-	if a.editing() {
+	if a.editsSaved() {
 		return ui.saveEdit(a, v)
 	}
 	t, secret := a.Target(), a.Secret

@@ -62,26 +62,27 @@ func editAnswers(t core.Target) *answers {
 	return a
 }
 
-// editing reports whether the answers edit a saved target.
-func (a *answers) editing() bool { return a.Edit != nil }
+// editsSaved reports whether the answers edit a saved target.
+func (a *answers) editsSaved() bool { return a.Edit != nil }
 
-// keepsSecret reports whether an edit keeps the saved signing secret,
-// which it always does: the secret is changed by rotating it.
+// keepsSecret reports whether an edit keeps a saved signing secret, which
+// it always does when there is one: the secret is changed by rotating it
+// (an edit never reads or sets it).
 func (a *answers) keepsSecret() bool {
-	return a.editing() && a.Secret == "" && a.Edit.Saved.Signing != nil
+	return a.editsSaved() && a.Secret == "" && a.Edit.Saved.Signing != nil
 }
 
 // keepsEdgeValue reports whether an edit keeps the stored edge value: an
 // edge header is still set and no new value was given.
 func (a *answers) keepsEdgeValue() bool {
-	return a.editing() && a.EdgeHeader != "" && a.EdgeValue == "" && a.Edit.Saved.EdgeAuth != nil
+	return a.editsSaved() && a.EdgeHeader != "" && a.EdgeValue == "" && a.Edit.Saved.EdgeAuth != nil
 }
 
 // applyKept fills what an edit keeps from the saved target into t, built
 // from the answers: the rate limit (not asked), the secret's summary and
 // the edge value's fingerprint.
 func (a *answers) applyKept(t *core.Target) {
-	if !a.editing() {
+	if !a.editsSaved() {
 		return
 	}
 	saved := a.Edit.Saved
@@ -128,7 +129,7 @@ func (a *answers) edgeProblems() []codes.Problem {
 // editChanges names the fields the edit changes so far, as the audit
 // event will (webhook_url for the URL).
 func (a *answers) editChanges() []string {
-	if !a.editing() {
+	if !a.editsSaved() {
 		return nil
 	}
 	var out []string
@@ -147,7 +148,7 @@ func (a *answers) editChanges() []string {
 // setupTitle is the heading of a setup step: the step count of a new
 // target, or the name of the target being edited.
 func setupTitle(a *answers, s stepID) (full, short string) {
-	if a.editing() {
+	if a.editsSaved() {
 		return "Edit " + clean(a.Edit.Saved.Name) + " · " + s.Title(), s.Title()
 	}
 	count, shortCount := stepCount(a.Mode, s)
@@ -271,7 +272,7 @@ func editReadyLine(st *styles, a *answers, width int) string {
 
 // keptSecretStep is the Signing secret step of an edit: the saved secret
 // stays (it is never read, so it cannot be shown), and enter goes back to
-// Review. A new secret is a rotation, not an edit: the rotation keeps the
+// Review. A target without one gets it by rotation too. A new secret is a rotation, not an edit: the rotation keeps the
 // previous secret signing for the grace period while the receiver is
 // updated, which an edit saved in one step could not.
 type keptSecretStep struct {
@@ -292,9 +293,15 @@ func (s *keptSecretStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (s *keptSecretStep) View() string {
-	st := s.env.st
-	return st.selected.Render("› ") + "Keep the current secret, " + core.SigningSummary(s.a.Edit.Saved.Signing) + "\n\n" +
-		wrap(keptSecretText(s.env, s.a.Edit.Saved.Name), s.width)
+	return s.env.st.selected.Render("› ") + keptSecretLine(s.a) + "\n\n" + wrap(keptSecretText(s.env, s.a.Edit.Saved.Name), s.width)
+}
+
+// keptSecretLine is the one choice of an edit's Signing secret step.
+func keptSecretLine(a *answers) string {
+	if a.Edit.Saved.Signing == nil {
+		return "No signing secret is stored for this target"
+	}
+	return "Keep the current secret, " + core.SigningSummary(a.Edit.Saved.Signing)
 }
 
 // keptSecretText says why an edit keeps the secret and how to change it.
@@ -318,7 +325,7 @@ func (s *keptSecretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.S
 // draft of a new target (or one that does not decode: resuming says why).
 func draftEditName(data []byte) string {
 	a, err := unmarshalAnswers(data)
-	if err != nil || !a.editing() {
+	if err != nil || !a.editsSaved() {
 		return ""
 	}
 	return a.Edit.Saved.Name

@@ -288,7 +288,7 @@ func (m *model) newStep(s stepID) component {
 	case stepEndpoint:
 		return newEndpointStep(e, a)
 	case stepSecret:
-		if a.keepsSecret() {
+		if a.editsSaved() {
 			return newKeptSecretStep(e, a)
 		}
 		return newSecretStep(e, a)
@@ -311,7 +311,7 @@ func (m *model) stepDone(s stepID) tea.Cmd {
 		return nil
 	}
 	next := nextStep(m.answers.Mode, s)
-	if m.returnToReview || m.answers.editing() {
+	if m.returnToReview || m.answers.editsSaved() {
 		// An edit changes one step at a time and comes back to Review.
 		next = stepReview
 		if s == stepMode && m.answers.Mode == core.ModeSelfHosted && m.answers.Policy == "" {
@@ -336,7 +336,7 @@ func (m *model) back() tea.Cmd {
 		return nil
 	case screenStep:
 		m.returnToReview = false
-		if m.answers.editing() {
+		if m.answers.editsSaved() {
 			// An edit's steps are reached from Review: back is Review,
 			// and back from Review leaves the edit unsaved.
 			if m.step == stepReview {

@@ -126,7 +126,7 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if p.Code == codes.NameTaken {
 			p.Fix = "Press e to choose another name."
 		}
-		if s.a.editing() {
+		if s.a.editsSaved() {
 			p = editFailure(p)
 		}
 		return s, report(s, p)
@@ -207,7 +207,7 @@ func (s *reviewStep) save() tea.Cmd {
 		return notify(s, "The store is still opening; try again in a moment.")
 	}
 	s.saving = true
-	if s.a.editing() {
+	if s.a.editsSaved() {
 		return s.saveEdit()
 	}
 	t, secret, edgeValue, e := s.a.Target(), s.a.Secret, s.a.EdgeValue, s.env
@@ -245,7 +245,7 @@ func (s *reviewStep) View() string {
 	if x := extrasSummary(t); x != "" {
 		lines = append(lines, field(st, "extra headers", x))
 	}
-	if s.a.editing() {
+	if s.a.editsSaved() {
 		editRows(st, s.a, t, lines)
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
@@ -270,7 +270,7 @@ func (s *reviewStep) View() string {
 			b.WriteString(s.spin.View() + " saving…")
 		case s.checking:
 			b.WriteString(s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…")
-		case s.ready() && s.a.editing():
+		case s.ready() && s.a.editsSaved():
 			b.WriteString(editReadyLine(st, s.a, s.width))
 		case s.ready():
 			b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
@@ -402,7 +402,7 @@ func (s *reviewStep) ShortHelp() []key.Binding {
 		return []key.Binding{keyNext, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
 	back := keyBack
-	if s.a.editing() {
+	if s.a.editsSaved() {
 		back = keyLeaveEdit
 	}
 	if s.ready() {
