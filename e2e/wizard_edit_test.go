@@ -246,3 +246,48 @@ func TestWizardAccessibleEdit(t *testing.T) {
 	h.ok("test-send", "zap", "--dry-run", "--out", out)
 	h.ok("verify", "--request", out, "--secret-file", filepath.Join(h.dir, "secret-zap"))
 }
+
+// TestWizardEditNewHookURL: a regenerated Zapier hook's URL replaces the
+// old one in place; neither the screens nor the audit event show its
+// token, and the event records the new URL safety decision.
+func TestWizardEditNewHookURL(t *testing.T) {
+	for _, v := range []struct {
+		cols, rows int
+		colour     bool
+	}{{80, 24, false}, {60, 20, true}} {
+		t.Run(fmt.Sprintf("%dx%d colour=%v", v.cols, v.rows, v.colour), func(t *testing.T) {
+			h := newHome(t)
+			h.addTypoTarget()
+			w := h.editTerm(v.cols, v.rows, v.colour)
+			w.wait("Integration status", "e edit")
+			w.send("e")
+			w.wait("Review and save")
+			w.send("3")
+			w.wait("Endpoint URL", "URL ›")
+			w.send("\x15")
+			const token = "n3wHookT0ken"
+			w.send(paste("https://hooks.zapier.com/hooks/catch/123456/" + token + "/"))
+			w.wait("✓ safe")
+			w.send(keyEnter)
+			w.waitFlat("Review and save", "Ready to save: changes webhook_url.")
+			w.send(keyEnter)
+			w.waitFlat("Saved zap: changed webhook_url.")
+			w.send(keyEsc)
+			w.wait("Integration status")
+			w.send("q")
+			w.exit()
+			ev := h.auditLatest()
+			detail, _ := ev["detail"].(string)
+			if !strings.HasPrefix(detail, "changed webhook_url; url now https://hooks.zapier.com/hooks/catch/123456/…/; url check safe") ||
+				strings.Contains(detail, token) {
+				t.Fatalf("latest audit event = %v", ev)
+			}
+			if r := h.ok("show", "zap", "--json", "--reveal-url"); !strings.Contains(r.stdout, token) {
+				t.Fatalf("the new URL was not saved: %s", r.stdout)
+			}
+			if strings.Contains(h.ok("export-config").stdout, token) {
+				t.Fatal("export-config shows the new URL token")
+			}
+		})
+	}
+}

@@ -353,3 +353,29 @@ func TestAccessibleEditLeave(t *testing.T) {
 		t.Fatal("the edit's draft is left after leaving")
 	}
 }
+
+// TestEditNewHookURL: a regenerated hook's URL is saved in place; the
+// event names webhook_url with the new URL redacted and the new decision.
+func TestEditNewHookURL(t *testing.T) {
+	st, _ := editStore(t)
+	d := editDriver(t, st)
+	d.key("e", "3")
+	d.at(stepEndpoint)
+	d.key("ctrl+u")
+	const token = "n3wHookT0ken"
+	d.paste("https://hooks.zapier.com/hooks/catch/123456/" + token + "/")
+	d.key("enter")
+	d.at(stepReview)
+	d.want("Ready to save: changes webhook_url.")
+	d.wantNot(token)
+	d.key("enter")
+	d.want("Saved zap-tickets: changed webhook_url.")
+	ev := lastAudit(t, st)
+	if !strings.HasPrefix(ev.Detail, "changed webhook_url; url now https://hooks.zapier.com/hooks/catch/123456/…/; url check safe, hooks.zapier.com → 3.33.152.147") ||
+		strings.Contains(ev.Detail, token) {
+		t.Fatalf("audit: %+v", ev)
+	}
+	if got, _ := st.Target(context.Background(), "zap-tickets"); !strings.Contains(got.BaseURL, token) {
+		t.Fatalf("saved URL %q", got.BaseURL)
+	}
+}
