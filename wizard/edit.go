@@ -212,8 +212,15 @@ func editFailure(p codes.Problem) codes.Problem {
 	return p
 }
 
-// startEdit opens Review with t's saved values. An unfinished setup saved
-// as the draft is replaced, so e asks again first, as n does.
+// editLoadedMsg is the target to edit as the store has it now.
+type editLoadedMsg struct {
+	t   core.Target
+	err error
+}
+
+// startEdit reads t again (the list or details may be older than the
+// store) and then opens Review with its saved values. An unfinished setup
+// saved as the draft is replaced, so e asks again first, as n does.
 func (m *model) startEdit(t core.Target) tea.Cmd {
 	if m.home.hasDraft && m.pendingEdit != t.ID {
 		m.pendingEdit = t.ID
@@ -221,7 +228,29 @@ func (m *model) startEdit(t core.Target) tea.Cmd {
 		return nil
 	}
 	m.pendingEdit = ""
-	m.answers = editAnswers(t)
+	e, name := m.env, t.Name
+	if e.store == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := e.cmdCtx(storeTimeout)
+		defer cancel()
+		cur, err := e.store.Target(ctx, name)
+		return editLoadedMsg{t: cur, err: err}
+	}
+}
+
+// openEdit opens Review with the values of the target read for an edit,
+// unless the operator has left the screen e was pressed on meanwhile.
+func (m *model) openEdit(msg editLoadedMsg) tea.Cmd {
+	if m.screen != screenHome && m.screen != screenDetails {
+		return nil
+	}
+	if msg.err != nil {
+		m.problems = []codes.Problem{codes.ProblemOf(msg.err)}
+		return nil
+	}
+	m.answers = editAnswers(msg.t)
 	m.returnToReview = false
 	// No notice: Review's last line says what to do, and at 60×20 the
 	// rows are all taken.

@@ -379,3 +379,25 @@ func TestEditNewHookURL(t *testing.T) {
 		t.Fatalf("saved URL %q", got.BaseURL)
 	}
 }
+
+// TestEditReadsTheTargetAgain: e edits the target as the store has it
+// now, not as the home list read it, so a change made since the list was
+// drawn is neither lost nor a conflict.
+func TestEditReadsTheTargetAgain(t *testing.T) {
+	st, _ := editStore(t)
+	d := editDriver(t, st)
+	d.want("zap-tickets")
+	other, _ := st.Target(context.Background(), "zap-tickets")
+	other.RevokePath = "Zapier > Zaps > webhook step"
+	if err := st.UpdateTarget(context.Background(), &other, "someone"); err != nil {
+		t.Fatal(err)
+	}
+	fixOwnerTypo(d)
+	d.want("Zapier > Zaps > webhook step")
+	d.key("enter")
+	d.want("Saved zap-tickets: changed receiver_owner.")
+	got, _ := st.Target(context.Background(), "zap-tickets")
+	if got.RevokePath != "Zapier > Zaps > webhook step" || got.ReceiverOwner != "ops@example.com" || got.Version != 3 {
+		t.Fatalf("saved %+v", got)
+	}
+}

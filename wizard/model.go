@@ -233,6 +233,8 @@ func (m *model) updateFlow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		m.answers = &answers{}
 		m.returnToReview = false
 		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider)), true
+	case editLoadedMsg:
+		return m.openEdit(msg), true
 	case editSavedMsg:
 		return m.editSaved(msg), true
 	case savedMsg:
