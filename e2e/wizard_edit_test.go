@@ -356,3 +356,47 @@ func TestWizardAccessibleEditConcurrentChange(t *testing.T) {
 		t.Fatalf("the lost race wrote: %v", show)
 	}
 }
+
+// TestWizardEditInterruptedResumes: an edit opened from the target's
+// details and interrupted with Ctrl-C resumes as an edit of the same
+// target; its save updates that target and never creates a second one.
+func TestWizardEditInterruptedResumes(t *testing.T) {
+	editVariants(t, func(t *testing.T, cols, rows int, colour bool) {
+		h := newHome(t)
+		h.addTypoTarget()
+		w := h.editTerm(cols, rows, colour)
+		w.wait("Integration status", "zap")
+		w.send(keyEnter)
+		w.wait("Target · zap", "e edit")
+		w.send("e")
+		w.waitFlat("Edit zap · Review and save", "Nothing changed yet")
+		w.send("6")
+		w.wait("Receiver owner and revoke path", typoOwner)
+		w.send("\x15")
+		w.send(paste("ops@example.com"))
+		w.wait("ops@example.com")
+		w.send(keyEnter, keyEnter)
+		w.waitFlat("Ready to save: changes receiver_owner.")
+		w.send(keyCtrlC)
+		if code := w.exit(); code != 130 {
+			t.Fatalf("ctrl+c: exit %d", code)
+		}
+
+		w = h.editTerm(cols, rows, colour)
+		w.waitFlat("Resume editing zap at Review and save")
+		w.send("c")
+		w.waitFlat("Edit zap · Review and save", "Ready to save: changes receiver_owner.")
+		w.send(keyEnter)
+		w.waitFlat("Saved zap: changed receiver_owner.")
+		w.send(keyEsc)
+		w.wait("Integration status")
+		w.send("q")
+		w.exit()
+		if list := h.listed(); len(list) != 1 || h.shown("zap")["receiver_owner"] != "ops@example.com" {
+			t.Fatalf("after the resumed edit: %v", list)
+		}
+		if strings.Contains(h.dump(), "wizard:tester") {
+			t.Fatal("the edit's draft is kept after saving")
+		}
+	})
+}
