@@ -26,7 +26,8 @@ type fakeStore struct {
 	targets map[string]core.Target
 	secrets map[string]string
 	draft   *draftRow
-	listed  []int // limits passed to Targets
+	listed  []int      // limits passed to Targets
+	updates [][]string // the changed fields of each update that wrote
 	failOn  map[string]error
 }
 
@@ -148,6 +149,7 @@ func (s *fakeStore) UpdateTargetWithEdge(_ context.Context, t *core.Target, edge
 			*t = cur
 			return nil, nil
 		}
+		s.updates = append(s.updates, changed)
 		saved := *t
 		saved.Signing, saved.Version = cur.Signing, cur.Version+1
 		delete(s.targets, name)
