@@ -56,7 +56,6 @@ func runEditScript(t *testing.T, st *store.Store, lines ...string) string {
 	return out.String()
 }
 
-
 func TestAccessibleEditOwnerTypo(t *testing.T) {
 	st, _ := editSQLite(t)
 	out := runEditScript(t, st,
@@ -86,7 +85,6 @@ func TestAccessibleEditOwnerTypo(t *testing.T) {
 		t.Fatalf("audit %+v", ev)
 	}
 }
-
 
 // TestAccessibleEditLeave: Leave without saving writes nothing and
 // removes the edit's draft.
