@@ -15,7 +15,7 @@ import (
 
 // editSQLite is a real store in a temp folder with one saved target,
 // "zap-tickets", whose owner has a typo.
-func editSQLite(t *testing.T) (*store.Store, string) {
+func editSQLite(t *testing.T) *store.Store {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "webhook-setup.db"), "")
 	if err != nil {
@@ -28,7 +28,7 @@ func editSQLite(t *testing.T) (*store.Store, string) {
 	if err := st.CreateTarget(context.Background(), &tg, testSecret, "tester"); err != nil {
 		t.Fatal(err)
 	}
-	return st, tg.ID
+	return st
 }
 
 // lastAudit is the newest audit event.
@@ -57,7 +57,7 @@ func runEditScript(t *testing.T, st *store.Store, lines ...string) string {
 }
 
 func TestAccessibleEditOwnerTypo(t *testing.T) {
-	st, _ := editSQLite(t)
+	st := editSQLite(t)
 	out := runEditScript(t, st,
 		"7", "zap-tickets", // Edit a target (last), the target
 		"9",               // Go to step 6, Receiver owner and revoke path: save, name, leave, then steps 1-6
@@ -89,7 +89,7 @@ func TestAccessibleEditOwnerTypo(t *testing.T) {
 // TestAccessibleEditLeave: Leave without saving writes nothing and
 // removes the edit's draft.
 func TestAccessibleEditLeave(t *testing.T) {
-	st, _ := editSQLite(t)
+	st := editSQLite(t)
 	out := runEditScript(t, st, "7", "zap-tickets", "3", "6")
 	if !strings.Contains(out, "Nothing was saved; the edit of zap-tickets is discarded.") {
 		t.Fatalf("output:\n%s", out)
