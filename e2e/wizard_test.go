@@ -329,7 +329,7 @@ func TestWizardAccessible(t *testing.T) {
 	if strings.Contains(w.output(), edgeValueOne) {
 		t.Fatal("the edge value was echoed in accessible mode")
 	}
-	answer("Enter a number between 1 and 6", "6") // quit
+	answer("Enter a number between 1 and 7", "6") // quit (Edit a target is 7)
 	if code := w.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())
 	}

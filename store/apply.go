@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/webriskops/webhook-setup/core"
@@ -148,12 +147,6 @@ func (s *Store) applyOp(ctx context.Context, tx *sql.Tx, key []byte, op Op, acto
 		var detail string
 		if len(changed) > 0 {
 			detail = updateDetail(changed, t)
-			// A target file calls base_url webhook_url; the event says
-			// where the URL now points either way, redacted (it is a
-			// bearer credential).
-			if slices.Contains(changed, "webhook_url") {
-				detail += "; url now " + redactURL(t.BaseURL)
-			}
 		}
 		if op.Secret != "" {
 			var rot string

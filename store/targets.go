@@ -379,32 +379,46 @@ func createDetail(t core.Target) string {
 // EdgeAuth are saved as given: a nil EdgeAuth removes the edge header, a
 // renamed one keeps its stored value (RotateEdge replaces the value).
 func (s *Store) UpdateTarget(ctx context.Context, t *core.Target, actor string) error {
+	_, err := s.UpdateTargetWithEdge(ctx, t, "", actor)
+	return err
+}
+
+// UpdateTargetWithEdge is UpdateTarget with a new edge authentication
+// value for t.EdgeAuth ("" keeps the stored one), for the wizard's edit.
+// It returns the names of the changed fields as the audit event lists
+// them (webhook_url for the URL; none when nothing was written). The
+// signing secret is never changed here: RotateSecret does that, with its
+// grace period.
+func (s *Store) UpdateTargetWithEdge(ctx context.Context, t *core.Target, edgeValue, actor string) ([]string, error) {
 	if t == nil {
-		return codes.Errorf(codes.Internal, "UpdateTarget called without a target")
+		return nil, codes.Errorf(codes.Internal, "UpdateTarget called without a target")
 	}
 	if p := core.ValidateName(t.Name); p != nil {
-		return codes.ProblemsError([]codes.Problem{*p})
+		return nil, codes.ProblemsError([]codes.Problem{*p})
+	}
+	if err := checkEdge(*t, edgeValue, true); err != nil {
+		return nil, err
 	}
 	key, err := s.loadKey(ctx, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := s.now()
 	var saved core.Target
+	var changed []string
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var changed []string
 		var err error
-		saved, changed, err = s.updateTx(ctx, tx, key, *t, "", now)
+		saved, changed, err = s.updateTx(ctx, tx, key, *t, edgeValue, now)
 		if err != nil || len(changed) == 0 {
 			return err
 		}
 		return insertAudit(ctx, tx, now, actor, "target.update", saved.Name, updateDetail(changed, saved))
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	*t = saved
-	return nil
+	return auditNames(changed), nil
 }
 
 // updateTx checks the version, writes t's fields (and a new edge value
@@ -498,10 +512,13 @@ func conflict(cur core.Target, read int64) error {
 		cur.Name, cur.Version, read)
 }
 
-// updateDetail lists the changed fields; a new URL is shown redacted.
+// updateDetail lists the changed fields by the names people write
+// (auditNames); a new URL is shown redacted, and a new URL safety
+// decision is recorded as the create event records it.
 func updateDetail(changed []string, t core.Target) string {
-	d := "changed " + strings.Join(changed, ", ")
-	if slices.Contains(changed, "base_url") {
+	names := auditNames(changed)
+	d := "changed " + strings.Join(names, ", ")
+	if slices.Contains(names, "webhook_url") {
 		d += "; url now " + redactURL(t.BaseURL)
 	}
 	if slices.Contains(changed, "resolve") {
@@ -511,6 +528,24 @@ func updateDetail(changed []string, t core.Target) string {
 		d += urlCheckDetail(t)
 	}
 	return d
+}
+
+// auditNames are the changed fields as add, targets files and the audit
+// log name them: the URL is webhook_url (base_url is only its JSON name),
+// and a new URL safety decision is no field of its own (the detail
+// records the decision after the list).
+func auditNames(changed []string) []string {
+	out := make([]string, 0, len(changed))
+	for _, f := range changed {
+		switch f {
+		case "url_check":
+		case "base_url":
+			out = append(out, "webhook_url")
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // DeleteTarget removes the target named name and its credentials in one

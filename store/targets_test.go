@@ -94,7 +94,7 @@ func TestTargetCRUD(t *testing.T) {
 	if len(ev) != 1 || ev[0].Action != "target.update" || ev[0].Target != "zapier-renamed" || ev[0].Actor != "tester" {
 		t.Fatalf("last audit event = %+v", ev)
 	}
-	for _, f := range []string{"name", "base_url", "deployment_mode", "private_network.policy", "private_network.allowlist", "private_network.authorized_by"} {
+	for _, f := range []string{"name", "webhook_url", "deployment_mode", "private_network.policy", "private_network.allowlist", "private_network.authorized_by"} {
 		if !strings.Contains(ev[0].Detail, f) {
 			t.Errorf("update detail %q does not name %s", ev[0].Detail, f)
 		}

@@ -386,6 +386,11 @@ func (ui *lineUI) main(o Options) error {
 				[2]string{"disconnect", "Disconnect"})
 		}
 		opts = append(opts, [2]string{"quit", "Quit"})
+		if len(targets) > 0 {
+			// Last, so the numbers of the choices before it stay as
+			// operators learned them.
+			opts = append(opts, [2]string{"edit", "Edit a target"})
+		}
 		action, err := ui.choose("What next?", "", opts...)
 		switch {
 		case errors.Is(err, errBack):
@@ -491,7 +496,7 @@ func (ui *lineUI) status() (resume string, targets []core.Target, err error) {
 		resume = "Resume unfinished setup"
 		if step, data, at, ok, err := st.LoadDraft(ctx, ui.e.draftID); err == nil && ok {
 			a, _ := unmarshalAnswers(data)
-			resume = resumeText(stepID(step), a.Mode, at, ui.e.now())
+			resume = resumeText(draftEditName(data), stepID(step), a.Mode, at, ui.e.now())
 		}
 		ui.printf("An unfinished setup is saved.\n")
 	}

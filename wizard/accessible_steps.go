@@ -32,10 +32,16 @@ func (ui *lineUI) setup(a *answers, step stepID) error {
 	ui.saved = false
 	ui.printf("%s\n", navHelp)
 	for step != "" {
-		count, _ := stepCount(a.Mode, step)
-		ui.heading("New target › " + count + " · " + step.Title())
+		title, _ := setupTitle(a, step)
+		ui.heading(title)
 		next, err := ui.step(a, step)
 		switch {
+		case errors.Is(err, errBack) && a.editsSaved():
+			if step == stepReview {
+				return ui.leaveEdit(a)
+			}
+			step = stepReview
+			continue
 		case errors.Is(err, errBack):
 			step = prevStep(a.Mode, step)
 			continue
@@ -43,12 +49,13 @@ func (ui *lineUI) setup(a *answers, step stepID) error {
 			ui.saveDraft(a, step)
 			ui.stopped = true
 			if ui.draftKept {
-				ui.printf("\nThe unfinished setup is kept as a draft. Run webhook-setup again and choose: %s.\n", resumeText(step, a.Mode, ui.e.now(), ui.e.now()))
+				ui.printf("\nThe unfinished setup is kept as a draft. Run webhook-setup again and choose: %s.\n", resumeText(a.editName(), step, a.Mode, ui.e.now(), ui.e.now()))
 			}
 			return err
 		case err != nil:
 			return err
 		}
+		next = editNext(a, step, next)
 		if next == "" {
 			return nil // saved
 		}
@@ -236,6 +243,9 @@ func (ui *lineUI) resolveAs(a *answers) (bool, error) {
 // the paste prompt, or when a shown secret is discarded, returns to the
 // choice.
 func (ui *lineUI) secret(a *answers) error {
+	if a.editsSaved() {
+		return ui.keptSecret(a)
+	}
 	ui.printf("%s\n", defOf(stepSecret).intro)
 	if a.SecretGenerated && !a.SecretStored && signing.CheckSecret(a.Secret) == nil {
 		// Resumed before the operator confirmed: show it again, as the
@@ -543,7 +553,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 	for {
 		t := a.Target()
 		st := ui.e.st
-		for _, l := range []string{
+		lines := []string{
 			field(st, "endpoint host", endpointHost(t.BaseURL)),
 			field(st, "provider key", string(t.ProviderKey)),
 			field(st, "signing", core.SigningSummary(t.Signing)),
@@ -552,7 +562,11 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			field(st, "deployment mode", string(t.DeploymentMode)),
 			field(st, "private network", networkSummary(t)),
 			field(st, "name", t.Name),
-		} {
+		}
+		if a.editsSaved() {
+			editRows(st, a, t, lines)
+		}
+		for _, l := range lines {
 			ui.printf("%s\n", l)
 		}
 		if r := resolveRow(t); r != "" {
@@ -570,7 +584,10 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			ui.printf("  %s: %s\n", n, strings.ReplaceAll(string(states.Get(n)), "_", " "))
 		}
 		opts := [][2]string{}
-		if len(blockers) == 0 {
+		if len(blockers) == 0 && a.editsSaved() {
+			ui.printf("%s\n", editReadyLine(st, a, 0))
+			opts = append(opts, [2]string{"save", "Save " + clean(t.Name)})
+		} else if len(blockers) == 0 {
 			ui.printf("Ready to save.\n")
 			opts = append(opts, [2]string{"save", "Save " + clean(t.Name)})
 		} else {
@@ -581,6 +598,9 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			}
 		}
 		opts = append(opts, [2]string{"name", "Edit the name"})
+		if a.editsSaved() {
+			opts = append(opts, [2]string{"back", "Leave without saving"})
+		}
 		for i, s := range flow(a.Mode) {
 			if s != stepReview {
 				opts = append(opts, [2]string{string(s), fmt.Sprintf("Go to step %d, %s", i+1, s.Title())})
@@ -599,6 +619,8 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			if saved {
 				return "", nil
 			}
+		case "back":
+			return "", errBack
 		case "name":
 			name, err := ui.ask("Target name", t.Name, func(v string) error { return problemErr(core.ValidateName(strings.TrimSpace(v))) })
 			if errors.Is(err, errBack) {
@@ -618,6 +640,9 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 // save stores the target with the URL safety decision v of its Review,
 // removes the draft and offers a test send.
 func (ui *lineUI) save(a *answers, v *urlsafe.Verdict) (bool, error) {
+	if a.editsSaved() {
+		return ui.saveEdit(a, v)
+	}
 	t, secret := a.Target(), a.Secret
 	t.Signing = nil
 	if v != nil {

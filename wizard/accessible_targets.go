@@ -37,6 +37,8 @@ func (ui *lineUI) targetAction(action string) error {
 	case "open":
 		ui.details(t)
 		return nil
+	case "edit":
+		return ui.edit(t)
 	case "test":
 		return ui.testSend(t)
 	case "rotate":

@@ -57,6 +57,11 @@ type answers struct {
 	EdgeHeader       string `json:"edge_header,omitempty"`
 	EdgeValue        string `json:"edge_value,omitempty"`
 
+	// Edit is the saved target these answers edit (edit.go); nil for a
+	// new target. It is part of the draft, so an interrupted edit resumes
+	// as an edit of the same target.
+	Edit *editOf `json:"edit,omitempty"`
+
 	// approval is the endpoint verdict that needs private-network
 	// approval, for this run only (network_approval.go).
 	approval *approvalNote
@@ -132,6 +137,7 @@ func (a *answers) Target() core.Target {
 	}
 	a.extras(&t)
 	a.resolve(&t)
+	a.applyKept(&t)
 	return t
 }
 
@@ -145,7 +151,8 @@ func (a *answers) Problems() []codes.Problem {
 // with the edge header's problems: the readiness the Review shows.
 func (a *answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessment {
 	as := core.Assess(ctx, a.Target(), a.Secret, r)
-	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
+	a.judgeKept(&as)
+	as.Include(a.edgeProblems()...)
 	return as
 }
 
@@ -154,7 +161,8 @@ func (a *answers) Assess(ctx context.Context, r urlsafe.Resolver) core.Assessmen
 // while the name may still change.
 func (a *answers) Judge(v *urlsafe.Verdict) core.Assessment {
 	as := core.AssessWith(a.Target(), a.Secret, v)
-	as.Include(core.CheckEdge(a.EdgeHeader, a.EdgeValue)...)
+	a.judgeKept(&as)
+	as.Include(a.edgeProblems()...)
 	a.nameUnticked(as.Problems)
 	return as
 }

@@ -23,6 +23,10 @@ type Store interface {
 	// header (t.EdgeAuth) and its value.
 	CreateTargetWithEdge(ctx context.Context, t *core.Target, secret, edgeValue, actor string) error
 	RotateSecret(ctx context.Context, name, secret string, grace time.Duration, actor string) (core.Target, error)
+	// UpdateTargetWithEdge saves an edited target (found by t.ID, at
+	// t.Version) and returns the names of the changed fields; a new edge
+	// value replaces the stored one ("" keeps it). The secret stays.
+	UpdateTargetWithEdge(ctx context.Context, t *core.Target, edgeValue, actor string) ([]string, error)
 	DeleteTarget(ctx context.Context, name, actor string) error
 	SaveDraft(ctx context.Context, id, step string, data []byte) error
 	LoadDraft(ctx context.Context, id string) (step string, data []byte, updatedAt time.Time, ok bool, err error)

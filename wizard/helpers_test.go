@@ -26,7 +26,8 @@ type fakeStore struct {
 	targets map[string]core.Target
 	secrets map[string]string
 	draft   *draftRow
-	listed  []int // limits passed to Targets
+	listed  []int      // limits passed to Targets
+	updates [][]string // the changed fields of each update that wrote
 	failOn  map[string]error
 }
 
@@ -116,6 +117,48 @@ func (s *fakeStore) RotateSecret(_ context.Context, name, secret string, _ time.
 	s.targets[name] = t
 	s.secrets[name] = secret
 	return t, nil
+}
+
+// UpdateTargetWithEdge follows the store's rule: by id at the version
+// read (else codes.Conflict), the secret kept, nothing written when
+// nothing changed.
+func (s *fakeStore) UpdateTargetWithEdge(_ context.Context, t *core.Target, edgeValue, _ string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.fail("UpdateTarget"); err != nil {
+		return nil, err
+	}
+	for name, cur := range s.targets {
+		if cur.ID != t.ID {
+			continue
+		}
+		if cur.Version != t.Version {
+			return nil, codes.Errorf(codes.Conflict, "target %q is at version %d", name, cur.Version)
+		}
+		var changed []string
+		for _, f := range core.ChangedFields(cur, *t) {
+			if f == "base_url" {
+				f = "webhook_url"
+			}
+			changed = append(changed, f)
+		}
+		if edgeValue != "" {
+			changed = append(changed, "edge_auth.value")
+		}
+		if len(changed) == 0 {
+			*t = cur
+			return nil, nil
+		}
+		s.updates = append(s.updates, changed)
+		saved := *t
+		saved.Signing, saved.Version = cur.Signing, cur.Version+1
+		delete(s.targets, name)
+		s.targets[saved.Name] = saved
+		s.secrets[saved.Name] = s.secrets[name]
+		*t = saved
+		return changed, nil
+	}
+	return nil, codes.Errorf(codes.TargetNotFound, "no target has id %q", t.ID)
 }
 
 func (s *fakeStore) DeleteTarget(_ context.Context, name, _ string) error {

@@ -32,6 +32,7 @@ type home struct {
 	draftStep stepID
 	draftMode core.Mode
 	draftAt   time.Time
+	draftEdit string // the target the draft edits, "" for a new one
 	// confirmNew is set by n while a draft exists: n again starts over.
 	confirmNew bool
 	// stale is set when the page size changed after the page loaded.
@@ -59,7 +60,7 @@ func (h *home) pageSize() int { return max(h.room()-h.reserved(), 3) }
 // room is the lines the home screen has: the height it was given, less
 // the help line's extra lines (at 80 columns it takes two).
 func (h *home) room() int {
-	keys := []key.Binding{keyNew, keyResume, keyOpen, keyTest, keyRotate, keyDisconnect, keyUp, keyPageUp, keyQuit}
+	keys := []key.Binding{keyNew, keyResume, keyOpen, keyEdit, keyTest, keyRotate, keyDisconnect, keyUp, keyPageUp, keyQuit}
 	if !h.hasDraft {
 		keys = append(keys[:1], keys[2:]...)
 	}
@@ -86,7 +87,7 @@ func (h *home) reserved() int {
 // " (press c)" on its last line: at 60 columns a line cut to the width
 // lost when the draft was saved.
 func (h *home) draftText() string {
-	what := resumeText(h.draftStep, h.draftMode, h.draftAt, h.env.now())
+	what := resumeText(h.draftEdit, h.draftStep, h.draftMode, h.draftAt, h.env.now())
 	return wrap("▶ "+what, max(h.width-len(" (press c)"), 20))
 }
 
@@ -120,6 +121,7 @@ func (h *home) load(offset int) tea.Cmd {
 			if a, err := unmarshalAnswers(data); err == nil {
 				msg.draftMode = a.Mode // for "Step N of M"
 			}
+			msg.draftEdit = draftEditName(data)
 		}
 		return msg
 	})
@@ -142,7 +144,7 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		h.loaded = true
 		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total
-		h.hasDraft, h.draftStep, h.draftMode, h.draftAt = msg.hasDraft, msg.draftStep, msg.draftMode, msg.draftAt
+		h.hasDraft, h.draftStep, h.draftMode, h.draftAt, h.draftEdit = msg.hasDraft, msg.draftStep, msg.draftMode, msg.draftAt, msg.draftEdit
 		h.cursor = min(h.cursor, max(len(h.targets)-1, 0))
 		if msg.limit != h.pageSize() {
 			// A draft appeared or went: its line changes the page size.
@@ -205,6 +207,8 @@ func (h *home) key(k tea.KeyMsg) tea.Cmd {
 			return h.env.post(newSetupMsg{})
 		}
 		return h.open(actionDetails)
+	case key.Matches(k, keyEdit):
+		return h.open(actionEdit)
 	case key.Matches(k, keyTest):
 		return h.open(actionTest)
 	case key.Matches(k, keyRotate):
@@ -358,7 +362,7 @@ func (h *home) ShortHelp() []key.Binding {
 		keys = append(keys, keyResume)
 	}
 	if len(h.targets) > 0 {
-		keys = append(keys, keyOpen, keyTest, keyRotate, keyDisconnect)
+		keys = append(keys, keyOpen, keyEdit, keyTest, keyRotate, keyDisconnect)
 	}
 	if len(h.targets) > 1 {
 		keys = append(keys, keyUp)

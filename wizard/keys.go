@@ -25,6 +25,7 @@ var (
 	keyTest       = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test send"))
 	keyRotate     = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rotate secret"))
 	keyDisconnect = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disconnect"))
+	keyEdit       = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit"))
 	keyResume     = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "resume setup"))
 	keyPageUp     = key.NewBinding(key.WithKeys("pgup", "left"), key.WithHelp("←/→", "page"))
 	keyPageDown   = key.NewBinding(key.WithKeys("pgdown", "right"))

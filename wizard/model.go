@@ -54,6 +54,9 @@ type model struct {
 	// details), where back returns.
 	origin       screen
 	originTarget core.Target
+	// pendingEdit is the id of the target e was pressed on while an
+	// unfinished setup is saved: e again replaces it (edit.go).
+	pendingEdit string
 
 	problems []codes.Problem
 	notice   string
@@ -235,12 +238,19 @@ func (m *model) updateFlow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		m.answers = &answers{}
 		m.returnToReview = false
 		return tea.Batch(m.drafts.remove(m.env), m.openStep(stepProvider)), true
+	case editLoadedMsg:
+		return m.openEdit(msg), true
+	case editSavedMsg:
+		return m.editSaved(msg), true
 	case savedMsg:
 		m.answers, m.returnToReview, m.draftKept = nil, false, false
 		m.openTarget(openTargetMsg{action: actionTest, t: msg.t}, screenHome)
 		m.notice = "Saved " + clean(msg.t.Name) + ". The unfinished setup is cleared." + whsecHint(msg.t) + nextSteps(msg.t)
 		return m.cur.Init(), true
 	case openTargetMsg:
+		if msg.action == actionEdit {
+			return m.startEdit(msg.t), true
+		}
 		origin := screenHome
 		if m.screen == screenDetails {
 			origin = screenDetails
@@ -261,7 +271,7 @@ func (m *model) updateFlow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 // show makes c the current screen and clears what the last one reported.
 func (m *model) show(s screen, c component) {
 	m.screen, m.cur = s, c
-	m.problems, m.notice = nil, ""
+	m.problems, m.notice, m.pendingEdit = nil, "", ""
 	m.resize()
 }
 
@@ -285,6 +295,9 @@ func (m *model) newStep(s stepID) component {
 	case stepEndpoint:
 		return newEndpointStep(e, a)
 	case stepSecret:
+		if a.editsSaved() {
+			return newKeptSecretStep(e, a)
+		}
 		return newSecretStep(e, a)
 	case stepReceiver:
 		return newReceiverStep(e, a)
@@ -305,7 +318,8 @@ func (m *model) stepDone(s stepID) tea.Cmd {
 		return nil
 	}
 	next := nextStep(m.answers.Mode, s)
-	if m.returnToReview {
+	if m.returnToReview || m.answers.editsSaved() {
+		// An edit changes one step at a time and comes back to Review.
 		next = stepReview
 		if s == stepMode && m.answers.Mode == core.ModeSelfHosted && m.answers.Policy == "" {
 			// Newly self-hosted: the Private network step has not been seen.
@@ -329,6 +343,14 @@ func (m *model) back() tea.Cmd {
 		return nil
 	case screenStep:
 		m.returnToReview = false
+		if m.answers.editsSaved() {
+			// An edit's steps are reached from Review: back is Review,
+			// and back from Review leaves the edit unsaved.
+			if m.step == stepReview {
+				return m.leaveEdit()
+			}
+			return m.openStep(stepReview)
+		}
 		if prev := prevStep(m.answers.Mode, m.step); prev != "" {
 			return m.openStep(prev)
 		}

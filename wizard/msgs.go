@@ -59,6 +59,9 @@ type homeLoadedMsg struct {
 	draftStep stepID
 	draftMode core.Mode
 	draftAt   time.Time
+	// draftEdit is the name of the target the draft edits ("" for a
+	// new target).
+	draftEdit string
 	err       error
 }
 
@@ -89,6 +92,7 @@ const (
 	actionTest
 	actionRotate
 	actionDisconnect
+	actionEdit
 )
 
 // homeMsg asks the parent to go back to Integration status, reloading it,

@@ -121,6 +121,9 @@ func (s *reviewStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if p.Code == codes.NameTaken {
 			p.Fix = "Press e to choose another name."
 		}
+		if s.a.editsSaved() {
+			p = editFailure(p)
+		}
 		return s, report(s, p)
 	case tea.KeyMsg:
 		if s.editing {
@@ -199,6 +202,9 @@ func (s *reviewStep) save() tea.Cmd {
 		return notify(s, "The store is still opening; try again in a moment.")
 	}
 	s.saving = true
+	if s.a.editsSaved() {
+		return s.saveEdit()
+	}
 	t, secret, edgeValue, e := s.a.Target(), s.a.Secret, s.a.EdgeValue, s.env
 	t.Signing = nil // the store fills it from the credential
 	if v := s.current(); v != nil {
@@ -239,6 +245,9 @@ func (s *reviewStep) View() string {
 	if x := extrasSummary(t); x != "" {
 		lines = append(lines, field(st, "extra headers", x))
 	}
+	if s.a.editsSaved() {
+		editRows(st, s.a, t, lines)
+	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
 	if s.editing {
 		b.WriteString(st.dim.Render(fmt.Sprintf("%-18s", "name")) + " " + s.name.View() + "\n")
@@ -261,6 +270,8 @@ func (s *reviewStep) View() string {
 			b.WriteString(s.spin.View() + " saving…")
 		case s.checking:
 			b.WriteString(s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…")
+		case s.ready() && s.a.editsSaved():
+			b.WriteString(editReadyLine(st, s.a, s.width))
 		case s.ready():
 			b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
 		default:
@@ -390,10 +401,14 @@ func (s *reviewStep) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{keyNext, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
-	if s.ready() {
-		return []key.Binding{keySave, keyEditName, jumpHelp(s.a.Mode), keyBack}
+	back := keyBack
+	if s.a.editsSaved() {
+		back = keyLeaveEdit
 	}
-	return []key.Binding{jumpHelp(s.a.Mode), keyEditName, keyBack}
+	if s.ready() {
+		return []key.Binding{keySave, keyEditName, jumpHelp(s.a.Mode), back}
+	}
+	return []key.Binding{jumpHelp(s.a.Mode), keyEditName, back}
 }
 
 func (s *reviewStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -10,9 +10,13 @@ import (
 // it stopped at by name and place ("Step 4 of 7", the count of the draft's
 // mode) and when it was saved, e.g. "Resume unfinished setup at Signing
 // secret (Step 4 of 7), saved 3 min ago". An unknown step or time is left
-// out rather than guessed.
-func resumeText(step stepID, mode core.Mode, at, now time.Time) string {
+// out rather than guessed. A draft that edits a saved target (edit, its
+// name) says "Resume editing NAME" instead.
+func resumeText(edit string, step stepID, mode core.Mode, at, now time.Time) string {
 	what := "Resume unfinished setup"
+	if edit != "" {
+		what = "Resume editing " + clean(edit)
+	}
 	if validStep(step) {
 		what += " at " + step.Title()
 		if position(mode, step) > 0 {

@@ -32,6 +32,8 @@ func (d *details) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, keyReveal):
 		d.reveal = !d.reveal
+	case key.Matches(k, keyEdit):
+		return d, d.act(actionEdit)
 	case key.Matches(k, keyTest):
 		return d, d.act(actionTest)
 	case key.Matches(k, keyRotate):
@@ -103,7 +105,7 @@ func (d *details) ShortHelp() []key.Binding {
 	if d.reveal {
 		reveal = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "hide URL"))
 	}
-	return []key.Binding{reveal, keyTest, keyRotate, keyDisconnect, keyBack}
+	return []key.Binding{reveal, keyEdit, keyTest, keyRotate, keyDisconnect, keyBack}
 }
 
 func (d *details) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

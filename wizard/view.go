@@ -29,10 +29,7 @@ func (m *model) heading() string {
 	case screenHome:
 		title = "Integration status"
 	case screenStep:
-		a := m.answers
-		count, shortCount := stepCount(a.Mode, m.step)
-		title = "New target › " + count + " · " + m.step.Title()
-		short = shortCount + " · " + m.step.Title()
+		title, short = setupTitle(m.answers, m.step)
 	case screenTest:
 		title = "Test send · " + clean(m.originTarget.Name)
 	case screenDetails:
