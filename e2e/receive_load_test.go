@@ -24,15 +24,30 @@ import (
 )
 
 // plainBinary builds the binary without the race detector, whose shadow
-// memory would swamp a memory measurement.
+// memory would swamp a memory measurement. It is built once per test run,
+// beside bin (TestMain removes that folder), for every test that measures.
 func plainBinary(t *testing.T) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "webhook-setup-plain")
-	build := exec.Command("go", "build", "-o", out, "github.com/webriskops/webhook-setup")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, b)
+	plainBuild.Do(func() {
+		out := filepath.Join(filepath.Dir(bin), "webhook-setup-plain")
+		build := exec.Command("go", "build", "-o", out, "github.com/webriskops/webhook-setup")
+		if b, err := build.CombinedOutput(); err != nil {
+			plainBuild.err = fmt.Errorf("build: %v\n%s", err, b)
+			return
+		}
+		plainBuild.path = out
+	})
+	if plainBuild.err != nil {
+		t.Fatal(plainBuild.err)
 	}
-	return out
+	return plainBuild.path
+}
+
+// plainBuild is plainBinary's one build.
+var plainBuild struct {
+	sync.Once
+	path string
+	err  error
 }
 
 // procMemKiB reads a VmXXX line of /proc/PID/status in KiB.
