@@ -179,7 +179,7 @@ func TestWizardResolveAsAccessible(t *testing.T) {
 	answer("Enter a number between 1 and 8", "1") // save
 	w.wait("Saved " + offlineZap)
 	answer("Enter a number between 1 and 4", "1") // dry run: nothing is sent
-	answer("Enter a number between 1 and 6", "6") // quit
+	answer("Enter a number between 1 and 7", "6") // quit (Edit a target is the 7th)
 	if code := w.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())
 	}
