@@ -104,7 +104,7 @@ func TestReviewFixListFitsTheTerminal(t *testing.T) {
 		t.Fatalf("%d lines", n)
 	}
 	d.send(resize(80, 50))
-	d.wantFlat("fix: Say who owns the receiver (wizard: Receiver owner; add: --owner).",
+	d.wantFlat("fix: Say who owns the receiver, in the Receiver owner field.",
 		"fix: Say where the receiver URL and secret are rotated or deleted")
 }
 

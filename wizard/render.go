@@ -95,8 +95,8 @@ func problemLines(st *styles, ps []codes.Problem, width int) string {
 		for _, l := range lines[1:] {
 			b.WriteString("\n  " + l)
 		}
-		if p.Fix != "" {
-			for j, l := range strings.Split(wrap("fix: "+clean(p.Fix), max(width-2, 20)), "\n") {
+		if fix := wizardFix(p, false); fix != "" {
+			for j, l := range strings.Split(wrap("fix: "+clean(fix), max(width-2, 20)), "\n") {
 				if j == 0 {
 					l = st.dim.Render("fix:") + strings.TrimPrefix(l, "fix:")
 				}

@@ -352,7 +352,7 @@ func (s *reviewStep) fixItem(label string, p codes.Problem, detail int) string {
 		lines[0] = st.key.Render(label) + " " + st.code.Render(string(p.Code)) + rest
 	}
 	if detail == fixFull {
-		for _, l := range strings.Split(wrap("fix: "+clean(p.Fix), w), "\n") {
+		for _, l := range strings.Split(wrap("fix: "+clean(wizardFix(p, false)), w), "\n") {
 			lines = append(lines, st.dim.Render(l))
 		}
 	}
