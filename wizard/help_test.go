@@ -32,8 +32,16 @@ func TestStepHelpListsCtrlCWhenItFits(t *testing.T) {
 	throughEndpointFrom(d)
 	pasteSecretStep(d)
 	d.at(stepReceiver)
-	// Receiver checks' keys fill the line at 80 columns: no ctrl+c, and
-	// still one line.
+	// Nothing ticked: enter is refused, so it is not offered, and
+	// ctrl+c fits.
+	d.wantNot("enter continue")
+	d.want("esc back  ctrl+c quit")
+	for range receiverHeaders {
+		d.key("space", "down")
+	}
+	// All six ticked, enter continues: Receiver checks' keys fill the
+	// line at 80 columns: no ctrl+c, and still one line.
+	d.want("enter continue")
 	d.wantNot("ctrl+c quit")
 	if l := d.helpLine(); !strings.HasPrefix(l, "↑/↓ move  space tick") {
 		t.Fatalf("receiver help wraps: %q", l)

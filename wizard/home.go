@@ -70,16 +70,19 @@ const legend = "STATES: provider_key endpoint signing replay_protection private_
 
 // reserved is the lines of the home screen that are not target rows: the
 // draft line and its gap, the count and its gap, the column heads, the
-// legend, the selected target's line and two lines for its blocked codes
-// (a code and its fix, then the next or how many more; more are shown
-// when a short page leaves room).
+// legend and the selected target's line. No rows are kept empty for the
+// selected target's blocked codes: on a full page they take the legend's
+// rows (see codesView), so a page of ready targets fills the screen.
 func (h *home) reserved() int {
-	n := 2 + 1 + strings.Count(wrap(legend, h.width), "\n") + 1 + 1 + 2
+	n := 2 + 1 + h.legendLines() + 1
 	if h.hasDraft {
 		n += 2
 	}
 	return n
 }
+
+// legendLines is the rows the legend takes at the current width.
+func (h *home) legendLines() int { return strings.Count(wrap(legend, h.width), "\n") + 1 }
 
 // load reads one page of targets and the draft's state as a command.
 func (h *home) load(offset int) tea.Cmd {
@@ -285,22 +288,33 @@ func (h *home) View() string {
 			b.WriteString("  " + row + "\n")
 		}
 	}
-	b.WriteString(st.dim.Render(wrap(legend, h.width)))
-	if t, ok := h.selected(); ok {
-		r := core.Evaluate(t)
-		b.WriteString("\n" + st.heading.Render(clean(t.Name)) + " " + clean(endpointHost(t.BaseURL)))
-		if r.Ready {
-			b.WriteString(" " + st.ok.Render("ready"))
+	t, ok := h.selected()
+	if !ok {
+		b.WriteString(st.dim.Render(wrap(legend, h.width)))
+		return b.String()
+	}
+	r := core.Evaluate(t)
+	// The rows under the list: the legend, the selected target's line
+	// and its blocked codes. When the codes need the legend's rows (a
+	// full page), they take them: what blocks the target comes first.
+	left := h.room() - (strings.Count(b.String(), "\n") + 1) - 1
+	codeLines := len(r.Blocked)
+	if codeLines > 0 && left-h.legendLines() < min(codeLines, 2) {
+		codeLines = max(left, 2)
+	} else {
+		b.WriteString(st.dim.Render(wrap(legend, h.width)) + "\n")
+		codeLines = max(left-h.legendLines(), 2)
+	}
+	b.WriteString(st.heading.Render(clean(t.Name)) + " " + clean(endpointHost(t.BaseURL)))
+	if r.Ready {
+		b.WriteString(" " + st.ok.Render("ready"))
+	}
+	for i, p := range r.Blocked {
+		if i == codeLines-1 && len(r.Blocked) > codeLines {
+			b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
+			break
 		}
-		// The codes take the lines the page leaves, at least two.
-		codeLines := max(h.room()-(strings.Count(b.String(), "\n")+1), 2)
-		for i, p := range r.Blocked {
-			if i == codeLines-1 && len(r.Blocked) > codeLines {
-				b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
-				break
-			}
-			b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
-		}
+		b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
 	}
 	return b.String()
 }

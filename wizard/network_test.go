@@ -153,8 +153,9 @@ func TestNetworkHelpFollowsTheFocus(t *testing.T) {
 
 	d.key("enter", "enter")
 	d.wantLine("› authorized by: █")
-	oneLine("enter continue  ↑ previous field  esc back")
+	oneLine("↑ previous field  esc back") // enter is refused until someone authorized it
 	d.typeText("CHG-1")
+	oneLine("enter continue  ↑ previous field  esc back")
 	d.key("enter")
 	d.at(stepOwner)
 	if a := d.m.answers; strings.Join(a.Allowlist, ",") != "10.20.0.0/16,n8n.interna" || a.AuthorizedBy != "CHG-1" {

@@ -293,7 +293,8 @@ func (s *networkStep) ShortHelp() []key.Binding {
 		}
 		return append(keys, keyBack)
 	case fieldAuthorized:
-		return []key.Binding{keyNext, keyFieldUp, keyBack}
+		keys := when(len(s.a.FieldProblems("private_network")) == 0, keyNext)
+		return append(keys, keyFieldUp, keyBack)
 	}
 	if s.policy == core.PolicyAllowlist {
 		return []key.Binding{keyPolicy, keyEnterField, keyBack}
