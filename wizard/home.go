@@ -294,21 +294,19 @@ func (h *home) View() string {
 		return b.String()
 	}
 	r := core.Evaluate(t)
+	sel := h.selectedLine(t, r.Ready)
 	// The rows under the list: the legend, the selected target's line
-	// and its blocked codes. When the codes need the legend's rows (a
-	// full page), they take them: what blocks the target comes first.
-	left := h.room() - (strings.Count(b.String(), "\n") + 1) - 1
-	codeLines := len(r.Blocked)
-	if codeLines > 0 && left-h.legendLines() < min(codeLines, 2) {
-		codeLines = max(left, 2)
-	} else {
-		b.WriteString(st.dim.Render(wrap(legend, h.width)) + "\n")
-		codeLines = max(left-h.legendLines(), 2)
+	// and its blocked codes. When the codes (or a wrapped name) need the
+	// legend's rows (a full page), they take them, from its end: what
+	// blocks the target comes first.
+	left := h.room() - strings.Count(b.String(), "\n") - (strings.Count(sel, "\n") + 1) // b ends in a line break
+	codeLines := max(left, 2)
+	if rows := min(left-min(len(r.Blocked), 2), h.legendLines()); rows > 0 {
+		// The legend, or as much of it as the page leaves.
+		b.WriteString(st.dim.Render(fit(wrap(legend, h.width), 0, rows)) + "\n")
+		codeLines = max(left-rows, 2)
 	}
-	b.WriteString(st.heading.Render(clean(t.Name)) + " " + clean(endpointHost(t.BaseURL)))
-	if r.Ready {
-		b.WriteString(" " + st.ok.Render("ready"))
-	}
+	b.WriteString(sel)
 	for i, p := range r.Blocked {
 		if i == codeLines-1 && len(r.Blocked) > codeLines {
 			b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
@@ -317,6 +315,25 @@ func (h *home) View() string {
 		b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
 	}
 	return b.String()
+}
+
+// selectedLine names the selected target whole (the NAME column may have
+// cut it) with its host: a name wider than the terminal goes on over as
+// many lines as it takes, and the host wraps after it.
+func (h *home) selectedLine(t core.Target, ready bool) string {
+	st := h.env.st
+	name := clean(t.Name)
+	var lines []string
+	for h.width > 0 && ansi.StringWidth(name) > h.width {
+		cut := ansi.Truncate(name, h.width, "")
+		lines = append(lines, st.heading.Render(cut))
+		name = strings.TrimPrefix(name, cut)
+	}
+	last := st.heading.Render(name) + " " + clean(endpointHost(t.BaseURL))
+	if ready {
+		last += " " + st.ok.Render("ready")
+	}
+	return strings.Join(append(lines, wrap(last, h.width)), "\n")
 }
 
 // homeFixedColumns is the width of a target row without its name and its
