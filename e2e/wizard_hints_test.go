@@ -2,13 +2,42 @@ package e2e
 
 import "testing"
 
-// Issue 14 items 9 and 11 at 80×24 in the real binary: the heading gives
-// no total before the mode is chosen, the URL placeholder is the chosen
-// provider's, the provider/host mismatch hinted at Endpoint URL is
-// repeated at Review as a warning, and the default name is saved.
+// Issue 14 items 9 and 11 in the real binary, in every terminal: the
+// heading gives no total before the mode is chosen, the URL placeholder
+// is the chosen provider's, the provider/host mismatch hinted at Endpoint
+// URL is repeated at Review as a warning (at 60×20, where it would push
+// the verdict off the screen, as a note beside Readiness), and the
+// default name is saved.
 func TestWizardReviewRepeatsProviderMismatch(t *testing.T) {
+	eachTerm(t, reviewRepeatsProviderMismatch)
+	t.Run("accessible", func(t *testing.T) {
+		t.Skip("needs 14a: the plain prompts' Review does not repeat the Endpoint URL warnings yet (it has its own Review; one step definition for both front ends brings them)")
+		h := newHome(t)
+		p := startPrompts(h)
+		p.answer("Enter a number between 1 and 2", "1") // New target
+		p.answer("Enter a number between 1 and 6", "3") // zapier_webhook
+		p.answer("Enter a number between 1 and 4", "1") // cloud
+		p.answer("webhook_url:", "https://93.184.216.34/hook")
+		p.waitOutput("✓ safe 93.184.216.34", "hint: zapier_webhook URLs are on hooks.zapier.com")
+		p.answer("Enter a number between 1 and 3", "2") // paste
+		p.w.waitEchoOff("Signing secret (hidden):")
+		p.w.send(knownSecret + keyEnter)
+		p.answer("Enter a number between 1 and 4", "1") // confirm the six checks
+		for _, hdr := range []string{"Event", "Schema", "Idempotency-Key", "Timestamp", "Nonce", "Signature"} {
+			p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", "y")
+		}
+		p.answer("Receiver owner", "ops@example.com")
+		p.answer("Revoke path", "Zapier > Zaps > WebRiskOps")
+		p.waitOutput("Ready to save")
+		p.waitOutput("warning: zapier_webhook URLs are on hooks.zapier.com; this host is 93.184.216.34")
+		p.w.send(keyCtrlC)
+		p.w.exit()
+	})
+}
+
+func reviewRepeatsProviderMismatch(t *testing.T, v termVariant) *vterm {
 	h := newHome(t)
-	w := h.startWizard()
+	w := v.start(t, h, termOptions{})
 	w.wait("Integration status")
 	w.send("n")
 	w.wait("Step 1 · Provider key", "generic_webhook")
@@ -18,9 +47,10 @@ func TestWizardReviewRepeatsProviderMismatch(t *testing.T) {
 	w.send(keyEnter)
 	w.wait("Step 2 · Deployment mode", "self-hosted")
 	w.send(keyEnter) // cloud
-	w.wait("Step 3 of 7 · Endpoint URL", "https://hooks.zapier.com/hooks/catch/123456/abcdef/")
+	w.wait("Step 3 of 7 · Endpoint URL", "https://hooks.zapier.com/hooks/catch") // cut with … at 60 columns
 	w.send(paste("https://93.184.216.34/hook"))
-	w.wait("✓ safe 93.184.216.34", "hint: zapier_webhook URLs are on hooks.zapier.com")
+	w.wait("✓ safe 93.184.216.34")
+	w.waitFlat("hint: zapier_webhook URLs are on hooks.zapier.com")
 	w.send(keyEnter)
 	w.wait("Signing secret", "Generate one (recommended)")
 	w.send(keyEnter)
@@ -34,8 +64,12 @@ func TestWizardReviewRepeatsProviderMismatch(t *testing.T) {
 	w.send(paste("Zapier > Zaps > WebRiskOps"))
 	w.wait("Zapier > Zaps > WebRiskOps")
 	w.send(keyEnter)
-	w.wait("Step 7 of 7 · Review and save", "! warning: zapier_webhook URLs are on hooks.zapier.com; this host is",
-		"Ready to save", "zapier-93-184-216-34")
+	w.wait("Step 7 of 7 · Review and save", "zapier-93-184-216-34")
+	if v.rows == 24 {
+		w.waitFlat("! warning: zapier_webhook URLs are on hooks.zapier.com; this host is 93.184.216.34", "Ready to save")
+	} else { // the warning in full would push the verdict off the screen
+		w.waitFlat("Readiness ! 1 URL warning, read at step 3", "Ready to save")
+	}
 	w.send(keyEnter)
 	w.wait("Saved zapier-93-184-216-34")
 	w.send(keyEsc)
@@ -44,4 +78,5 @@ func TestWizardReviewRepeatsProviderMismatch(t *testing.T) {
 	if code := w.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())
 	}
+	return w
 }

@@ -247,8 +247,9 @@ func (s *reviewStep) View() string {
 	}
 	head := b.String()
 	// The warnings are drawn in full unless they would take the room the
-	// list of what to fix needs in full; then they shrink to a note beside
-	// the Readiness heading, which takes no line of its own.
+	// list of what to fix needs in full, or the verdict's line; then they
+	// shrink to a note beside the Readiness heading, which takes no line
+	// of its own.
 	for _, compact := range []bool{false, true} {
 		b.Reset()
 		if compact {
@@ -271,6 +272,9 @@ func (s *reviewStep) View() string {
 			if !compact && list != s.fixList(0) {
 				continue
 			}
+		}
+		if !compact && s.height > 0 && strings.Count(b.String(), "\n")+1 > s.height {
+			continue // the verdict would be cut (60×20): the warnings shrink
 		}
 		break
 	}
