@@ -46,7 +46,7 @@ func reviewRepeatsProviderMismatch(t *testing.T, v termVariant) *vterm {
 	}
 	w.send(keyEnter)
 	w.wait("Step 2 · Deployment mode", "self-hosted")
-	w.send(keyEnter) // cloud
+	w.send(keyEnter)                                                             // cloud
 	w.wait("Step 3 of 7 · Endpoint URL", "https://hooks.zapier.com/hooks/catch") // cut with … at 60 columns
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
