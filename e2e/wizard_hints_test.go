@@ -46,8 +46,9 @@ func reviewRepeatsProviderMismatch(t *testing.T, v termVariant) *vterm {
 	}
 	w.send(keyEnter)
 	w.wait("Step 2 · Deployment mode", "self-hosted")
-	w.send(keyEnter)                                                             // cloud
-	w.wait("Step 3 of 7 · Endpoint URL", "https://hooks.zapier.com/hooks/catch") // cut with … at 60 columns
+	w.send(keyEnter) // cloud
+	// The placeholder is cut with … at 60 columns.
+	w.wait("Step 3 of 7 · Endpoint URL", "https://hooks.zapier.com/hooks/catch")
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
 	w.waitFlat("hint: zapier_webhook URLs are on hooks.zapier.com")
