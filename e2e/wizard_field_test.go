@@ -91,6 +91,9 @@ func liveTestSendAsks(t *testing.T, v termVariant) *vterm {
 	// dry run.
 	w.send(keyEnter)
 	w.wait("Signed request", "X-WebRiskOps-Event")
+	// The command for the unwrapped request is read whole (it was cut
+	// at 60 columns).
+	w.waitFlat("wrapped; unwrapped: webhook-setup test-send live-hook --dry-run")
 	w.send(keyEsc)
 	w.wait("another test")
 	w.send(keyEnter)
