@@ -129,6 +129,32 @@ func liveTestSendAsks(t *testing.T, v termVariant) *vterm {
 // typed after fixing it lands in the revoke path.
 func TestWizardOverLongOwnerPasteRefused(t *testing.T) {
 	eachTerm(t, overLongOwnerPasteRefused)
+	t.Run("accessible", func(t *testing.T) {
+		h := newHome(t)
+		p := startPrompts(h)
+		p.answer("Enter a number between 1 and 2", "1") // New target
+		p.answer("Enter a number between 1 and 6", "1") // generic_webhook
+		p.answer("Enter a number between 1 and 4", "1") // cloud
+		p.answer("webhook_url:", "https://93.184.216.34/hook")
+		p.waitOutput("✓ safe 93.184.216.34")
+		p.answer("Enter a number between 1 and 3", "2") // paste
+		p.w.waitEchoOff("Signing secret (hidden):")
+		p.w.send(knownSecret + keyEnter)
+		p.answer("Enter a number between 1 and 4", "1") // confirm the six checks
+		for _, hdr := range []string{"Event", "Schema", "Idempotency-Key", "Timestamp", "Nonce", "Signature"} {
+			p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", "y")
+		}
+		p.answer("Receiver owner", strings.Repeat("o", 3000))
+		p.waitOutput("generic_webhook_text_too_long", "the receiver owner is 3000 bytes")
+		if strings.Contains(p.w.output(), "generic_webhook_receiver_owner_missing") {
+			t.Fatal("a long owner is reported missing")
+		}
+		p.answer("Receiver owner", "ops@example.com")
+		p.answer("Revoke path", "Internal > receivers > hook")
+		p.waitOutput("Ready to save", "ops@example.com", "Internal > receivers > hook")
+		p.w.send(keyCtrlC)
+		p.w.exit()
+	})
 }
 
 func overLongOwnerPasteRefused(t *testing.T, v termVariant) *vterm {
