@@ -392,7 +392,8 @@ func (s *reviewStep) SetSize(w, h int) {
 
 func (s *reviewStep) ShortHelp() []key.Binding {
 	if s.editing {
-		return []key.Binding{keyNext, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+		valid := core.ValidateName(strings.TrimSpace(s.name.Value())) == nil
+		return append(when(valid, keyNext), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
 	}
 	if s.ready() {
 		return []key.Binding{keySave, keyEditName, jumpHelp(s.a.Mode), keyBack}
