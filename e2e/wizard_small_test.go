@@ -146,3 +146,23 @@ func names(n int) []string {
 	}
 	return out
 }
+
+// A look-alike host: the fix names ctrl+y (not --allow-confusable-host),
+// the help line offers ctrl+y and not enter, and ctrl+y confirms.
+func TestWizardLookAlikeFixNamesTheKey(t *testing.T) {
+	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
+		h := newHome(t)
+		w := v.start(t, h, termOptions{args: []string{"--resolve", "hooks.xn--zpier-4ve.com:443:3.33.152.147"}})
+		toSecretStep(w, 2, 0, "")
+		w.send(paste("https://hooks.zаpier.com/hooks/catch/123456/abcdefg/"), keyEnter)
+		w.waitFlat("generic_webhook_host_lookalike", "press ctrl+y to confirm it")
+		w.noFlagsShown()
+		w.waitHelp("ctrl+y")
+		w.helpLacks("enter continue")
+		w.send("\x19") // ctrl+y
+		w.wait("Signing secret")
+		w.send(keyCtrlC)
+		w.exit()
+		return w
+	})
+}
