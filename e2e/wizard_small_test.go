@@ -127,6 +127,11 @@ func TestWizardHomeFullPage(t *testing.T) {
 		w.waitFunc("the whole name", 20*time.Second, func(s string) bool {
 			return strings.Contains(strings.Join(strings.Fields(s), ""), long+"hooks.zapier.comready")
 		})
+		// The NAME column takes what PROVIDER, MODE and STATES leave (41
+		// characters at 80 columns, 21 at 60; it was cut at 30).
+		if col := v.cols - 39; !strings.Contains(w.screen(), "› "+long[:col-1]+"… ") {
+			t.Fatalf("the NAME column is not %d wide:\n%s", col, w.screen())
+		}
 		lines := strings.Split(strings.TrimRight(w.screen(), "\n"), "\n")
 		help := len(lines) - strings.Count(helpOf(w.screen()), "\n") - 1
 		if strings.TrimSpace(lines[help-1]) != "" || strings.TrimSpace(lines[help-2]) == "" {
