@@ -94,8 +94,8 @@ func (a *Assessment) Include(ps ...codes.Problem) {
 }
 
 // endpointCheckable reports whether the network check of the endpoint can
-// run given the problems found so far: not when the URL or the deployment
-// mode is already wrong.
+// run given the problems found so far: not when the URL, the deployment
+// mode or the resolve override is already wrong.
 func endpointCheckable(ps []codes.Problem) bool {
-	return !codes.HasField(ps, "webhook_url") && !codes.HasField(ps, "deployment_mode")
+	return !codes.HasField(ps, "webhook_url") && !codes.HasField(ps, "deployment_mode") && !codes.HasField(ps, "resolve")
 }

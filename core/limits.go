@@ -37,6 +37,9 @@ const (
 	// being an offline guessing oracle.
 	MinEdgeValueLen = 16
 	MaxEdgeValueLen = 1024
+	// MaxResolveAddrs bounds a target's resolve override (resolveas.go):
+	// a host has a handful of addresses, not a network's worth.
+	MaxResolveAddrs = 16
 )
 
 // Clip is s fit to repeat in an error: quoted, and when longer than

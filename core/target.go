@@ -85,6 +85,9 @@ type Target struct {
 	// URLCheck is the URL safety decision the target was last saved with;
 	// nil when the saver made none (the CLI judges at every send).
 	URLCheck *URLCheck `json:"url_check,omitempty"`
+	// Resolve is the target's resolve override: the addresses its URL's
+	// host is taken to have on the URL's port instead of DNS (resolveas.go).
+	Resolve []string `json:"resolve,omitempty"`
 }
 
 // Credential is one stored signing secret. A target has one current
@@ -146,6 +149,7 @@ func ChangedFields(a, b Target) []string {
 	add(a.RateLimit != b.RateLimit, "rate_limit")
 	add(a.StandardWebhooks != b.StandardWebhooks, "standard_webhooks")
 	add(edgeHeader(a) != edgeHeader(b), "edge_auth.header")
+	add(!slices.Equal(a.Resolve, b.Resolve), "resolve")
 	return out
 }
 

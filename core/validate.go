@@ -56,6 +56,9 @@ func validate(t Target, secret string) ([]codes.Problem, States) {
 	if !tooLong(long, "receiver_owner") {
 		ps = append(ps, ownerProblems(t)...)
 	}
+	if p := resolveProblem(t); p != nil {
+		ps = append(ps, *p)
+	}
 	return ps, r.States
 }
 
@@ -72,8 +75,17 @@ func URLPolicy(t Target) urlsafe.Policy {
 
 // CheckEndpoint runs the full URL safety check of t's endpoint (with DNS
 // through r) and adds the provider's hints to the warnings.
+//
+// A target's resolve override answers for its URL's host and port before
+// r (resolverFor), so every check and send judges the saved addresses as
+// it judges DNS answers; an override that cannot apply is refused.
 func CheckEndpoint(ctx context.Context, t Target, r urlsafe.Resolver) urlsafe.Verdict {
-	v := urlsafe.Check(ctx, t.BaseURL, URLPolicy(t), r)
+	if p := resolveProblem(t); p != nil {
+		host, _, _ := urlsafe.HostPort(t.BaseURL)
+		return urlsafe.Verdict{URL: urlsafe.Redact(t.BaseURL), Code: string(p.Code), Reason: p.Reason, Fix: p.Fix,
+			Host: host, Addresses: []string{}, Warnings: []string{}}
+	}
+	v := urlsafe.Check(ctx, t.BaseURL, URLPolicy(t), resolverFor(t, r))
 	v.Warnings = append(v.Warnings, endpointHints(t, v.Endpoint)...)
 	return v
 }

@@ -67,10 +67,6 @@ func eachTerm(t *testing.T, body func(t *testing.T, v termVariant) *vterm) {
 	}
 }
 
-// flatScreen is the screen as one line of words, so text wrapped
-// differently at 60 and 80 columns reads the same.
-func flatScreen(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // waitFlat waits until the words of the screen contain every one of
 // parts.
 func (v *vterm) waitFlat(parts ...string) {

@@ -183,6 +183,16 @@ CREATE TABLE IF NOT EXISTS target_pace (
 DROP INDEX IF EXISTS deliveries_due;
 CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(next_attempt_at) WHERE status = 'pending';
 `,
+	// 7: a target's resolve override (core.Target.Resolve, store/resolve.go):
+	// the addresses its URL's host is taken to have instead of DNS, a JSON
+	// list, a row only for a target that has one. Addresses are no secret.
+	// IF NOT EXISTS: tests wind user_version back and migrate again.
+	`
+CREATE TABLE IF NOT EXISTS target_resolve (
+	target_id TEXT PRIMARY KEY REFERENCES targets(id) ON DELETE CASCADE,
+	addresses TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the user_version a database has after Open.

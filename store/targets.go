@@ -24,8 +24,8 @@ import (
 const targetSelect = `SELECT t.id, t.name, t.provider_key, t.deployment_mode, t.base_url_sealed, t.receiver_owner,
 	t.revoke_path, t.receiver_checks_confirmed, t.network_policy, t.network_allowlist, t.network_authorized_by,
 	t.rate_requests, t.rate_per_seconds, t.version, t.created_at, t.updated_at,
-	c.algorithm, c.fingerprint, c.created_at` + headersColumns + urlCheckColumns + `
-FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL` + headersJoin + urlCheckJoin
+	c.algorithm, c.fingerprint, c.created_at` + headersColumns + urlCheckColumns + resolveColumns + `
+FROM targets t LEFT JOIN credentials c ON c.target_id = t.id AND c.expires_at IS NULL` + headersJoin + urlCheckJoin + resolveJoin
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -37,8 +37,8 @@ type scanner interface {
 // round per column, and one targetRow is reused for every row of a query
 // so its pointers are not allocated per row. Both matter at 10,000 rows.
 type targetRow struct {
-	vals [26]any
-	dest [26]any
+	vals [resolveFirst + 1]any
+	dest [resolveFirst + 1]any
 }
 
 func newTargetRow() *targetRow {
@@ -83,6 +83,9 @@ func (r *targetRow) scan(row scanner, openURL urlOpener) (core.Target, error) {
 	}
 	scanHeaders(&t, v[headersFirst:])
 	if err := scanURLCheck(&t, v[urlCheckFirst:]); err != nil {
+		return core.Target{}, err
+	}
+	if err := scanResolve(&t, v[resolveFirst]); err != nil {
 		return core.Target{}, err
 	}
 	return t, nil
@@ -332,6 +335,9 @@ func (s *Store) createTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err := saveURLCheckTx(ctx, tx, &t); err != nil {
 		return t, err
 	}
+	if err := saveResolveTx(ctx, tx, t); err != nil {
+		return t, err
+	}
 	t.Version = 1
 	t.CreatedAt, t.UpdatedAt = now, now
 	t.Signing = &sig
@@ -361,7 +367,7 @@ func createDetail(t core.Target) string {
 	if t.Signing != nil {
 		d += ", signing " + t.Signing.Algorithm + " " + t.Signing.Fingerprint
 	}
-	return d + headersDetail(t) + urlCheckDetail(t)
+	return d + headersDetail(t) + resolveDetail(t) + urlCheckDetail(t)
 }
 
 // UpdateTarget saves every field of t except the secret, identified by
@@ -460,6 +466,9 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, key []byte, t core.Tar
 	if err := saveHeadersTx(ctx, tx, key, &t, edgeValue, now); err != nil {
 		return t, nil, err
 	}
+	if err := saveResolveTx(ctx, tx, t); err != nil {
+		return t, nil, err
+	}
 	if slices.Contains(changed, "url_check") {
 		if err := saveURLCheckTx(ctx, tx, &t); err != nil {
 			return t, nil, err
@@ -494,6 +503,9 @@ func updateDetail(changed []string, t core.Target) string {
 	d := "changed " + strings.Join(changed, ", ")
 	if slices.Contains(changed, "base_url") {
 		d += "; url now " + redactURL(t.BaseURL)
+	}
+	if slices.Contains(changed, "resolve") {
+		d += "; resolve now " + resolveText(t)
 	}
 	if slices.Contains(changed, "url_check") {
 		d += urlCheckDetail(t)

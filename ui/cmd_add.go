@@ -22,6 +22,7 @@ type addOptions struct {
 	network                   networkFlags
 	secret                    secretFlags
 	resolve                   resolveFlag
+	resolveAs                 []string
 	rate                      rateFlag
 	json                      bool
 	edge                      edgeFlags
@@ -68,6 +69,7 @@ func NewCmdAdd(app *App, runF func(*addOptions) error) *cobra.Command {
 	opts.network.register(fs)
 	opts.secret.register(fs, "generate-secret")
 	opts.resolve.register(fs)
+	registerResolveAs(fs, &opts.resolveAs)
 	opts.rate.register(fs)
 	opts.edge.register(fs)
 	fs.BoolVar(&opts.standardWebhooks, "standard-webhooks", false, "also send the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature), signed with the same secret")
@@ -103,6 +105,8 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		PrivateNetwork: opts.network.privateNetwork(app, mode),
 		RateLimit:      rate, StandardWebhooks: opts.standardWebhooks,
 	}
+	resolveAs, resolveProblem := parseResolveAs(opts.resolveAs)
+	t.Resolve = resolveAs
 	edgeHeader, edgeValue, edgeProblems := opts.edge.read(app)
 	opts.edge.apply(&t, edgeHeader)
 	if err := opts.secret.checkSecretOut(); err != nil {
@@ -118,6 +122,7 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	}
 	assessed := core.Assess(ctx, t, secret, resolver)
 	assessed.Include(edgeProblems...)
+	assessed.Include(resolveProblem...)
 	problems := assessed.Problems
 	if readErr != nil {
 		// Keep the exact reason (an unreadable file, an empty variable).

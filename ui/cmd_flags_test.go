@@ -106,6 +106,9 @@ func TestAddFlags(t *testing.T) {
 				o.rate.raw, o.standardWebhooks, o.json, o.allowLookAlike, o.secret.env = "5/1s", true, true, true, "S"
 				o.edge = edgeFlags{header: "x-make-apikey", env: "V"}
 			})},
+		{line: "zap --resolve-as 3.33.152.147 --resolve-as 13.248.1.2,2600:1f18::1",
+			want: with(base, func(o *addOptions) { o.resolveAs = []string{"3.33.152.147", "13.248.1.2,2600:1f18::1"} })},
+		{line: "zap --resolve-as", code: codes.Usage},
 		{line: "zap --name other", code: codes.Usage},
 		{line: "zap other", code: codes.Usage},
 		{line: "zap --bogus", code: codes.Usage},
@@ -388,5 +391,16 @@ func TestDoctorFlags(t *testing.T) {
 			want: &doctorCmdOptions{network: true, json: true, acceptDNS: "zap", resolve: resolveFlag{entries: []string{"h:443:10.0.0.1"}}}},
 		{line: "zap", code: codes.Usage},
 		{line: "--network=often", code: codes.Usage},
+	})
+}
+
+func TestResolveAsFlags(t *testing.T) {
+	checkFlags(t, NewCmdResolveAs, []flagCase[resolveAsOptions]{
+		{line: "zap 3.33.152.147 2600:1f18::1", want: &resolveAsOptions{name: "zap", addrs: []string{"3.33.152.147", "2600:1f18::1"}}},
+		{line: "zap --clear --json", want: &resolveAsOptions{name: "zap", addrs: []string{}, clear: true, json: true}},
+		{line: "zap", code: codes.Usage},                              // neither addresses nor --clear
+		{line: "zap --clear 3.33.152.147", code: codes.Usage},         // both
+		{line: "", code: codes.Usage},                                 // no NAME
+		{line: "zap --resolve h:443:3.33.152.147", code: codes.Usage}, // the per-run flag is not this one
 	})
 }

@@ -23,7 +23,7 @@ import (
 const completeTimeout = 2 * time.Second
 
 // targetCommands take a saved target as their first argument.
-var targetCommands = []string{"show", "export", "test-send", "rotate-secret", "disconnect", "recipe", "verify", "receive"}
+var targetCommands = []string{"show", "resolve-as", "export", "test-send", "rotate-secret", "disconnect", "recipe", "verify", "receive"}
 
 // addCompletions wires the completion functions into the command tree.
 func addCompletions(root *cobra.Command, app *App) {

@@ -23,6 +23,7 @@ func NewRootCmd(app *App) *cobra.Command {
 		NewCmdAdd(app, nil),
 		NewCmdList(app, nil),
 		NewCmdShow(app, nil),
+		NewCmdResolveAs(app, nil),
 		NewCmdStatus(app, nil),
 		NewCmdCheckURL(app, nil),
 		NewCmdRotateSecret(app, nil),

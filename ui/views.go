@@ -44,6 +44,11 @@ type targetView struct {
 	// The extra headers of every delivery: never the edge value.
 	StandardWebhooks bool           `json:"standard_webhooks"`
 	EdgeAuth         *core.EdgeAuth `json:"edge_auth"`
+
+	// Resolve is the target's resolve override, the addresses its host
+	// (ResolveFor, HOST:PORT) is taken to have instead of DNS.
+	Resolve    []string `json:"resolve,omitempty"`
+	ResolveFor string   `json:"resolve_for,omitempty"`
 }
 
 // targetView is t as show, add and rotate-secret print it. The rate limit
@@ -71,7 +76,16 @@ func (a *App) targetView(t core.Target, revealURL bool) targetView {
 		Signing: t.Signing, Ready: r.Ready, States: r.States, ReplayProtectionNote: replayProtectionNote(t.ProviderKey), Blocked: r.Blocked,
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Warnings: append(warnings, targetWarnings(t)...),
 		StandardWebhooks: t.StandardWebhooks, EdgeAuth: t.EdgeAuth,
+		Resolve: t.Resolve, ResolveFor: resolveFor(t),
 	}
+}
+
+// resolveFor is the HOST:PORT of t's resolve override, "" without one.
+func resolveFor(t core.Target) string {
+	if len(t.Resolve) == 0 {
+		return ""
+	}
+	return core.ResolveFor(t)
 }
 
 // endpointHost is the host[:port] of a URL, the part that is safe to show.
@@ -100,6 +114,9 @@ func writeTargetText(w io.Writer, v targetView, t core.Target) {
 	field(w, "provider_key", string(v.ProviderKey))
 	field(w, "deployment_mode", string(v.DeploymentMode))
 	field(w, "webhook_url", v.BaseURL)
+	if line := core.ResolveLine(t); line != "" {
+		field(w, "resolve", line)
+	}
 	field(w, "receiver_owner", v.ReceiverOwner)
 	field(w, "revoke_path", v.RevokePath)
 	field(w, "signing", core.SigningSummary(v.Signing))

@@ -1,16 +1,17 @@
 package wizard
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
-	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
@@ -29,9 +30,9 @@ var errBack = errors.New("back")
 // accessiblePage is how many targets the accessible home lists.
 const accessiblePage = 20
 
-// lineReader is the terminal's input as huh's accessible fields read it.
-// It remembers end of input (huh's prompts cannot report it) and keeps the
-// file descriptor visible, so secrets are read without echo.
+// lineReader is the terminal's input as the prompts read it (through
+// lineUI.in). It remembers end of input and keeps the file descriptor
+// visible, so hidden answers are read with echo off.
 type lineReader struct {
 	r   io.Reader
 	eof bool
@@ -59,8 +60,8 @@ func (l *lineReader) Fd() uintptr {
 	return ^uintptr(0)
 }
 
-// lineUI is the wizard as plain prompts (huh's accessible mode): the same
-// screens, steps, checks and drafts as the full-screen program, one
+// lineUI is the wizard as plain prompts: the same screens, step
+// definitions (stepdefs.go), checks and drafts as the full-screen program, one
 // question at a time, for screen readers and dumb terminals. Nothing is
 // redrawn; secrets are read without echo.
 type lineUI struct {
@@ -68,8 +69,17 @@ type lineUI struct {
 	e   *env
 	w   io.Writer
 	r   *lineReader
+	// in reads r a line at a time; one buffer for every prompt, so no
+	// line typed ahead is lost between two of them.
+	in *bufio.Reader
 	// draftKept is set once a draft is in the store, to say so on exit.
 	draftKept bool
+	// saved is set once the setup's target is saved: a quit after it
+	// (at the test send) has no draft to keep.
+	saved bool
+	// stopped is set when quit or end of input stopped a setup, its
+	// answers kept as a draft.
+	stopped bool
 }
 
 // runAccessible runs the prompts until the operator quits. Ctrl-C,
@@ -82,7 +92,7 @@ func runAccessible(ctx context.Context, o Options) error {
 	}
 	r.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	prev := lipgloss.DefaultRenderer()
-	lipgloss.SetDefaultRenderer(r) // huh's prompts draw with the default one
+	lipgloss.SetDefaultRenderer(r) // for anything drawn with the default one
 	defer lipgloss.SetDefaultRenderer(prev)
 
 	// Prose is word-wrapped at the terminal's width (80 when unknown), so
@@ -94,14 +104,20 @@ func runAccessible(ctx context.Context, o Options) error {
 			defer term.Restore(fd, state) //nolint:errcheck
 		}
 	}
-	ui := &lineUI{ctx: ctx, e: newEnv(ctx, o, newStyles(r)), w: out, r: in}
+	ui := &lineUI{ctx: ctx, e: newEnv(ctx, o, newStyles(r)), w: out, r: in, in: bufio.NewReader(in)}
 	ui.printf("webhook-setup › Integration status\n")
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	done := make(chan error, 1)
-	go func() { done <- ui.main(o) }()
+	go func() {
+		err := ui.main(o)
+		if errors.Is(err, errQuitClean) {
+			err = nil
+		}
+		done <- err
+	}()
 	var err error
 	select {
 	case err = <-done:
@@ -129,7 +145,9 @@ func runAccessible(ctx context.Context, o Options) error {
 	case errors.Is(err, errEOF):
 		ui.printf("\n")
 		return codes.Errorf(codes.Interrupted, "the terminal closed its input%s", kept)
-	case errors.Is(err, errInterrupted), errors.Is(err, huh.ErrUserAborted):
+	case errors.Is(err, errQuit):
+		return codes.Errorf(codes.Interrupted, "setup stopped%s", kept)
+	case errors.Is(err, errInterrupted):
 		ui.printf("\n")
 		return codes.Errorf(codes.Interrupted, "setup interrupted%s", kept)
 	}
@@ -163,57 +181,173 @@ func (ui *lineUI) problems(ps ...codes.Problem) {
 	}
 }
 
-// run asks one huh field and turns end of input into errEOF.
-func (ui *lineUI) run(f huh.Field) error {
+// The words every accessible prompt understands besides its answers, so
+// no prompt is a dead end and none needs Ctrl-C: back goes to the step
+// before (inside a step, to its previous question), quit keeps the
+// unfinished setup as a draft and stops. End of input (Ctrl-D) is quit.
+const (
+	wordBack = "back"
+	wordQuit = "quit"
+)
+
+// navHelp is said once when a setup starts or resumes.
+const navHelp = "At any prompt, type back for the previous step, or quit to keep the unfinished setup as a draft and stop (Ctrl-D does the same)."
+
+// line reads one line of input, without its line break. A line that is
+// only "back" or "quit" is errBack or errQuit, end of input errEOF and a
+// cancelled context errInterrupted.
+func (ui *lineUI) line() (string, error) {
 	if err := ui.ctx.Err(); err != nil {
-		return errInterrupted
+		return "", errInterrupted
 	}
-	err := f.RunAccessible(ui.w, ui.r)
-	ui.printf("\n")
-	if ui.r.eof {
-		return errEOF
+	s, err := ui.in.ReadString('\n')
+	if err != nil && (s == "" || !errors.Is(err, io.EOF)) {
+		if errors.Is(err, io.EOF) || ui.r.eof {
+			return "", errEOF
+		}
+		return "", err
 	}
-	return err
+	s = strings.TrimRight(s, "\r\n")
+	return s, navWord(s)
 }
 
-// choose asks for one of opts (value, label pairs) and returns its value.
+// navWord is the error a navigation word stands for, nil for other text.
+func navWord(s string) error {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case wordBack:
+		return errBack
+	case wordQuit:
+		return errQuit
+	}
+	return nil
+}
+
+// errQuit is the operator's "quit" at a prompt.
+var errQuit = errors.New("quit")
+
+// choose asks for one of opts (value, label pairs) and returns its value;
+// an empty line keeps current (the first option when current is none of
+// them). The answer is the option's number or its value.
 func (ui *lineUI) choose(title string, current string, opts ...[2]string) (string, error) {
-	value := current
-	if value == "" && len(opts) > 0 {
-		value = opts[0][0]
-	}
-	options := make([]huh.Option[string], len(opts))
-	found := false
+	def := 0
 	for i, o := range opts {
-		options[i] = huh.NewOption(o[1], o[0])
-		found = found || o[0] == value
+		if o[0] == current {
+			def = i
+		}
 	}
-	if !found {
-		value = opts[0][0]
+	ui.printf("%s\n", title)
+	for i, o := range opts {
+		ui.printf("%d. %s\n", i+1, o[1])
 	}
-	err := ui.run(huh.NewSelect[string]().Title(title).Options(options...).Value(&value))
-	return value, err
+	for {
+		ui.printf("Enter a number between 1 and %d: ", len(opts))
+		v, err := ui.line()
+		if err != nil {
+			return "", err
+		}
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return opts[def][0], nil
+		}
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= len(opts) {
+			return opts[n-1][0], nil
+		}
+		for _, o := range opts {
+			if strings.EqualFold(v, o[0]) {
+				return o[0], nil
+			}
+		}
+		ui.printf("Invalid: must be a number between 1 and %d (or back, or quit)\n", len(opts))
+	}
 }
 
-// ask reads one line of text; current is kept on an empty line.
+// ask reads one line of text, cleaned by sanitizeText and trimmed as the
+// full-screen inputs store it; current is kept on an empty line. check,
+// when set, sees the cleaned line before trimming; its refusal is printed
+// and the question asked again.
 func (ui *lineUI) ask(title, current string, check func(string) error) (string, error) {
-	v := current
+	prompt := title
 	if current != "" {
-		title += " [" + clean(current) + "]"
+		prompt += " [" + clean(current) + "]"
 	}
-	in := huh.NewInput().Title(title + ":").Value(&v)
-	if check != nil {
-		in = in.Validate(check)
+	for {
+		ui.printf("%s: ", prompt)
+		v, err := ui.line()
+		if err != nil {
+			return "", err
+		}
+		v = sanitizeText(v) // what a full-screen input keeps of the same text
+		if strings.TrimSpace(v) == "" {
+			v = current // an empty line keeps the current answer
+		}
+		if check != nil {
+			if err := check(v); err != nil {
+				ui.printf("%s\n", err)
+				continue
+			}
+		}
+		return strings.TrimSpace(v), nil
 	}
-	err := ui.run(in)
-	return strings.TrimSpace(v), err
 }
 
-// confirm asks a yes/no question.
+// askField asks a field of a step definition: its title and description,
+// its text cleaned by the field's sanitiser, refused by the field's check
+// (the core's rules) until the core accepts it.
+func (ui *lineUI) askField(a *answers, f fieldDef) (string, error) {
+	return ui.ask(f.title+" ("+strings.TrimSuffix(strings.ToLower(f.desc[:1])+f.desc[1:], ".")+")", f.get(a), func(v string) error {
+		if ps := f.check(a, v); len(ps) > 0 {
+			return problemErr(&ps[0])
+		}
+		return nil
+	})
+}
+
+// confirm asks a yes/no question: y, Y, yes; n, N, no or an empty line
+// for no.
 func (ui *lineUI) confirm(title string) (bool, error) {
-	var yes bool
-	err := ui.run(huh.NewConfirm().Title(title).Value(&yes))
-	return yes, err
+	for {
+		ui.printf("%s [y/N] ", title)
+		v, err := ui.line()
+		if err != nil {
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "y", "yes":
+			return true, nil
+		case "", "n", "no":
+			return false, nil
+		}
+		ui.printf("Invalid: answer y or n (or back, or quit)\n")
+	}
+}
+
+// askHidden reads a line without echo (a secret, an edge value): echo is
+// turned off around an ordinary line read, so back, quit and end of input
+// (Ctrl-D) work as at every prompt. Not a terminal (tests, pipes): a plain
+// line.
+func (ui *lineUI) askHidden(title string) (string, error) {
+	ui.printf("%s ", title)
+	fd := ui.r.Fd()
+	if !term.IsTerminal(fd) {
+		return ui.line()
+	}
+	restore, err := echoOff(fd)
+	if err != nil {
+		// No termios here: x/term's reader (Ctrl-D is not seen there).
+		if err := ui.ctx.Err(); err != nil {
+			return "", errInterrupted
+		}
+		b, err := term.ReadPassword(fd)
+		ui.printf("\n")
+		if err != nil {
+			return "", err
+		}
+		return string(b), navWord(string(b))
+	}
+	v, err := ui.line()
+	restore()
+	ui.printf("\n") // the typed line break was not echoed either
+	return v, err
 }
 
 // main is the accessible Integration status loop.
@@ -234,13 +368,14 @@ func (ui *lineUI) main(o Options) error {
 			ui.heading("webhook-setup › Integration status")
 		}
 		first = false
-		hasDraft, targets, err := ui.status()
+		resume, targets, err := ui.status()
 		if err != nil {
 			return err
 		}
+		hasDraft := resume != ""
 		opts := [][2]string{}
 		if hasDraft {
-			opts = append(opts, [2]string{"resume", "Resume unfinished setup"})
+			opts = append(opts, [2]string{"resume", resume})
 		}
 		opts = append(opts, [2]string{"new", "New target"})
 		if len(targets) > 0 {
@@ -252,7 +387,12 @@ func (ui *lineUI) main(o Options) error {
 		}
 		opts = append(opts, [2]string{"quit", "Quit"})
 		action, err := ui.choose("What next?", "", opts...)
-		if err != nil {
+		switch {
+		case errors.Is(err, errBack):
+			continue // nothing before Integration status
+		case errors.Is(err, errQuit):
+			return nil // as Quit
+		case err != nil:
 			return err
 		}
 		switch action {
@@ -261,6 +401,9 @@ func (ui *lineUI) main(o Options) error {
 		case "new":
 			if hasDraft {
 				ok, err := ui.confirm("An unfinished setup is saved. Start over and replace it?")
+				if errors.Is(err, errBack) {
+					continue
+				}
 				if err != nil {
 					return err
 				}
@@ -268,7 +411,7 @@ func (ui *lineUI) main(o Options) error {
 					continue
 				}
 			}
-			if err := ui.setup(&answers{}, stepProvider); err != nil {
+			if err := ui.ended(ui.setup(&answers{}, stepProvider)); err != nil {
 				return err
 			}
 		case "resume":
@@ -276,32 +419,52 @@ func (ui *lineUI) main(o Options) error {
 			if err != nil {
 				return err
 			}
-			if err := ui.setup(&a, step); err != nil {
+			if err := ui.ended(ui.setup(&a, step)); err != nil {
 				return err
 			}
 		default:
-			if err := ui.targetAction(action); err != nil {
+			if err := ui.ended(ui.targetAction(action)); err != nil {
 				return err
 			}
 		}
 	}
 }
 
+// ended is what an action's error means for the Integration status loop:
+// back returns to it (nil); quit with no setup stopped by it (a test send
+// after saving, a target action) ends the program as Quit does
+// (errQuitClean); anything else ends it with that error.
+func (ui *lineUI) ended(err error) error {
+	switch {
+	case errors.Is(err, errBack):
+		return nil
+	case errors.Is(err, errQuit) && !ui.stopped:
+		return errQuitClean
+	}
+	return err
+}
+
+// errQuitClean is quit with nothing left unfinished: the program ends as
+// with Quit.
+var errQuitClean = errors.New("quit")
+
 // status prints the saved targets (a page of them) with their readiness
-// and blocked codes, and whether a draft is saved.
-func (ui *lineUI) status() (hasDraft bool, targets []core.Target, err error) {
+// and blocked codes, and whether a draft is saved; resume is the draft's
+// resumeText, as the full-screen home shows it ("" when there is none).
+func (ui *lineUI) status() (resume string, targets []core.Target, err error) {
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)
 	defer cancel()
 	st := ui.e.store
 	total, err := st.CountTargets(ctx)
 	if err != nil {
-		return false, nil, err
+		return "", nil, err
 	}
 	if targets, err = st.Targets(ctx, 0, accessiblePage); err != nil {
-		return false, nil, err
+		return "", nil, err
 	}
-	if hasDraft, err = st.HasDraft(ctx, ui.e.draftID); err != nil {
-		return false, nil, err
+	hasDraft, err := st.HasDraft(ctx, ui.e.draftID)
+	if err != nil {
+		return "", nil, err
 	}
 	if total == 0 {
 		ui.printf("No webhook targets yet. A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives signed WebRiskOps ticket exports. Choose New target to set one up.\n")
@@ -325,9 +488,14 @@ func (ui *lineUI) status() (hasDraft bool, targets []core.Target, err error) {
 	}
 	if hasDraft {
 		ui.draftKept = true
+		resume = "Resume unfinished setup"
+		if step, data, at, ok, err := st.LoadDraft(ctx, ui.e.draftID); err == nil && ok {
+			a, _ := unmarshalAnswers(data)
+			resume = resumeText(stepID(step), a.Mode, at, ui.e.now())
+		}
 		ui.printf("An unfinished setup is saved.\n")
 	}
-	return hasDraft, targets, nil
+	return resume, targets, nil
 }
 
 // loadDraft reads the unfinished setup back.

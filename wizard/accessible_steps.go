@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/huh"
-
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 	"github.com/webriskops/webhook-setup/core/recipes"
@@ -18,8 +16,8 @@ import (
 // loses answers.
 var backOption = [2]string{"back", "Back to the previous step"}
 
-// problemErr turns a core problem into the text huh prints under a
-// prompt before asking again.
+// problemErr turns a core problem into the text a prompt prints under
+// itself before asking again.
 func problemErr(p *codes.Problem) error {
 	if p == nil {
 		return nil
@@ -28,8 +26,11 @@ func problemErr(p *codes.Problem) error {
 }
 
 // setup runs the steps from step until the target is saved, or the
-// operator goes back past the first step.
+// operator goes back past the first step. quit, and end of input, keep
+// the answers as a draft at the step asked and say how to resume it.
 func (ui *lineUI) setup(a *answers, step stepID) error {
+	ui.saved = false
+	ui.printf("%s\n", navHelp)
 	for step != "" {
 		count, _ := stepCount(a.Mode, step)
 		ui.heading("New target › " + count + " · " + step.Title())
@@ -38,6 +39,13 @@ func (ui *lineUI) setup(a *answers, step stepID) error {
 		case errors.Is(err, errBack):
 			step = prevStep(a.Mode, step)
 			continue
+		case (errors.Is(err, errQuit) || errors.Is(err, errEOF)) && !ui.saved:
+			ui.saveDraft(a, step)
+			ui.stopped = true
+			if ui.draftKept {
+				ui.printf("\nThe unfinished setup is kept as a draft. Run webhook-setup again and choose: %s.\n", resumeText(step, a.Mode, ui.e.now(), ui.e.now()))
+			}
+			return err
 		case err != nil:
 			return err
 		}
@@ -54,10 +62,8 @@ func (ui *lineUI) setup(a *answers, step stepID) error {
 func (ui *lineUI) step(a *answers, s stepID) (stepID, error) {
 	var err error
 	switch s {
-	case stepProvider:
-		err = ui.provider(a)
-	case stepMode:
-		err = ui.mode(a)
+	case stepProvider, stepMode:
+		err = ui.choice(a, s)
 	case stepEndpoint:
 		err = ui.endpoint(a)
 	case stepSecret:
@@ -77,64 +83,60 @@ func (ui *lineUI) step(a *answers, s stepID) (stepID, error) {
 	return nextStep(a.Mode, s), nil
 }
 
-func (ui *lineUI) provider(a *answers) error {
-	opts := make([][2]string, 0, len(core.Providers)+1)
-	for _, p := range core.Providers {
-		opts = append(opts, [2]string{string(p.Key), string(p.Key) + ": " + p.Description})
+// optionPairs are a definition's options as the accessible choice lists
+// them: the value, and the label with its description.
+func optionPairs(opts []option) [][2]string {
+	out := make([][2]string, 0, len(opts)+1)
+	for _, o := range opts {
+		label := o.label
+		if o.desc != "" {
+			label += ": " + o.desc
+		}
+		out = append(out, [2]string{o.value, label})
 	}
-	v, err := ui.choose("Provider key", string(a.Provider), append(opts, backOption)...)
-	if err != nil {
-		return err
-	}
-	if v == "back" {
-		return errBack
-	}
-	a.Provider = core.ProviderKey(v)
-	return nil
+	return out
 }
 
-func (ui *lineUI) mode(a *answers) error {
-	opts := make([][2]string, 0, len(core.Modes)+1)
-	for _, m := range core.Modes {
-		opts = append(opts, [2]string{string(m.Mode), string(m.Mode) + ": " + m.Description})
-	}
-	v, err := ui.choose("Deployment mode", string(a.Mode), append(opts, backOption)...)
-	if err != nil {
-		return err
-	}
-	if v == "back" {
-		return errBack
-	}
-	a.Mode = core.Mode(v)
-	return nil
-}
-
-// endpoint asks for the URL, then checks it (DNS included) before going
-// on; a refusal shows its code, reason and fix and asks again.
-func (ui *lineUI) endpoint(a *answers) error {
-	ui.printf("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.\n%s\n", modeRule(a.Mode))
+// choice asks the one-of-n question of step s from its definition, checked
+// by the core, with Back as its last option.
+func (ui *lineUI) choice(a *answers, s stepID) error {
+	def := defOf(s)
+	ui.printf("%s\n", def.intro)
 	for {
-		trimmed := false
-		v, err := ui.ask("webhook_url", a.URL, func(v string) error {
-			trimmed = trimmed || strings.TrimSpace(v) != v
-			if strings.TrimSpace(v) == "" {
-				if a.URL != "" {
-					return nil
-				}
-				return problemErr(&a.FieldProblems("webhook_url")[0])
-			}
-			_, _, p := urlsafe.Parse(strings.TrimSpace(v))
-			return problemErr(p)
-		})
+		v, err := ui.choose(s.Title(), def.choice.get(a), append(optionPairs(def.choice.options(a)), backOption)...)
 		if err != nil {
 			return err
 		}
-		if trimmed {
-			ui.printf("Removed surrounding whitespace from the URL.\n")
+		if v == backOption[0] {
+			return errBack
 		}
-		a.URL = v
+		if ps := def.choice.check(a, v); len(ps) > 0 {
+			ui.problems(ps...)
+			continue
+		}
+		def.choice.set(a, v)
+		return nil
+	}
+}
+
+// endpoint asks for the URL, then checks it (DNS included) before going
+// on; a refusal shows its code, reason and fix and asks again. A host that
+// does not resolve can be given addresses instead (resolve as), which are
+// checked as DNS answers are.
+func (ui *lineUI) endpoint(a *answers) error {
+	ui.printf("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.\n%s\n", modeRule(a.Mode))
+	recheck := false // a new resolve answer: check the same URL again
+	for {
+		if !recheck {
+			v, err := ui.askURL(a)
+			if err != nil {
+				return err
+			}
+			a.URL = v
+		}
+		recheck = false
 		t := a.Target()
-		ui.printf("Checking %s…\n", clean(endpointHost(v)))
+		ui.printf("Checking %s…\n", clean(endpointHost(a.URL)))
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
 		verdict := core.CheckEndpoint(ctx, t, ui.e.resolver)
 		cancel()
@@ -162,125 +164,247 @@ func (ui *lineUI) endpoint(a *answers) error {
 			continue
 		}
 		ui.problems(*core.VerdictProblem(verdict))
-		again, err := ui.choose("The endpoint was refused.", "", [2]string{"again", "Enter the URL again"}, backOption)
+		opts := [][2]string{{"again", "Enter the URL again"}}
+		if resolveOffered(a, &verdict) {
+			opts = append(opts, [2]string{"resolve", "Resolve " + core.ResolveFor(t) + " as addresses you give (a machine without DNS)"})
+		}
+		again, err := ui.choose("The endpoint was refused.", "", append(opts, backOption)...)
 		if err != nil {
 			return err
 		}
-		if again == "back" {
+		switch again {
+		case "back":
 			return errBack
+		case "resolve":
+			given, err := ui.resolveAs(a)
+			if err != nil {
+				return err
+			}
+			recheck = given
 		}
 	}
+}
+
+// askURL asks for the webhook URL (blank keeps the one given before).
+func (ui *lineUI) askURL(a *answers) (string, error) {
+	trimmed := false
+	v, err := ui.ask("webhook_url", a.URL, func(v string) error {
+		trimmed = trimmed || strings.TrimSpace(v) != v
+		if strings.TrimSpace(v) == "" {
+			if a.URL != "" {
+				return nil
+			}
+			return problemErr(&a.FieldProblems("webhook_url")[0])
+		}
+		_, _, p := urlsafe.Parse(strings.TrimSpace(v))
+		return problemErr(p)
+	})
+	if err == nil && trimmed {
+		ui.printf("Removed surrounding whitespace from the URL.\n")
+	}
+	return v, err
+}
+
+// resolveAs asks for the addresses of the URL's host and port, checked as
+// the full-screen field checks them; blank leaves the answer as it was and
+// goes back to the URL. It reports whether an answer was given.
+func (ui *lineUI) resolveAs(a *answers) (bool, error) {
+	t := a.Target()
+	back := func(v string) bool { v = strings.TrimSpace(v); return v == "" || strings.EqualFold(v, "back") }
+	v, err := ui.ask("Addresses for "+core.ResolveFor(t)+" (commas or spaces between them; blank or back: enter the URL again)",
+		"", func(v string) error {
+			if back(v) {
+				return nil
+			}
+			_, p := core.ParseResolve(v)
+			return problemErr(p)
+		})
+	if errors.Is(err, errBack) {
+		return false, nil // back here is back to the URL, as the prompt says
+	}
+	if err != nil || back(v) {
+		return false, err
+	}
+	addrs, _ := core.ParseResolve(v)
+	a.setResolve(addrs)
+	ui.printf("Resolve as %s.\n", clean(core.ResolveLine(a.Target())))
+	return true, nil
 }
 
 // secret generates or reads the signing secret; a generated one is shown
-// once and the step waits until the operator says it is stored.
+// once and the step waits until the operator says it is stored. back at
+// the paste prompt, or when a shown secret is discarded, returns to the
+// choice.
 func (ui *lineUI) secret(a *answers) error {
-	opts := [][2]string{
-		{"generate", "Generate one (recommended)"},
-		{"paste", "Paste one (it is not echoed)"},
+	ui.printf("%s\n", defOf(stepSecret).intro)
+	if a.SecretGenerated && !a.SecretStored && signing.CheckSecret(a.Secret) == nil {
+		// Resumed before the operator confirmed: show it again, as the
+		// full-screen step does.
+		kept, err := ui.showGenerated(a.Secret)
+		if err != nil {
+			return err
+		}
+		if kept {
+			a.SecretStored = true
+			ui.printf("Signing: %s\n", signingSummary(a.Secret))
+			return nil
+		}
+		a.Secret, a.SecretGenerated = "", false
 	}
-	if a.Secret != "" && signing.CheckSecret(a.Secret) == nil && (!a.SecretGenerated || a.SecretStored) {
-		opts = append([][2]string{{"keep", "Keep the current secret, " + signingSummary(a.Secret)}}, opts...)
-	}
-	v, err := ui.choose("Signing secret", "", append(opts, backOption)...)
-	if err != nil {
-		return err
-	}
-	switch v {
-	case "back":
-		return errBack
-	case "keep":
+	for {
+		current := ""
+		if !a.SecretGenerated || a.SecretStored {
+			current = a.Secret
+		}
+		v, err := ui.choose(stepSecret.Title(), "", append(optionPairs(secretOptions(current)), backOption)...)
+		if err != nil {
+			return err
+		}
+		switch v {
+		case backOption[0]:
+			return errBack
+		case secretOptKeep:
+			return nil
+		case secretOptGenerate:
+			s, err := signing.Generate()
+			if err != nil {
+				return err
+			}
+			// Kept in the answers at once, so quitting here saves it in the
+			// draft unconfirmed and a resume shows the same one.
+			a.Secret, a.SecretGenerated, a.SecretStored = s, true, false
+			kept, err := ui.showGenerated(s)
+			if err != nil {
+				return err
+			}
+			if !kept {
+				a.Secret, a.SecretGenerated = "", false
+				continue
+			}
+			a.SecretStored = true
+		default:
+			s, err := ui.pasteSecret()
+			if errors.Is(err, errBack) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			a.Secret, a.SecretGenerated, a.SecretStored = s, false, true
+		}
+		ui.printf("Signing: %s\n", signingSummary(a.Secret))
 		return nil
-	case "generate":
-		s, err := ui.generate()
-		if err != nil {
-			return err
-		}
-		a.Secret, a.SecretGenerated, a.SecretStored = s, true, true
-	default:
-		s, err := ui.pasteSecret()
-		if err != nil {
-			return err
-		}
-		a.Secret, a.SecretGenerated, a.SecretStored = s, false, true
 	}
-	ui.printf("Signing: %s\n", signingSummary(a.Secret))
-	return nil
 }
 
-// generate shows a new secret once and waits for the operator to confirm
-// it is stored in the receiver.
-func (ui *lineUI) generate() (string, error) {
-	s, err := signing.Generate()
-	if err != nil {
-		return "", err
-	}
-	ui.printf("Generated signing secret, shown once. Store it in the receiver now (the recipes read %s):\n%s\n", recipes.SecretEnv, s)
+// scrollbackWarning is said under a generated secret: unlike the
+// full-screen wizard's alternate screen, these prompts leave it in the
+// terminal's history.
+const scrollbackWarning = "Warning: the secret stays in this terminal's scrollback (and any session log). Clear the scrollback once the receiver has it."
+
+// showGenerated prints a generated secret on a line of its own and waits
+// until the operator says it is stored (kept true), offers to write it to
+// a new 0600 file, and asks before discarding it (back; kept false).
+func (ui *lineUI) showGenerated(s string) (kept bool, err error) {
+	ui.printf("%s\n", secretShownWarning)
+	ui.verbatim(s) // its own line, nothing around it: a copy takes only the secret
+	ui.printf("Put it where the receiver reads it (the recipes read %s).\nSigning: %s\n%s\n", recipes.SecretEnv, signingSummary(s), scrollbackWarning)
 	for {
-		ok, err := ui.confirm("Is the secret stored in the receiver?")
+		ui.printf("%s Type y once it is, f to write it to a new file (0600) named %s in the current folder, or back to discard it. [y/N/f] ", secretStoredPrompt, secretFileName)
+		v, err := ui.line()
+		switch {
+		case errors.Is(err, errBack):
+			discard, err := ui.confirm(secretDiscardQuestion)
+			if err != nil && !errors.Is(err, errBack) {
+				return false, err
+			}
+			if discard {
+				return false, nil
+			}
+			continue
+		case err != nil:
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "y", "yes":
+			return true, nil
+		case "f":
+			path, err := writeSecretFile(ui.e.secretDir, s)
+			if err != nil {
+				ui.problems(codes.ProblemOf(err))
+				continue
+			}
+			ui.printf("%s\n", secretFileWritten(path))
+		default:
+			ui.printf("The setup waits until the secret is stored in the receiver.\n")
+		}
+	}
+}
+
+// pasteSecret reads a secret without echo and checks it as the core
+// does. An empty line or back returns to the choice (errBack); quit and
+// end of input leave as at every prompt.
+func (ui *lineUI) pasteSecret() (string, error) {
+	ui.printf("%s An empty line or back returns to the choice.\n", secretPasteIntro)
+	for {
+		v, err := ui.askHidden("Signing secret (hidden):")
 		if err != nil {
 			return "", err
 		}
-		if ok {
-			return s, nil
+		t := strings.TrimSpace(v)
+		if t == "" {
+			return "", errBack
 		}
-		ui.printf("The setup waits until the secret is stored in the receiver.\n")
+		if t != v {
+			ui.printf("Removed %d characters of surrounding whitespace from the pasted secret.\n", len(v)-len(t))
+		}
+		if p := signing.CheckSecret(t); p != nil {
+			ui.problems(*p)
+			continue
+		}
+		return t, nil
 	}
-}
-
-// pasteSecret reads a secret without echo and checks it as the core does.
-func (ui *lineUI) pasteSecret() (string, error) {
-	var v string
-	in := huh.NewInput().Title("Signing secret (hidden):").EchoMode(huh.EchoModePassword).Value(&v).
-		Validate(func(s string) error {
-			if t := strings.TrimSpace(s); t != s {
-				ui.printf("Removed surrounding whitespace from the secret.\n")
-			}
-			return problemErr(signing.CheckSecret(strings.TrimSpace(s)))
-		})
-	if err := ui.run(in); err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(v), nil
 }
 
 // receiver asks the operator to confirm each of the six header checks,
-// with the recipe on request.
+// with the recipe on request; it says how many are confirmed and which
+// are not, as the full-screen step does. back during the six questions
+// returns to the step's menu.
 func (ui *lineUI) receiver(a *answers) error {
 	name := recipes.ForProviderKey(string(a.Provider))
 	if name == "" {
 		name = "node"
 	}
+	ui.printf("%s\n", defOf(stepReceiver).intro)
 	for {
-		ui.printf("Confirm that the receiver verifies each header before it creates downstream work.\n")
-		v, err := ui.choose("Receiver checks", "", [2]string{"confirm", "Confirm the six checks"},
+		ui.printf("%s\n", confirmedLine(a))
+		v, err := ui.choose(stepReceiver.Title(), "", [2]string{"confirm", "Confirm the six checks"},
 			[2]string{"recipe", "Show the " + name + " verification recipe"}, extrasOption(a), backOption)
 		if err != nil {
 			return err
 		}
 		switch v {
-		case "back":
+		case backOption[0]:
 			return errBack
 		case "recipe":
 			step := &receiverStep{a: a}
 			ui.verbatim(cleanText(step.recipe()))
 			continue
 		case "extras":
-			if err := ui.receiverExtras(a); err != nil {
+			if err := ui.receiverExtras(a); err != nil && !errors.Is(err, errBack) {
 				return err
 			}
 			continue
 		}
-		a.Checks = nil
-		for _, h := range receiverHeaders {
-			ok, err := ui.confirm(fmt.Sprintf("Does the receiver check %s (%s)?", h, headerChecks[h]))
-			if err != nil {
-				return err
-			}
-			if ok {
-				a.Checks = append(a.Checks, h)
-			}
+		checks, err := ui.askChecks()
+		if errors.Is(err, errBack) {
+			continue
 		}
+		if err != nil {
+			return err
+		}
+		a.Checks = checks
+		ui.printf("%s\n", confirmedLine(a))
 		if ps := a.FieldProblems("receiver_checks_confirmed"); len(ps) > 0 {
 			ui.problems(ps...)
 			continue
@@ -289,9 +413,33 @@ func (ui *lineUI) receiver(a *answers) error {
 	}
 }
 
-// network asks for the private-network approval of a self-hosted target.
+// askChecks asks about each of the six headers and returns those the
+// operator confirms.
+func (ui *lineUI) askChecks() ([]string, error) {
+	var checks []string
+	for _, h := range receiverHeaders {
+		ok, err := ui.confirm(fmt.Sprintf("Does the receiver check %s (%s)?", h, headerChecks[h]))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			checks = append(checks, h)
+		}
+	}
+	return checks, nil
+}
+
+// confirmedLine is "N of 6 confirmed", as the full-screen step counts.
+func confirmedLine(a *answers) string {
+	return fmt.Sprintf("%d of %d confirmed", a.confirmedCount(), len(receiverHeaders))
+}
+
+// network asks for the private-network approval of a self-hosted target:
+// the policy from the step's definition, then for allowlist its entries
+// and who authorized the route. back inside returns to the policy.
 func (ui *lineUI) network(a *answers) error {
-	ui.printf("Warning: evidence (ticket exports with report findings) will be posted to this private network. Approve a route only when the customer has authorized it.\n")
+	def := defOf(stepNetwork)
+	ui.printf("Warning: %s\n", def.intro)
 	policy := a.Policy
 	if needs := a.pendingApproval(); needs != nil {
 		ui.printf("%s\n", approvalView(ui.e.st, needs, 0))
@@ -300,26 +448,29 @@ func (ui *lineUI) network(a *answers) error {
 		}
 	}
 	for {
-		v, err := ui.choose("Private network policy", string(policy),
-			[2]string{string(core.PolicyDeny), "deny: the endpoint must be public HTTPS"},
-			[2]string{string(core.PolicyAllowlist), "allowlist: approve private CIDRs or host names"}, backOption)
+		v, err := ui.choose("Private network policy", string(policy), append(optionPairs(def.choice.options(a)), backOption)...)
 		if err != nil {
 			return err
 		}
-		if v == "back" {
+		if v == backOption[0] {
 			return errBack
 		}
-		a.Policy = core.NetworkPolicy(v)
+		def.choice.set(a, v)
 		policy = a.Policy
 		if a.Policy == core.PolicyAllowlist {
-			if err := ui.allowlist(a); err != nil {
-				return err
+			err := ui.allowlist(a)
+			if err == nil {
+				var by string
+				if by, err = ui.askField(a, authorizedByField); err == nil {
+					authorizedByField.set(a, by)
+				}
 			}
-			by, err := ui.ask("Authorized by (who approved this route)", a.AuthorizedBy, nil)
+			if errors.Is(err, errBack) {
+				continue
+			}
 			if err != nil {
 				return err
 			}
-			a.AuthorizedBy = by
 		} else {
 			a.Allowlist = nil
 		}
@@ -345,7 +496,7 @@ func (ui *lineUI) allowlist(a *answers) error {
 		}
 	}
 	a.Allowlist = nil
-	ui.printf("Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix). An empty line ends the list.\n")
+	ui.printf("%s An empty line ends the list.\n", allowlistHint)
 	for len(a.Allowlist) < core.MaxAllowlistEntries {
 		v, err := ui.ask("Allowlist entry", "", func(s string) error {
 			if strings.TrimSpace(s) == "" {
@@ -364,33 +515,26 @@ func (ui *lineUI) allowlist(a *answers) error {
 	return nil
 }
 
+// owner asks the fields of the Receiver owner and revoke path step from
+// their definitions: cleaned and checked exactly as the full-screen step
+// does. back on the revoke path returns to the owner, on the owner to the
+// step before.
 func (ui *lineUI) owner(a *answers) error {
-	owner, err := ui.ask("Receiver owner (who owns the receiving endpoint)", a.Owner,
-		fieldCheck(a, "receiver_owner", func(c *answers, v string) { c.Owner = v }))
-	if err != nil {
-		return err
-	}
-	a.Owner = owner
-	path, err := ui.ask("Revoke path (where the receiver URL and secret are rotated or deleted)", a.RevokePath,
-		fieldCheck(a, "revoke_path", func(c *answers, v string) { c.RevokePath = v }))
-	if err != nil {
-		return err
-	}
-	a.RevokePath = path
-	return nil
-}
-
-// fieldCheck returns a validator that applies the core's rules for one
-// field to a candidate value, on a copy of the answers.
-func fieldCheck(a *answers, field string, set func(*answers, string)) func(string) error {
-	return func(v string) error {
-		c := *a
-		set(&c, strings.TrimSpace(v))
-		if ps := c.FieldProblems(field); len(ps) > 0 {
-			return problemErr(&ps[0])
+	ui.printf("%s\n", defOf(stepOwner).intro)
+	for i := 0; i < len(ownerFields); {
+		f := ownerFields[i]
+		v, err := ui.askField(a, f)
+		if errors.Is(err, errBack) && i > 0 {
+			i--
+			continue
 		}
-		return nil
+		if err != nil {
+			return err
+		}
+		f.set(a, v)
+		i++
 	}
+	return nil
 }
 
 // review prints the summary and readiness, then saves, or sends the
@@ -411,9 +555,15 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 		} {
 			ui.printf("%s\n", l)
 		}
+		if r := resolveRow(t); r != "" {
+			ui.printf("%s\n", field(st, "resolve as", r))
+		}
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
 		assessed := a.Assess(ctx, ui.e.resolver)
 		cancel()
+		for _, w := range reviewWarnings(a, assessed.Verdict) {
+			ui.printf("! warning: %s\n", clean(w))
+		}
 		states, blockers := assessed.States, assessed.Problems
 		ui.printf("Readiness:\n")
 		for _, n := range core.StateNames {
@@ -451,6 +601,9 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			}
 		case "name":
 			name, err := ui.ask("Target name", t.Name, func(v string) error { return problemErr(core.ValidateName(strings.TrimSpace(v))) })
+			if errors.Is(err, errBack) {
+				continue // back to the Review menu
+			}
 			if err != nil {
 				return "", err
 			}
@@ -478,6 +631,10 @@ func (ui *lineUI) save(a *answers, v *urlsafe.Verdict) (bool, error) {
 	}
 	_ = ui.e.store.DeleteDraft(ctx, ui.e.draftID)
 	ui.draftKept = false
+	ui.saved = true
 	ui.printf("Saved %s. The unfinished setup is cleared.%s%s\n", clean(t.Name), whsecHint(t), nextSteps(t))
-	return true, ui.testSend(t)
+	if err := ui.testSend(t); err != nil && !errors.Is(err, errBack) {
+		return true, err
+	}
+	return true, nil
 }

@@ -3,10 +3,9 @@ package wizard
 import (
 	"strings"
 
-	"github.com/charmbracelet/huh"
-
 	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
+	"github.com/webriskops/webhook-setup/core/signing"
 	"github.com/webriskops/webhook-setup/core/urlsafe"
 )
 
@@ -90,8 +89,9 @@ func (ui *lineUI) testSend(t core.Target) error {
 	kind := dryRunKind()
 	switch v {
 	case "live":
-		var answer string
-		if err := ui.run(huh.NewInput().Title(liveQuestion(t)).Value(&answer)); err != nil {
+		ui.printf("%s ", liveQuestion(t))
+		answer, err := ui.line()
+		if err != nil {
 			return err
 		}
 		if !confirmsLive(answer) {
@@ -132,18 +132,20 @@ func (ui *lineUI) testSend(t core.Target) error {
 func (ui *lineUI) rotate(t core.Target) error {
 	ui.heading("Rotate secret · " + clean(t.Name))
 	ui.printf("Current signing: %s. The previous secret keeps signing for %s.\n", core.SigningSummary(t.Signing), ui.e.grace)
-	v, err := ui.choose("New signing secret", "", [2]string{"generate", "Generate one (recommended)"},
-		[2]string{"paste", "Paste one (it is not echoed)"}, [2]string{"cancel", "Cancel"})
+	v, err := ui.choose("New signing secret", "", append(optionPairs(secretOptions("")), [2]string{"cancel", "Cancel"})...)
 	if err != nil || v == "cancel" {
 		return err
 	}
 	var secret string
-	if v == "generate" {
-		secret, err = ui.generate()
-	} else {
-		secret, err = ui.pasteSecret()
-	}
-	if err != nil {
+	if v == secretOptGenerate {
+		if secret, err = signing.Generate(); err != nil {
+			return err
+		}
+		kept, err := ui.showGenerated(secret)
+		if err != nil || !kept {
+			return err
+		}
+	} else if secret, err = ui.pasteSecret(); err != nil {
 		return err
 	}
 	ctx, cancel := ui.e.cmdCtx(storeTimeout)

@@ -86,7 +86,7 @@ func TestAccessibleCloudSetup(t *testing.T) {
 		"Integration status", "No webhook targets yet",
 		"Step 1 · Provider key", "generic_webhook: Any customer-owned",
 		"Problem generic_webhook_url_unsafe", "Removed surrounding whitespace from the URL",
-		"✓ safe 93.184.216.34", "Generated signing secret, shown once", "The setup waits until the secret is stored",
+		"✓ safe 93.184.216.34", "Shown once. Store this secret in the receiver now:", "The setup waits until the secret is stored",
 		"X-WebRiskOps-Signature", "Ready to save", "Saved generic-93-184-216-34",
 		"webhook-setup test-send generic-93-184-216-34",
 	} {
@@ -156,7 +156,7 @@ func TestAccessibleSelfHostedAllowlist(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, out)
 	}
-	for _, want := range []string{"needs private-network approval", "Problem generic_webhook_allowlist_invalid", "Warning: evidence", "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32", "Saved n8n-10-20-1-5"} {
+	for _, want := range []string{"needs private-network approval", "Problem generic_webhook_allowlist_invalid", "Warning: Evidence", "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32", "Saved n8n-10-20-1-5"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}

@@ -23,6 +23,11 @@ type answers struct {
 	// LookAlikeConfirmed is the URL whose look-alike host the operator
 	// confirmed as the receiver's; a changed URL needs a new confirmation.
 	LookAlikeConfirmed string `json:"look_alike_confirmed,omitempty"`
+	// ResolveAs is the "resolve as" answer (resolve_as.go): the addresses
+	// the URL's host is taken to have instead of DNS, given for ResolveFor
+	// (HOST:PORT); it counts only while the URL has that host and port.
+	ResolveAs  []string `json:"resolve_as,omitempty"`
+	ResolveFor string   `json:"resolve_for,omitempty"`
 
 	Secret string `json:"signing_secret,omitempty"`
 	// SecretGenerated marks a secret this wizard generated; it must be
@@ -126,6 +131,7 @@ func (a *answers) Target() core.Target {
 		t.Signing = &core.Signing{Algorithm: signing.Algorithm, Fingerprint: signing.Fingerprint(a.Secret)}
 	}
 	a.extras(&t)
+	a.resolve(&t)
 	return t
 }
 

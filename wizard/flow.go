@@ -95,7 +95,7 @@ func stepForField(field string) stepID {
 		return stepProvider
 	case field == "deployment_mode":
 		return stepMode
-	case field == "webhook_url" || field == "base_url":
+	case field == "webhook_url" || field == "base_url" || field == "resolve":
 		return stepEndpoint
 	case field == "signing_secret":
 		return stepSecret

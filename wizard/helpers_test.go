@@ -363,6 +363,8 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlS}
 	case "ctrl+y":
 		return tea.KeyMsg{Type: tea.KeyCtrlY}
+	case "ctrl+r":
+		return tea.KeyMsg{Type: tea.KeyCtrlR}
 	case "backspace":
 		return tea.KeyMsg{Type: tea.KeyBackspace}
 	case "pgdown":

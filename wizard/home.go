@@ -30,6 +30,7 @@ type home struct {
 
 	hasDraft  bool
 	draftStep stepID
+	draftMode core.Mode
 	draftAt   time.Time
 	// confirmNew is set by n while a draft exists: n again starts over.
 	confirmNew bool
@@ -72,17 +73,25 @@ const legend = "STATES: provider_key endpoint signing replay_protection private_
 // draft line and its gap, the count and its gap, the column heads, the
 // legend and the selected target's line. No rows are kept empty for the
 // selected target's blocked codes: on a full page they take the legend's
-// rows (see codesView), so a page of ready targets fills the screen.
+// rows (see View), so a page of ready targets fills the screen.
 func (h *home) reserved() int {
 	n := 2 + 1 + h.legendLines() + 1
 	if h.hasDraft {
-		n += 2
+		n += 1 + strings.Count(h.draftText(), "\n") + 1
 	}
 	return n
 }
 
 // legendLines is the rows the legend takes at the current width.
 func (h *home) legendLines() int { return strings.Count(wrap(legend, h.width), "\n") + 1 }
+
+// draftText is the resume offer (resumeText) wrapped to leave room for
+// " (press c)" on its last line: at 60 columns a line cut to the width
+// lost when the draft was saved.
+func (h *home) draftText() string {
+	what := resumeText(h.draftStep, h.draftMode, h.draftAt, h.env.now())
+	return wrap("▶ "+what, max(h.width-len(" (press c)"), 20))
+}
 
 // load reads one page of targets and the draft's state as a command.
 func (h *home) load(offset int) tea.Cmd {
@@ -108,9 +117,12 @@ func (h *home) load(offset int) tea.Cmd {
 		if msg.hasDraft, msg.err = e.store.HasDraft(ctx, e.draftID); msg.err != nil || !msg.hasDraft {
 			return msg
 		}
-		step, _, at, ok, err := e.store.LoadDraft(ctx, e.draftID)
+		step, data, at, ok, err := e.store.LoadDraft(ctx, e.draftID)
 		if err == nil && ok {
 			msg.draftStep, msg.draftAt = stepID(step), at
+			if a, err := unmarshalAnswers(data); err == nil {
+				msg.draftMode = a.Mode // for "Step N of M"
+			}
 		}
 		return msg
 	})
@@ -133,7 +145,7 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		h.loaded = true
 		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total
-		h.hasDraft, h.draftStep, h.draftAt = msg.hasDraft, msg.draftStep, msg.draftAt
+		h.hasDraft, h.draftStep, h.draftMode, h.draftAt = msg.hasDraft, msg.draftStep, msg.draftMode, msg.draftAt
 		h.cursor = min(h.cursor, max(len(h.targets)-1, 0))
 		if msg.limit != h.pageSize() {
 			// A draft appeared or went: its line changes the page size.
@@ -224,14 +236,11 @@ func (h *home) View() string {
 	st := h.env.st
 	var b strings.Builder
 	if h.hasDraft {
-		what := "Resume unfinished setup"
-		if validStep(h.draftStep) {
-			what += " at " + h.draftStep.Title()
+		lines := strings.Split(h.draftText(), "\n")
+		for i, l := range lines {
+			lines[i] = st.warn.Render(l) // line by line: a block would be padded
 		}
-		if !h.draftAt.IsZero() {
-			what += ", saved " + ago(h.env.now(), h.draftAt)
-		}
-		b.WriteString(st.warn.Render("▶ "+what) + st.dim.Render(" (press ") + st.key.Render("c") + st.dim.Render(")") + "\n\n")
+		b.WriteString(strings.Join(lines, "\n") + st.dim.Render(" (press ") + st.key.Render("c") + st.dim.Render(")") + "\n\n")
 	}
 	switch {
 	case !h.loaded && h.loading:

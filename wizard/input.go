@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -50,14 +49,15 @@ func fieldView(st *styles, in textinput.Model) string {
 // cleanKey removes invisible format characters (bidi overrides,
 // zero-width characters) from typed or pasted text before it reaches an
 // input. Control characters are removed by the input itself, and pasted
-// newlines and tabs become spaces there.
+// newlines and tabs become spaces there: together that is sanitizeText,
+// which the accessible prompts apply to a whole line.
 func cleanKey(k tea.KeyMsg) tea.KeyMsg {
 	if k.Type != tea.KeyRunes {
 		return k
 	}
 	keep := k.Runes[:0:0]
 	for _, r := range k.Runes {
-		if unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+		if invisible(r) {
 			continue
 		}
 		keep = append(keep, r)

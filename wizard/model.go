@@ -183,6 +183,11 @@ func (m *model) updateStore(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			cmds = append(cmds, m.drafts.save(m.env, m.step, m.answers.Marshal()))
 		}
 		return tea.Batch(cmds...), true
+	case keepDraftMsg:
+		if m.screen == screenStep && m.answers != nil {
+			return m.drafts.save(m.env, m.step, m.answers.Marshal()), true
+		}
+		return nil, true
 	case homeLoadedMsg:
 		_, cmd := m.home.Update(msg)
 		if msg.err != nil {

@@ -57,6 +57,7 @@ type homeLoadedMsg struct {
 	total     int
 	hasDraft  bool
 	draftStep stepID
+	draftMode core.Mode
 	draftAt   time.Time
 	err       error
 }

@@ -3,8 +3,6 @@ package wizard
 import (
 	"strings"
 
-	"github.com/charmbracelet/huh"
-
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -196,12 +194,16 @@ func (ui *lineUI) receiverExtras(a *answers) error {
 		a.EdgeHeader, a.EdgeValue = "", ""
 		return nil
 	}
-	var v string
-	in := huh.NewInput().Title("Value of " + clean(header) + " (hidden):").EchoMode(huh.EchoModePassword).Value(&v).
-		Validate(func(s string) error { return problemErr(core.CheckEdgeValue(strings.TrimSpace(s))) })
-	if err := ui.run(in); err != nil {
-		return err
+	for {
+		v, err := ui.askHidden("Value of " + clean(header) + " (hidden):")
+		if err != nil {
+			return err
+		}
+		if p := core.CheckEdgeValue(strings.TrimSpace(v)); p != nil {
+			ui.problems(*p)
+			continue
+		}
+		a.EdgeHeader, a.EdgeValue = header, strings.TrimSpace(v)
+		return nil
 	}
-	a.EdgeHeader, a.EdgeValue = header, strings.TrimSpace(v)
-	return nil
 }

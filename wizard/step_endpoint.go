@@ -23,14 +23,15 @@ const checkDelay = 350 * time.Millisecond
 // shown and used for the key it was made for, so late answers to earlier
 // input are ignored.
 type checkKey struct {
-	url    string
-	mode   core.Mode
-	policy string
+	url     string
+	mode    core.Mode
+	policy  string
+	resolve string // the resolve answer in use (resolve_as.go)
 }
 
 func keyFor(t core.Target) checkKey {
 	p := core.URLPolicy(t)
-	return checkKey{url: t.BaseURL, mode: t.DeploymentMode, policy: fmt.Sprint(p.SelfHosted, p.Allowlist)}
+	return checkKey{url: t.BaseURL, mode: t.DeploymentMode, policy: fmt.Sprint(p.SelfHosted, p.Allowlist), resolve: strings.Join(t.Resolve, ",")}
 }
 
 // endpointCheckedMsg is the answer of one background endpoint check.
@@ -74,6 +75,10 @@ type endpointStep struct {
 	// advance is set by enter while a check runs: continue when it is
 	// acceptable.
 	advance bool
+
+	// resolving is set while the "resolve as" field (ctrl+r) is open.
+	resolving bool
+	resolveIn textinput.Model
 }
 
 func newEndpointStep(e *env, a *answers) *endpointStep {
@@ -155,6 +160,12 @@ func (s *endpointStep) changed() tea.Cmd {
 func (s *endpointStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
+		if s.resolving {
+			return s, s.updateResolve(msg)
+		}
+		if key.Matches(msg, keyResolveAs) && s.offersResolve() {
+			return s, s.openResolve()
+		}
 		if key.Matches(msg, keyNext) {
 			return s, s.submit()
 		}
@@ -244,7 +255,11 @@ func (s *endpointStep) View() string {
 	var b strings.Builder
 	b.WriteString(wrap("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.", s.width))
 	b.WriteString("\n" + st.dim.Render(wrap(modeRule(s.a.Mode), s.width)))
-	b.WriteString("\n\n" + s.input.View() + "\n\n")
+	b.WriteString("\n\n" + s.input.View() + "\n")
+	b.WriteString(s.resolveView() + "\n")
+	if s.resolving {
+		return b.String()
+	}
 	if verdict, ok := s.current(); ok && !s.checking {
 		b.WriteString(verdictView(st, verdict, s.a.Mode == core.ModeSelfHosted, s.width))
 	} else if s.checking {
@@ -268,10 +283,21 @@ func modeRule(mode core.Mode) string {
 func (s *endpointStep) SetSize(w, _ int) {
 	s.width = w
 	s.input.Width = max(w-len(s.input.Prompt)-2, 10)
+	s.resolveIn.Width = s.input.Width
 }
 
+// Captures reports whether esc belongs to the step: it closes the
+// "resolve as" field rather than going back.
+func (s *endpointStep) Captures() bool { return s.resolving }
+
 func (s *endpointStep) ShortHelp() []key.Binding {
+	if s.resolving {
+		return []key.Binding{keyResolveSave, keyResolveCancel}
+	}
 	keys := when(s.enterContinues(), keyNext)
+	if s.offersResolve() {
+		keys = append(keys, keyResolveAs)
+	}
 	if core.LookAlikeProblem(s.a.Target()) != nil {
 		keys = append(keys, keyLookAlike)
 	}

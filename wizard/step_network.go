@@ -54,8 +54,8 @@ func newNetworkStep(e *env, a *answers) *networkStep {
 	}
 	s.entry = newInput(e.st, "entry: ", "")
 	s.entry.Placeholder = e.st.example("10.20.0.0/16 or n8n.internal.example")
-	s.authorized = newInput(e.st, "authorized by: ", a.AuthorizedBy)
-	s.authorized.Placeholder = e.st.hint("who approved it: a person or a ticket")
+	s.authorized = newInput(e.st, strings.ToLower(authorizedByField.title)+": ", authorizedByField.get(a))
+	s.authorized.Placeholder = e.st.hint(authorizedByField.placeholder(a.Provider))
 	return s
 }
 
@@ -84,7 +84,7 @@ func (s *networkStep) setFocus(f networkField) tea.Cmd {
 // policy deny is saved with entries.
 func (s *networkStep) save() {
 	s.a.Policy = s.policy
-	s.a.AuthorizedBy = strings.TrimSpace(s.authorized.Value())
+	authorizedByField.set(s.a, authorizedByField.sanitize(s.authorized.Value()))
 	s.a.Allowlist = append([]string(nil), s.entries...)
 }
 
@@ -237,19 +237,21 @@ func (s *networkStep) focusFor(p codes.Problem) tea.Cmd {
 func (s *networkStep) View() string {
 	st := s.env.st
 	var b strings.Builder
-	b.WriteString(st.warn.Render(wrap("Evidence (ticket exports with report findings) will be posted to this private network. Approve a route only when the customer has authorized it.", s.width)))
+	b.WriteString(st.warn.Render(wrap(defOf(stepNetwork).intro, s.width)))
 	b.WriteString("\n")
 	if v := s.a.pendingApproval(); v != nil {
 		b.WriteString(approvalView(st, v, s.width) + "\n")
 	}
 	b.WriteString("\n")
-	deny, allow := "( ) deny", "( ) allowlist"
-	if s.policy == core.PolicyDeny {
-		deny = "(•) deny"
-	} else {
-		allow = "(•) allowlist"
+	choices := make([]string, len(policyOptions))
+	for i, o := range policyOptions {
+		mark := "( ) "
+		if string(s.policy) == o.value {
+			mark = "(•) "
+		}
+		choices[i] = mark + o.label
 	}
-	line := "policy  " + deny + "   " + allow
+	line := "policy  " + strings.Join(choices, "   ")
 	if s.focus == fieldPolicy {
 		line = st.selected.Render("› " + line)
 	} else {
@@ -257,10 +259,10 @@ func (s *networkStep) View() string {
 	}
 	b.WriteString(line + "\n")
 	if s.policy == core.PolicyDeny {
-		b.WriteString(st.dim.Render(wrap("  deny: the endpoint must be public HTTPS. Choose allowlist to approve private CIDRs or host names.", s.width)))
+		b.WriteString(st.dim.Render(wrap("  "+policyOptions[0].label+": "+policyOptions[0].desc, s.width)))
 		return b.String()
 	}
-	b.WriteString(st.dim.Render(wrap("  Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix).", s.width)) + "\n")
+	b.WriteString(st.dim.Render(wrap("  "+allowlistHint, s.width)) + "\n")
 	if len(s.entries) == 0 {
 		b.WriteString(st.dim.Render("  no entries yet") + "\n")
 	}

@@ -1,7 +1,7 @@
 package wizard
 
 import (
-	"strings"
+	"slices"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,12 +17,12 @@ import (
 // enter would land in the field just left), and checks each field with the
 // core's rules before leaving it.
 type ownerStep struct {
-	env        *env
-	a          *answers
-	form       *huh.Form
-	owner      string
-	revokePath string
-	width      int
+	env  *env
+	a    *answers
+	form *huh.Form
+	// texts are the fields' texts as typed, in ownerFields order.
+	texts []string
+	width int
 }
 
 // The two fields, in order.
@@ -37,25 +37,20 @@ var (
 )
 
 func newOwnerStep(e *env, a *answers) *ownerStep {
-	s := &ownerStep{env: e, a: a, owner: a.Owner, revokePath: a.RevokePath}
+	s := &ownerStep{env: e, a: a, texts: make([]string, len(ownerFields))}
 	km := huh.NewDefaultKeyMap()
 	off := key.NewBinding(key.WithDisabled())
 	km.Quit, km.Input.Next, km.Input.Prev, km.Input.Submit = off, off, off, off
 	// No CharLimit: a limit would cut a long paste short; unlimited, the
 	// whole text reaches core.Validate, which refuses it as
 	// generic_webhook_text_too_long with its real size.
-	s.form = huh.NewForm(huh.NewGroup(
-		huh.NewInput().Key(ownerField).
-			Title("Receiver owner").
-			Description("The person or team who owns the receiving endpoint.").
-			Placeholder(e.st.example("ops@example.com")).
-			Value(&s.owner),
-		huh.NewInput().Key(revokeField).
-			Title("Revoke path").
-			Description("Where the receiver URL and signing secret are rotated or deleted.").
-			Placeholder(e.st.example(revokeExample(a.Provider))).
-			Value(&s.revokePath),
-	)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(km).WithTheme(huhTheme(e.st))
+	fields := make([]huh.Field, len(ownerFields))
+	for i, f := range ownerFields {
+		s.texts[i] = f.get(a)
+		fields[i] = huh.NewInput().Key(f.key).Title(f.title).Description(f.desc).
+			Placeholder(e.st.example(f.placeholder(a.Provider))).Value(&s.texts[i])
+	}
+	s.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(km).WithTheme(huhTheme(e.st))
 	return s
 }
 
@@ -105,13 +100,13 @@ func (s *ownerStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		msg = cleanKey(k)
 	}
-	owner, revokePath := s.owner, s.revokePath
+	before := append([]string(nil), s.texts...)
 	m, cmd := s.form.Update(msg)
 	if f, ok := m.(*huh.Form); ok {
 		s.form = f
 	}
-	s.a.Owner, s.a.RevokePath = strings.TrimSpace(s.owner), strings.TrimSpace(s.revokePath)
-	if (s.owner != owner || s.revokePath != revokePath) && s.env.showing(ownerField, revokeField) {
+	s.store()
+	if !slices.Equal(before, s.texts) && s.env.showing(ownerField, revokeField) {
 		// Typed after a refusal: drop the errors the field no longer
 		// has, keep the others.
 		var shown []string
@@ -125,6 +120,15 @@ func (s *ownerStep) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return s, cmd
 }
 
+// store puts the two texts into the answers as the definitions clean them
+// (the input has already dropped what sanitizeText drops; trimming is
+// what remains), the same function the accessible prompts use.
+func (s *ownerStep) store() {
+	for i, f := range ownerFields {
+		f.set(s.a, f.sanitize(s.texts[i]))
+	}
+}
+
 // focused is the key of the focused field.
 func (s *ownerStep) focused() string {
 	if f := s.form.GetFocusedField(); f != nil {
@@ -136,7 +140,7 @@ func (s *ownerStep) focused() string {
 // next leaves the focused field when the core accepts it: to the revoke
 // path, or out of the step.
 func (s *ownerStep) next() tea.Cmd {
-	s.a.Owner, s.a.RevokePath = strings.TrimSpace(s.owner), strings.TrimSpace(s.revokePath)
+	s.store()
 	field := s.focused()
 	if ps := s.a.FieldProblems(field); len(ps) > 0 {
 		return report(s, ps...)
@@ -151,7 +155,7 @@ func (s *ownerStep) next() tea.Cmd {
 }
 
 func (s *ownerStep) View() string {
-	intro := wrap("Before saving, record who owns the receiver and where to revoke it: disconnecting starts there.", s.width)
+	intro := wrap(defOf(stepOwner).intro, s.width)
 	return intro + "\n\n" + s.form.View()
 }
 

@@ -130,7 +130,7 @@ func (s *receiverStep) View() string {
 	if s.pager.open {
 		return s.pager.view(st)
 	}
-	intro := wrap("Tick each header the receiver verifies before it creates downstream work, so stale, replayed, duplicate or unsigned deliveries are rejected.", s.width) +
+	intro := wrap(defOf(stepReceiver).intro, s.width) +
 		"\n" + st.dim.Render("Press ") + st.key.Render("v") + st.dim.Render(" for the "+s.recipeName()+" verification recipe.") + "\n"
 	count := st.dim.Render(fmt.Sprintf("%d of %d confirmed", s.a.confirmedCount(), len(receiverHeaders)))
 	var rows []string

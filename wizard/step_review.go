@@ -90,12 +90,7 @@ func (s *reviewStep) assessment() core.Assessment {
 // like the provider's, an n8n test URL, a look-alike host): the latest
 // check's warnings, or while there is none the ones that need no network,
 // so a hint given at the Endpoint URL step is read again before saving.
-func (s *reviewStep) warnings() []string {
-	if v := s.current(); v != nil {
-		return v.Warnings
-	}
-	return core.EndpointHints(s.a.Target())
-}
+func (s *reviewStep) warnings() []string { return reviewWarnings(s.a, s.current()) }
 
 // blockers is everything that keeps the answers from being saved: the
 // core's problems and a refused endpoint check.
@@ -229,13 +224,18 @@ func (s *reviewStep) View() string {
 	var b strings.Builder
 	lines := []string{
 		field(st, "endpoint host", endpointHost(t.BaseURL)),
+	}
+	if r := resolveRow(t); r != "" {
+		lines = append(lines, fieldWrapped(st, "resolve as", r, s.width, 0))
+	}
+	lines = append(lines,
 		field(st, "provider key", string(t.ProviderKey)),
 		field(st, "signing", core.SigningSummary(t.Signing)),
 		fieldWrapped(st, "receiver owner", t.ReceiverOwner, s.width, 2),
 		fieldWrapped(st, "revoke path", t.RevokePath, s.width, 2),
 		field(st, "deployment mode", string(t.DeploymentMode)),
 		fieldWrapped(st, "private network", networkSummary(t), s.width, 0),
-	}
+	)
 	if x := extrasSummary(t); x != "" {
 		lines = append(lines, field(st, "extra headers", x))
 	}

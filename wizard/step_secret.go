@@ -46,13 +46,7 @@ type secretEntry struct {
 
 func newSecretEntry(env *env, current string) secretEntry {
 	e := secretEntry{env: env, st: env.st, current: current}
-	opts := []option{
-		{value: "generate", label: "Generate one (recommended)", desc: "A new random " + signing.GeneratedPrefix + "… secret, shown once."},
-		{value: "paste", label: "Paste one", desc: fmt.Sprintf("A secret the receiver already has: %d to %d printable ASCII characters, no spaces.", signing.MinSecretLen, signing.MaxSecretLen)},
-	}
-	if current != "" && signing.CheckSecret(current) == nil {
-		opts = append([]option{{value: "keep", label: "Keep the current secret", desc: signingSummary(current)}}, opts...)
-	}
+	opts := secretOptions(current)
 	e.list = newChoiceList(opts, "")
 	e.input = newInput(env.st, "secret › ", "")
 	e.input.EchoMode = textinput.EchoPassword
@@ -90,9 +84,9 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			return secretNone, nil
 		}
 		switch e.list.selected().value {
-		case "keep":
+		case secretOptKeep:
 			return secretKept, nil
-		case "generate":
+		case secretOptGenerate:
 			s, err := signing.Generate()
 			if err != nil {
 				return secretNone, func() tea.Msg { return errorMsg{Source: source, Err: err} }
@@ -122,7 +116,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 			if err != nil {
 				return secretNone, report(source, codes.ProblemOf(err))
 			}
-			return secretNone, tea.Batch(report(source), notify(source, "Wrote the secret to "+path+" (mode 0600, a new file). Keep it out of version control and delete it once the receiver has it."))
+			return secretNone, tea.Batch(report(source), notify(source, secretFileWritten(path)))
 		}
 		if isKey && key.Matches(k, keyConfirm) {
 			return secretAccepted, report(source)
@@ -197,14 +191,14 @@ func (e *secretEntry) view(recipeHint string) string {
 	switch e.phase {
 	case secretShow:
 		var b strings.Builder
-		b.WriteString(st.warn.Render("Shown once. Store this secret in the receiver now:") + "\n\n")
+		b.WriteString(st.warn.Render(secretShownWarning) + "\n\n")
 		// On a line of its own with nothing around it, so a triple-click
 		// copies the secret and only the secret.
 		b.WriteString(st.secret.Render(e.secret) + "\n\n")
 		b.WriteString(wrap(recipeHint, e.width) + "\n")
 		b.WriteString(field(st, "signing", signingSummary(e.secret)) + "\n\n")
 		if e.askDiscard {
-			b.WriteString(st.warn.Render(wrap("Discard this secret? A receiver that holds it already will need the new one.", e.width)) + "\n")
+			b.WriteString(st.warn.Render(wrap(secretDiscardQuestion, e.width)) + "\n")
 			b.WriteString("Press " + st.key.Render("y") + " to discard it and choose again, " + st.key.Render("n") + " or " + st.key.Render("esc") + " to keep it.")
 			return b.String()
 		}
@@ -212,7 +206,7 @@ func (e *secretEntry) view(recipeHint string) string {
 		return b.String()
 	case secretPaste:
 		var b strings.Builder
-		b.WriteString(wrap("Paste the signing secret the receiver holds. It stays hidden; only its fingerprint is shown.", e.width))
+		b.WriteString(wrap(secretPasteIntro, e.width))
 		b.WriteString("\n\n" + e.input.View() + "\n\n")
 		v := e.input.Value()
 		switch {
@@ -302,7 +296,7 @@ func (s *secretStep) Captures() bool { return s.entry.captures() }
 func (s *secretStep) View() string {
 	intro := ""
 	if s.entry.phase == secretChoose {
-		intro = wrap("WebRiskOps signs every delivery with HMAC-SHA256 and sends the signature in X-WebRiskOps-Signature; the secret never goes into the payload. The receiver needs the same secret to verify.", s.width) + "\n\n"
+		intro = wrap(defOf(stepSecret).intro, s.width) + "\n\n"
 	}
 	hint := "Put it where the receiver reads it (the recipes read " + recipes.SecretEnv + ")."
 	return intro + s.entry.view(hint)

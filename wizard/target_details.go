@@ -59,7 +59,7 @@ func (d *details) View() string {
 		field(st, "deployment mode", string(t.DeploymentMode)),
 		field(st, "webhook_url", u),
 		field(st, "url check", urlCheckDecision(t)),
-		field(st, "url checked", urlCheckWhen(t)),
+		field(st, "url checked", urlCheckWhen(t)+resolveNote(t)),
 		field(st, "receiver owner", t.ReceiverOwner),
 		field(st, "revoke path", t.RevokePath),
 		field(st, "signing", core.SigningSummary(t.Signing)),

@@ -65,6 +65,7 @@ const (
 	DeliveryQueued     Code = "generic_webhook_delivery_queued"
 	TextTooLong        Code = "generic_webhook_text_too_long"
 	HostLookAlike      Code = "generic_webhook_host_lookalike"
+	ResolveInvalid     Code = "generic_webhook_resolve_invalid"
 )
 
 // Codes of targets files whose webhook URL comes from a file or a variable.
@@ -137,7 +138,7 @@ var Catalog = map[Code]Entry{
 	OwnerMissing: {Meaning: "No receiver owner is recorded for this target.",
 		Fix: "Say who owns the receiver (wizard: Receiver owner; add: --owner).", Exit: ExitBlocked},
 	HostUnresolved: {Meaning: "The endpoint's host name does not resolve here (no such host, no addresses, the lookup failed or timed out, or a --resolve entry is for another port), so its addresses cannot be judged or reached.",
-		Fix: "Check the host name for typos and this machine's DNS; on a machine without DNS, pass --resolve HOST:PORT:ADDRESS (curl's form) for the URL's host and port.", Exit: ExitBlocked},
+		Fix: "Check the host name for typos and this machine's DNS; on a machine without DNS, give the host's addresses for the URL's port (wizard: ctrl+r resolve as; add: --resolve-as ADDRESS; targets file: resolve; one run: --resolve HOST:PORT:ADDRESS, curl's form).", Exit: ExitBlocked},
 	EndpointGone: {Meaning: "The endpoint answered 410 Gone: the hook was deleted or turned off.",
 		Fix: "Create a new hook in the automation tool and update the target's URL.", Exit: ExitDelivery},
 	DeliveryRejected: {Meaning: "The endpoint refused the request with a client error that retrying will not change.",
@@ -188,6 +189,8 @@ var Catalog = map[Code]Entry{
 		Fix: "Run webhook-setup deliveries drain (the systemd timer or cron does it), or run again with a longer --wait.", Exit: ExitQueued},
 	HostLookAlike: {Meaning: "The endpoint's host mixes scripts or is written in letters that look like Latin ones (hooks.zаpier.com with a Cyrillic а), so it could pass for another host.",
 		Fix: "Compare the host letter by letter with what the receiver gave you and retype it; if it is really the receiver's host, confirm it (add, check-url, test-send: --allow-confusable-host; targets file: allow_confusable_host = true; wizard: the Endpoint step asks).", Exit: ExitBlocked},
+	ResolveInvalid: {Meaning: "The target's resolve override (the addresses its host is taken to have instead of DNS) is not a list of IP addresses for the URL's host name.",
+		Fix: "Give 1 to 16 IP addresses, separated by commas or spaces, for a URL with a host name; or remove the override to use DNS (wizard: ctrl+r resolve as; add: --resolve-as, --clear-resolve-as; targets file: resolve).", Exit: ExitBlocked},
 	TextTooLong: {Meaning: "A text field (receiver owner, revoke path, authorized_by, an allowlist entry) or the allowlist is longer than the tool keeps.",
 		Fix: "Shorten it to the limit the reason names; keep long notes in your ticketing system and refer to them by id.", Exit: ExitBlocked},
 }

@@ -59,6 +59,7 @@ func Export(targets []core.Target, opts ExportOptions) []byte {
 			kv(&b, "rate_limit", Quote(t.RateLimit.String()))
 		}
 		exportStandardWebhooks(&b, t)
+		exportResolve(&b, t)
 		b.WriteString("\n[target.private_network]\n")
 		pn := t.PrivateNetwork
 		kv(&b, "policy", Quote(string(pn.NormalizedPolicy())))

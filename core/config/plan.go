@@ -276,7 +276,7 @@ func endpointChanged(c Change) bool {
 		return true
 	}
 	for _, k := range c.Changed {
-		if k == "webhook_url" || k == "deployment_mode" || strings.HasPrefix(k, "private_network.") {
+		if k == "webhook_url" || k == "deployment_mode" || k == "resolve" || strings.HasPrefix(k, "private_network.") {
 			return true
 		}
 	}

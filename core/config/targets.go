@@ -106,7 +106,7 @@ var keyHints = map[string]string{
 var (
 	targetKeys = []string{"name", "provider_key", "deployment_mode", "webhook_url", "webhook_url_file", "webhook_url_env", "receiver_owner",
 		"revoke_path", "receiver_checks_confirmed", "allow_confusable_host", "rate_limit", "[target.private_network]", "[target.signing]",
-		"standard_webhooks", "[target.edge_auth]"}
+		"standard_webhooks", "resolve", "[target.edge_auth]"}
 	targetTables = map[string][]string{
 		"private_network": {"policy", "allowlist", "authorized_by"},
 		"signing":         {"secret_file", "secret_env", "grace"},
@@ -228,6 +228,8 @@ func parseTarget(doc *document, path string, lines map[string]int, m map[string]
 			ps = append(ps, parseSigning(&spec, v)...)
 		case "standard_webhooks":
 			ps = append(ps, parseStandardWebhooks(&spec, v)...)
+		case "resolve":
+			ps = append(ps, parseResolve(&spec, v)...)
 		case "edge_auth":
 			ps = append(ps, parseEdge(&spec, v)...)
 		default:
