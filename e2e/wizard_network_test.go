@@ -18,7 +18,7 @@ func TestWizardPrivateNetworkNamesTheApproval(t *testing.T) {
 		pasteSecret(w, knownSecret)
 		tickChecks(w)
 		w.wait("Private network", "(•) allowlist")
-		w.waitFlat("10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
+		waitFlat(w, "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 		w.send(keyLeft) // deny
 		w.wait("(•) deny")
 		w.send(keyEnter)
@@ -31,31 +31,30 @@ func TestWizardPrivateNetworkNamesTheApproval(t *testing.T) {
 	})
 	t.Run("accessible", func(t *testing.T) {
 		h := newHome(t)
-		p := startPrompts(h)
+		p := startAccessible(t, h, 80, 24, "")
 		p.answer("Enter a number between 1 and 2", "1") // New target
 		p.answer("Enter a number between 1 and 6", "5") // n8n_webhook
 		p.answer("Enter a number between 1 and 4", "2") // self-hosted
 		p.answer("webhook_url:", "https://10.20.1.5/webhook/intake")
-		p.waitOutput("needs private-network approval")
+		p.waitOut("needs private-network approval")
 		p.answer("Enter a number between 1 and 3", "2") // paste
-		p.w.waitEchoOff("Signing secret (hidden):")
-		p.w.send(knownSecret + keyEnter)
+		p.hidden("Signing secret (hidden):", knownSecret)
 		p.answer("Enter a number between 1 and 4", "1") // confirm the six checks
 		for _, hdr := range []string{"Event", "Schema", "Idempotency-Key", "Timestamp", "Nonce", "Signature"} {
 			p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", "y")
 		}
-		p.waitOutput("10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
+		p.waitOut("10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 		// An empty answer takes the proposed choice: allowlist, whose
 		// entries are asked next.
 		p.answer("Enter a number between 1 and 3", "")
-		p.waitOutput("An empty line ends the list.")
+		p.waitOut("An empty line ends the list.")
 		p.answer("Allowlist entry", "10.20.1.5/32")
 		p.answer("Allowlist entry", "")
 		p.answer("Authorized by", "CHG-1234")
-		p.answer("Receiver owner", "ops@example.com")
-		p.answer("Revoke path", "n8n > Workflows > Intake")
-		p.waitOutput("Ready to save")
-		p.w.send(keyCtrlC)
-		p.w.exit()
+		p.answer("Receiver owner (", "ops@example.com")
+		p.answer("Revoke path (", "n8n > Workflows > Intake")
+		p.waitOut("Ready to save")
+		p.send(keyCtrlC)
+		p.exit()
 	})
 }

@@ -64,38 +64,3 @@ func TestWizardReceiverChecks(t *testing.T) {
 		return w
 	})
 }
-
-// The plain prompts ask for each header: a header answered no is the one
-// the refusal names, alone, and the questions are asked again.
-func TestWizardReceiverChecksPrompts(t *testing.T) {
-	h := newHome(t)
-	p := startPrompts(h)
-	p.answer("Enter a number between 1 and 2", "1") // New target
-	p.answer("Enter a number between 1 and 6", "1") // generic_webhook
-	p.answer("Enter a number between 1 and 4", "1") // cloud
-	p.answer("webhook_url:", "https://93.184.216.34/hook")
-	p.waitOutput("✓ safe 93.184.216.34")
-	p.answer("Enter a number between 1 and 3", "2") // paste
-	p.w.waitEchoOff("Signing secret (hidden):")
-	p.w.send(knownSecret + keyEnter)
-	p.answer("Enter a number between 1 and 4", "1") // confirm the six checks
-	headers := []string{"Event", "Schema", "Idempotency-Key", "Timestamp", "Nonce", "Signature"}
-	for _, hdr := range headers {
-		answer := "y"
-		if hdr == "Nonce" {
-			answer = "n"
-		}
-		p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", answer)
-	}
-	p.waitOutput("generic_webhook_receiver_checks_unconfirmed", "check of X-WebRiskOps-Nonce is not ticked")
-	if out := flatScreen(p.w.output()); strings.Contains(out, "X-WebRiskOps-Event is not") || strings.Contains(out, "checks of X-WebRiskOps-Event") {
-		t.Fatalf("the refusal names a confirmed header:\n%s", p.w.output())
-	}
-	p.answer("Enter a number between 1 and 4", "1")
-	for _, hdr := range headers {
-		p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", "y")
-	}
-	p.waitOutput("Receiver owner")
-	p.w.send(keyCtrlC)
-	p.w.exit()
-}

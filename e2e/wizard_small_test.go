@@ -36,7 +36,7 @@ func TestWizardHelpOffersOnlyWhatActs(t *testing.T) {
 		w.wait("secret ›")
 		w.helpLacks("enter continue")
 		w.send(paste("x"))
-		w.waitFlat("1 character; 32 to 256 needed")
+		waitFlat(w, "1 character; 32 to 256 needed")
 		w.helpLacks("enter continue")
 		w.send(keyBS)
 		w.send(paste(knownSecret))
@@ -47,9 +47,9 @@ func TestWizardHelpOffersOnlyWhatActs(t *testing.T) {
 		w.wait("Step 5 of 7 · Receiver checks", "0 of 6 confirmed")
 		w.helpLacks("enter continue")
 		w.send(keyEnter) // refused: nothing ticked
-		w.waitFlat("generic_webhook_receiver_checks_unconfirmed")
+		waitFlat(w, "generic_webhook_receiver_checks_unconfirmed")
 		if v.rows == 24 { // at 60×20 the reason naming six headers leaves no row for the fix
-			w.waitFlat("fix: Set up receiver verification (v in Receiver checks shows the recipe), then tick the six headers there.")
+			waitFlat(w, "fix: Set up receiver verification (v in Receiver checks shows the recipe), then tick the six headers there.")
 		}
 		w.noFlagsShown()
 		w.send("v")
@@ -69,7 +69,7 @@ func TestWizardHelpOffersOnlyWhatActs(t *testing.T) {
 		w.wait("Step 6 of 7", "Receiver owner")
 		w.helpLacks("next field")
 		w.send(keyEnter) // refused: no owner
-		w.waitFlat("generic_webhook_receiver_owner_missing", "Say who owns the receiver, in the Receiver owner field.")
+		waitFlat(w, "generic_webhook_receiver_owner_missing", "Say who owns the receiver, in the Receiver owner field.")
 		w.noFlagsShown()
 		w.send(keyCtrlC)
 		w.exit()
@@ -80,30 +80,28 @@ func TestWizardHelpOffersOnlyWhatActs(t *testing.T) {
 // The same fixes in the plain prompts: worded for the wizard, no flags.
 func TestWizardAccessibleFixesNameNoFlags(t *testing.T) {
 	h := newHome(t)
-	p := startPrompts(h)
+	p := startAccessible(t, h, 80, 24, "")
 	p.answer("Enter a number between 1 and 2", "1") // New target
 	p.answer("Enter a number between 1 and 6", "1") // generic_webhook
 	p.answer("Enter a number between 1 and 4", "1") // cloud
 	p.answer("webhook_url:", "https://93.184.216.34/hook")
-	p.waitOutput("✓ safe 93.184.216.34")
+	p.waitOut("✓ safe 93.184.216.34")
 	p.answer("Enter a number between 1 and 3", "2") // paste
-	p.w.wait("Signing secret (hidden):")
-	p.w.waitEchoOff("Signing secret (hidden):")
-	p.w.send("short" + keyEnter)
-	p.waitOutput("generic_webhook_secret_weak", "or choose Generate one.")
-	p.w.waitEchoOff("Signing secret (hidden):")
-	p.w.send(knownSecret + keyEnter)
+	p.wait("Signing secret (hidden):")
+	p.hidden("Signing secret (hidden):", "short")
+	p.waitOut("generic_webhook_secret_weak", "or choose Generate one.")
+	p.hidden("Signing secret (hidden):", knownSecret)
 	p.answer("Enter a number between 1 and 4", "1") // confirm the six checks
 	for _, hdr := range []string{"Event", "Schema", "Idempotency-Key", "Timestamp", "Nonce", "Signature"} {
 		p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", "y")
 	}
-	p.answer("Receiver owner", "")
-	p.waitOutput("generic_webhook_receiver_owner_missing", "Say who owns the receiver, in the Receiver owner field.")
-	if out := flatScreen(p.w.output()); strings.Contains(out, "--owner") || strings.Contains(out, "--generate-secret") {
-		t.Fatalf("the prompts name a flag in a fix:\n%s", p.w.output())
+	p.answer("Receiver owner (", "")
+	p.waitOut("generic_webhook_receiver_owner_missing", "Say who owns the receiver, in the Receiver owner field.")
+	if out := p.flat(); strings.Contains(out, "--owner") || strings.Contains(out, "--generate-secret") {
+		t.Fatalf("the prompts name a flag in a fix:\n%s", p.output())
 	}
-	p.w.send(keyCtrlC)
-	p.w.exit()
+	p.send(keyCtrlC)
+	p.exit()
 }
 
 // A full home page has no empty rows above the help line (it had three),
@@ -160,7 +158,7 @@ func TestWizardLookAlikeFixNamesTheKey(t *testing.T) {
 		w := v.start(t, h, termOptions{args: []string{"--resolve", "hooks.xn--zpier-4ve.com:443:3.33.152.147"}})
 		toSecretStep(w, 2, 0, "")
 		w.send(paste("https://hooks.zаpier.com/hooks/catch/123456/abcdefg/"), keyEnter)
-		w.waitFlat("generic_webhook_host_lookalike", "press ctrl+y to confirm it")
+		waitFlat(w, "generic_webhook_host_lookalike", "press ctrl+y to confirm it")
 		w.noFlagsShown()
 		w.waitHelp("ctrl+y")
 		w.helpLacks("enter continue")

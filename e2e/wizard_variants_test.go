@@ -67,21 +67,6 @@ func eachTerm(t *testing.T, body func(t *testing.T, v termVariant) *vterm) {
 	}
 }
 
-// waitFlat waits until the words of the screen contain every one of
-// parts.
-func (v *vterm) waitFlat(parts ...string) {
-	v.t.Helper()
-	v.waitFunc(strings.Join(parts, " + "), 20*time.Second, func(s string) bool {
-		f := flatScreen(s)
-		for _, p := range parts {
-			if !strings.Contains(f, p) {
-				return false
-			}
-		}
-		return true
-	})
-}
-
 // helpOf is the help line (one or two rows): the rows under the screen's
 // last blank row.
 func helpOf(screen string) string {
@@ -114,42 +99,4 @@ func (v *vterm) noFlagsShown() {
 	if f := flatScreen(v.screen()); regexp.MustCompile(`(^|[ (])--[a-z]`).MatchString(f) {
 		v.t.Fatalf("the screen names a command-line flag:\n%s", v.screen())
 	}
-}
-
-// prompts drives the plain-prompt (accessible) wizard: each answer waits
-// for the next showing of its prompt, as a terminal in line mode hands
-// each prompt exactly one line.
-type prompts struct {
-	w    *vterm
-	seen map[string]int
-}
-
-func startPrompts(h *home, extra ...string) *prompts {
-	h.t.Helper()
-	w := startTerm(h.t, termOptions{env: h.wizardEnv(extra...), args: []string{"--accessible"}, cols: 80, rows: 24})
-	return &prompts{w: w, seen: map[string]int{}}
-}
-
-func (p *prompts) answer(prompt, line string) {
-	p.w.t.Helper()
-	p.seen[prompt]++
-	n := p.seen[prompt]
-	p.w.waitFunc(prompt, 20*time.Second, func(string) bool { return strings.Count(p.w.output(), prompt) >= n })
-	p.w.send(line + keyEnter)
-}
-
-// waitOutput waits until everything printed so far, as one line of
-// words, contains every one of parts (accessible output scrolls off the
-// screen).
-func (p *prompts) waitOutput(parts ...string) {
-	p.w.t.Helper()
-	p.w.waitFunc(strings.Join(parts, " + "), 20*time.Second, func(string) bool {
-		f := flatScreen(p.w.output())
-		for _, s := range parts {
-			if !strings.Contains(f, s) {
-				return false
-			}
-		}
-		return true
-	})
 }

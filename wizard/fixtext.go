@@ -36,6 +36,10 @@ var wizardFixes = map[codes.Code]fixWording{
 	codes.OwnerMissing:      {screen: "Say who owns the receiver, in the Receiver owner field."},
 	codes.HostLookAlike: {screen: "Compare the host letter by letter with what the receiver gave you and retype it; if it is really the receiver's host, press ctrl+y to confirm it.",
 		prompts: "Compare the host letter by letter with what the receiver gave you and retype it; if it is really the receiver's host, answer yes when the Endpoint URL step asks."},
+	codes.HostUnresolved: {screen: "Check the host name for typos and this machine's DNS; on a machine without DNS, press ctrl+r (resolve as) and give the host's addresses for the URL's port.",
+		prompts: "Check the host name for typos and this machine's DNS; on a machine without DNS, choose Resolve … as addresses you give, and give the host's addresses for the URL's port."},
+	codes.ResolveInvalid: {screen: "Give 1 to 16 IP addresses, separated by commas or spaces, for a URL with a host name (ctrl+r); or leave the answer blank to use DNS.",
+		prompts: "Give 1 to 16 IP addresses, separated by commas or spaces, for a URL with a host name; a blank answer goes back to the URL."},
 	codes.EdgeValueMissing: {screen: "Give both the header name and its value in Receiver checks' Edge header (tab switches between them), or leave both empty for none."},
 	codes.RotationUnverified: {screen: "Store the new secret in the receiver (its fingerprint is shown), then press v to verify again; the previous secret keeps signing until its grace ends.",
 		prompts: "Store the new secret in the receiver (its fingerprint is shown), then verify again; the previous secret keeps signing until its grace ends."},
@@ -47,7 +51,6 @@ var wizardFixes = map[codes.Code]fixWording{
 // wizardFlagFixes are the catalog codes whose fix names a flag and that
 // need no wizard wording, each with why.
 var wizardFlagFixes = map[codes.Code]string{
-	codes.HostUnresolved: "the Endpoint URL step words it with its resolve-as key (ctrl+r)",
 	codes.Usage:          "a command line only",
 	codes.URLMissing:     "targets files only",
 	codes.StoreUnsafe:    "how the wizard is started: --db is the fix",
