@@ -204,7 +204,7 @@ func (s *receiverStep) ShortHelp() []key.Binding {
 		return s.pager.help()
 	}
 	if s.edge.editing {
-		return edgeEditorHelp
+		return s.edge.help()
 	}
 	keys := []key.Binding{keyUp, keyToggle, keyRecipe}
 	keys = append(keys, when(len(s.a.FieldProblems("receiver_checks_confirmed")) == 0, keyNext)...)
