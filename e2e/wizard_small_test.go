@@ -169,3 +169,36 @@ func TestWizardLookAlikeFixNamesTheKey(t *testing.T) {
 		return w
 	})
 }
+
+// Default names do not repeat the provider (n8n.corp.example gives
+// n8n-corp-example, not n8n-n8n-corp-example), and a self-hosted setup
+// counts "of 8" from Endpoint URL to Review.
+func TestWizardDefaultNameAndStepCount(t *testing.T) {
+	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
+		h := newHome(t)
+		w := v.start(t, h, termOptions{args: []string{"--resolve", "n8n.corp.example:443:93.184.216.34"}})
+		toSecretStep(w, 4, 1, "")
+		w.wait("Step 3 of 8 · Endpoint URL")
+		w.send(paste("https://n8n.corp.example/webhook/intake"))
+		w.wait("✓ safe n8n.corp.example")
+		w.send(keyEnter)
+		w.wait("Step 4 of 8")
+		pasteSecret(w, knownSecret)
+		w.wait("Step 5 of 8")
+		tickChecks(w)
+		w.wait("Step 6 of 8", "Private network")
+		w.send(keyEnter) // deny: the endpoint is public
+		w.wait("Step 7 of 8", "Receiver owner")
+		w.send(paste("ops@example.com"), keyEnter)
+		w.send(paste("n8n > Workflows > Intake"))
+		w.wait("n8n > Workflows > Intake")
+		w.send(keyEnter)
+		w.wait("Step 8 of 8 · Review and save", "n8n-corp-example")
+		if strings.Contains(w.screen(), "n8n-n8n-") {
+			t.Fatalf("the default name repeats the provider:\n%s", w.screen())
+		}
+		w.send(keyCtrlC)
+		w.exit()
+		return w
+	})
+}
