@@ -52,7 +52,7 @@ func TestWizardResolveAsOffline(t *testing.T) {
 			w := startTerm(t, termOptions{env: h.wizardEnv(env...), cols: c.cols, rows: c.rows})
 			toSecretStep(w, 2, 0, "") // zapier_webhook, cloud
 			w.send(paste(offlineZapURL))
-			waitFlat(w, "generic_webhook_host_unresolved", "wizard: ctrl+r resolve as", "ctrl+r resolve as esc back")
+			waitFlat(w, "generic_webhook_host_unresolved", "press ctrl+r (resolve as)", "ctrl+r resolve as esc back")
 
 			for _, bad := range []string{"127.0.0.1", "169.254.169.254"} {
 				w.send(keyCtrlR)

@@ -157,6 +157,7 @@ func TestWizardSelfHostedAllowlist(t *testing.T) {
 	w.wait("› entry:")
 	w.send("127.0.0.0/8")
 	w.wait("generic_webhook_allowlist_invalid")
+	w.helpLacks("enter add entry") // enter would only refuse it
 	for range len("127.0.0.0/8") {
 		w.send(keyBS)
 	}

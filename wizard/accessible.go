@@ -177,7 +177,7 @@ func (ui *lineUI) heading(title string) { ui.printf("\n%s\n", ui.e.st.heading.Re
 // problems prints problems with their code, reason and fix.
 func (ui *lineUI) problems(ps ...codes.Problem) {
 	for _, p := range ps {
-		ui.printf("Problem %s: %s\n  Fix: %s\n", p.Code, clean(p.Reason), clean(p.Fix))
+		ui.printf("Problem %s: %s\n  Fix: %s\n", p.Code, clean(p.Reason), clean(wizardFix(p, true)))
 	}
 }
 

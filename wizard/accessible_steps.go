@@ -22,7 +22,7 @@ func problemErr(p *codes.Problem) error {
 	if p == nil {
 		return nil
 	}
-	return fmt.Errorf("Problem %s: %s\n  Fix: %s", p.Code, clean(p.Reason), clean(p.Fix))
+	return fmt.Errorf("Problem %s: %s\n  Fix: %s", p.Code, clean(p.Reason), clean(wizardFix(*p, true)))
 }
 
 // setup runs the steps from step until the target is saved, or the
@@ -594,7 +594,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			ui.printf("To fix before saving:\n")
 			for _, p := range blockers {
 				s := stepForProblem(p, assessed.Verdict)
-				ui.printf("- %s: %s\n  Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(p.Fix), position(a.Mode, s), s.Title())
+				ui.printf("- %s: %s\n  Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(wizardFix(p, true)), position(a.Mode, s), s.Title())
 			}
 		}
 		opts = append(opts, [2]string{"name", "Edit the name"})

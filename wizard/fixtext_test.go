@@ -3,6 +3,8 @@ package wizard
 import (
 	"strings"
 	"testing"
+
+	"github.com/webriskops/webhook-setup/core/codes"
 )
 
 // flat is the screen as one line of words, so text wrapped over lines
@@ -20,14 +22,15 @@ func (d *driver) wantFlat(parts ...string) {
 	}
 }
 
-// The fixes the wizard shows name the wizard's own step or field first; a
-// flag appears only as the add command's way of doing the same.
+// The fixes the wizard shows name the wizard's own step, field or key,
+// never a command-line flag the operator cannot pass to the screen.
 func TestFixesNameTheWizardStep(t *testing.T) {
 	d := newDriver(t, newFakeStore())
 	throughEndpoint(d, 2, 0, "https://hooks.zapier.com/hooks/catch/123456/abcdefg/")
 	d.key("down", "enter")
 	d.paste("short")
-	d.wantFlat("fix: Use 32 to 256 printable ASCII characters without spaces, or generate one (wizard: Generate one; add: --generate-secret).")
+	d.wantFlat("fix: Use 32 to 256 printable ASCII characters without spaces, or choose Generate one (esc goes back to the choice).")
+	d.wantNot("--generate-secret")
 	for range "short" {
 		d.key("backspace")
 	}
@@ -35,15 +38,17 @@ func TestFixesNameTheWizardStep(t *testing.T) {
 	d.key("enter")
 	d.at(stepReceiver)
 	d.key("enter")
-	d.wantFlat("then confirm it (wizard: tick the six headers; add: --confirm-receiver-checks).")
-	d.wantNot("then confirm with --confirm-receiver-checks")
+	d.wantFlat("fix: Set up receiver verification (v in Receiver checks shows the recipe), then tick the six headers there.")
+	d.wantNot("--confirm-receiver-checks")
 	tickAll(d)
 	d.at(stepOwner)
 	d.key("enter")
-	d.wantFlat("fix: Say who owns the receiver (wizard: Receiver owner; add: --owner).")
+	d.wantFlat("fix: Say who owns the receiver, in the Receiver owner field.")
+	d.wantNot("--owner")
 	d.paste("ops@example.com")
 	d.key("enter", "enter")
-	d.wantFlat("fix: Say where the receiver URL and secret are rotated or deleted (wizard: Revoke path; add: --revoke-path).")
+	d.wantFlat("fix: Say where the receiver URL and secret are rotated or deleted, in the Revoke path field.")
+	d.wantNot("--revoke-path")
 	d.paste("Zapier > Zaps")
 	d.key("enter")
 	d.at(stepReview)
@@ -62,5 +67,42 @@ func TestAuthorizedByFixNamesTheField(t *testing.T) {
 	d.key("right", "tab")
 	d.typeText("10.20.0.0/16")
 	d.key("enter", "enter", "enter")
-	d.wantFlat("(wizard: authorized by; add: --authorized-by)")
+	d.wantFlat("in the Private network step's authorized by field")
+	d.wantNot("--authorized-by")
+}
+
+// Every catalog fix that names a flag has the wizard's wording, or is
+// listed as needing none; the wizard's wording names no flag.
+func TestWizardFixesNameNoFlags(t *testing.T) {
+	for _, e := range codes.Codes() {
+		_, worded := wizardFixes[e.Code]
+		_, exempt := wizardFlagFixes[e.Code]
+		if strings.Contains(e.Fix, "--") && !worded && !exempt {
+			t.Errorf("%s: the catalog fix names a flag and the wizard has no wording for it (wizard/fixtext.go)", e.Code)
+		}
+		if worded && exempt {
+			t.Errorf("%s is both worded and exempt", e.Code)
+		}
+	}
+	for c, w := range wizardFixes {
+		for _, text := range []string{w.screen, w.prompts} {
+			if strings.Contains(text, "--") {
+				t.Errorf("%s: the wizard's wording names a flag: %q", c, text)
+			}
+		}
+		p := codes.NewProblem(c, "", "reason")
+		if got := wizardFix(p, false); got != w.screen {
+			t.Errorf("%s: wizardFix = %q", c, got)
+		}
+	}
+	// A fix written for the case in hand is kept as it is.
+	p := codes.NewProblem(codes.OwnerMissing, "", "reason")
+	p.Fix = "Something exact."
+	if got := wizardFix(p, false); got != "Something exact." {
+		t.Errorf("a screen's own fix was replaced: %q", got)
+	}
+	// The plain prompts have no keys to press.
+	if got := wizardFix(codes.NewProblem(codes.HostLookAlike, "", "r"), true); strings.Contains(got, "ctrl+y") {
+		t.Errorf("the prompts' look-alike fix names a key: %q", got)
+	}
 }

@@ -32,8 +32,16 @@ func TestStepHelpListsCtrlCWhenItFits(t *testing.T) {
 	throughEndpointFrom(d)
 	pasteSecretStep(d)
 	d.at(stepReceiver)
-	// Receiver checks' keys fill the line at 80 columns: no ctrl+c, and
-	// still one line.
+	// Nothing ticked: enter is refused, so it is not offered, and
+	// ctrl+c fits.
+	d.wantNot("enter continue")
+	d.want("esc back  ctrl+c quit")
+	for range receiverHeaders {
+		d.key("space", "down")
+	}
+	// All six ticked, enter continues: Receiver checks' keys fill the
+	// line at 80 columns: no ctrl+c, and still one line.
+	d.want("enter continue")
 	d.wantNot("ctrl+c quit")
 	if l := d.helpLine(); !strings.HasPrefix(l, "↑/↓ move  space tick") {
 		t.Fatalf("receiver help wraps: %q", l)
@@ -49,4 +57,51 @@ func throughEndpointFrom(d *driver) {
 	d.key("enter", "enter")
 	d.paste("https://hooks.zapier.com/hooks/catch/123456/abcdefg/")
 	d.key("enter")
+}
+
+// Enter is offered only once it would act, on the screens that refuse it
+// otherwise: Endpoint URL (empty, refused), the name at Review (invalid),
+// Disconnect (the name not typed yet), a rehearsal (no receiver URL).
+func TestHelpOffersEnterOnlyWhenItActs(t *testing.T) {
+	st := newFakeStore()
+	st.targets["zap-tickets"] = readyTarget("zap-tickets")
+	d := newDriver(t, st, func(e *env) { e.sender = &fakeSender{} })
+	d.want("zap-tickets")
+	d.key("d")
+	d.want("Disconnect · zap-tickets")
+	d.wantNot("enter disconnect")
+	d.typeText("zap-tickets")
+	d.want("enter disconnect")
+	d.key("esc")
+
+	d.key("t", "down", "enter")
+	d.want("receiver URL")
+	d.wantNot("enter send")
+	d.typeText("https://127.0.0.1:8443/hook")
+	d.want("enter send")
+	d.key("esc", "esc")
+
+	d.key("n")
+	d.at(stepProvider)
+	d.key("enter", "enter")
+	d.at(stepEndpoint)
+	d.wantNot("enter continue")
+	d.paste("http://93.184.216.34/hook")
+	d.want("generic_webhook_url_unsafe")
+	d.wantNot("enter continue")
+	for range "http://93.184.216.34/hook" {
+		d.key("backspace")
+	}
+	d.paste("https://93.184.216.34/hook")
+	d.want("enter continue")
+	d.key("enter")
+	pasteSecretStep(d)
+	tickAll(d)
+	fillOwner(d)
+	d.at(stepReview)
+	d.key("e")
+	d.typeText("_")
+	d.wantNot("enter continue")
+	d.key("backspace")
+	d.want("enter continue")
 }

@@ -72,16 +72,19 @@ const legend = "STATES: provider_key endpoint signing replay_protection private_
 
 // reserved is the lines of the home screen that are not target rows: the
 // draft line and its gap, the count and its gap, the column heads, the
-// legend, the selected target's line and two lines for its blocked codes
-// (a code and its fix, then the next or how many more; more are shown
-// when a short page leaves room).
+// legend and the selected target's line. No rows are kept empty for the
+// selected target's blocked codes: on a full page they take the legend's
+// rows (see View), so a page of ready targets fills the screen.
 func (h *home) reserved() int {
-	n := 2 + 1 + strings.Count(wrap(legend, h.width), "\n") + 1 + 1 + 2
+	n := 2 + 1 + h.legendLines() + 1
 	if h.hasDraft {
 		n += 1 + strings.Count(h.draftText(), "\n") + 1
 	}
 	return n
 }
+
+// legendLines is the rows the legend takes at the current width.
+func (h *home) legendLines() int { return strings.Count(wrap(legend, h.width), "\n") + 1 }
 
 // draftText is the resume offer (resumeText) wrapped to leave room for
 // " (press c)" on its last line: at 60 columns a line cut to the width
@@ -298,24 +301,52 @@ func (h *home) View() string {
 			b.WriteString("  " + row + "\n")
 		}
 	}
-	b.WriteString(st.dim.Render(wrap(legend, h.width)))
-	if t, ok := h.selected(); ok {
-		r := core.Evaluate(t)
-		b.WriteString("\n" + st.heading.Render(clean(t.Name)) + " " + clean(endpointHost(t.BaseURL)))
-		if r.Ready {
-			b.WriteString(" " + st.ok.Render("ready"))
+	t, ok := h.selected()
+	if !ok {
+		b.WriteString(st.dim.Render(wrap(legend, h.width)))
+		return b.String()
+	}
+	r := core.Evaluate(t)
+	sel := h.selectedLine(t, r.Ready)
+	// The rows under the list: the legend, the selected target's line
+	// and its blocked codes. When the codes (or a wrapped name) need the
+	// legend's rows (a full page), they take them, from its end: what
+	// blocks the target comes first.
+	left := h.room() - strings.Count(b.String(), "\n") - (strings.Count(sel, "\n") + 1) // b ends in a line break
+	codeLines := max(left, 2)
+	if rows := min(left-min(len(r.Blocked), 2), h.legendLines()); rows > 0 {
+		// The legend, or as much of it as the page leaves.
+		b.WriteString(st.dim.Render(fit(wrap(legend, h.width), 0, rows)) + "\n")
+		codeLines = max(left-rows, 2)
+	}
+	b.WriteString(sel)
+	for i, p := range r.Blocked {
+		if i == codeLines-1 && len(r.Blocked) > codeLines {
+			b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
+			break
 		}
-		// The codes take the lines the page leaves, at least two.
-		codeLines := max(h.room()-(strings.Count(b.String(), "\n")+1), 2)
-		for i, p := range r.Blocked {
-			if i == codeLines-1 && len(r.Blocked) > codeLines {
-				b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
-				break
-			}
-			b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
-		}
+		b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
 	}
 	return b.String()
+}
+
+// selectedLine names the selected target whole (the NAME column may have
+// cut it) with its host: a name wider than the terminal goes on over as
+// many lines as it takes, and the host wraps after it.
+func (h *home) selectedLine(t core.Target, ready bool) string {
+	st := h.env.st
+	name := clean(t.Name)
+	var lines []string
+	for h.width > 0 && ansi.StringWidth(name) > h.width {
+		cut := ansi.Truncate(name, h.width, "")
+		lines = append(lines, st.heading.Render(cut))
+		name = strings.TrimPrefix(name, cut)
+	}
+	last := st.heading.Render(name) + " " + clean(endpointHost(t.BaseURL))
+	if ready {
+		last += " " + st.ok.Render("ready")
+	}
+	return strings.Join(append(lines, wrap(last, h.width)), "\n")
 }
 
 // homeFixedColumns is the width of a target row without its name and its

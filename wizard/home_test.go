@@ -160,3 +160,31 @@ func TestHomeEmptyWithDraftSaysEnterResumes(t *testing.T) {
 	d.key("enter")
 	d.at(stepSecret)
 }
+
+// At 60×20 a full page with a blocked target selected shows its codes
+// (they take the legend's rows) and leaves no empty rows either.
+func TestHomeFullPageBlockedAt60x20(t *testing.T) {
+	st := newFakeStore()
+	for i := 0; i < 26; i++ {
+		n := fmt.Sprintf("target-%02d", i)
+		tg := readyTarget(n)
+		if i == 0 {
+			tg.Signing, tg.RevokePath = nil, ""
+		}
+		st.targets[n] = tg
+	}
+	d := newDriver(t, st)
+	d.send(resize(60, 20))
+	d.want("target-00", "generic_webhook_secret_missing", "generic_webhook_revoke_path_missing")
+	checkFits(t, d, 60, 20, "home")
+	lines := strings.Split(d.screen(), "\n")
+	blank := 0
+	for _, l := range lines[2 : len(lines)-3] {
+		if strings.TrimSpace(l) == "" {
+			blank++
+		}
+	}
+	if blank != 1 { // the gap after the count
+		t.Fatalf("%d blank rows at 60×20:\n%s", blank, d.screen())
+	}
+}

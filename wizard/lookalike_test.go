@@ -30,6 +30,8 @@ func TestEndpointLookAlikeNeedsConfirm(t *testing.T) {
 		t.Fatalf("look-alike host: problems %v\n%s", c, d.screen())
 	}
 	d.want("looks like hooks.zapier.com", "ctrl+y")
+	d.wantFlat("press ctrl+y to confirm it") // the wizard's fix, not --allow-confusable-host
+	d.wantNot("--allow-confusable-host", "enter continue")
 	d.key("enter")
 	d.at(stepEndpoint) // enter alone does not confirm
 	d.key("ctrl+y")

@@ -104,7 +104,7 @@ func TestReviewFixListFitsTheTerminal(t *testing.T) {
 		t.Fatalf("%d lines", n)
 	}
 	d.send(resize(80, 50))
-	d.wantFlat("fix: Say who owns the receiver (wizard: Receiver owner; add: --owner).",
+	d.wantFlat("fix: Say who owns the receiver, in the Receiver owner field.",
 		"fix: Say where the receiver URL and secret are rotated or deleted")
 }
 
@@ -153,8 +153,9 @@ func TestNetworkHelpFollowsTheFocus(t *testing.T) {
 
 	d.key("enter", "enter")
 	d.wantLine("› authorized by: █")
-	oneLine("enter continue  ↑ previous field  esc back")
+	oneLine("↑ previous field  esc back") // enter is refused until someone authorized it
 	d.typeText("CHG-1")
+	oneLine("enter continue  ↑ previous field  esc back")
 	d.key("enter")
 	d.at(stepOwner)
 	if a := d.m.answers; strings.Join(a.Allowlist, ",") != "10.20.0.0/16,n8n.interna" || a.AuthorizedBy != "CHG-1" {

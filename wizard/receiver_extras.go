@@ -58,11 +58,13 @@ func whsecHint(t core.Target) string {
 	return " Standard Webhooks libraries take the secret as whsec_…: webhook-setup show " + clean(t.Name) + " --whsec"
 }
 
-// edgeEditorHelp is the help line while the edge editor is open.
-var edgeEditorHelp = []key.Binding{
-	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set (both empty: none)")),
-	keyField,
-	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+// help is the help line while the edge editor is open: enter only while
+// the core accepts the header and value as they stand (both empty is
+// none).
+func (e *edgeEditor) help() []key.Binding {
+	ok := len(core.CheckEdge(strings.TrimSpace(e.name.Value()), strings.TrimSpace(e.value.Value()))) == 0
+	keys := when(ok, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set (both empty: none)")))
+	return append(keys, keyField, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
 }
 
 // edgeEditor edits the edge header name and value in place.

@@ -64,9 +64,12 @@ func TestReceiverStepExtras(t *testing.T) {
 	}
 
 	d.key("space")
+	d.want("enter set (both empty: none)")
 	d.typeText("x-make-apikey")
+	d.wantNot("enter set") // a header without its value is refused
 	d.key("tab")
 	d.paste(testEdgeValue)
+	d.want("enter set (both empty: none)")
 	d.key("enter")
 	d.want("Edge header x-make-apikey (value set)")
 	d.wantNot(testEdgeValue)

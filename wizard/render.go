@@ -95,8 +95,8 @@ func problemLines(st *styles, ps []codes.Problem, width int) string {
 		for _, l := range lines[1:] {
 			b.WriteString("\n  " + l)
 		}
-		if p.Fix != "" {
-			for j, l := range strings.Split(wrap("fix: "+clean(p.Fix), max(width-2, 20)), "\n") {
+		if fix := wizardFix(p, false); fix != "" {
+			for j, l := range strings.Split(wrap("fix: "+clean(fix), max(width-2, 20)), "\n") {
 				if j == 0 {
 					l = st.dim.Render("fix:") + strings.TrimPrefix(l, "fix:")
 				}
@@ -108,7 +108,9 @@ func problemLines(st *styles, ps []codes.Problem, width int) string {
 }
 
 // helpLines draws key bindings as "key desc" items two spaces apart,
-// wrapped to width so no key is ever cut off the help line.
+// wrapped to width so no key is ever cut off the help line. An item wider
+// than the line (the pager's command for the unwrapped text, at 60
+// columns) is wrapped over lines of its own rather than cut.
 func helpLines(st *styles, bindings []key.Binding, width int) string {
 	var lines []string
 	line, lw := "", 0
@@ -120,6 +122,20 @@ func helpLines(st *styles, bindings []key.Binding, width int) string {
 		item := st.key.Render(h.Key) + " " + st.dim.Render(h.Desc)
 		iw := ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
 		switch {
+		case width > 0 && iw > width:
+			if lw > 0 {
+				lines = append(lines, line)
+			}
+			parts := strings.Split(wrap(h.Key+" "+h.Desc, width), "\n")
+			for i, p := range parts {
+				if i == 0 && strings.HasPrefix(p, h.Key) {
+					parts[i] = st.key.Render(h.Key) + st.dim.Render(strings.TrimPrefix(p, h.Key))
+				} else {
+					parts[i] = st.dim.Render(p)
+				}
+			}
+			lines = append(lines, parts[:len(parts)-1]...)
+			line, lw = parts[len(parts)-1], ansi.StringWidth(ansi.Strip(parts[len(parts)-1]))
 		case lw == 0:
 			line, lw = item, iw
 		case width > 0 && lw+2+iw > width:

@@ -38,7 +38,7 @@ func TestResolveAsCompletesAnOfflineHost(t *testing.T) {
 	d := newDriver(t, st)
 	toUnresolved(d)
 	d.want("ctrl+r resolve as")
-	d.wantFlat("wizard: ctrl+r resolve as")
+	d.wantFlat("press ctrl+r (resolve as)")
 
 	d.key("ctrl+r")
 	d.wantFlat("Resolve hooks.offline.example:443 as", "enter use these addresses", "esc cancel")

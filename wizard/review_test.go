@@ -122,22 +122,28 @@ func TestReviewNameEditShowsTheLabelOnce(t *testing.T) {
 }
 
 // Receiver owner's help follows the focus: no previous field on the
-// first, and enter continues only from the revoke path.
+// first, enter continues only from the revoke path, and a field that
+// enter would refuse (empty) offers no enter.
 func TestOwnerHelpFollowsTheFocus(t *testing.T) {
 	d := newDriver(t, newFakeStore())
 	throughEndpoint(d, 0, 0, "https://93.184.216.34/hook")
 	pasteSecretStep(d)
 	tickAll(d)
 	d.at(stepOwner)
-	if l := strings.TrimRight(d.helpLine(), " "); l != "enter/tab/↓ next field  esc back  ctrl+c quit" {
-		t.Fatalf("owner help = %q", l)
+	help := func(want string) {
+		t.Helper()
+		if l := strings.TrimRight(d.helpLine(), " "); l != want {
+			t.Fatalf("help = %q, want %q", l, want)
+		}
 	}
+	help("esc back  ctrl+c quit")
 	d.paste("ops@example.com")
+	help("enter/tab/↓ next field  esc back  ctrl+c quit")
 	d.key("enter")
 	d.at(stepOwner)
-	if l := strings.TrimRight(d.helpLine(), " "); l != "enter continue  ↑ previous field  esc back  ctrl+c quit" {
-		t.Fatalf("revoke path help = %q", l)
-	}
+	help("↑ previous field  esc back  ctrl+c quit")
+	d.paste("Zapier > Zaps")
+	help("enter continue  ↑ previous field  esc back  ctrl+c quit")
 	d.key("up")
 	d.want("enter/tab/↓ next field")
 }

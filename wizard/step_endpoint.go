@@ -294,7 +294,7 @@ func (s *endpointStep) ShortHelp() []key.Binding {
 	if s.resolving {
 		return []key.Binding{keyResolveSave, keyResolveCancel}
 	}
-	keys := []key.Binding{keyNext}
+	keys := when(s.enterContinues(), keyNext)
 	if s.offersResolve() {
 		keys = append(keys, keyResolveAs)
 	}
@@ -302,6 +302,24 @@ func (s *endpointStep) ShortHelp() []key.Binding {
 		keys = append(keys, keyLookAlike)
 	}
 	return append(keys, keyBack)
+}
+
+// enterContinues reports whether enter can move on from the URL as it
+// stands: it parses, and its check either has not answered yet (enter
+// waits for it) or allows it, with a look-alike host confirmed.
+func (s *endpointStep) enterContinues() bool {
+	v := strings.TrimSpace(s.input.Value())
+	if v == "" {
+		return false
+	}
+	if _, _, p := urlsafe.Parse(v); p != nil {
+		return false
+	}
+	verdict, ok := s.current()
+	if !ok || s.checking {
+		return true
+	}
+	return acceptable(verdict, s.a.Mode) && core.LookAlikeProblem(s.a.Target()) == nil
 }
 
 func (s *endpointStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -286,8 +286,11 @@ func (s *networkStep) ShortHelp() []key.Binding {
 	switch s.focus {
 	case fieldEntry:
 		keys := []key.Binding{keyEnterField}
-		if strings.TrimSpace(s.entry.Value()) != "" {
-			keys = []key.Binding{keyAddEntry, keyField}
+		if v := strings.TrimSpace(s.entry.Value()); v != "" {
+			// enter adds the entry, or refuses it while it cannot be
+			// allowed (the error under it says why).
+			ok := core.AllowlistEntryProblem(v) == nil && len(s.entries) < core.MaxAllowlistEntries
+			keys = append(when(ok, keyAddEntry), keyField)
 		}
 		keys = append(keys, keyPolicyUp)
 		if len(s.entries) > 0 {
@@ -295,7 +298,8 @@ func (s *networkStep) ShortHelp() []key.Binding {
 		}
 		return append(keys, keyBack)
 	case fieldAuthorized:
-		return []key.Binding{keyNext, keyFieldUp, keyBack}
+		keys := when(len(s.a.FieldProblems("private_network")) == 0, keyNext)
+		return append(keys, keyFieldUp, keyBack)
 	}
 	if s.policy == core.PolicyAllowlist {
 		return []key.Binding{keyPolicy, keyEnterField, keyBack}

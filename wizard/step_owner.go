@@ -169,9 +169,10 @@ func (s *ownerStep) SetSize(w, _ int) {
 // continues and ↑ goes back to the owner.
 func (s *ownerStep) ShortHelp() []key.Binding {
 	if s.focused() == ownerField {
-		return []key.Binding{keyEnterField, keyBack}
+		return append(when(len(s.a.FieldProblems(ownerField)) == 0, keyEnterField), keyBack)
 	}
-	return []key.Binding{keyNext, keyOwnerPrev, keyBack}
+	keys := when(len(s.a.FieldProblems(ownerField, revokeField)) == 0, keyNext)
+	return append(keys, keyOwnerPrev, keyBack)
 }
 
 func (s *ownerStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -119,6 +119,8 @@ func (s *receiverStep) recipe() string {
 	return text
 }
 
+func (s *receiverStep) pagerOpen() bool { return s.pager.open }
+
 // Captures reports whether the recipe or the edge editor is open (esc
 // closes it).
 func (s *receiverStep) Captures() bool { return s.pager.open || s.edge.editing }
@@ -202,9 +204,11 @@ func (s *receiverStep) ShortHelp() []key.Binding {
 		return s.pager.help()
 	}
 	if s.edge.editing {
-		return edgeEditorHelp
+		return s.edge.help()
 	}
-	return []key.Binding{keyUp, keyToggle, keyRecipe, keyNext, keyBack}
+	keys := []key.Binding{keyUp, keyToggle, keyRecipe}
+	keys = append(keys, when(len(s.a.FieldProblems("receiver_checks_confirmed")) == 0, keyNext)...)
+	return append(keys, keyBack)
 }
 
 func (s *receiverStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -256,8 +256,9 @@ func (s *reviewStep) View() string {
 	}
 	head := b.String()
 	// The warnings are drawn in full unless they would take the room the
-	// list of what to fix needs in full; then they shrink to a note beside
-	// the Readiness heading, which takes no line of its own.
+	// list of what to fix needs in full, or the verdict's line; then they
+	// shrink to a note beside the Readiness heading, which takes no line
+	// of its own.
 	for _, compact := range []bool{false, true} {
 		b.Reset()
 		if compact {
@@ -282,6 +283,9 @@ func (s *reviewStep) View() string {
 			if !compact && list != s.fixList(0) {
 				continue
 			}
+		}
+		if !compact && s.height > 0 && strings.Count(b.String(), "\n")+1 > s.height {
+			continue // the verdict would be cut (60×20): the warnings shrink
 		}
 		break
 	}
@@ -363,7 +367,7 @@ func (s *reviewStep) fixItem(label string, p codes.Problem, detail int) string {
 		lines[0] = st.key.Render(label) + " " + st.code.Render(string(p.Code)) + rest
 	}
 	if detail == fixFull {
-		for _, l := range strings.Split(wrap("fix: "+clean(p.Fix), w), "\n") {
+		for _, l := range strings.Split(wrap("fix: "+clean(wizardFix(p, false)), w), "\n") {
 			lines = append(lines, st.dim.Render(l))
 		}
 	}
@@ -399,7 +403,8 @@ func (s *reviewStep) SetSize(w, h int) {
 
 func (s *reviewStep) ShortHelp() []key.Binding {
 	if s.editing {
-		return []key.Binding{keyNext, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+		valid := core.ValidateName(strings.TrimSpace(s.name.Value())) == nil
+		return append(when(valid, keyNext), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
 	}
 	back := keyBack
 	if s.a.editsSaved() {

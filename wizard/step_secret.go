@@ -136,7 +136,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 		before := e.input.Value()
 		trimmed, cmd := updateInput(&e.input, msg)
 		if trimmed > 0 {
-			cmd = tea.Batch(cmd, notify(source, fmt.Sprintf("Removed %d characters of surrounding whitespace from the pasted secret.", trimmed)))
+			cmd = tea.Batch(cmd, notify(source, fmt.Sprintf("Removed %s of surrounding whitespace from the pasted secret.", plural(trimmed, "character"))))
 		}
 		if isKey && k.Paste {
 			if p := signing.CheckSecret(e.input.Value()); p != nil {
@@ -214,7 +214,7 @@ func (e *secretEntry) view(recipeHint string) string {
 		case signing.CheckSecret(v) == nil:
 			b.WriteString(field(st, "signing", signingSummary(v)))
 		default:
-			b.WriteString(st.dim.Render(fmt.Sprintf("%d characters; %d to %d needed", len(v), signing.MinSecretLen, signing.MaxSecretLen)))
+			b.WriteString(st.dim.Render(fmt.Sprintf("%s; %d to %d needed", plural(len(v), "character"), signing.MinSecretLen, signing.MaxSecretLen)))
 		}
 		return b.String()
 	}
@@ -229,7 +229,8 @@ func (e *secretEntry) help() []key.Binding {
 		}
 		return []key.Binding{keyConfirm, keySecretFile, keyBack}
 	case secretPaste:
-		return []key.Binding{keyNext, keyBack}
+		ok := signing.CheckSecret(strings.TrimSpace(e.input.Value())) == nil
+		return append(when(ok, keyNext), keyBack)
 	}
 	return []key.Binding{keyUp, keyEnter, keyBack}
 }

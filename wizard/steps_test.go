@@ -199,7 +199,7 @@ func TestSecretStep(t *testing.T) {
 		d.key("down", "enter")
 		d.paste(testSecret + "\n")
 		d.wantNot(testSecret)
-		d.want("HMAC-SHA256 "+signing.Fingerprint(testSecret), "Removed 1 characters of surrounding whitespace from the pasted secret")
+		d.want("HMAC-SHA256 "+signing.Fingerprint(testSecret), "Removed 1 character of surrounding whitespace from the pasted secret")
 		d.key("enter")
 		d.at(stepReceiver)
 		if d.m.answers.Secret != testSecret {

@@ -96,7 +96,8 @@ func (d *disconnect) SetSize(w, _ int) {
 }
 
 func (d *disconnect) ShortHelp() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "disconnect")), keyBack}
+	matches := !d.running && strings.TrimSpace(d.confirm.Value()) == d.t.Name
+	return append(when(matches, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "disconnect"))), keyBack)
 }
 
 func (d *disconnect) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

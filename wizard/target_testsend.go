@@ -252,7 +252,8 @@ func (s *testSend) ShortHelp() []key.Binding {
 	}
 	switch s.phase {
 	case testRehearsalForm:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")), keyField, keyBack}
+		send := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send"))
+		return append(when(strings.TrimSpace(s.url.Value()) != "", send), keyField, keyBack)
 	case testShown:
 		if s.pager.open {
 			return s.pager.help()

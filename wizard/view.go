@@ -72,6 +72,19 @@ func (m *model) help() string {
 	return help
 }
 
+// when lists bindings only when ok. A help line lists a key only when
+// pressing it now does what the help says: enter refused with an error is
+// not "continue", and the problem on screen already says what is missing.
+func when(ok bool, bindings ...key.Binding) []key.Binding {
+	if !ok {
+		return nil
+	}
+	return bindings
+}
+
+// pagerHolder is a screen that can open a pager over itself.
+type pagerHolder interface{ pagerOpen() bool }
+
 // roomTaker is a screen that fits itself into the body height left under
 // the heading, its errors and the help line (which change as it is used),
 // rather than being cut at the bottom.
@@ -84,11 +97,16 @@ func (m *model) View() string {
 	st := m.env.st
 	w, h := m.width, m.height
 	var foot []string
-	if len(m.problems) > 0 {
-		foot = append(foot, fit(problemLines(st, m.problems, w), w, max(h/3, 4)))
-	}
-	if m.notice != "" {
-		foot = append(foot, st.notice.Render(wrap(m.notice, w)))
+	// A recipe or signed request open over a screen takes it: the
+	// problems and notice the screen reported belong to what is under
+	// the pager, and come back when it closes.
+	if p, ok := m.cur.(pagerHolder); !ok || !p.pagerOpen() {
+		if len(m.problems) > 0 {
+			foot = append(foot, fit(problemLines(st, m.problems, w), w, max(h/3, 4)))
+		}
+		if m.notice != "" {
+			foot = append(foot, st.notice.Render(wrap(m.notice, w)))
+		}
 	}
 	footer := strings.Join(foot, "\n")
 	footLines := 0
