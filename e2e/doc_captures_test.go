@@ -45,6 +45,8 @@ var docCaptures = map[string]docCapture{
 	"review-warning-80x24":      {80, 24, captureReviewWarning},
 	"after-save-80x24":          {80, 24, captureAfterSave},
 	"live-confirm-80x24":        {80, 24, captureLiveConfirm},
+	"resolve-as-80x24":          {80, 24, captureResolveAs},
+	"edit-review-80x24":         {80, 24, captureEditReview},
 }
 
 func TestDocCaptures(t *testing.T) {
@@ -264,5 +266,28 @@ func captureLiveConfirm(t *testing.T, h *home, o termOptions) *vterm {
 	w.wait("Dry run", "Rehearsal", "Live")
 	w.send(keyDown, keyDown, keyEnter)
 	w.wait(fmt.Sprintf("Send a live test delivery to %s? [y/N]", "hooks.zapier.com"))
+	return w
+}
+
+// captureResolveAs: a host that does not resolve (this machine has no
+// DNS), answered with ctrl+r.
+func captureResolveAs(t *testing.T, h *home, o termOptions) *vterm {
+	w := startTerm(t, o)
+	toSecretStep(w, 2, 0, "")
+	w.send(paste(offlineZapURL))
+	w.waitFlat("generic_webhook_host_unresolved", "ctrl+r resolve as")
+	w.send(keyCtrlR)
+	w.wait("Addresses ›")
+	w.send(paste(pinnedAddr), keyEnter)
+	w.wait("✓ safe", pinnedAddr)
+	return w
+}
+
+// captureEditReview: e on a saved target, its owner's typo fixed.
+func captureEditReview(t *testing.T, h *home, o termOptions) *vterm {
+	h.addTypoTarget()
+	o.args = append(o.args, "--resolve", zapierResolve)
+	w := startTerm(t, o)
+	editOwner(w)
 	return w
 }
