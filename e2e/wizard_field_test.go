@@ -173,7 +173,7 @@ func liveTestSendAsksPrompts(t *testing.T) {
 	testSends := func() int { return strings.Count(h.ok("audit").stdout, "test delivery to") }
 	p := startAccessible(t, h, 80, 24, "")
 	const question = "Send a live test delivery to hooks.example.invalid? [y/N]"
-	p.answer("Enter a number between 1 and 6", "3") // Test send
+	p.answer("Enter a number between 1 and 7", "3") // Test send
 	p.answer("Target name", "live-hook")
 	p.answer("Enter a number between 1 and 4", "3") // Live
 	p.answer(question, "n")
@@ -181,7 +181,7 @@ func liveTestSendAsksPrompts(t *testing.T) {
 	if n := testSends(); n != 0 {
 		t.Fatalf("n made %d test sends", n)
 	}
-	p.answer("Enter a number between 1 and 6", "3")
+	p.answer("Enter a number between 1 and 7", "3")
 	p.answer("Target name", "live-hook")
 	p.answer("Enter a number between 1 and 4", "3")
 	p.answer(question, "y")
@@ -189,7 +189,7 @@ func liveTestSendAsksPrompts(t *testing.T) {
 	if n := testSends(); n != 1 {
 		t.Fatalf("y made %d live test sends, want 1", n)
 	}
-	p.answer("Enter a number between 1 and 6", "6") // Quit
+	p.answer("Enter a number between 1 and 7", "6") // Quit
 	if code := p.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, p.screen())
 	}

@@ -60,10 +60,17 @@ func (h *home) pageSize() int { return max(h.room()-h.reserved(), 3) }
 // room is the lines the home screen has: the height it was given, less
 // the help line's extra lines (at 80 columns it takes two).
 func (h *home) room() int {
-	keys := []key.Binding{keyNew, keyResume, keyOpen, keyEdit, keyTest, keyRotate, keyDisconnect, keyUp, keyPageUp, keyQuit}
-	if !h.hasDraft {
-		keys = append(keys[:1], keys[2:]...)
+	// The help of a full page (ShortHelp with every key it may offer), so
+	// the page size does not change with what the page holds.
+	keys := []key.Binding{keyNew}
+	if h.hasDraft {
+		keys = append(keys, keyResume)
 	}
+	keys = append(keys, keyOpen, keyEdit, keyTest, keyRotate, keyDisconnect, keyUp)
+	if h.env.doctor != nil {
+		keys = append(keys, keyDoctor)
+	}
+	keys = append(keys, keyPageUp, keyQuit)
 	return h.height - strings.Count(helpLines(h.env.st, keys, h.width), "\n")
 }
 
