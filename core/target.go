@@ -125,6 +125,23 @@ func DefaultPolicy(mode Mode, configured NetworkPolicy, allowlist []string) Netw
 	return PolicyDeny
 }
 
+// FieldKeys turns field names as ChangedFields gives them into the keys
+// add, targets files and the audit log use: the URL is webhook_url
+// (base_url is only its JSON name). Fields named in skip are left out.
+func FieldKeys(fields []string, skip ...string) []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range fields {
+		switch {
+		case slices.Contains(skip, f):
+		case f == "base_url":
+			out = append(out, "webhook_url")
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // ChangedFields names, as the JSON output does, the fields that differ
 // between the stored target a and the wanted b. The policy is compared with
 // its default filled in, and an empty allowlist equals a missing one.

@@ -418,7 +418,7 @@ func (s *Store) UpdateTargetWithEdge(ctx context.Context, t *core.Target, edgeVa
 		return nil, err
 	}
 	*t = saved
-	return auditNames(changed), nil
+	return core.FieldKeys(changed, "url_check"), nil
 }
 
 // updateTx checks the version, writes t's fields (and a new edge value
@@ -513,10 +513,10 @@ func conflict(cur core.Target, read int64) error {
 }
 
 // updateDetail lists the changed fields by the names people write
-// (auditNames); a new URL is shown redacted, and a new URL safety
+// (core.FieldKeys); a new URL is shown redacted, and a new URL safety
 // decision is recorded as the create event records it.
 func updateDetail(changed []string, t core.Target) string {
-	names := auditNames(changed)
+	names := core.FieldKeys(changed, "url_check") // a new URL safety decision is no field: the detail records it after the list
 	d := "changed " + strings.Join(names, ", ")
 	if slices.Contains(names, "webhook_url") {
 		d += "; url now " + redactURL(t.BaseURL)
@@ -528,24 +528,6 @@ func updateDetail(changed []string, t core.Target) string {
 		d += urlCheckDetail(t)
 	}
 	return d
-}
-
-// auditNames are the changed fields as add, targets files and the audit
-// log name them: the URL is webhook_url (base_url is only its JSON name),
-// and a new URL safety decision is no field of its own (the detail
-// records the decision after the list).
-func auditNames(changed []string) []string {
-	out := make([]string, 0, len(changed))
-	for _, f := range changed {
-		switch f {
-		case "url_check":
-		case "base_url":
-			out = append(out, "webhook_url")
-		default:
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // DeleteTarget removes the target named name and its credentials in one

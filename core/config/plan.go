@@ -194,7 +194,7 @@ func planTarget(ctx context.Context, spec TargetSpec, current map[string]core.Ta
 		}
 		c.Secret = sec.Value
 	default:
-		c.Changed = changedKeys(cur, want)
+		c.Changed = core.FieldKeys(core.ChangedFields(cur, want), "name") // apply never renames
 		if hasSource && sec.Problem == nil && (cur.Signing == nil || cur.Signing.Fingerprint != signing.Fingerprint(sec.Value)) {
 			c.Changed = append(c.Changed, "signing")
 			c.Secret = sec.Value
@@ -251,22 +251,6 @@ func desired(spec TargetSpec, d Defaults) core.Target {
 		t.PrivateNetwork.Policy = core.DefaultPolicy(t.DeploymentMode, d.Policy, t.PrivateNetwork.Allowlist)
 	}
 	return t
-}
-
-// changedKeys names, as the file writes them, the keys whose stored value
-// differs from the wanted one. apply never renames, so the name is left out.
-func changedKeys(cur, want core.Target) []string {
-	var out []string
-	for _, f := range core.ChangedFields(cur, want) {
-		switch f {
-		case "name":
-		case "base_url":
-			out = append(out, "webhook_url")
-		default:
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // endpointChanged reports whether c needs the URL safety check: a new
