@@ -77,6 +77,30 @@ func NewCmdAdd(app *App, runF func(*addOptions) error) *cobra.Command {
 	return cmd
 }
 
+// addTarget is the target add's flags describe (the URL already read
+// from --url, --webhook-url or --url-file), with the resolve override's
+// problems for the assessment to include.
+func (opts *addOptions) addTarget(app *App) (core.Target, []codes.Problem, error) {
+	mode := core.Mode(opts.mode)
+	if mode == "" {
+		mode = core.Mode(app.Settings.Get("defaults.deployment_mode").Value)
+	}
+	rate, err := opts.rate.value()
+	if err != nil {
+		return core.Target{}, nil, err
+	}
+	t := core.Target{
+		Name: opts.name, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode,
+		BaseURL: opts.url, ReceiverOwner: opts.owner, RevokePath: opts.revokePath,
+		ReceiverChecksConfirmed: opts.confirmChecks, AllowConfusableHost: opts.allowLookAlike,
+		PrivateNetwork: opts.network.privateNetwork(app, mode),
+		RateLimit:      rate, StandardWebhooks: opts.standardWebhooks,
+	}
+	resolveAs, resolveProblem := parseResolveAs(opts.resolveAs)
+	t.Resolve = resolveAs
+	return t, resolveProblem, nil
+}
+
 func addRun(ctx context.Context, app *App, opts *addOptions) error {
 	switch {
 	case opts.url != "" && opts.webhookURL != "" && opts.url != opts.webhookURL:
@@ -90,23 +114,10 @@ func addRun(ctx context.Context, app *App, opts *addOptions) error {
 		return err
 	}
 	opts.url = url
-	mode := core.Mode(opts.mode)
-	if mode == "" {
-		mode = core.Mode(app.Settings.Get("defaults.deployment_mode").Value)
-	}
-	rate, err := opts.rate.value()
+	t, resolveProblem, err := opts.addTarget(app)
 	if err != nil {
 		return err
 	}
-	t := core.Target{
-		Name: opts.name, ProviderKey: core.ProviderKey(opts.provider), DeploymentMode: mode,
-		BaseURL: opts.url, ReceiverOwner: opts.owner, RevokePath: opts.revokePath,
-		ReceiverChecksConfirmed: opts.confirmChecks, AllowConfusableHost: opts.allowLookAlike,
-		PrivateNetwork: opts.network.privateNetwork(app, mode),
-		RateLimit:      rate, StandardWebhooks: opts.standardWebhooks,
-	}
-	resolveAs, resolveProblem := parseResolveAs(opts.resolveAs)
-	t.Resolve = resolveAs
 	edgeHeader, edgeValue, edgeProblems := opts.edge.read(app)
 	opts.edge.apply(&t, edgeHeader)
 	if err := opts.secret.checkSecretOut(); err != nil {
