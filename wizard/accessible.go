@@ -373,25 +373,7 @@ func (ui *lineUI) main(o Options) error {
 			return err
 		}
 		hasDraft := resume != ""
-		opts := [][2]string{}
-		if hasDraft {
-			opts = append(opts, [2]string{"resume", resume})
-		}
-		opts = append(opts, [2]string{"new", "New target"})
-		if len(targets) > 0 {
-			opts = append(opts,
-				[2]string{"open", "Open a target"},
-				[2]string{"test", "Test send"},
-				[2]string{"rotate", "Rotate secret"},
-				[2]string{"disconnect", "Disconnect"})
-		}
-		opts = append(opts, [2]string{"quit", "Quit"})
-		if len(targets) > 0 {
-			// Last, so the numbers of the choices before it stay as
-			// operators learned them.
-			opts = append(opts, [2]string{"edit", "Edit a target"})
-		}
-		action, err := ui.choose("What next?", "", opts...)
+		action, err := ui.choose("What next?", "", homeChoices(resume, len(targets) > 0)...)
 		switch {
 		case errors.Is(err, errBack):
 			continue // nothing before Integration status
@@ -433,6 +415,31 @@ func (ui *lineUI) main(o Options) error {
 			}
 		}
 	}
+}
+
+// homeChoices are the choices of Integration status: resume (when a
+// draft is saved, resume is its offer), new, the target actions (when there
+// are targets), quit, and edit last.
+func homeChoices(resume string, targets bool) [][2]string {
+	opts := [][2]string{}
+	if resume != "" {
+		opts = append(opts, [2]string{"resume", resume})
+	}
+	opts = append(opts, [2]string{"new", "New target"})
+	if targets {
+		opts = append(opts,
+			[2]string{"open", "Open a target"},
+			[2]string{"test", "Test send"},
+			[2]string{"rotate", "Rotate secret"},
+			[2]string{"disconnect", "Disconnect"})
+	}
+	opts = append(opts, [2]string{"quit", "Quit"})
+	if targets {
+		// Last, so the numbers of the choices before it stay as
+		// operators learned them.
+		opts = append(opts, [2]string{"edit", "Edit a target"})
+	}
+	return opts
 }
 
 // ended is what an action's error means for the Integration status loop:

@@ -553,25 +553,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 	for {
 		t := a.Target()
 		st := ui.e.st
-		lines := []string{
-			field(st, "endpoint host", endpointHost(t.BaseURL)),
-			field(st, "provider key", string(t.ProviderKey)),
-			field(st, "signing", core.SigningSummary(t.Signing)),
-			field(st, "receiver owner", t.ReceiverOwner),
-			field(st, "revoke path", t.RevokePath),
-			field(st, "deployment mode", string(t.DeploymentMode)),
-			field(st, "private network", networkSummary(t)),
-			field(st, "name", t.Name),
-		}
-		if a.editsSaved() {
-			editRows(st, a, t, lines)
-		}
-		for _, l := range lines {
-			ui.printf("%s\n", l)
-		}
-		if r := resolveRow(t); r != "" {
-			ui.printf("%s\n", field(st, "resolve as", r))
-		}
+		ui.reviewRows(a, t)
 		ctx, cancel := ui.e.cmdCtx(checkTimeout)
 		assessed := a.Assess(ctx, ui.e.resolver)
 		cancel()
@@ -597,16 +579,7 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 				ui.printf("- %s: %s\n  Fix: %s (step %d, %s)\n", p.Code, clean(p.Reason), clean(wizardFix(p, true)), position(a.Mode, s), s.Title())
 			}
 		}
-		opts = append(opts, [2]string{"name", "Edit the name"})
-		if a.editsSaved() {
-			opts = append(opts, [2]string{"back", "Leave without saving"})
-		}
-		for i, s := range flow(a.Mode) {
-			if s != stepReview {
-				opts = append(opts, [2]string{string(s), fmt.Sprintf("Go to step %d, %s", i+1, s.Title())})
-			}
-		}
-		v, err := ui.choose("Review and save", "", opts...)
+		v, err := ui.choose("Review and save", "", append(opts, reviewMoves(a)...)...)
 		if err != nil {
 			return "", err
 		}
@@ -635,6 +608,45 @@ func (ui *lineUI) review(a *answers) (stepID, error) {
 			return stepID(v), nil
 		}
 	}
+}
+
+// reviewRows prints Review's summary of t, the target the answers a make.
+func (ui *lineUI) reviewRows(a *answers, t core.Target) {
+	st := ui.e.st
+	lines := []string{
+		field(st, "endpoint host", endpointHost(t.BaseURL)),
+		field(st, "provider key", string(t.ProviderKey)),
+		field(st, "signing", core.SigningSummary(t.Signing)),
+		field(st, "receiver owner", t.ReceiverOwner),
+		field(st, "revoke path", t.RevokePath),
+		field(st, "deployment mode", string(t.DeploymentMode)),
+		field(st, "private network", networkSummary(t)),
+		field(st, "name", t.Name),
+	}
+	if a.editsSaved() {
+		editRows(st, a, t, lines)
+	}
+	for _, l := range lines {
+		ui.printf("%s\n", l)
+	}
+	if r := resolveRow(t); r != "" {
+		ui.printf("%s\n", field(st, "resolve as", r))
+	}
+}
+
+// reviewMoves are Review's choices after save: edit the name, leave an
+// edit, or go to a step.
+func reviewMoves(a *answers) [][2]string {
+	opts := [][2]string{{"name", "Edit the name"}}
+	if a.editsSaved() {
+		opts = append(opts, [2]string{"back", "Leave without saving"})
+	}
+	for i, s := range flow(a.Mode) {
+		if s != stepReview {
+			opts = append(opts, [2]string{string(s), fmt.Sprintf("Go to step %d, %s", i+1, s.Title())})
+		}
+	}
+	return opts
 }
 
 // save stores the target with the URL safety decision v of its Review,
