@@ -59,10 +59,6 @@ type Store struct {
 	// here instead hands the turn over as soon as the writer commits.
 	// Other processes still meet the busy handler.
 	writer chan struct{}
-
-	// background is the checkpoint CheckpointInBackground started; Close
-	// waits for it.
-	background sync.WaitGroup
 }
 
 // The Store is the SQLite outbox of core/delivery.
@@ -143,7 +139,6 @@ func Open(dbPath, keyPath string) (*Store, error) {
 
 // Close closes the database and forgets the key.
 func (s *Store) Close() error {
-	s.background.Wait()
 	s.mu.Lock()
 	clear(s.key)
 	s.key = nil

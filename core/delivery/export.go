@@ -30,11 +30,6 @@ type Auditor interface {
 	AddAudit(ctx context.Context, actor, action, target, detail string) error
 }
 
-// backgroundCheckpointer is a store that can copy its write-ahead log into
-// its database file while a run goes on (store.Store), so that closing it
-// at the end of the export has less to copy (docs/performance.md).
-type backgroundCheckpointer interface{ CheckpointInBackground() }
-
 // ExportStore is what an export needs of the store.
 type ExportStore interface {
 	RunStore
@@ -122,11 +117,6 @@ func Export(ctx context.Context, o ExportOptions) (ExportSummary, error) {
 				res.QueuedAll = false
 				err := queueTickets(t, o.Tickets, keyOf, o.MaxAttempts, now, enqueue)
 				res.QueuedAll = err == nil
-				if c, ok := o.Store.(backgroundCheckpointer); ok && err == nil {
-					// Everything is queued: copy the log into the database
-					// while the rest is sent, not when the store closes.
-					c.CheckpointInBackground()
-				}
 				return err
 			},
 			Until: o.Settings.Now().Add(o.Wait),
