@@ -26,8 +26,8 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 		ctx := stmtCtx(ctx)
 		// The outcome, when worker holds the claim or nobody does. Exec,
 		// not RETURNING: a query's rows cost database/sql a goroutine and
-		// SQLite a temporary table per outcome; the attempt row reads the
-		// new count itself.
+		// SQLite a temporary table per outcome; the attempt rows read the
+		// new count themselves (attemptRows).
 		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
 			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
 			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
@@ -37,21 +37,22 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 			return err
 		}
 		defer upd.Close()
-		att, err := tx.PrepareContext(ctx, `INSERT INTO delivery_attempts
-			(delivery_id, number, at, http_status, code, reason, duration_ns)
-			SELECT id, attempts, ?, ?, ?, ?, ? FROM deliveries WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer att.Close()
 		var count *sql.Stmt // the attempt alone, prepared when first needed
 		defer func() {
 			if count != nil {
 				count.Close()
 			}
 		}()
+		atts := attemptRows{now: now}
 		for _, o := range outcomes {
 			a := o.Attempt
+			// A second outcome of one delivery in the batch numbers its
+			// attempt after the first one's row is written.
+			if atts.has(a.DeliveryID) {
+				if err := atts.flush(ctx, tx); err != nil {
+					return err
+				}
+			}
 			hasNext := !o.NextAttemptAt.IsZero()
 			var next int64
 			if hasNext {
@@ -71,16 +72,60 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 					return err
 				}
 			}
-			at := a.At
-			if at.IsZero() {
-				at = now
-			}
-			if _, err := att.ExecContext(ctx, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration), a.DeliveryID); err != nil {
+			if err := atts.add(ctx, tx, a); err != nil {
 				return err
 			}
 		}
+		if err := atts.flush(ctx, tx); err != nil {
+			return err
+		}
 		return recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
 	})
+}
+
+// attemptRows collects the attempt rows of Record and writes them with one
+// INSERT per rowsPerStatement (a statement per attempt cost database/sql
+// and cgo a round trip each: docs/performance.md). Each row is numbered
+// with its delivery's attempts as counted by the UPDATE before it, so it
+// must be written before another outcome of the same delivery is applied.
+type attemptRows struct {
+	now  time.Time
+	args []any
+	ids  map[string]struct{}
+}
+
+func (r *attemptRows) has(id string) bool {
+	_, ok := r.ids[id]
+	return ok
+}
+
+func (r *attemptRows) add(ctx context.Context, tx *sql.Tx, a delivery.Attempt) error {
+	at := a.At
+	if at.IsZero() {
+		at = r.now
+	}
+	if r.ids == nil {
+		r.ids = make(map[string]struct{}, rowsPerStatement)
+		r.args = make([]any, 0, 6*rowsPerStatement)
+	}
+	r.ids[a.DeliveryID] = struct{}{}
+	r.args = append(r.args, a.DeliveryID, ns(at), a.HTTPStatus, a.Code, a.Reason, int64(a.Duration))
+	if len(r.ids) == rowsPerStatement {
+		return r.flush(ctx, tx)
+	}
+	return nil
+}
+
+func (r *attemptRows) flush(ctx context.Context, tx *sql.Tx) error {
+	if len(r.ids) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, number, at, http_status, code, reason, duration_ns)
+		SELECT deliveries.id, deliveries.attempts, a.column2, a.column3, a.column4, a.column5, a.column6
+		FROM (VALUES `+valueRows(len(r.ids), 6)+`) AS a JOIN deliveries ON deliveries.id = a.column1`, r.args...)
+	clear(r.ids)
+	r.args = r.args[:0]
+	return err
 }
 
 // checkOutcomes refuses a batch with an outcome of unknown status before

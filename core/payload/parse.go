@@ -26,6 +26,16 @@ import (
 // Input without any ticket is refused too. An error from fn stops the read
 // and is returned unchanged.
 func ParseTickets(r io.Reader, fn func(Ticket) error) error {
+	return parseTickets(r, inOrder(fn))
+}
+
+// parseTickets is ParseTickets handing each ticket's JSON text to c, which
+// checks it and passes it on; c.finish has the last word on the error.
+func parseTickets(r io.Reader, c checker) error {
+	return c.finish(readTickets(r, c))
+}
+
+func readTickets(r io.Reader, c checker) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := firstByte(br)
 	if err == io.EOF {
@@ -38,9 +48,9 @@ func ParseTickets(r io.Reader, fn func(Ticket) error) error {
 	dec := json.NewDecoder(cr)
 	switch first {
 	case '[':
-		return parseArray(dec, cr, fn)
+		return parseArray(dec, cr, c)
 	case '{':
-		return parseStream(dec, cr, fn)
+		return parseStream(dec, cr, c)
 	default:
 		return codes.Errorf(codes.PayloadInvalid,
 			"the input starts with %q: want a ticket object, a JSON array of tickets or NDJSON", rune(first))
@@ -66,7 +76,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 	}
 }
 
-func parseArray(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error {
+func parseArray(dec *json.Decoder, cr *capReader, c checker) error {
 	if _, err := dec.Token(); err != nil { // '['
 		return syntaxError(dec, "the array", err)
 	}
@@ -78,7 +88,7 @@ func parseArray(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error {
 			return syntaxError(dec, fmt.Sprintf("ticket %d", n), err)
 		}
 		cr.reset(dec.InputOffset())
-		if err := handle(n, raw, fn); err != nil {
+		if err := c.add(n, raw); err != nil {
 			return err
 		}
 	}
@@ -94,7 +104,7 @@ func parseArray(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error {
 	return nil
 }
 
-func parseStream(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error {
+func parseStream(dec *json.Decoder, cr *capReader, c checker) error {
 	n := 0
 	for {
 		var raw json.RawMessage
@@ -107,29 +117,29 @@ func parseStream(dec *json.Decoder, cr *capReader, fn func(Ticket) error) error 
 			return syntaxError(dec, fmt.Sprintf("ticket %d", n), err)
 		}
 		cr.reset(dec.InputOffset())
-		if err := handle(n, raw, fn); err != nil {
+		if err := c.add(n, raw); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// handle validates ticket n and hands it to fn.
-func handle(n int, raw json.RawMessage, fn func(Ticket) error) error {
+// checkTicket validates ticket n, the JSON text raw.
+func checkTicket(n int, raw json.RawMessage) (Ticket, error) {
 	what := fmt.Sprintf("ticket %d", n)
 	if !utf8.Valid(raw) {
-		return codes.Errorf(codes.PayloadInvalid, "%s is not valid UTF-8", what)
+		return Ticket{}, codes.Errorf(codes.PayloadInvalid, "%s is not valid UTF-8", what)
 	}
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON: %v", what, err).Wrap(err)
+		return Ticket{}, codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON: %v", what, err).Wrap(err)
 	}
 	if err := validateValue(ticketSchema, v, what); err != nil {
-		return err
+		return Ticket{}, err
 	}
 	t := ticketOf(v.(map[string]any))
 	t.checked = true
-	return fn(t)
+	return t, nil
 }
 
 // ticketOf copies a ticket the schema has validated out of its decoded

@@ -26,8 +26,9 @@ type TicketSpool struct {
 	count int
 }
 
-// SpoolTickets reads every ticket of r with ParseTickets, checking each,
-// into a new spool. An invalid input is ParseTickets' error, and leaves
+// SpoolTickets reads every ticket of r as ParseTickets does, checking each
+// (on as many goroutines as there are processors, inParallel), into a new
+// spool. An invalid input is ParseTickets' error, and leaves
 // nothing behind.
 func SpoolTickets(r io.Reader) (*TicketSpool, error) {
 	s := &TicketSpool{}
@@ -38,10 +39,10 @@ func SpoolTickets(r io.Reader) (*TicketSpool, error) {
 	} else {
 		s.w = bufio.NewWriterSize(memWriter{&s.mem}, 64<<10)
 	}
-	err := ParseTickets(r, func(t Ticket) error {
+	err := parseTickets(r, inParallel(func(t Ticket) error {
 		s.count++
 		return s.put(t)
-	})
+	}, checkWorkers()))
 	if err == nil {
 		err = s.w.Flush()
 	}

@@ -14,6 +14,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -104,14 +105,19 @@ func ForProviderKey(key string) string {
 //go:embed templates/*.tmpl
 var files embed.FS
 
-// templates holds every recipe parsed once. The delimiters are <% and %>
-// because Make formulas use {{ }} and no recipe language uses <% %>.
-var templates = template.Must(template.New("recipes").Delims("<%", "%>").Funcs(template.FuncMap{
-	"lower":        strings.ToLower,
-	"zapierHeader": zapierHeader,
-	"zapierField":  zapierField,
-	"schemaRules":  func() string { return schemaRules },
-}).ParseFS(files, "templates/*.tmpl"))
+// templates holds every recipe, parsed on first use rather than when the
+// program starts: parsing them took about a millisecond of every command's
+// start-up, export's included (docs/performance.md). The delimiters are
+// <% and %> because Make formulas use {{ }} and no recipe language uses
+// <% %>.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("recipes").Delims("<%", "%>").Funcs(template.FuncMap{
+		"lower":        strings.ToLower,
+		"zapierHeader": zapierHeader,
+		"zapierField":  zapierField,
+		"schemaRules":  func() string { return schemaRules },
+	}).ParseFS(files, "templates/*.tmpl"))
+})
 
 // Render returns the recipe for provider (one of Names) filled with
 // data. It refuses an unknown provider and a tolerance that is negative or
@@ -131,7 +137,7 @@ func Render(provider string, data Data) (string, error) {
 		}
 	}
 	var b bytes.Buffer
-	if err := templates.ExecuteTemplate(&b, r.file, v); err != nil {
+	if err := templates().ExecuteTemplate(&b, r.file, v); err != nil {
 		return "", fmt.Errorf("render the %s recipe: %w", provider, err)
 	}
 	return b.String(), nil

@@ -196,8 +196,14 @@ func newClient(d *pinnedDialer, opts ClientOptions) *http.Client {
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     90 * time.Second,
 	}
+	// Plain http is refused before it reaches the dialer (refusePlain).
+	// The client's transport is the *http.Transport itself, not a wrapper:
+	// http.Client bounds a request to a transport it knows with a context
+	// deadline, but to any other with a goroutine, a timer and a cancel
+	// channel per request (docs/performance.md, the export pipeline).
+	tr.RegisterProtocol("http", refusePlain{})
 	return &http.Client{
-		Transport: &httpsOnly{tr},
+		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
@@ -205,21 +211,16 @@ func newClient(d *pinnedDialer, opts ClientOptions) *http.Client {
 	}
 }
 
-// httpsOnly refuses plain-http requests before they reach the dialer.
-type httpsOnly struct{ base *http.Transport }
+// refusePlain answers every plain-http request of a client's transport
+// (Transport.RegisterProtocol) before it reaches the dialer.
+type refusePlain struct{}
 
-func (t *httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL == nil || req.URL.Scheme != "https" {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, codes.Errorf(codes.BaseURLBlocked, "only https requests are sent")
+func (refusePlain) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		req.Body.Close()
 	}
-	return t.base.RoundTrip(req)
+	return nil, codes.Errorf(codes.BaseURLBlocked, "only https requests are sent")
 }
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the transport.
-func (t *httpsOnly) CloseIdleConnections() { t.base.CloseIdleConnections() }
 
 // pinnedDialer connects only to the checked addresses of one host and port.
 type pinnedDialer struct {

@@ -428,7 +428,7 @@ func TestProxyEnvironmentIgnored(t *testing.T) {
 	if strays := proxy.strays(t); rec.count() != 1 || strays != 0 {
 		t.Errorf("server hits %d, proxy connections %d", rec.count(), strays)
 	}
-	if tr := c.Transport.(*httpsOnly).base; tr.Proxy != nil {
+	if tr := c.Transport.(*http.Transport); tr.Proxy != nil {
 		t.Error("the transport has a proxy function")
 	}
 }
@@ -446,7 +446,7 @@ func TestTLSMinimum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg := c.Transport.(*httpsOnly).base.TLSClientConfig; cfg.MinVersion != tls.VersionTLS12 {
+	if cfg := c.Transport.(*http.Transport).TLSClientConfig; cfg.MinVersion != tls.VersionTLS12 {
 		t.Errorf("MinVersion = %x", cfg.MinVersion)
 	}
 	if _, err := c.Get(v.Endpoint.String()); err == nil {

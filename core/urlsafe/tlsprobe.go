@@ -35,8 +35,10 @@ type Certificate struct {
 // an expired or untrusted certificate is still described, not only
 // refused.
 func Handshake(ctx context.Context, client *http.Client, u *url.URL, now time.Time) (Certificate, error) {
-	ho, ok := client.Transport.(*httpsOnly)
-	if !ok {
+	// The transport of NewClient and NewRehearsalClient, whose dialer
+	// connects only to the pinned addresses.
+	tr, ok := client.Transport.(*http.Transport)
+	if !ok || tr.DialContext == nil {
 		return Certificate{}, codes.Errorf(codes.Internal, "Handshake needs a client made by this package")
 	}
 	port, err := endpointPort(u)
@@ -44,7 +46,7 @@ func Handshake(ctx context.Context, client *http.Client, u *url.URL, now time.Ti
 		return Certificate{}, err
 	}
 	host := u.Hostname()
-	raw, err := ho.base.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	raw, err := tr.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -76,7 +78,7 @@ func Handshake(ctx context.Context, client *http.Client, u *url.URL, now time.Ti
 		inter.AddCert(p)
 	}
 	var roots *x509.CertPool
-	if cfg := ho.base.TLSClientConfig; cfg != nil {
+	if cfg := tr.TLSClientConfig; cfg != nil {
 		roots = cfg.RootCAs
 	}
 	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: now}); err != nil {
