@@ -150,7 +150,7 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case homeLoadedMsg:
 		h.loading = false
 		if msg.err != nil {
-			return h, func() tea.Msg { return errorMsg{Source: h, Err: msg.err} }
+			return h, reportErr(h, msg.err)
 		}
 		h.loaded = true
 		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total

@@ -59,7 +59,9 @@ type model struct {
 	pendingEdit string
 
 	problems []codes.Problem
-	notice   string
+	// reportSeq is the number of the newest report shown (msgs.go).
+	reportSeq uint64
+	notice    string
 
 	// draftKept is set once a draft exists in the store (loaded or saved).
 	draftKept bool
@@ -153,7 +155,10 @@ func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		m.ending = endQuit
 		return tea.Quit, true
 	case errorMsg:
-		if msg.Source == m.cur {
+		// Only the newest report counts: an older one that arrives
+		// late describes text that is no longer in the field.
+		if msg.Source == m.cur && msg.seq > m.reportSeq {
+			m.reportSeq = msg.seq
 			m.problems = msg.Problems
 			if msg.Err != nil {
 				m.problems = append(m.problems, codes.ProblemOf(msg.Err))
