@@ -62,6 +62,9 @@ type model struct {
 	// reportSeq is the number of the newest report shown (msgs.go).
 	reportSeq uint64
 	notice    string
+	// noticeFloor is the report number when a key last cleared the
+	// notice: notices numbered at or below it came before that key.
+	noticeFloor uint64
 
 	// draftKept is set once a draft exists in the store (loaded or saved).
 	draftKept bool
@@ -147,6 +150,7 @@ func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		if msg.Type != tea.KeyRunes || !msg.Paste {
 			m.notice = ""
+			m.noticeFloor = reportSeq.Load() // notices made before this key are stale
 		}
 	case hangupMsg:
 		m.ending = endHangup
@@ -166,7 +170,7 @@ func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		return nil, true
 	case noticeMsg:
-		if msg.source == m.cur {
+		if msg.source == m.cur && msg.seq > m.noticeFloor {
 			m.notice = msg.text
 		}
 		return nil, true

@@ -43,16 +43,20 @@ func reportErr(source any, err error) tea.Cmd {
 	return func() tea.Msg { return msg }
 }
 
-// notify returns a command that sends a notice from source.
+// notify returns a command that sends a notice from source, numbered
+// like a report.
 func notify(source any, text string) tea.Cmd {
-	return func() tea.Msg { return noticeMsg{source: source, text: text} }
+	msg := noticeMsg{source: source, text: text, seq: reportSeq.Add(1)}
+	return func() tea.Msg { return msg }
 }
 
 // noticeMsg is a one-line notice the parent shows until the screen
-// changes, like "removed surrounding whitespace".
+// changes, like "removed surrounding whitespace". A key clears it; a
+// notice made before that key and arriving after it is dropped (seq).
 type noticeMsg struct {
 	source any
 	text   string
+	seq    uint64
 }
 
 // stepDoneMsg says a step's answers are complete: the parent saves the

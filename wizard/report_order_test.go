@@ -78,3 +78,18 @@ func TestAllowlistEntryErrorFollowsTheFieldWhateverTheOrder(t *testing.T) {
 	d.inOneRead(bs...)
 	d.wantCodes()
 }
+
+// A notice of a paste arriving after the next key was read is stale: that
+// key cleared the notices, and a late one does not come back.
+func TestLateNoticeDoesNotOutliveTheNextKey(t *testing.T) {
+	d := newDriver(t, newFakeStore())
+	d.key("n", "enter", "enter")
+	d.at(stepEndpoint)
+	d.inOneRead(pasteMsg("  https://93.184.216.34/hook  "), keyMsg("x"))
+	if d.m.notice != "" {
+		t.Fatalf("the paste's notice outlived the next key: %q\n%s", d.m.notice, d.screen())
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	d.paste("  https://93.184.216.34/hook ")
+	d.want("surrounding whitespace") // the notice of the last key is shown
+}
