@@ -47,7 +47,7 @@ func (d *doctorScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			d.running = false
 			d.report, d.err = &msg.report, msg.err
 			if msg.err != nil {
-				return d, func() tea.Msg { return errorMsg{Source: d, Err: msg.err} }
+				return d, reportErr(d, msg.err)
 			}
 		}
 	case tea.KeyMsg:

@@ -1,6 +1,9 @@
 package wizard
 
 import (
+	"fmt"
+
+	"github.com/webriskops/webhook-setup/core"
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
@@ -70,4 +73,22 @@ func wizardFix(p codes.Problem, prompts bool) string {
 		return w.prompts
 	}
 	return w.screen
+}
+
+// savedTargetFix is the fix of a problem that blocks a saved target, as
+// the home list words it: e opens the target in the wizard (edit.go) and
+// the step named is where the problem is fixed, then the wizard's wording
+// of the fix. The step comes first, so a fix cut at the terminal's edge
+// still says where to go.
+func savedTargetFix(p codes.Problem, mode core.Mode) string {
+	s := stepForProblem(p, nil)
+	where := "press e"
+	if n := position(mode, s); n > 0 {
+		where = fmt.Sprintf("press e, step %d %s", n, s.Title())
+	}
+	fix := wizardFix(p, false)
+	if fix == "" {
+		return where
+	}
+	return where + ": " + fix
 }

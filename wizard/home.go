@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/webriskops/webhook-setup/core"
+	"github.com/webriskops/webhook-setup/core/codes"
 )
 
 // home is "Integration status": every saved target with its six readiness
@@ -150,7 +151,7 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case homeLoadedMsg:
 		h.loading = false
 		if msg.err != nil {
-			return h, func() tea.Msg { return errorMsg{Source: h, Err: msg.err} }
+			return h, reportErr(h, msg.err)
 		}
 		h.loaded = true
 		h.targets, h.offset, h.total = msg.targets, msg.offset, msg.total
@@ -327,14 +328,60 @@ func (h *home) View() string {
 		codeLines = max(left-rows, 2)
 	}
 	b.WriteString(sel)
-	for i, p := range r.Blocked {
-		if i == codeLines-1 && len(r.Blocked) > codeLines {
-			b.WriteString("\n  " + st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(r.Blocked)-i)))
-			break
-		}
-		b.WriteString("\n  " + st.bad.Render(string(p.Code)) + " " + clean(p.Fix))
+	for _, l := range h.blockedLines(r.Blocked, t.DeploymentMode, codeLines) {
+		b.WriteString("\n" + l)
 	}
 	return b.String()
+}
+
+// blockedLines draws the selected target's blocked codes in rows at
+// most: each code with its fix (savedTargetFix), wrapped while rows are
+// left over, so at 60 columns the step to edit is not cut off behind a
+// long code; one row per code (cut at the edge) when rows are short, and
+// "and N more" when even that does not fit.
+func (h *home) blockedLines(blocked []codes.Problem, mode core.Mode, rows int) []string {
+	st := h.env.st
+	var out []string
+	if len(blocked) > rows {
+		for _, p := range blocked[:rows-1] {
+			out = append(out, "  "+st.bad.Render(string(p.Code))+" "+clean(savedTargetFix(p, mode)))
+		}
+		return append(out, "  "+st.dim.Render(fmt.Sprintf("and %d more: press enter for details", len(blocked)-rows+1)))
+	}
+	// Every code has its row; the rows left over go round the codes one
+	// at a time, so each fix shows its step before any shows its end.
+	w := max(h.width-4, 0) // two columns of indent, two of the continuation's
+	wrapped := make([][]string, len(blocked))
+	take := make([]int, len(blocked))
+	for i, p := range blocked {
+		wrapped[i] = strings.Split(wrap(string(p.Code)+" "+clean(savedTargetFix(p, mode)), w), "\n")
+		take[i] = 1
+	}
+	for spare, grew := rows-len(blocked), true; spare > 0 && grew; {
+		grew = false
+		for i := range blocked {
+			if spare > 0 && take[i] < len(wrapped[i]) {
+				take[i]++
+				spare--
+				grew = true
+			}
+		}
+	}
+	for i, p := range blocked {
+		lines := wrapped[i][:take[i]]
+		if take[i] < len(wrapped[i]) {
+			lines[take[i]-1] += " …"
+		}
+		code := string(p.Code)
+		if rest, ok := strings.CutPrefix(lines[0], code); ok {
+			lines[0] = st.bad.Render(code) + rest
+		}
+		out = append(out, "  "+lines[0])
+		for _, l := range lines[1:] {
+			out = append(out, "    "+l)
+		}
+	}
+	return out
 }
 
 // selectedLine names the selected target whole (the NAME column may have

@@ -27,7 +27,7 @@ func TestHomeListsTargetsWithStatesCodesAndKeys(t *testing.T) {
 	st.targets["blocked-one"] = blocked
 	d := newDriver(t, st)
 	d.want("Integration status", "2 saved targets", "zap-tickets", "✓✓✓✓·✓",
-		"blocked-one", "✓✓✗✓·✗", "generic_webhook_secret_missing Add", "generic_webhook_revoke_path_missing Say",
+		"blocked-one", "✓✓✗✓·✗", "generic_webhook_secret_missing press e, step 4 Signing secret", "generic_webhook_revoke_path_missing press e, step 6",
 		"n new target", "enter open", "t test send", "r rotate secret", "d disconnect", "q quit")
 	d.wantNot("secretpath") // hook paths are credentials: only the host is shown
 }
@@ -121,7 +121,7 @@ func TestHomePageUsesTheRowsAt80x24(t *testing.T) {
 		checkFits(t, d, 80, 24, "home")
 		page := d.m.home.pageSize()
 		d.want(fmt.Sprintf("1–%d shown", page), fmt.Sprintf("target-%02d", page-1),
-			"generic_webhook_secret_missing Add", "generic_webhook_revoke_path_missing Say")
+			"generic_webhook_secret_missing press e, step 4 Signing secret", "generic_webhook_revoke_path_missing press e, step 6")
 		d.wantNot(fmt.Sprintf("target-%02d", page))
 		lines := strings.Split(d.screen(), "\n")
 		blank := 0

@@ -59,7 +59,12 @@ type model struct {
 	pendingEdit string
 
 	problems []codes.Problem
-	notice   string
+	// reportSeq is the number of the newest report shown (msgs.go).
+	reportSeq uint64
+	notice    string
+	// noticeFloor is the report number when a key last cleared the
+	// notice: notices numbered at or below it came before that key.
+	noticeFloor uint64
 
 	// draftKept is set once a draft exists in the store (loaded or saved).
 	draftKept bool
@@ -145,6 +150,7 @@ func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		if msg.Type != tea.KeyRunes || !msg.Paste {
 			m.notice = ""
+			m.noticeFloor = reportSeq.Load() // notices made before this key are stale
 		}
 	case hangupMsg:
 		m.ending = endHangup
@@ -153,7 +159,10 @@ func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		m.ending = endQuit
 		return tea.Quit, true
 	case errorMsg:
-		if msg.Source == m.cur {
+		// Only the newest report counts: an older one that arrives
+		// late describes text that is no longer in the field.
+		if msg.Source == m.cur && msg.seq > m.reportSeq {
+			m.reportSeq = msg.seq
 			m.problems = msg.Problems
 			if msg.Err != nil {
 				m.problems = append(m.problems, codes.ProblemOf(msg.Err))
@@ -161,7 +170,7 @@ func (m *model) updateFrame(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		return nil, true
 	case noticeMsg:
-		if msg.source == m.cur {
+		if msg.source == m.cur && msg.seq > m.noticeFloor {
 			m.notice = msg.text
 		}
 		return nil, true

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -13,27 +14,49 @@ import (
 // under the screen with their code, reason and fix. Source is the screen
 // that reported them: problems of a screen that is no longer shown are
 // dropped. An errorMsg without problems or error clears them.
+//
+// seq orders reports as the screen made them. Bubble Tea runs each
+// command in its own goroutine, so the reports of two keys read at once
+// (ctrl+u and a paste in one SSH packet) reach the parent in any order;
+// the parent keeps the newest report and drops older ones, so what is
+// shown always follows the field as it stands.
 type errorMsg struct {
 	Source   any
 	Problems []codes.Problem
 	Err      error
+	seq      uint64
 }
 
-// report returns a command that sends problems (none clears them).
+// reportSeq numbers reports when they are made, on the UI loop.
+var reportSeq atomic.Uint64
+
+// report returns a command that sends problems (none clears them). It is
+// numbered now, when the screen decides, not when the command runs.
 func report(source any, ps ...codes.Problem) tea.Cmd {
-	return func() tea.Msg { return errorMsg{Source: source, Problems: ps} }
+	msg := errorMsg{Source: source, Problems: ps, seq: reportSeq.Add(1)}
+	return func() tea.Msg { return msg }
 }
 
-// notify returns a command that sends a notice from source.
+// reportErr returns a command that sends err as the screen's problem.
+func reportErr(source any, err error) tea.Cmd {
+	msg := errorMsg{Source: source, Err: err, seq: reportSeq.Add(1)}
+	return func() tea.Msg { return msg }
+}
+
+// notify returns a command that sends a notice from source, numbered
+// like a report.
 func notify(source any, text string) tea.Cmd {
-	return func() tea.Msg { return noticeMsg{source: source, text: text} }
+	msg := noticeMsg{source: source, text: text, seq: reportSeq.Add(1)}
+	return func() tea.Msg { return msg }
 }
 
 // noticeMsg is a one-line notice the parent shows until the screen
-// changes, like "removed surrounding whitespace".
+// changes, like "removed surrounding whitespace". A key clears it; a
+// notice made before that key and arriving after it is dropped (seq).
 type noticeMsg struct {
 	source any
 	text   string
+	seq    uint64
 }
 
 // stepDoneMsg says a step's answers are complete: the parent saves the

@@ -258,7 +258,11 @@ func (s *reviewStep) View() string {
 	// The warnings are drawn in full unless they would take the room the
 	// list of what to fix needs in full, or the verdict's line; then they
 	// shrink to a note beside the Readiness heading, which takes no line
-	// of its own.
+	// of its own. When even that leaves the list or the verdict cut (60×20
+	// with several things to fix), the layout tightens: no blank rows,
+	// the states three to a row, each thing to fix on one line, and the
+	// summary rows give way from their end, so what blocks the save is
+	// always read in full.
 	for _, compact := range []bool{false, true} {
 		b.Reset()
 		if compact {
@@ -266,30 +270,62 @@ func (s *reviewStep) View() string {
 		} else {
 			b.WriteString(head + s.warningsView() + "\n" + s.statesView("") + "\n\n")
 		}
-		switch {
-		case s.saving:
-			b.WriteString(s.spin.View() + " saving…")
-		case s.checking:
-			b.WriteString(s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…")
-		case s.ready() && s.a.editsSaved():
-			b.WriteString(editReadyLine(st, s.a, s.width))
-		case s.ready():
-			b.WriteString(st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".")
-		default:
-			b.WriteString(st.bad.Render("To fix before saving:"))
-			room := s.height - strings.Count(b.String(), "\n") - 1
-			list := s.fixList(room)
-			b.WriteString(list)
-			if !compact && list != s.fixList(0) {
-				continue
-			}
+		room := s.height - strings.Count(b.String(), "\n") - 1
+		verdict, full := s.verdictView(room)
+		b.WriteString(verdict)
+		if (!compact && !full) || (s.height > 0 && strings.Count(b.String(), "\n")+1 > s.height) {
+			continue
 		}
-		if !compact && s.height > 0 && strings.Count(b.String(), "\n")+1 > s.height {
-			continue // the verdict would be cut (60×20): the warnings shrink
-		}
-		break
+		return b.String()
 	}
-	return b.String()
+	return s.tightView(head)
+}
+
+// verdictView is what follows the states: saving, checking, ready to
+// save, or the list of what to fix in room lines where it can be (full
+// reports whether that list is drawn with every detail).
+func (s *reviewStep) verdictView(room int) (view string, full bool) {
+	return s.verdictAt(func() string { return s.fixList(room) })
+}
+
+// verdictAt is verdictView with the list of what to fix drawn by list.
+func (s *reviewStep) verdictAt(list func() string) (view string, full bool) {
+	st := s.env.st
+	t := s.a.Target()
+	switch {
+	case s.saving:
+		return s.spin.View() + " saving…", true
+	case s.checking:
+		return s.spin.View() + " checking the endpoint " + clean(endpointHost(t.BaseURL)) + "…", true
+	case s.ready() && s.a.editsSaved():
+		return editReadyLine(st, s.a, s.width), true
+	case s.ready():
+		return st.ok.Render("Ready to save.") + " Press " + st.key.Render("enter") + " to save " + clean(t.Name) + ".", true
+	}
+	l := list()
+	return st.bad.Render("To fix before saving:") + l, l == s.fixList(0)
+}
+
+// tightView is Review when the roomy layouts do not fit: the verdict
+// (each thing to fix on one line) and the states three to a row come
+// first; the summary rows fill what is left and say how many did not
+// fit.
+func (s *reviewStep) tightView(head string) string {
+	verdict, _ := s.verdictAt(func() string { return s.fixListAt(fixCode) })
+	tail := s.statesRows(s.warningsNote()) + "\n" + verdict
+	rows := strings.Split(strings.TrimSuffix(head, "\n"), "\n")
+	left := s.height - (strings.Count(tail, "\n") + 1)
+	if s.height > 0 && len(rows) > left {
+		cut := len(rows) - max(left-1, 0)
+		rows = rows[:max(left-1, 0)]
+		if left > 0 {
+			rows = append(rows, s.env.st.dim.Render(fmt.Sprintf("… %s more: a taller terminal shows them", plural(cut, "row"))))
+		}
+	}
+	if len(rows) == 0 {
+		return tail
+	}
+	return strings.Join(rows, "\n") + "\n" + tail
 }
 
 // warningsView is the warnings, each wrapped under a two-space indent.
@@ -318,31 +354,32 @@ func (s *reviewStep) warningsNote() string {
 // where it can be: in full (code, reason and fix, wrapped), without the
 // fixes, or one line each; the step's own checks say the rest.
 func (s *reviewStep) fixList(room int) string {
+	var out string
+	for _, detail := range []int{fixFull, fixReason, fixCode} {
+		out = s.fixListAt(detail)
+		if room <= 0 || strings.Count(out, "\n") <= room {
+			break
+		}
+	}
+	return out
+}
+
+// fixListAt is what to fix with the detail given, each entry after a
+// line break.
+func (s *reviewStep) fixListAt(detail int) string {
 	steps := flow(s.a.Mode)
-	var labels []string
-	ps := s.blockers()
 	v := s.current()
-	for _, p := range ps {
+	var b strings.Builder
+	for _, p := range s.blockers() {
 		step := stepForProblem(p, v)
 		n := position(s.a.Mode, step)
 		label := fmt.Sprintf("%d → %s", n, step.Title())
 		if step == stepReview || n == 0 || n == len(steps) {
 			label = "e → name"
 		}
-		labels = append(labels, label)
+		b.WriteString("\n" + s.fixItem(label, p, detail))
 	}
-	var out string
-	for _, detail := range []int{fixFull, fixReason, fixCode} {
-		var b strings.Builder
-		for i, p := range ps {
-			b.WriteString("\n" + s.fixItem(labels[i], p, detail))
-		}
-		out = b.String()
-		if room <= 0 || strings.Count(out, "\n") <= room {
-			break
-		}
-	}
-	return out
+	return b.String()
 }
 
 // How much of a problem fixItem shows.
@@ -392,6 +429,36 @@ func (s *reviewStep) statesView(note string) string {
 		if j := i + half; j < len(names) {
 			b.WriteString(stateGlyph(st, states.Get(names[j])) + " " + names[j])
 		}
+	}
+	return b.String()
+}
+
+// statesRows is the six readiness states three to a row, in the order
+// of core.StateNames, with note beside the heading: one row shorter than
+// statesView, for Review's tight layout.
+func (s *reviewStep) statesRows(note string) string {
+	st := s.env.st
+	states := s.assessment().States
+	names := core.StateNames
+	const perRow = 3
+	widths := make([]int, perRow)
+	for i, n := range names {
+		widths[i%perRow] = max(widths[i%perRow], len(n))
+	}
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Readiness"))
+	if note != "" {
+		b.WriteString("   " + note)
+	}
+	for i, n := range names {
+		if i%perRow == 0 {
+			b.WriteString("\n ")
+		}
+		cell := stateGlyph(st, states.Get(n)) + " " + n
+		if i%perRow < perRow-1 && i < len(names)-1 {
+			cell += strings.Repeat(" ", widths[i%perRow]-len(n)+1)
+		}
+		b.WriteString(" " + cell)
 	}
 	return b.String()
 }

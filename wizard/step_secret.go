@@ -89,7 +89,7 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 		case secretOptGenerate:
 			s, err := signing.Generate()
 			if err != nil {
-				return secretNone, func() tea.Msg { return errorMsg{Source: source, Err: err} }
+				return secretNone, reportErr(source, err)
 			}
 			e.secret, e.gen, e.phase = s, true, secretShow
 			return secretNone, report(source)
