@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -61,8 +60,8 @@ func clip(s string) string {
 	return s
 }
 
-// timed runs the bench binary once and returns its wall time and peak RSS
-// (the child's ru_maxrss, in bytes).
+// timed runs the bench binary once and returns its wall time and its own
+// peak RSS in bytes (runPeakRSS).
 func timed(b testing.TB, env []string, args ...string) (time.Duration, int64) {
 	b.Helper()
 	return timedBin(b, benchBins.wizard, env, args...)
@@ -76,34 +75,11 @@ func timedBin(b testing.TB, bin string, env []string, args ...string) (time.Dura
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &errb // stdout to /dev/null: no pipe to drain
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	rss, err := runPeakRSS(cmd)
+	if err != nil {
 		b.Fatalf("%v: %v\n%s", args, err, clip(errb.String()))
 	}
-	took := time.Since(start)
-	return took, maxRSS(cmd.ProcessState)
-}
-
-// maxRSS is a finished process's peak resident set in bytes.
-func maxRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss * 1024 // kilobytes on Linux
-	}
-	return 0
-}
-
-// procStatus reads one "Vm…" line of /proc/PID/status in bytes.
-func procStatus(pid int, field string) int64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
+	return time.Since(start), rss
 }
 
 // cpuTicks is a process's user+system time in clock ticks (1/100 s).

@@ -184,7 +184,8 @@ func (h *exportHome) exportWith(b testing.TB, bin string, rc *benchReceiver, fil
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &errb
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	rss, err := runPeakRSS(cmd)
+	if err != nil {
 		b.Fatalf("%v: %v\n%s", args, err, clip(errb.String()))
 	}
 	took := time.Since(start)
@@ -192,7 +193,7 @@ func (h *exportHome) exportWith(b testing.TB, bin string, rc *benchReceiver, fil
 	if got := h.delivered(b); got < n {
 		b.Fatalf("%d of %d exports recorded delivered", got, n)
 	}
-	return took, maxRSS(cmd.ProcessState), cpu
+	return took, rss, cpu
 }
 
 // selfCPU is the CPU time this process has used: during an export, the

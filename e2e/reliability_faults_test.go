@@ -83,38 +83,6 @@ func resetConn(w http.ResponseWriter) {
 	c.Close()
 }
 
-// watchPeakRSS follows p's own peak resident memory while it runs (its
-// VmHWM, read every 10 ms) and returns a function that waits for p to end
-// and gives the last reading, in KiB. VmHWM only grows, so all that can be
-// missed is a rise in the last 10 ms (the export writing its summary).
-// Not the finished process's rusage: Go starts children with vfork, and
-// exec carries the parent's high-water mark into the child's (the
-// kernel's exec_mmap; golang/go#32054), so a child's ru_maxrss is never
-// below the test process's own peak, which here grows with every 10 MiB
-// answer the fault receiver writes.
-func watchPeakRSS(p *proc) func() int64 {
-	pid := p.cmd.Process.Pid
-	var peak int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			if b := procStatus(pid, "VmHWM"); b > 0 {
-				peak = b >> 10
-			}
-			select {
-			case <-p.done:
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}()
-	return func() int64 {
-		<-done
-		return peak
-	}
-}
-
 // TestReliabilityDeliveryFaults exports tickets to a receiver that
 // misbehaves on most requests: 503, 429 with Retry-After, connections reset
 // before or after doing the work, answers that stall past the attempt
@@ -159,11 +127,11 @@ func TestReliabilityDeliveryFaults(t *testing.T) {
 	healthy := newWire(t, nil)
 	base := h.spawnBin(plain, env, "export", "zap", "--ticket", h.tickets("base.ndjson", n), "--to", healthy.url(), "--ca-file", healthy.caFile,
 		"--workers", "8", "--json")
-	basePeak := watchPeakRSS(base)
+	basePeak := watchPeakRSS(base.cmd.Process.Pid, base.done) // peakrss_test.go
 	if code := base.wait(t, 120*time.Second); code != 0 {
 		t.Fatalf("baseline export exited %d:\n%s", code, base.stderr)
 	}
-	baseRSS := basePeak()
+	baseRSS := basePeak() >> 10 // KiB
 
 	elsewhere := newWire(t, nil)
 	faults := map[string]int{}
@@ -245,7 +213,7 @@ func TestReliabilityDeliveryFaults(t *testing.T) {
 		t.Helper()
 		p := h.spawnBin(binary, env, "export", "zap", "--ticket", h.tickets(tickets, n), "--to", wr.url(), "--ca-file", wr.caFile,
 			"--max-attempts", fmt.Sprint(maxAttempts), "--workers", "8", "--wait", "180s", "--json")
-		peak := watchPeakRSS(p)
+		peak := watchPeakRSS(p.cmd.Process.Pid, p.done)
 		code := p.wait(t, 240*time.Second)
 		mustJSON(t, p.stdout.String(), &out)
 		if code != 0 && code != 3 && code != 4 {
@@ -275,7 +243,7 @@ func TestReliabilityDeliveryFaults(t *testing.T) {
 				t.Fatalf("delivery %s ended %s", d.ID, d.Status)
 			}
 		}
-		return out, attempts, peak()
+		return out, attempts, peak() >> 10 // KiB
 	}
 	raced, racedAttempts, racedRSS := export(bin, "faults-race.ndjson")
 	out, attempts, rss := export(plain, "faults-plain.ndjson")

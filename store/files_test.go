@@ -189,11 +189,12 @@ func TestOpenPragmas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	var fk, busy, sync int
+	var fk, busy, sync, cache int
 	conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk)
 	conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy)
 	conn.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync)
-	if got := []int{fk, busy, sync}; !reflect.DeepEqual(got, []int{1, 10000, 1}) {
-		t.Errorf("foreign_keys, busy_timeout, synchronous = %v, want [1 10000 1]", got)
+	conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache)
+	if got := []int{fk, busy, sync, cache}; !reflect.DeepEqual(got, []int{1, 10000, 1, -512}) {
+		t.Errorf("foreign_keys, busy_timeout, synchronous, cache_size = %v, want [1 10000 1 -512]", got)
 	}
 }
