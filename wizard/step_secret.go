@@ -74,87 +74,98 @@ func (e *secretEntry) update(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
 	k, isKey := msg.(tea.KeyMsg)
 	switch e.phase {
 	case secretChoose:
-		if !isKey {
-			return secretNone, nil
-		}
-		if e.list.update(k) {
-			return secretNone, nil
-		}
-		if !key.Matches(k, keyEnter) {
-			return secretNone, nil
-		}
-		switch e.list.selected().value {
-		case secretOptKeep:
-			return secretKept, nil
-		case secretOptGenerate:
-			s, err := signing.Generate()
-			if err != nil {
-				return secretNone, reportErr(source, err)
-			}
-			e.secret, e.gen, e.phase = s, true, secretShow
-			return secretNone, report(source)
-		default:
-			e.phase = secretPaste
-			e.input.Reset()
-			return secretNone, tea.Batch(e.input.Focus(), report(source))
+		if isKey {
+			return e.updateChoose(source, k)
 		}
 	case secretShow:
-		if isKey && e.askDiscard {
-			switch {
-			case key.Matches(k, keyDiscard):
-				e.askDiscard = false
-				e.phase, e.secret, e.gen = secretChoose, "", false
-				return secretDiscarded, report(source)
-			case key.Matches(k, keyKeep):
-				e.askDiscard = false
-				return secretNone, report(source)
-			}
-			return secretNone, nil
-		}
-		if isKey && key.Matches(k, keySecretFile) {
-			path, err := writeSecretFile(e.env.secretDir, e.secret)
-			if err != nil {
-				return secretNone, report(source, codes.ProblemOf(err))
-			}
-			return secretNone, tea.Batch(report(source), notify(source, secretFileWritten(path)))
-		}
-		if isKey && key.Matches(k, keyConfirm) {
-			return secretAccepted, report(source)
-		}
-		if isKey && key.Matches(k, keyEnter) {
-			return secretNone, notify(source, "Press y once the secret is stored in the receiver; the setup does not go on before.")
+		if isKey {
+			return e.updateShow(source, k)
 		}
 	case secretPaste:
-		if isKey && key.Matches(k, keyNext) {
-			v := strings.TrimSpace(e.input.Value())
-			if p := signing.CheckSecret(v); p != nil {
-				return secretNone, report(source, *p)
-			}
-			e.secret, e.gen = v, false
-			return secretAccepted, report(source)
-		}
-		before := e.input.Value()
-		trimmed, cmd := updateInput(&e.input, msg)
-		if trimmed > 0 {
-			cmd = tea.Batch(cmd, notify(source, fmt.Sprintf("Removed %s of surrounding whitespace from the pasted secret.", plural(trimmed, "character"))))
-		}
-		if isKey && k.Paste {
-			if p := signing.CheckSecret(e.input.Value()); p != nil {
-				return secretNone, tea.Batch(cmd, report(source, *p))
-			}
-			return secretNone, tea.Batch(cmd, report(source))
-		}
-		if e.input.Value() != before && e.showing() {
-			// Typed after a refusal: the error follows the input, and
-			// goes once the secret is acceptable.
-			if p := signing.CheckSecret(e.input.Value()); p != nil {
-				return secretNone, tea.Batch(cmd, report(source, *p))
-			}
-			return secretNone, tea.Batch(cmd, report(source))
-		}
-		return secretNone, cmd
+		return e.updatePaste(source, msg)
 	}
 	return secretNone, nil
+}
+
+// updateChoose moves in the choice of generate, paste or keep, and takes
+// enter on it.
+func (e *secretEntry) updateChoose(source any, k tea.KeyMsg) (secretEvent, tea.Cmd) {
+	if e.list.update(k) || !key.Matches(k, keyEnter) {
+		return secretNone, nil
+	}
+	switch e.list.selected().value {
+	case secretOptKeep:
+		return secretKept, nil
+	case secretOptGenerate:
+		s, err := signing.Generate()
+		if err != nil {
+			return secretNone, reportErr(source, err)
+		}
+		e.secret, e.gen, e.phase = s, true, secretShow
+		return secretNone, report(source)
+	default:
+		e.phase = secretPaste
+		e.input.Reset()
+		return secretNone, tea.Batch(e.input.Focus(), report(source))
+	}
+}
+
+// updateShow answers the keys of a shown generated secret: y once it is
+// stored, f to write it to a file, esc's question before discarding it.
+func (e *secretEntry) updateShow(source any, k tea.KeyMsg) (secretEvent, tea.Cmd) {
+	if e.askDiscard {
+		switch {
+		case key.Matches(k, keyDiscard):
+			e.askDiscard = false
+			e.phase, e.secret, e.gen = secretChoose, "", false
+			return secretDiscarded, report(source)
+		case key.Matches(k, keyKeep):
+			e.askDiscard = false
+			return secretNone, report(source)
+		}
+		return secretNone, nil
+	}
+	switch {
+	case key.Matches(k, keySecretFile):
+		path, err := writeSecretFile(e.env.secretDir, e.secret)
+		if err != nil {
+			return secretNone, report(source, codes.ProblemOf(err))
+		}
+		return secretNone, tea.Batch(report(source), notify(source, secretFileWritten(path)))
+	case key.Matches(k, keyConfirm):
+		return secretAccepted, report(source)
+	case key.Matches(k, keyEnter):
+		return secretNone, notify(source, "Press y once the secret is stored in the receiver; the setup does not go on before.")
+	}
+	return secretNone, nil
+}
+
+// updatePaste edits the pasted secret and checks it on enter, on a paste,
+// and while it is typed after a refusal.
+func (e *secretEntry) updatePaste(source any, msg tea.Msg) (secretEvent, tea.Cmd) {
+	k, isKey := msg.(tea.KeyMsg)
+	if isKey && key.Matches(k, keyNext) {
+		v := strings.TrimSpace(e.input.Value())
+		if p := signing.CheckSecret(v); p != nil {
+			return secretNone, report(source, *p)
+		}
+		e.secret, e.gen = v, false
+		return secretAccepted, report(source)
+	}
+	before := e.input.Value()
+	trimmed, cmd := updateInput(&e.input, msg)
+	if trimmed > 0 {
+		cmd = tea.Batch(cmd, notify(source, fmt.Sprintf("Removed %s of surrounding whitespace from the pasted secret.", plural(trimmed, "character"))))
+	}
+	// After a paste, or typed after a refusal (the error follows the
+	// input, and goes once the secret is acceptable).
+	if (isKey && k.Paste) || (e.input.Value() != before && e.showing()) {
+		if p := signing.CheckSecret(e.input.Value()); p != nil {
+			return secretNone, tea.Batch(cmd, report(source, *p))
+		}
+		return secretNone, tea.Batch(cmd, report(source))
+	}
+	return secretNone, cmd
 }
 
 // showing reports whether a problem about the secret is on screen.
