@@ -290,11 +290,16 @@ func (ui *lineUI) ask(title, current string, check func(string) error) (string, 
 	}
 }
 
-// askField asks a field of a step definition: its title and description,
-// its text cleaned by the field's sanitiser, refused by the field's check
-// (the core's rules) until the core accepts it.
+// askField asks a field of a step definition: its title, description and
+// (while the field is empty, as the full-screen placeholder) its example
+// for the provider; its text cleaned by the field's sanitiser, refused by
+// the field's check (the core's rules) until the core accepts it.
 func (ui *lineUI) askField(a *answers, f fieldDef) (string, error) {
-	return ui.ask(f.title+" ("+strings.TrimSuffix(strings.ToLower(f.desc[:1])+f.desc[1:], ".")+")", f.get(a), func(v string) error {
+	about := strings.TrimSuffix(strings.ToLower(f.desc[:1])+f.desc[1:], ".")
+	if f.placeholder != nil && !f.hint && f.get(a) == "" {
+		about += "; e.g. " + f.placeholder(a.Provider)
+	}
+	return ui.ask(f.title+" ("+about+")", f.get(a), func(v string) error {
 		if ps := f.check(a, v); len(ps) > 0 {
 			return problemErr(&ps[0])
 		}
