@@ -484,3 +484,17 @@ func TestAccessibleShowsTheDefinitionsExamples(t *testing.T) {
 		}
 	}
 }
+
+// A line that is not from a terminal arrives whole: a 60 KB URL is
+// refused with its own size and without the note on terminal-cut lines.
+func TestAccessibleLongLineFromAPipeIsWhole(t *testing.T) {
+	url := "https://93.184.216.34/" + strings.Repeat("a", 60000)
+	out, _ := runScript(t, newFakeStore(), "1", "1", "1", url)
+	flat := flatText(out)
+	if want := fmt.Sprintf("the URL is %d bytes long; the limit is 2048", len(url)); !strings.Contains(flat, want) {
+		t.Fatalf("the output lacks %q:\n%.3000s", want, flat)
+	}
+	if strings.Contains(flat, fullLineNote) {
+		t.Fatal("a piped line got the note on terminal-cut lines")
+	}
+}
