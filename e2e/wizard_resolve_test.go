@@ -64,6 +64,11 @@ func TestWizardResolveAsOffline(t *testing.T) {
 			}
 			w.send(keyCtrlR)
 			w.wait("Addresses › 169.254.169.254")
+			for _, l := range strings.Split(w.screen(), "\n") {
+				if strings.Contains(l, "Addresses ›") && strings.HasSuffix(strings.TrimSpace(l), "…") {
+					t.Fatalf("the Addresses line runs past the edge and is cut: %q", l)
+				}
+			}
 			w.send(keyCtrlU, paste(pinnedAddr), keyEnter)
 			w.wait("✓ safe", pinnedAddr)
 			w.send(keyEnter)

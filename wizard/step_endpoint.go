@@ -283,7 +283,7 @@ func modeRule(mode core.Mode) string {
 func (s *endpointStep) SetSize(w, _ int) {
 	s.width = w
 	s.input.Width = max(w-len(s.input.Prompt)-2, 10)
-	s.resolveIn.Width = s.input.Width
+	s.resolveIn.Width = resolveInputWidth(w)
 }
 
 // Captures reports whether esc belongs to the step: it closes the
