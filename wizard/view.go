@@ -94,14 +94,14 @@ type roomTaker interface{ setRoom(h int) }
 // the receiver checks' count and the focused row (its name and check).
 const roomTakerMin = 3
 
-// problemRoom is the rows the problems may take: a third of the screen,
-// at least four, so a screen cut at the bottom keeps most of its body. A
-// screen that fits itself into what is left (roomTaker) gives its rows
-// up instead, down to roomTakerMin, so that a refusal is drawn whole:
-// at 60×20 the receiver checks' reason names six headers and the cap of
-// a third cut the fix off.
+// problemRoom is the rows the problems may take: half the screen, at
+// least four, so a screen cut at the bottom keeps its top half (a third
+// cut the fix off refusals at 60×20: a secret file's path over three
+// rows, the receiver checks' six headers). A screen that fits itself
+// into what is left (roomTaker) gives its rows up instead, down to
+// roomTakerMin.
 func (m *model) problemRoom() int {
-	room := max(m.height/3, 4)
+	room := max(m.height/2, 4)
 	if _, ok := m.cur.(roomTaker); ok {
 		room = max(room, m.height-frame-strings.Count(m.help(), "\n")-roomTakerMin)
 	}
