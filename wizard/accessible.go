@@ -498,7 +498,7 @@ func (ui *lineUI) status() (resume string, targets []core.Target, err error) {
 	if total == 0 {
 		ui.printf("No webhook targets yet. A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives signed WebRiskOps ticket exports. Choose New target to set one up.\n")
 	} else {
-		ui.printf("%d saved target(s).\n", total)
+		ui.printf("%s.\n", plural(total, "saved target")) // as Integration status counts them
 	}
 	for _, t := range targets {
 		r := core.Evaluate(t)

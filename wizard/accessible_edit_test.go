@@ -101,3 +101,21 @@ func TestAccessibleEditLeave(t *testing.T) {
 		t.Fatal("the edit's draft is left after leaving")
 	}
 }
+
+// Integration status counts the saved targets as the full-screen home
+// does: "1 saved target", "2 saved targets" (it printed "1 saved
+// target(s)").
+func TestAccessibleStatusCountsTargets(t *testing.T) {
+	st := editSQLite(t)
+	if out := runEditScript(t, st, "6"); !strings.Contains(out, "1 saved target.\n") {
+		t.Fatalf("one target:\n%s", out)
+	}
+	tg := readyTarget("zap-other")
+	tg.Signing = nil
+	if err := st.CreateTarget(context.Background(), &tg, testSecret, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if out := runEditScript(t, st, "6"); !strings.Contains(out, "2 saved targets.\n") {
+		t.Fatalf("two targets:\n%s", out)
+	}
+}
