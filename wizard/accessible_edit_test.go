@@ -119,3 +119,17 @@ func TestAccessibleStatusCountsTargets(t *testing.T) {
 		t.Fatalf("two targets:\n%s", out)
 	}
 }
+
+// Open a target in the plain prompts prints the full-screen details' rows
+// (detailFields): the URL safety decision and when it was made (item 12)
+// and the rate limit were missing from the plain copy.
+func TestAccessibleDetailsAsFullScreen(t *testing.T) {
+	st := editSQLite(t)
+	out := runEditScript(t, st, "2", "zap-tickets", "", "6") // open, the target, no reveal, quit
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"url check ", "url checked ", "rate limit ", "receiver owner " + typoOwner} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the details lack %q:\n%s", want, out)
+		}
+	}
+}
