@@ -133,3 +133,13 @@ func TestAccessibleDetailsAsFullScreen(t *testing.T) {
 		}
 	}
 }
+
+// Rotate secret in the plain prompts gives the grace period in the
+// full-screen words ("24h", not Go's "24h0m0s").
+func TestAccessibleRotateGraceText(t *testing.T) {
+	st := editSQLite(t)
+	out := runEditScript(t, st, "4", "zap-tickets", "3", "6") // rotate, the target, cancel, quit
+	if !strings.Contains(out, "keeps signing for 24h.") || strings.Contains(out, "0m0s") {
+		t.Fatalf("the grace period is not in the full-screen words:\n%s", out)
+	}
+}

@@ -128,7 +128,7 @@ func (ui *lineUI) testSend(t core.Target) error {
 // rotate replaces the signing secret of t.
 func (ui *lineUI) rotate(t core.Target) error {
 	ui.heading("Rotate secret · " + clean(t.Name))
-	ui.printf("Current signing: %s. The previous secret keeps signing for %s.\n", core.SigningSummary(t.Signing), ui.e.grace)
+	ui.printf("Current signing: %s. The previous secret keeps signing for %s.\n", core.SigningSummary(t.Signing), graceText(ui.e.grace))
 	v, err := ui.choose("New signing secret", "", append(optionPairs(secretOptions("")), [2]string{"cancel", "Cancel"})...)
 	if err != nil || v == "cancel" {
 		return err
