@@ -220,6 +220,7 @@ func TestWizardAccessibleEdit(t *testing.T) {
 	h := newHome(t)
 	h.addTypoTarget()
 	w, answer := h.accessibleEdit()
+	w.wait("1 saved target.")                     // counted as the full-screen home counts (was "target(s)")
 	answer("Enter a number between 1 and 7", "7") // Edit a target, the last choice
 	answer("Target name", "zap")
 	w.wait("Edit zap · Review and save", "kept (fingerprint "+signing.Fingerprint(knownSecret), typoOwner, "Nothing changed yet")

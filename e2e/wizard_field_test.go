@@ -46,6 +46,27 @@ func TestWizardOverLongURLPasteRefused(t *testing.T) {
 		p.answer("Enter a number between 1 and 4", "1") // cloud
 		p.answer("webhook_url:", long)
 		p.waitOut("generic_webhook_url_unsafe", reason)
+		if strings.Contains(p.flat(), "at most 4095 bytes") {
+			t.Fatal("a 3000-byte line, which the terminal passed whole, got the note on cut lines")
+		}
+		p.send(keyCtrlC)
+		p.exit()
+		if out := h.ok("list").stdout; strings.Contains(out, "93.184.216.34") {
+			t.Fatalf("a target was saved:\n%s", out)
+		}
+	})
+	// A paste longer than a terminal line (the 60 KB): the
+	// terminal hands the prompt its first 4095 bytes only, so the size
+	// named is that; the note says the text was longer.
+	t.Run("accessible 60KB", func(t *testing.T) {
+		h := newHome(t)
+		p := startAccessible(t, h, 80, 24, "")
+		p.answer("Enter a number between 1 and 2", "1") // New target
+		p.answer("Enter a number between 1 and 6", "1") // generic_webhook
+		p.answer("Enter a number between 1 and 4", "1") // cloud
+		p.answer("webhook_url:", start+strings.Repeat("a", 60000))
+		p.waitOut("generic_webhook_url_unsafe", "the URL is 4095 bytes long",
+			"the terminal passes at most 4095 bytes of a line to these prompts and dropped the rest, so the text given was longer than the size named above")
 		p.send(keyCtrlC)
 		p.exit()
 		if out := h.ok("list").stdout; strings.Contains(out, "93.184.216.34") {

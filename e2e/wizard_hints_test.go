@@ -10,7 +10,31 @@ import "testing"
 // default name is saved.
 func TestWizardReviewRepeatsProviderMismatch(t *testing.T) {
 	eachTerm(t, reviewRepeatsProviderMismatch)
-	// The plain prompts: TestWizardAccessibleSteps.
+	// The plain prompts give the same examples (the warnings at Review:
+	// TestWizardAccessibleSteps).
+	for _, v := range accessibleVariants {
+		t.Run("accessible "+v.name, func(t *testing.T) {
+			h := newHome(t)
+			p := startAccessible(t, h, v.cols, v.rows, "", v.env...)
+			p.answer("Enter a number between 1 and 2", "1") // New target
+			p.answer("Enter a number between 1 and 6", "4") // make_webhook
+			p.answer("Enter a number between 1 and 4", "1") // cloud
+			p.waitOut("For example: https://hook.eu1.make.com/abcdef123456", "webhook_url:")
+			p.answer("webhook_url:", "https://93.184.216.34/hook")
+			p.waitOut("✓ safe 93.184.216.34", "hint: make_webhook URLs are on")
+			p.answer("Enter a number between 1 and 3", "2") // paste
+			p.hidden("Signing secret (hidden):", knownSecret)
+			p.answer("Enter a number between 1 and 4", "1") // confirm the six checks
+			for _, hdr := range []string{"Event", "Schema", "Idempotency-Key", "Timestamp", "Nonce", "Signature"} {
+				p.answer("Does the receiver check X-WebRiskOps-"+hdr+" ", "y")
+			}
+			p.waitOut("Receiver owner (the person or team who owns the receiving endpoint; e.g. ops@example.com):")
+			p.answer("Receiver owner (", "ops@example.com")
+			p.waitOut("Revoke path (where the receiver URL and signing secret are rotated or deleted; e.g. Make > Scenarios > Ticket intake > Webhooks):")
+			p.send(keyCtrlC)
+			p.exit()
+		})
+	}
 }
 
 func reviewRepeatsProviderMismatch(t *testing.T, v termVariant) *vterm {

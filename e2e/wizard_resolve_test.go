@@ -64,6 +64,11 @@ func TestWizardResolveAsOffline(t *testing.T) {
 			}
 			w.send(keyCtrlR)
 			w.wait("Addresses › 169.254.169.254")
+			for _, l := range strings.Split(w.screen(), "\n") {
+				if strings.Contains(l, "Addresses ›") && strings.HasSuffix(strings.TrimSpace(l), "…") {
+					t.Fatalf("the Addresses line runs past the edge and is cut: %q", l)
+				}
+			}
 			w.send(keyCtrlU, paste(pinnedAddr), keyEnter)
 			w.wait("✓ safe", pinnedAddr)
 			w.send(keyEnter)
@@ -179,6 +184,16 @@ func TestWizardResolveAsAccessible(t *testing.T) {
 	answer("Enter a number between 1 and 8", "1") // save
 	w.wait("Saved " + offlineZap)
 	answer("Enter a number between 1 and 4", "1") // dry run: nothing is sent
+	// Open a target shows the URL safety decision and where its
+	// addresses came from, as the full-screen details do (item 12).
+	answer("Enter a number between 1 and 7", "2") // Open a target
+	answer("Target name", offlineZap)
+	w.waitFunc("the URL decision in the details", 20*time.Second, func(string) bool {
+		f := strings.Join(strings.Fields(w.output()), " ")
+		return strings.Contains(f, "url check safe, hooks.zapier.com → "+pinnedAddr) &&
+			strings.Contains(f, "addresses from resolve as, not DNS")
+	})
+	answer("Reveal the full webhook_url?", "n")
 	answer("Enter a number between 1 and 7", "6") // quit (Edit a target is the 7th)
 	if code := w.exit(); code != 0 {
 		t.Fatalf("exit %d; screen:\n%s", code, w.screen())

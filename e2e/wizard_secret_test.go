@@ -85,7 +85,13 @@ func generatedSecretAndAfterSave(t *testing.T, v termVariant) *vterm {
 		t.Fatalf("mode %04o, want 0600", fi.Mode().Perm())
 	}
 	w.send("f") // the file exists now: refused, left as it is
-	waitFlat(w, "generic_webhook_file_unsafe", "exists already")
+	// Whole, fix included, in every terminal (at 60×20 the path takes
+	// three rows and the fix lost its end), with the secret still shown.
+	waitFlat(w, "generic_webhook_file_unsafe", "exists already",
+		"fix: Move or remove that file (it may hold an earlier secret), then press f again; or copy the secret from the screen.")
+	if !strings.Contains(w.screen(), secret) {
+		t.Fatalf("the refusal pushed the secret off the screen:\n%s", w.screen())
+	}
 
 	w.send(keyEsc)
 	w.wait("Discard this secret?")

@@ -80,7 +80,22 @@ type lineUI struct {
 	// stopped is set when quit or end of input stopped a setup, its
 	// answers kept as a draft.
 	stopped bool
+	// tty is set when the input is a terminal, in line mode.
+	tty bool
+	// full is set when the last line read from a terminal filled its
+	// line (ttyLineMax): the terminal may have dropped the rest of it.
+	full bool
 }
+
+// ttyLineMax is the longest line a Linux terminal in line mode hands a
+// program (its 4096-byte line buffer, less the line end): the rest of a
+// longer paste is dropped before the program sees it, so a refusal can
+// only name the size that arrived.
+const ttyLineMax = 4095
+
+// fullLineNote says, after a refusal of a line that filled the terminal's
+// line, that the text given was longer than the size named.
+const fullLineNote = "Note: the terminal passes at most 4095 bytes of a line to these prompts and dropped the rest, so the text given was longer than the size named above. Nothing of it is kept."
 
 // runAccessible runs the prompts until the operator quits. Ctrl-C,
 // SIGTERM and SIGHUP end it at once with the terminal restored (echo
@@ -104,7 +119,7 @@ func runAccessible(ctx context.Context, o Options) error {
 			defer term.Restore(fd, state) //nolint:errcheck
 		}
 	}
-	ui := &lineUI{ctx: ctx, e: newEnv(ctx, o, newStyles(r)), w: out, r: in, in: bufio.NewReader(in)}
+	ui := &lineUI{ctx: ctx, e: newEnv(ctx, o, newStyles(r)), w: out, r: in, in: bufio.NewReader(in), tty: term.IsTerminal(in.Fd())}
 	ui.printf("webhook-setup › Integration status\n")
 
 	hup := make(chan os.Signal, 1)
@@ -208,6 +223,7 @@ func (ui *lineUI) line() (string, error) {
 		return "", err
 	}
 	s = strings.TrimRight(s, "\r\n")
+	ui.full = ui.tty && len(s) >= ttyLineMax
 	return s, navWord(s)
 }
 
@@ -283,6 +299,9 @@ func (ui *lineUI) ask(title, current string, check func(string) error) (string, 
 		if check != nil {
 			if err := check(v); err != nil {
 				ui.printf("%s\n", err)
+				if ui.full {
+					ui.printf("%s\n", fullLineNote)
+				}
 				continue
 			}
 		}
@@ -290,11 +309,16 @@ func (ui *lineUI) ask(title, current string, check func(string) error) (string, 
 	}
 }
 
-// askField asks a field of a step definition: its title and description,
-// its text cleaned by the field's sanitiser, refused by the field's check
-// (the core's rules) until the core accepts it.
+// askField asks a field of a step definition: its title, description and
+// (while the field is empty, as the full-screen placeholder) its example
+// for the provider; its text cleaned by the field's sanitiser, refused by
+// the field's check (the core's rules) until the core accepts it.
 func (ui *lineUI) askField(a *answers, f fieldDef) (string, error) {
-	return ui.ask(f.title+" ("+strings.TrimSuffix(strings.ToLower(f.desc[:1])+f.desc[1:], ".")+")", f.get(a), func(v string) error {
+	about := strings.TrimSuffix(strings.ToLower(f.desc[:1])+f.desc[1:], ".")
+	if f.placeholder != nil && !f.hint && f.get(a) == "" {
+		about += "; e.g. " + f.placeholder(a.Provider)
+	}
+	return ui.ask(f.title+" ("+about+")", f.get(a), func(v string) error {
 		if ps := f.check(a, v); len(ps) > 0 {
 			return problemErr(&ps[0])
 		}
@@ -481,7 +505,7 @@ func (ui *lineUI) status() (resume string, targets []core.Target, err error) {
 	if total == 0 {
 		ui.printf("No webhook targets yet. A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives signed WebRiskOps ticket exports. Choose New target to set one up.\n")
 	} else {
-		ui.printf("%d saved target(s).\n", total)
+		ui.printf("%s.\n", plural(total, "saved target")) // as Integration status counts them
 	}
 	for _, t := range targets {
 		r := core.Evaluate(t)

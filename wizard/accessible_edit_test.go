@@ -101,3 +101,45 @@ func TestAccessibleEditLeave(t *testing.T) {
 		t.Fatal("the edit's draft is left after leaving")
 	}
 }
+
+// Integration status counts the saved targets as the full-screen home
+// does: "1 saved target", "2 saved targets" (it printed "1 saved
+// target(s)").
+func TestAccessibleStatusCountsTargets(t *testing.T) {
+	st := editSQLite(t)
+	if out := runEditScript(t, st, "6"); !strings.Contains(out, "1 saved target.\n") {
+		t.Fatalf("one target:\n%s", out)
+	}
+	tg := readyTarget("zap-other")
+	tg.Signing = nil
+	if err := st.CreateTarget(context.Background(), &tg, testSecret, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if out := runEditScript(t, st, "6"); !strings.Contains(out, "2 saved targets.\n") {
+		t.Fatalf("two targets:\n%s", out)
+	}
+}
+
+// Open a target in the plain prompts prints the full-screen details' rows
+// (detailFields): the URL safety decision and when it was made (item 12)
+// and the rate limit were missing from the plain copy.
+func TestAccessibleDetailsAsFullScreen(t *testing.T) {
+	st := editSQLite(t)
+	out := runEditScript(t, st, "2", "zap-tickets", "", "6") // open, the target, no reveal, quit
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"url check ", "url checked ", "rate limit ", "receiver owner " + typoOwner} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the details lack %q:\n%s", want, out)
+		}
+	}
+}
+
+// Rotate secret in the plain prompts gives the grace period in the
+// full-screen words ("24h", not Go's "24h0m0s").
+func TestAccessibleRotateGraceText(t *testing.T) {
+	st := editSQLite(t)
+	out := runEditScript(t, st, "4", "zap-tickets", "3", "6") // rotate, the target, cancel, quit
+	if !strings.Contains(out, "keeps signing for 24h.") || strings.Contains(out, "0m0s") {
+		t.Fatalf("the grace period is not in the full-screen words:\n%s", out)
+	}
+}

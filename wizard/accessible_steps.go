@@ -131,7 +131,10 @@ func (ui *lineUI) choice(a *answers, s stepID) error {
 // does not resolve can be given addresses instead (resolve as), which are
 // checked as DNS answers are.
 func (ui *lineUI) endpoint(a *answers) error {
-	ui.printf("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.\n%s\n", modeRule(a.Mode))
+	ui.printf("%s\n%s\n", endpointIntro, modeRule(a.Mode))
+	if a.URL == "" { // as the full-screen field's placeholder: the provider's shape of URL
+		ui.printf("For example: %s\n", urlExample(a.Provider, a.Mode))
+	}
 	recheck := false // a new resolve answer: check the same URL again
 	for {
 		if !recheck {

@@ -54,21 +54,16 @@ func (ui *lineUI) details(t core.Target) {
 	st := ui.e.st
 	ui.heading("Target · " + clean(t.Name))
 	r := core.Evaluate(t)
-	for _, l := range []string{
-		field(st, "provider key", string(t.ProviderKey)),
-		field(st, "deployment mode", string(t.DeploymentMode)),
-		field(st, "webhook_url", urlsafe.Redact(t.BaseURL)),
-		field(st, "receiver owner", t.ReceiverOwner),
-		field(st, "revoke path", t.RevokePath),
-		field(st, "signing", core.SigningSummary(t.Signing)),
-		field(st, "private network", networkSummary(t)),
-	} {
+	for _, l := range detailFields(st, t, urlsafe.Redact(t.BaseURL)) {
 		ui.printf("%s\n", l)
 	}
 	for _, n := range core.StateNames {
 		ui.printf("  %s: %s\n", n, strings.ReplaceAll(string(r.States.Get(n)), "_", " "))
 	}
 	ui.problems(r.Blocked...)
+	if w := core.LookAlikeWarning(t); w != "" {
+		ui.printf("! %s\n", clean(w))
+	}
 	if ok, err := ui.confirm("Reveal the full webhook_url?"); err == nil && ok {
 		ui.printf("webhook_url: %s\n", clean(t.BaseURL))
 	}
@@ -133,7 +128,7 @@ func (ui *lineUI) testSend(t core.Target) error {
 // rotate replaces the signing secret of t.
 func (ui *lineUI) rotate(t core.Target) error {
 	ui.heading("Rotate secret · " + clean(t.Name))
-	ui.printf("Current signing: %s. The previous secret keeps signing for %s.\n", core.SigningSummary(t.Signing), ui.e.grace)
+	ui.printf("Current signing: %s. The previous secret keeps signing for %s.\n", core.SigningSummary(t.Signing), graceText(ui.e.grace))
 	v, err := ui.choose("New signing secret", "", append(optionPairs(secretOptions("")), [2]string{"cancel", "Cancel"})...)
 	if err != nil || v == "cancel" {
 		return err

@@ -27,7 +27,12 @@ func (f *lineFeeder) Read(p []byte) (int, error) {
 	if len(f.lines) == 0 {
 		return 0, io.EOF
 	}
-	n := copy(p, f.lines[0]+"\n")
+	line := f.lines[0] + "\n"
+	n := copy(p, line)
+	if n < len(line) { // a line longer than p: the rest on the next read, as a pipe gives it
+		f.lines[0] = line[n : len(line)-1]
+		return n, nil
+	}
 	f.lines = f.lines[1:]
 	return n, nil
 }

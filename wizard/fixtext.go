@@ -27,14 +27,17 @@ type fixWording struct {
 }
 
 // wizardFixes holds the wizard's wording of every catalog fix that names a
-// flag and that a wizard screen can show.
+// flag, or a command the wizard's own screens replace (webhook-setup
+// recipe, webhook-setup list), and that a wizard screen can show.
 var wizardFixes = map[codes.Code]fixWording{
 	codes.SecretMissing: {screen: "Add a signing secret in the Signing secret step: Generate one, or Paste one."},
 	codes.SecretWeak: {screen: "Use 32 to 256 printable ASCII characters without spaces, or choose Generate one (esc goes back to the choice).",
 		prompts: "Use 32 to 256 printable ASCII characters without spaces, or choose Generate one."},
 	codes.AuthorizedByNeeded: {screen: "Record the person or ticket that approved posting evidence to that network, in the Private network step's authorized by field."},
 	codes.ReceiverChecks: {screen: "Set up receiver verification (v in Receiver checks shows the recipe), then tick the six headers there.",
-		prompts: "Set up receiver verification (webhook-setup recipe), then confirm the six headers in Receiver checks."},
+		prompts: "Set up receiver verification (Show the verification recipe in Receiver checks prints it), then confirm the six headers there."},
+	codes.TargetNotFound: {screen: "Choose a saved target from the list on Integration status.",
+		prompts: "Type the name of a saved target as Integration status lists it."},
 	codes.RevokePathMissing: {screen: "Say where the receiver URL and secret are rotated or deleted, in the Revoke path field."},
 	codes.OwnerMissing:      {screen: "Say who owns the receiver, in the Receiver owner field."},
 	codes.HostLookAlike: {screen: "Compare the host letter by letter with what the receiver gave you and retype it; if it is really the receiver's host, press ctrl+y to confirm it.",

@@ -106,3 +106,23 @@ func TestWizardFixesNameNoFlags(t *testing.T) {
 		t.Errorf("the prompts' look-alike fix names a key: %q", got)
 	}
 }
+
+// The fixes the plain prompts showed with a command (webhook-setup recipe
+// for unticked receiver checks, webhook-setup list for a mistyped target
+// name) name what the wizard offers instead, in both front ends.
+func TestWizardFixesNameNoCommandTheWizardReplaces(t *testing.T) {
+	for _, c := range []codes.Code{codes.ReceiverChecks, codes.TargetNotFound} {
+		for _, prompts := range []bool{false, true} {
+			fix := wizardFix(codes.Problem{Code: c, Fix: c.Fix()}, prompts)
+			if strings.Contains(fix, "webhook-setup ") || fix == "" {
+				t.Errorf("%s (prompts %v): fix %q", c, prompts, fix)
+			}
+		}
+	}
+	st := editSQLite(t)
+	out := runEditScript(t, st, "2", "nosuch", "6") // open a target not saved, quit
+	if !strings.Contains(flatText(out), "generic_webhook_target_not_found") || strings.Contains(out, "webhook-setup list") ||
+		!strings.Contains(flatText(out), "Type the name of a saved target as Integration status lists it.") {
+		t.Fatalf("a mistyped name's fix:\n%s", out)
+	}
+}

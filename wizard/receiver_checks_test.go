@@ -121,3 +121,24 @@ func TestReceiverScrollKeepsTheFocusedRow(t *testing.T) {
 		}
 	}
 }
+
+// At 60×20 with nothing ticked the refusal names all six headers: its
+// fix is drawn whole under them (the problems' row cap cut it after
+// "fix: Set up receiver verification (v in Receiver checks"), and the
+// list gives up rows for it while keeping the focused row and the count.
+func TestReceiverRefusalFixWholeAt60x20(t *testing.T) {
+	d := toReceiver(t)
+	d.send(resize(60, 20))
+	d.key("enter")
+	d.at(stepReceiver)
+	fix := wizardFix(d.m.problems[0], false)
+	flat := strings.Join(strings.Fields(d.screen()), " ")
+	for _, want := range []string{"generic_webhook_receiver_checks_unconfirmed", signing.HeaderSignature + " are not ticked", "fix: " + fix, "0 of 6 confirmed", "› X-WebRiskOps-Event [ ]"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, d.screen())
+		}
+	}
+	if n := len(strings.Split(d.screen(), "\n")); n > 20 {
+		t.Fatalf("%d rows at 60×20:\n%s", n, d.screen())
+	}
+}

@@ -75,9 +75,9 @@ func resolveOffered(a *answers, v *urlsafe.Verdict) bool {
 // openResolve opens the addresses field, filled with the answer in use.
 func (s *endpointStep) openResolve() tea.Cmd {
 	s.resolving = true
-	s.resolveIn = newInput(s.env.st, "Addresses › ", strings.Join(s.a.Target().Resolve, ", "))
+	s.resolveIn = newInput(s.env.st, resolvePrompt, strings.Join(s.a.Target().Resolve, ", "))
 	s.resolveIn.Placeholder = s.env.st.example("3.33.152.147, 2600:1f18::1")
-	s.resolveIn.Width = s.input.Width
+	s.resolveIn.Width = resolveInputWidth(s.width)
 	s.input.Blur()
 	return tea.Batch(s.resolveIn.Focus(), report(s))
 }
@@ -159,3 +159,12 @@ func resolveNote(t core.Target) string {
 	}
 	return "; addresses from resolve as, not DNS"
 }
+
+// resolvePrompt is the Addresses field's prompt.
+const resolvePrompt = "Addresses › "
+
+// resolveInputWidth is the Addresses field's width at terminal width w,
+// measured from its own prompt: the URL field's width, under this longer
+// prompt, drew the line past the edge, where it was cut with a "…" that
+// made the addresses look cut.
+func resolveInputWidth(w int) int { return max(w-len(resolvePrompt)-2, 10) }

@@ -179,3 +179,23 @@ func TestAccessibleResolveAs(t *testing.T) {
 		t.Fatalf("saved %+v", saved)
 	}
 }
+
+// The Addresses field fits the line at 80 and 60 columns: it took the URL
+// field's width under a longer prompt, so with addresses typed the line
+// ran past the edge and was cut with a stray "…" (the addresses looked
+// cut).
+func TestResolveAsFieldFitsTheLine(t *testing.T) {
+	for _, w := range []int{80, 60} {
+		d := newDriver(t, newFakeStore())
+		d.send(resize(w, 24))
+		toUnresolved(d)
+		d.key("ctrl+r")
+		d.paste("3.33.152.147")
+		d.want("Addresses › 3.33.152.147")
+		for _, l := range strings.Split(d.screen(), "\n") {
+			if strings.Contains(l, "Addresses ›") && strings.HasSuffix(strings.TrimSpace(l), "…") {
+				t.Fatalf("at %d columns the Addresses line is cut: %q", w, l)
+			}
+		}
+	}
+}

@@ -114,3 +114,30 @@ func TestGeneratedSecretAt60x20(t *testing.T) {
 	d.wantNot("Discard this secret?")
 	d.want(gen)
 }
+
+// At 60×20 a refusal longer than a third of the screen is drawn whole,
+// its fix included: a second f's generic_webhook_file_unsafe (the path
+// over three rows) lost the end of its fix, and the secret stays on
+// screen above it.
+func TestSecretFileRefusalWholeAt60x20(t *testing.T) {
+	dir := t.TempDir()
+	d := newDriver(t, newFakeStore(), func(e *env) { e.secretDir = dir })
+	d.send(resize(60, 20))
+	throughEndpoint(d, 0, 0, "https://93.184.216.34/hook")
+	d.key("enter")
+	gen := d.m.answers.Secret
+	d.key("f", "f")
+	if c := d.problemCodes(); len(c) != 1 || c[0] != codes.FileUnsafe {
+		t.Fatalf("f on an existing file: problems %v", c)
+	}
+	flat := strings.Join(strings.Fields(d.screen()), " ")
+	if fix := wizardFix(d.m.problems[0], false); !strings.Contains(flat, "fix: "+fix) {
+		t.Fatalf("the fix %q is not drawn whole:\n%s", fix, d.screen())
+	}
+	if !strings.Contains(d.screen(), gen) {
+		t.Fatalf("the secret is no longer on screen:\n%s", d.screen())
+	}
+	if n := len(strings.Split(d.screen(), "\n")); n > 20 {
+		t.Fatalf("%d rows at 60×20", n)
+	}
+}

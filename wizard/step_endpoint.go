@@ -253,7 +253,7 @@ func (s *endpointStep) submit() tea.Cmd {
 func (s *endpointStep) View() string {
 	st := s.env.st
 	var b strings.Builder
-	b.WriteString(wrap("Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it.", s.width))
+	b.WriteString(wrap(endpointIntro, s.width))
 	b.WriteString("\n" + st.dim.Render(wrap(modeRule(s.a.Mode), s.width)))
 	b.WriteString("\n\n" + s.input.View() + "\n")
 	b.WriteString(s.resolveView() + "\n")
@@ -283,7 +283,7 @@ func modeRule(mode core.Mode) string {
 func (s *endpointStep) SetSize(w, _ int) {
 	s.width = w
 	s.input.Width = max(w-len(s.input.Prompt)-2, 10)
-	s.resolveIn.Width = s.input.Width
+	s.resolveIn.Width = resolveInputWidth(w)
 }
 
 // Captures reports whether esc belongs to the step: it closes the

@@ -54,8 +54,12 @@ type fieldDef struct {
 	key   string
 	title string
 	desc  string
-	// placeholder is an example answer for the provider.
+	// placeholder is an example answer for the provider, drawn in the
+	// empty field (full screen) or after the description (plain prompts).
 	placeholder func(p core.ProviderKey) string
+	// hint marks a placeholder that restates desc rather than giving an
+	// example: the plain prompts, which print desc, leave it out.
+	hint bool
 	// limit is the longest text the core keeps, in bytes (check refuses
 	// a longer one as generic_webhook_text_too_long; nothing is cut).
 	limit int
@@ -153,6 +157,10 @@ var policyOptions = []option{
 // allowlistHint says what an allowlist entry may be.
 const allowlistHint = "Private CIDRs inside 10/8, 172.16/12, 192.168/16, 100.64/10 or fc00::/7, or host names (exact or *.suffix)."
 
+// endpointIntro opens the Endpoint URL step in both front ends; the
+// field's example is urlExample, the mode's rule modeRule.
+const endpointIntro = "Paste the webhook_url exactly as Zapier, Make, n8n or the internal receiver gave it."
+
 // authorizedByField is who approved the private route.
 var authorizedByField = fieldDef{
 	key:         "private_network.authorized_by",
@@ -160,6 +168,7 @@ var authorizedByField = fieldDef{
 	limit:       core.MaxTextLen,
 	desc:        "Who approved this route: a person or a ticket.",
 	placeholder: func(core.ProviderKey) string { return "who approved it: a person or a ticket" },
+	hint:        true,
 	get:         func(a *answers) string { return a.AuthorizedBy },
 	set:         func(a *answers, v string) { a.AuthorizedBy = v },
 }

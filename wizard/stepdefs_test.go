@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -452,5 +453,48 @@ func TestAccessibleURLCleanedAsFullScreen(t *testing.T) {
 	d.at(stepSecret)
 	if d.m.answers.URL != a.URL {
 		t.Fatalf("full-screen URL %q, accessible %q", d.m.answers.URL, a.URL)
+	}
+}
+
+// The plain prompts give the same examples as the full-screen fields'
+// placeholders, from the same definitions: the provider's shape of URL
+// (urlExample) before an empty webhook_url prompt, and each empty text
+// field's example after its description; a placeholder that only
+// restates the description (authorized by) is left out.
+func TestAccessibleShowsTheDefinitionsExamples(t *testing.T) {
+	for i, p := range core.Providers {
+		out, _ := runScript(t, newFakeStore(), "1", fmt.Sprint(i+1), "1")
+		if want := "For example: " + urlExample(p.Key, core.ModeCloud); !strings.Contains(flatText(out), want) {
+			t.Errorf("%s: the output lacks %q:\n%s", p.Key, want, out)
+		}
+	}
+	out, _ := runScript(t, newFakeStore(),
+		"1", "4", "1", "https://93.184.216.34/hook", // make_webhook, cloud
+		"1", "y", // generate, stored
+		"1", "y", "y", "y", "y", "y", "y", // the six checks
+		"ops@example.com",
+	)
+	flat := flatText(out)
+	for _, want := range []string{
+		"Receiver owner (the person or team who owns the receiving endpoint; e.g. ops@example.com):",
+		"Revoke path (where the receiver URL and signing secret are rotated or deleted; e.g. " + revokeExample(core.ProviderMake) + "):",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A line that is not from a terminal arrives whole: a 60 KB URL is
+// refused with its own size and without the note on terminal-cut lines.
+func TestAccessibleLongLineFromAPipeIsWhole(t *testing.T) {
+	url := "https://93.184.216.34/" + strings.Repeat("a", 60000)
+	out, _ := runScript(t, newFakeStore(), "1", "1", "1", url)
+	flat := flatText(out)
+	if want := fmt.Sprintf("the URL is %d bytes long; the limit is 2048", len(url)); !strings.Contains(flat, want) {
+		t.Fatalf("the output lacks %q:\n%.3000s", want, flat)
+	}
+	if strings.Contains(flat, fullLineNote) {
+		t.Fatal("a piped line got the note on terminal-cut lines")
 	}
 }

@@ -55,7 +55,28 @@ func (d *details) View() string {
 		u = t.BaseURL
 	}
 	r := core.Evaluate(t)
-	lines := []string{
+	lines := append(detailFields(st, t, u),
+		"",
+		st.heading.Render("Readiness"),
+		statesTable(st, r.States),
+	)
+	var b strings.Builder
+	b.WriteString(strings.Join(lines, "\n"))
+	if len(r.Blocked) > 0 {
+		b.WriteString("\n\n" + problemLines(st, r.Blocked, d.width))
+	}
+	if w := core.LookAlikeWarning(t); w != "" {
+		b.WriteString("\n\n" + st.warn.Render(wrap("! "+clean(w), d.width)))
+	}
+	return b.String()
+}
+
+// detailFields are a target's rows in its details, the same in both
+// front ends (the plain prompts' copy had drifted: no URL safety
+// decision, no rate limit); u is the webhook_url as it is to be shown,
+// redacted unless revealed.
+func detailFields(st *styles, t core.Target, u string) []string {
+	return []string{
 		field(st, "name", t.Name),
 		field(st, "provider key", string(t.ProviderKey)),
 		field(st, "deployment mode", string(t.DeploymentMode)),
@@ -67,19 +88,7 @@ func (d *details) View() string {
 		field(st, "signing", core.SigningSummary(t.Signing)),
 		field(st, "private network", networkSummary(t)),
 		field(st, "rate limit", t.EffectiveRate().String()),
-		"",
-		st.heading.Render("Readiness"),
-		statesTable(st, r.States),
 	}
-	var b strings.Builder
-	b.WriteString(strings.Join(lines, "\n"))
-	if len(r.Blocked) > 0 {
-		b.WriteString("\n\n" + problemLines(st, r.Blocked, d.width))
-	}
-	if w := core.LookAlikeWarning(t); w != "" {
-		b.WriteString("\n\n" + st.warn.Render(wrap("! "+clean(w), d.width)))
-	}
-	return b.String()
 }
 
 // urlCheckDecision is the URL safety decision t was saved with.

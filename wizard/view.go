@@ -90,6 +90,24 @@ type pagerHolder interface{ pagerOpen() bool }
 // rather than being cut at the bottom.
 type roomTaker interface{ setRoom(h int) }
 
+// roomTakerMin is the body rows a roomTaker keeps under a long refusal:
+// the receiver checks' count and the focused row (its name and check).
+const roomTakerMin = 3
+
+// problemRoom is the rows the problems may take: half the screen, at
+// least four, so a screen cut at the bottom keeps its top half (a third
+// cut the fix off refusals at 60×20: a secret file's path over three
+// rows, the receiver checks' six headers). A screen that fits itself
+// into what is left (roomTaker) gives its rows up instead, down to
+// roomTakerMin.
+func (m *model) problemRoom() int {
+	room := max(m.height/2, 4)
+	if _, ok := m.cur.(roomTaker); ok {
+		room = max(room, m.height-frame-strings.Count(m.help(), "\n")-roomTakerMin)
+	}
+	return room
+}
+
 // View draws the frame: heading, the screen cut to the room left, the
 // problems and notice the screen reported, and the help line at the
 // bottom. Nothing is wider or taller than the terminal.
@@ -102,7 +120,7 @@ func (m *model) View() string {
 	// the pager, and come back when it closes.
 	if p, ok := m.cur.(pagerHolder); !ok || !p.pagerOpen() {
 		if len(m.problems) > 0 {
-			foot = append(foot, fit(problemLines(st, m.problems, w), w, max(h/3, 4)))
+			foot = append(foot, fit(problemLines(st, m.problems, w), w, m.problemRoom()))
 		}
 		if m.notice != "" {
 			foot = append(foot, st.notice.Render(wrap(m.notice, w)))
