@@ -262,15 +262,7 @@ func (h *home) View() string {
 		b.WriteString(st.dim.Render("Saved targets could not be listed."))
 		return b.String()
 	case h.total == 0:
-		b.WriteString(wrap("No webhook targets yet.", h.width) + "\n\n")
-		b.WriteString(wrap("A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives WebRiskOps ticket exports, each delivery signed with HMAC-SHA256. Setup records the endpoint, the provider key, the signing secret, the URL safety decision and the revoke path before anything is sent.", h.width) + "\n\n")
-		if h.hasDraft {
-			// enter resumes the draft here, as the home screen's keys do.
-			b.WriteString(wrap("Press "+st.key.Render("c")+" (or enter) to resume the unfinished setup, or "+st.key.Render("n")+" to start a new one.", h.width))
-		} else {
-			b.WriteString("Press " + st.key.Render("n") + " (or enter) to set one up.")
-		}
-		return b.String()
+		return b.String() + h.emptyView()
 	}
 	fmt.Fprintf(&b, "%d saved target", h.total)
 	if h.total != 1 {
@@ -290,19 +282,7 @@ func (h *home) View() string {
 	}
 	b.WriteString(st.dim.Render(head) + "\n")
 	for i, t := range h.targets {
-		r := core.Evaluate(t)
-		codes := make([]string, 0, len(r.Blocked))
-		for _, p := range r.Blocked {
-			codes = append(codes, string(p.Code))
-		}
-		name := truncate(clean(t.Name), nameW)
-		row := fmt.Sprintf("%-*s %-16s %-12s ", nameW, name, truncate(clean(string(t.ProviderKey)), 16), truncate(clean(string(t.DeploymentMode)), 12))
-		row += statesGlyphs(st, r.States)
-		// The codes take what is left of the line; the selected target's
-		// codes are listed in full, with their fixes, under the list.
-		if rest := h.width - 2 - ansi.StringWidth(ansi.Strip(row)) - 1; h.width <= 0 || rest > 1 {
-			row += " " + truncate(strings.Join(codes, ", "), rest)
-		}
+		row := h.targetRow(t, nameW)
 		if i == h.cursor {
 			b.WriteString(st.selected.Render("›") + " " + row + "\n")
 		} else {
@@ -332,6 +312,41 @@ func (h *home) View() string {
 		b.WriteString("\n" + l)
 	}
 	return b.String()
+}
+
+// emptyView is the home screen of a store without targets: what a target
+// is, and the key that sets one up (or resumes the draft).
+func (h *home) emptyView() string {
+	st := h.env.st
+	var b strings.Builder
+	b.WriteString(wrap("No webhook targets yet.", h.width) + "\n\n")
+	b.WriteString(wrap("A webhook target is an HTTPS endpoint the customer owns (a Zapier, Make or n8n hook, or an internal receiver) that receives WebRiskOps ticket exports, each delivery signed with HMAC-SHA256. Setup records the endpoint, the provider key, the signing secret, the URL safety decision and the revoke path before anything is sent.", h.width) + "\n\n")
+	if h.hasDraft {
+		// enter resumes the draft here, as the home screen's keys do.
+		b.WriteString(wrap("Press "+st.key.Render("c")+" (or enter) to resume the unfinished setup, or "+st.key.Render("n")+" to start a new one.", h.width))
+	} else {
+		b.WriteString("Press " + st.key.Render("n") + " (or enter) to set one up.")
+	}
+	return b.String()
+}
+
+// targetRow is t's row in the list, without the cursor: name, provider,
+// mode, state glyphs, and its blocked codes in what is left of the line
+// (the selected target's codes are listed in full, with their fixes,
+// under the list).
+func (h *home) targetRow(t core.Target, nameW int) string {
+	r := core.Evaluate(t)
+	codes := make([]string, 0, len(r.Blocked))
+	for _, p := range r.Blocked {
+		codes = append(codes, string(p.Code))
+	}
+	name := truncate(clean(t.Name), nameW)
+	row := fmt.Sprintf("%-*s %-16s %-12s ", nameW, name, truncate(clean(string(t.ProviderKey)), 16), truncate(clean(string(t.DeploymentMode)), 12))
+	row += statesGlyphs(h.env.st, r.States)
+	if rest := h.width - 2 - ansi.StringWidth(ansi.Strip(row)) - 1; h.width <= 0 || rest > 1 {
+		row += " " + truncate(strings.Join(codes, ", "), rest)
+	}
+	return row
 }
 
 // blockedLines draws the selected target's blocked codes in rows at
