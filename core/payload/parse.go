@@ -9,8 +9,6 @@ import (
 	"io"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/webriskops/webhook-setup/core/codes"
 )
 
@@ -130,7 +128,7 @@ func checkTicket(n int, raw json.RawMessage) (Ticket, error) {
 	if !utf8.Valid(raw) {
 		return Ticket{}, codes.Errorf(codes.PayloadInvalid, "%s is not valid UTF-8", what)
 	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	v, err := decodeJSON(raw)
 	if err != nil {
 		return Ticket{}, codes.Errorf(codes.PayloadInvalid, "%s is not valid JSON: %v", what, err).Wrap(err)
 	}

@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"github.com/webriskops/webhook-setup/core/codes"
 )
@@ -28,21 +25,32 @@ var schemaJSON []byte
 // as shipped; its $defs/ticket is the schema of one input ticket.
 func Schema() []byte { return bytes.Clone(schemaJSON) }
 
-// schemas compiles the embedded schema once, on first use. Compiled schemas
-// are safe for concurrent validation.
-var schemas = sync.OnceValues(func() (*jsonschema.Schema, *jsonschema.Schema) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+// schemas compiles the embedded schema once, on first use: the whole
+// document and its $defs/ticket. Compiled schemas are read-only, safe for
+// concurrent validation.
+var schemas = sync.OnceValues(func() (*node, *node) {
+	doc, err := decodeJSON(schemaJSON)
 	if err != nil {
 		panic("payload: embedded schema is not JSON: " + err.Error())
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat() // draft 2020-12 only annotates formats unless told
-	if err := c.AddResource(SchemaID, doc); err != nil {
-		panic("payload: embedded schema: " + err.Error())
-	}
-	return c.MustCompile(SchemaID), c.MustCompile(SchemaID + "#/$defs/ticket")
+	whole, defs := compileSchema(doc.(map[string]any))
+	return whole, defs["#/$defs/ticket"]
 })
+
+// decodeJSON decodes one JSON value, numbers kept as json.Number, and
+// refuses anything after it.
+func decodeJSON(doc []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("invalid character after top-level value")
+	}
+	return v, nil
+}
 
 // schemaProviderKeys is the schema's enum of provider_key, read from the
 // embedded schema once (it is the one place the list lives).
@@ -72,15 +80,13 @@ const (
 	ticketSchema
 )
 
-var printer = message.NewPrinter(language.English)
-
 // maxReasons caps how many failures one error lists.
 const maxReasons = 5
 
 // validate decodes doc and validates it against the chosen schema; what
 // names the document in the reason ("the body", "ticket 3").
 func validate(k kind, doc []byte, what string) error {
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	v, err := decodeJSON(doc)
 	if err != nil {
 		return codes.Errorf(codes.PayloadInvalid, "%s is not one JSON value: %v", what, err).Wrap(err)
 	}
@@ -88,40 +94,26 @@ func validate(k kind, doc []byte, what string) error {
 }
 
 func validateValue(k kind, v any, what string) error {
-	p, t := schemas()
-	sch := p
+	whole, ticket := schemas()
+	sch := whole
 	if k == ticketSchema {
-		sch = t
+		sch = ticket
 	}
-	err := sch.Validate(v)
-	if err == nil {
+	failures := sch.check(v, nil, nil)
+	if len(failures) == 0 {
 		return nil
 	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return codes.Errorf(codes.PayloadInvalid, "%s: %v", what, err).Wrap(err)
+	reasons := make([]string, len(failures))
+	for i, f := range failures {
+		reasons[i] = pointer(f.at) + ": " + f.why
 	}
-	reasons := leaves(ve, nil)
-	slices.Sort(reasons) // the library's order varies between runs; reasons must not
+	slices.Sort(reasons) // objects' keys come in map order; reasons must not
 	extra := ""
 	if len(reasons) > maxReasons {
 		extra = fmt.Sprintf("; and %d more", len(reasons)-maxReasons)
 		reasons = reasons[:maxReasons]
 	}
-	return codes.Errorf(codes.PayloadInvalid, "%s does not match %s: %s%s", what, "ticket-export.webhook.v1", strings.Join(reasons, "; "), extra).Wrap(err)
-}
-
-// leaves flattens the error tree to its innermost failures, each as
-// "/json/pointer: message" ("(root)" for the document itself).
-func leaves(e *jsonschema.ValidationError, out []string) []string {
-	if len(e.Causes) == 0 {
-		ptr := pointer(e.InstanceLocation)
-		return append(out, ptr+": "+e.ErrorKind.LocalizedString(printer))
-	}
-	for _, c := range e.Causes {
-		out = leaves(c, out)
-	}
-	return out
+	return codes.Errorf(codes.PayloadInvalid, "%s does not match %s: %s%s", what, "ticket-export.webhook.v1", strings.Join(reasons, "; "), extra)
 }
 
 // pointer renders an instance location as an RFC 6901 JSON pointer.
