@@ -153,10 +153,17 @@ func (r *Reports) ID(i int32) string {
 
 // Get returns report i.
 func (r *Reports) Get(i int32) Report {
-	id, key := r.strings(i)
+	rep := r.State(i)
+	rep.ID, rep.IdempotencyKey = r.strings(i)
+	return rep
+}
+
+// State is report i without its id and key: what Set changes. It reads
+// nothing from the spool (which, past spoolInMemory, is a file: a flush
+// and a read per call), so recording an outcome costs no system call.
+func (r *Reports) State(i int32) Report {
 	row := r.rows[i]
-	return Report{ID: id, IdempotencyKey: key, Status: row.status.status(), Attempts: int(row.attempts),
-		LastCode: r.codes[row.code], FallbackPath: r.fallback[i]}
+	return Report{Status: row.status.status(), Attempts: int(row.attempts), LastCode: r.codes[row.code], FallbackPath: r.fallback[i]}
 }
 
 // Each calls fn with every report in order, reading the spool once, and

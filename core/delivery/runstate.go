@@ -217,7 +217,7 @@ func (s *runState) end(idx int32, d Delivery) {
 func (s *runState) recorded(b done) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rep := s.reports.Get(b.idx)
+	rep := s.reports.State(b.idx)
 	if b.released {
 		rep.Attempts, rep.LastCode = b.d.Attempts, b.d.LastCode
 		s.reports.Set(b.idx, rep)
