@@ -51,6 +51,13 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 	if err := checkNewDeliveries(ds); err != nil {
 		return nil, nil, err
 	}
+	if len(ds) >= rowsPerStatement {
+		if err := s.retry(ctx, func() error {
+			return s.stmts.prepare(ctx, stmtQueuedAlready, stmtInsertDeliveries, stmtInsertBodies)
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
 	now := s.now()
 	var out []delivery.Delivery
 	var claimed []bool

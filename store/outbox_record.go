@@ -21,6 +21,13 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 	if err := checkOutcomes(outcomes); err != nil {
 		return err
 	}
+	hot := []hotStmt{stmtRecordOutcome}
+	if len(outcomes) >= rowsPerStatement {
+		hot = append(hot, stmtInsertAttempts, stmtResponseClock)
+	}
+	if err := s.retry(ctx, func() error { return s.stmts.prepare(ctx, hot...) }); err != nil {
+		return err
+	}
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		ctx := stmtCtx(ctx)

@@ -50,7 +50,7 @@ var hotStmts = [hotStmtCount]struct {
 }
 
 // stmtCache holds the Store's prepared hot statements, each prepared on
-// first use (commands that never write the outbox prepare nothing) and
+// first need (commands that never write the outbox prepare nothing) and
 // closed with the Store.
 type stmtCache struct {
 	db     *sql.DB
@@ -64,13 +64,38 @@ func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db} }
 // errStmtsClosed is what a hot statement fails with after Store.Close.
 var errStmtsClosed = errors.New("the store is closed")
 
-// inTx returns statement k, prepared at its hot size, for use in tx.
+// prepare prepares those of ks not prepared yet. Call it before the
+// transaction that uses them begins: preparing on the pool from inside a
+// transaction would take a second connection, and wait for one while the
+// transaction holds its own.
+func (c *stmtCache) prepare(ctx context.Context, ks ...hotStmt) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return errStmtsClosed
+	}
+	for _, k := range ks {
+		if c.stmts[k] != nil {
+			continue
+		}
+		st, err := c.db.PrepareContext(ctx, hotStmts[k].query(hotStmts[k].rows))
+		if err != nil {
+			return err
+		}
+		c.stmts[k] = st
+	}
+	return nil
+}
+
+// inTx returns statement k at its hot size for use in tx: the Store's
+// prepared one when prepare made it, else one prepared for tx alone.
 // database/sql's Tx.StmtContext reuses the driver statement when it is
 // already prepared on tx's connection (it looks the connection up in the
-// Stmt's per-connection list, database/sql/sql.go, Go 1.26), and otherwise
-// prepares it there once and keeps it for the next transaction on that
-// connection. The returned *sql.Stmt belongs to tx: Commit and Rollback
-// close it, leaving the Store's statement prepared.
+// Stmt's per-connection list: Tx.StmtContext in database/sql/sql.go, Go
+// 1.26), and otherwise prepares it there once and keeps it for the next
+// transaction on that connection. Either way the returned *sql.Stmt
+// belongs to tx, and Commit or Rollback closes it; the Store's statement
+// stays prepared.
 func (c *stmtCache) inTx(ctx context.Context, tx *sql.Tx, k hotStmt) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -78,11 +103,7 @@ func (c *stmtCache) inTx(ctx context.Context, tx *sql.Tx, k hotStmt) (*sql.Stmt,
 		return nil, errStmtsClosed
 	}
 	if c.stmts[k] == nil {
-		st, err := c.db.PrepareContext(ctx, hotStmts[k].query(hotStmts[k].rows))
-		if err != nil {
-			return nil, err
-		}
-		c.stmts[k] = st
+		return tx.PrepareContext(ctx, hotStmts[k].query(hotStmts[k].rows))
 	}
 	return tx.StmtContext(ctx, c.stmts[k]), nil
 }
