@@ -240,7 +240,7 @@ func (s *Store) recordResponseClock(ctx context.Context, tx *sql.Tx, outcomes []
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := s.stmts.exec(ctx, tx, stmtResponseClock, len(args)/3, args...)
+		err := s.stmts.exec(ctx, tx, stmtResponseClock, len(args)/3, args...)
 		args = args[:0]
 		return err
 	}

@@ -201,10 +201,10 @@ func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, out []delivery
 	}
 	// Nothing here is queued yet (queuedAlready, in this transaction), so
 	// a conflict would be a bug: let it fail the batch.
-	if _, err := s.stmts.exec(ctx, tx, stmtInsertDeliveries, len(idx), rows...); err != nil {
+	if err := s.stmts.exec(ctx, tx, stmtInsertDeliveries, len(idx), rows...); err != nil {
 		return err
 	}
-	_, err := s.stmts.exec(ctx, tx, stmtInsertBodies, len(idx), bodies...)
+	err := s.stmts.exec(ctx, tx, stmtInsertBodies, len(idx), bodies...)
 	return err
 }
 

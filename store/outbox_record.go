@@ -129,7 +129,7 @@ func (r *attemptRows) flush(ctx context.Context, tx *sql.Tx) error {
 	if len(r.ids) == 0 {
 		return nil
 	}
-	_, err := r.stmts.exec(ctx, tx, stmtInsertAttempts, len(r.ids), r.args...)
+	err := r.stmts.exec(ctx, tx, stmtInsertAttempts, len(r.ids), r.args...)
 	clear(r.ids)
 	r.args = r.args[:0]
 	return err
