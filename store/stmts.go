@@ -11,19 +11,22 @@ import (
 // size they run at most: rowsPerStatement rows (the single-row UPDATE of
 // Record: one row). Every transaction of Enqueue and Record used to prepare
 // its statements anew, and a 100-row statement has 200 to 1,100
-// placeholders to parse and compile: sqlite3_prepare_v2 took 5.8 µs of
-// the exporter's CPU per delivery (6% of it) in a profile of 12 exports of
-// 2,000 tickets, 1.7 µs with these kept (docs/performance.md). A statement
+// placeholders to parse and compile: sqlite3_prepare_v2 took 5 µs of the
+// exporter's CPU per delivery (6% of it) in profiles of 12 exports of
+// 2,000 tickets, 1.3 µs with these kept (docs/performance.md). A statement
 // of any other size (a batch's last, partial chunk) is prepared for its
 // transaction as before.
 //
 // Bounded on purpose: hotStmtCount statements, about 250 KB of SQLite's
 // memory on each pooled connection that runs them (an export uses two;
-// Open's SetMaxOpenConns bounds them). The driver's own cache
+// Open's SetMaxOpenConns bounds them), plus each one's argument buffer
+// (exec), as large as the largest batch it bound. The driver's own cache
 // (_stmt_cache_size=32) kept every statement text each connection ran,
 // every partial size included, and raised the peak RSS of an export of
 // 100,000 tickets from 37.4 to 43.3 MiB, past its 40 MiB budget; these
-// raise it by about 2 MiB.
+// raise it by 2 to 2.5 MiB. Kept statements also hold slots of SQLite's
+// per-connection lookaside memory, so the other work on the connection
+// allocates more often from the heap: the reason not to keep more.
 
 // hotStmt names one of the outbox's hot statements.
 type hotStmt int
