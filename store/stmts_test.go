@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,6 +253,32 @@ func TestHotStatementsConcurrentStores(t *testing.T) {
 	for _, d := range all {
 		if d.Status != delivery.StatusDelivered || d.Attempts != 1 {
 			t.Fatalf("delivery %+v", d)
+		}
+	}
+}
+
+// A write that fails in a hot statement fails the batch, whole, at either
+// size: run as a query, the statement's error comes from its first step.
+func TestHotStatementsReportWriteErrors(t *testing.T) {
+	s := openTemp(t)
+	mustCreate(t, s, "hook")
+	q, err := s.Enqueue(ctx, keyed("hook", "k", rowsPerStatement))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, s.Path())
+	for _, n := range []int{rowsPerStatement, rowsPerStatement / 2} {
+		// New keys, but the last one reuses a stored delivery's id.
+		ds := keyed("hook", fmt.Sprint("clash", n), n)
+		ds[n-1].ID = q[0].ID
+		_, err := s.Enqueue(ctx, ds)
+		wantCode(t, err, codes.Store)
+		var se sqlite3.Error
+		if !errors.As(err, &se) || se.Code != sqlite3.ErrConstraint || !strings.Contains(se.Error(), "deliveries.id") {
+			t.Errorf("%d rows: %v, want SQLite's constraint failure on deliveries.id", n, err)
+		}
+		if after := dump(t, s.Path()); after != before {
+			t.Fatalf("%d rows: a failed Enqueue changed the store", n)
 		}
 	}
 }
