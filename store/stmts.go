@@ -121,7 +121,9 @@ func (c *stmtCache) inTx(ctx context.Context, tx *sql.Tx, k hotStmt) (*sql.Stmt,
 // SQLite reads in place, where an Exec binds them one cgo call each and
 // SQLite copies every string and blob (1,100 values for 100 new rows of
 // deliveries). The query's first step, which go-sqlite3 takes at once,
-// runs the whole statement and returns its error.
+// runs the whole statement and returns its error. (database/sql watches a
+// query's rows with a goroutine when the transaction can be cancelled:
+// one per 100 rows here, not per row.)
 func (c *stmtCache) exec(ctx context.Context, tx *sql.Tx, k hotStmt, rows int, args ...any) error {
 	rs, err := c.query(ctx, tx, k, rows, args...)
 	if err != nil {
