@@ -234,18 +234,13 @@ func (c ClockSample) Skew() time.Duration { return c.ServerDate.Sub(c.LocalAt) }
 // samples among them (SQLite takes a bare column from the row max()
 // picks): a statement per outcome, each prepared anew, was a tenth of an
 // export's CPU (docs/performance.md).
-func recordResponseClock(ctx context.Context, tx *sql.Tx, outcomes []delivery.Outcome) error {
+func (s *Store) recordResponseClock(ctx context.Context, tx *sql.Tx, outcomes []delivery.Outcome) error {
 	args := make([]any, 0, 3*min(len(outcomes), rowsPerStatement))
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO response_clock (target_name, local_at, server_date)
-			SELECT deliveries.target_name, max(s.column1), s.column2
-			FROM (VALUES `+valueRows(len(args)/3, 3)+`) AS s JOIN deliveries ON deliveries.id = s.column3
-			WHERE true GROUP BY deliveries.target_name
-			ON CONFLICT (target_name) DO UPDATE SET local_at = excluded.local_at, server_date = excluded.server_date
-			WHERE excluded.local_at >= response_clock.local_at`, args...)
+		err := s.stmts.exec(ctx, tx, stmtResponseClock, len(args)/3, args...)
 		args = args[:0]
 		return err
 	}
@@ -262,6 +257,17 @@ func recordResponseClock(ctx context.Context, tx *sql.Tx, outcomes []delivery.Ou
 		}
 	}
 	return flush()
+}
+
+// responseClockSQL upserts the latest of n response clock samples per
+// target: (local time, server Date, delivery id) each.
+func responseClockSQL(n int) string {
+	return `INSERT INTO response_clock (target_name, local_at, server_date)
+			SELECT deliveries.target_name, max(s.column1), s.column2
+			FROM (VALUES ` + valueRows(n, 3) + `) AS s JOIN deliveries ON deliveries.id = s.column3
+			WHERE true GROUP BY deliveries.target_name
+			ON CONFLICT (target_name) DO UPDATE SET local_at = excluded.local_at, server_date = excluded.server_date
+			WHERE excluded.local_at >= response_clock.local_at`
 }
 
 // ClockSamples returns the latest response clock of each target.

@@ -59,6 +59,8 @@ type Store struct {
 	// here instead hands the turn over as soon as the writer commits.
 	// Other processes still meet the busy handler.
 	writer chan struct{}
+
+	stmts *stmtCache // the outbox's hot statements, prepared (stmts.go)
 }
 
 // The Store is the SQLite outbox of core/delivery.
@@ -128,7 +130,7 @@ func Open(dbPath, keyPath string) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	s := &Store{db: db, path: abs, keyPath: keyPath, now: func() time.Time { return time.Now().UTC() },
-		writer: make(chan struct{}, 1)}
+		writer: make(chan struct{}, 1), stmts: newStmtCache(db)}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -147,13 +149,14 @@ func Open(dbPath, keyPath string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database and forgets the key.
+// Close closes the prepared statements and the database, and forgets the
+// key.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	clear(s.key)
 	s.key = nil
 	s.mu.Unlock()
-	return s.db.Close()
+	return errors.Join(s.stmts.close(), s.db.Close())
 }
 
 // Path is the absolute path of the database file.

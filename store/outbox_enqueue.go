@@ -51,6 +51,13 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 	if err := checkNewDeliveries(ds); err != nil {
 		return nil, nil, err
 	}
+	if len(ds) >= rowsPerStatement {
+		if err := s.retry(ctx, func() error {
+			return s.stmts.prepare(ctx, stmtQueuedAlready, stmtInsertDeliveries, stmtInsertBodies)
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
 	now := s.now()
 	var out []delivery.Delivery
 	var claimed []bool
@@ -64,7 +71,7 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 			}
 			out[i] = d
 		}
-		stored, err := queuedAlready(ctx, tx, out)
+		stored, err := s.queuedAlready(ctx, tx, out)
 		if err != nil {
 			return err
 		}
@@ -87,7 +94,7 @@ func (s *Store) enqueue(ctx context.Context, ds []delivery.Delivery, worker stri
 		}
 		for lo := 0; lo < len(added); lo += rowsPerStatement {
 			chunk := added[lo:min(lo+rowsPerStatement, len(added))]
-			if err := insertDeliveries(ctx, tx, out, claimed, chunk, worker, until, now); err != nil {
+			if err := s.insertDeliveries(ctx, tx, out, claimed, chunk, worker, until, now); err != nil {
 				return err
 			}
 		}
@@ -140,7 +147,7 @@ func newDelivery(d delivery.Delivery, now time.Time) delivery.Delivery {
 
 // queuedAlready returns the stored deliveries among ds (by target and
 // idempotency key), one query per rowsPerStatement deliveries.
-func queuedAlready(ctx context.Context, tx *sql.Tx, ds []delivery.Delivery) (map[targetKey]delivery.Delivery, error) {
+func (s *Store) queuedAlready(ctx context.Context, tx *sql.Tx, ds []delivery.Delivery) (map[targetKey]delivery.Delivery, error) {
 	found := map[targetKey]delivery.Delivery{}
 	for lo := 0; lo < len(ds); lo += rowsPerStatement {
 		chunk := ds[lo:min(lo+rowsPerStatement, len(ds))]
@@ -148,9 +155,7 @@ func queuedAlready(ctx context.Context, tx *sql.Tx, ds []delivery.Delivery) (map
 		for _, d := range chunk {
 			args = append(args, d.TargetID, d.IdempotencyKey)
 		}
-		// A join, not a row-value IN: SQLite scans the whole table for that.
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM (VALUES `+valueRows(len(chunk), 2)+`) AS k
-			JOIN deliveries ON deliveries.target_id = k.column1 AND deliveries.idempotency_key = k.column2`, args...)
+		rows, err := s.stmts.query(ctx, tx, stmtQueuedAlready, len(chunk), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -170,9 +175,16 @@ func queuedAlready(ctx context.Context, tx *sql.Tx, ds []delivery.Delivery) (map
 	return found, nil
 }
 
+// queuedAlreadySQL looks up n (target id, idempotency key) pairs. A join,
+// not a row-value IN: SQLite scans the whole table for that.
+func queuedAlreadySQL(n int) string {
+	return `SELECT ` + deliveryColumns + ` FROM (VALUES ` + valueRows(n, 2) + `) AS k
+			JOIN deliveries ON deliveries.target_id = k.column1 AND deliveries.idempotency_key = k.column2`
+}
+
 // insertDeliveries writes the rows out[i] for i in idx, and their bodies,
 // with one INSERT each; claimed[i] claims out[i] for worker until until.
-func insertDeliveries(ctx context.Context, tx *sql.Tx, out []delivery.Delivery, claimed []bool, idx []int, worker string, until time.Time, now time.Time) error {
+func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, out []delivery.Delivery, claimed []bool, idx []int, worker string, until time.Time, now time.Time) error {
 	rows := make([]any, 0, 11*len(idx))
 	bodies := make([]any, 0, 2*len(idx))
 	for _, i := range idx {
@@ -189,12 +201,22 @@ func insertDeliveries(ctx context.Context, tx *sql.Tx, out []delivery.Delivery, 
 	}
 	// Nothing here is queued yet (queuedAlready, in this transaction), so
 	// a conflict would be a bug: let it fail the batch.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, target_id, target_name, idempotency_key, status,
-		max_attempts, next_attempt_at, created_at, updated_at, claimed_by, claim_until) VALUES `+valueRows(len(idx), 11), rows...); err != nil {
+	if err := s.stmts.exec(ctx, tx, stmtInsertDeliveries, len(idx), rows...); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO delivery_bodies (delivery_id, body) VALUES `+valueRows(len(idx), 2), bodies...)
+	err := s.stmts.exec(ctx, tx, stmtInsertBodies, len(idx), bodies...)
 	return err
+}
+
+// insertDeliveriesSQL inserts n new rows of deliveries (11 values each).
+func insertDeliveriesSQL(n int) string {
+	return `INSERT INTO deliveries (id, target_id, target_name, idempotency_key, status,
+		max_attempts, next_attempt_at, created_at, updated_at, claimed_by, claim_until) VALUES ` + valueRows(n, 11)
+}
+
+// insertBodiesSQL inserts the bodies of n new deliveries.
+func insertBodiesSQL(n int) string {
+	return `INSERT INTO delivery_bodies (delivery_id, body) VALUES ` + valueRows(n, 2)
 }
 
 // valueRows is the VALUES list of n rows of cols placeholders each:

@@ -21,29 +21,27 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 	if err := checkOutcomes(outcomes); err != nil {
 		return err
 	}
+	hot := []hotStmt{stmtRecordOutcome}
+	if len(outcomes) >= rowsPerStatement {
+		hot = append(hot, stmtInsertAttempts, stmtResponseClock)
+	}
+	if err := s.retry(ctx, func() error { return s.stmts.prepare(ctx, hot...) }); err != nil {
+		return err
+	}
 	now := s.now()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		ctx := stmtCtx(ctx)
-		// The outcome, when worker holds the claim or nobody does. Exec,
-		// not RETURNING: a query's rows cost database/sql a goroutine and
-		// SQLite a temporary table per outcome; the attempt rows read the
-		// new count themselves (attemptRows).
-		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
-			next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
-			fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
-			claimed_by = NULL, claim_until = NULL, updated_at = ?
-			WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)`)
+		upd, err := s.stmts.inTx(ctx, tx, stmtRecordOutcome)
 		if err != nil {
 			return err
 		}
-		defer upd.Close()
 		var count *sql.Stmt // the attempt alone, prepared when first needed
 		defer func() {
 			if count != nil {
 				count.Close()
 			}
 		}()
-		atts := attemptRows{now: now}
+		atts := attemptRows{now: now, stmts: s.stmts}
 		for _, o := range outcomes {
 			a := o.Attempt
 			// A second outcome of one delivery in the batch numbers its
@@ -79,9 +77,19 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 		if err := atts.flush(ctx, tx); err != nil {
 			return err
 		}
-		return recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
+		return s.recordResponseClock(ctx, tx, outcomes) // doctor's clock skew (doctorfacts.go)
 	})
 }
+
+// recordOutcomeSQL folds one outcome into its delivery, when worker holds
+// the claim or nobody does. Exec, not RETURNING: a query's rows cost
+// database/sql a goroutine and SQLite a temporary table per outcome; the
+// attempt rows read the new count themselves (attemptRows).
+const recordOutcomeSQL = `UPDATE deliveries SET attempts = attempts + 1, status = ?, last_code = ?, last_reason = ?,
+	next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
+	fallback_path = CASE WHEN ? <> '' THEN ? ELSE fallback_path END,
+	claimed_by = NULL, claim_until = NULL, updated_at = ?
+	WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)`
 
 // attemptRows collects the attempt rows of Record and writes them with one
 // INSERT per rowsPerStatement (a statement per attempt cost database/sql
@@ -89,9 +97,10 @@ func (s *Store) Record(ctx context.Context, worker string, outcomes []delivery.O
 // with its delivery's attempts as counted by the UPDATE before it, so it
 // must be written before another outcome of the same delivery is applied.
 type attemptRows struct {
-	now  time.Time
-	args []any
-	ids  map[string]struct{}
+	now   time.Time
+	stmts *stmtCache
+	args  []any
+	ids   map[string]struct{}
 }
 
 func (r *attemptRows) has(id string) bool {
@@ -120,12 +129,18 @@ func (r *attemptRows) flush(ctx context.Context, tx *sql.Tx) error {
 	if len(r.ids) == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, number, at, http_status, code, reason, duration_ns)
-		SELECT deliveries.id, deliveries.attempts, a.column2, a.column3, a.column4, a.column5, a.column6
-		FROM (VALUES `+valueRows(len(r.ids), 6)+`) AS a JOIN deliveries ON deliveries.id = a.column1`, r.args...)
+	err := r.stmts.exec(ctx, tx, stmtInsertAttempts, len(r.ids), r.args...)
 	clear(r.ids)
 	r.args = r.args[:0]
 	return err
+}
+
+// insertAttemptsSQL writes n attempt rows (6 values each), each numbered
+// with its delivery's attempts as counted so far.
+func insertAttemptsSQL(n int) string {
+	return `INSERT INTO delivery_attempts (delivery_id, number, at, http_status, code, reason, duration_ns)
+		SELECT deliveries.id, deliveries.attempts, a.column2, a.column3, a.column4, a.column5, a.column6
+		FROM (VALUES ` + valueRows(n, 6) + `) AS a JOIN deliveries ON deliveries.id = a.column1`
 }
 
 // checkOutcomes refuses a batch with an outcome of unknown status before
