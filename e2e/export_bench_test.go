@@ -312,7 +312,8 @@ func bareLoop(b testing.TB, rc *benchReceiver, file string, workers int) time.Du
 // export to every round, in the same turns and the same database (whose
 // schema it must accept): x-base is the median of the same-round ratios of
 // this build's rate over the older one's, base-x-bare the older one's
-// x-bare. It compares two versions of the code paired, on a busy machine.
+// x-bare, base-exporter-cpu-µs/delivery its CPU (less sensitive to other
+// jobs than the wall time). It compares two versions of the code paired, on a busy machine.
 func BenchmarkExport(b *testing.B) {
 	buildBenchBins(b)
 	n := sized(2000, 50)
@@ -324,13 +325,14 @@ func BenchmarkExport(b *testing.B) {
 	var rates, bareRates, ratios, cpus, rcCPUs []float64
 	var rss int64
 	base := os.Getenv("BENCH_EXPORT_BASE")
-	var baseRatios, baseBare []float64
+	var baseRatios, baseBare, baseCPUs []float64
 	loadBefore := load1()
 	b.ResetTimer()
 	for range b.N {
 		bare := bareLoop(b, rc, file, workers)
 		if base != "" {
-			took, _, _ := h.exportWith(b, base, rc, file, n, "--workers", strconv.Itoa(workers))
+			took, _, cpu := h.exportWith(b, base, rc, file, n, "--workers", strconv.Itoa(workers))
+			baseCPUs = append(baseCPUs, float64(cpu.Microseconds())/float64(n))
 			baseRatios = append(baseRatios, took.Seconds())
 			baseBare = append(baseBare, bare.Seconds()/took.Seconds())
 		}
@@ -372,6 +374,7 @@ func BenchmarkExport(b *testing.B) {
 	if base != "" {
 		b.ReportMetric(medianOf(baseRatios), "x-base")
 		b.ReportMetric(medianOf(baseBare), "base-x-bare")
+		b.ReportMetric(medianOf(baseCPUs), "base-exporter-cpu-µs/delivery")
 	}
 }
 
