@@ -53,7 +53,7 @@ func listRun(ctx context.Context, app *App, opts *listOptions) error {
 			targetWarnings(t)}
 	}
 	if opts.json {
-		return writeJSON(app.Out, items)
+		return writeJSONArray(app.Out, items)
 	}
 	if len(items) == 0 {
 		app.printf("No targets yet. Run webhook-setup to open the setup wizard, or webhook-setup add --help.\n")

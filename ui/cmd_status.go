@@ -80,7 +80,7 @@ func statusRun(ctx context.Context, app *App, opts *statusOptions) error {
 		}
 	}
 	if opts.json {
-		return writeJSON(app.Out, items)
+		return writeJSONArray(app.Out, items)
 	}
 	if len(items) == 0 {
 		app.printf("Integration status: no targets yet. Run webhook-setup to start the setup wizard.\n")

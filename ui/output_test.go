@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -31,5 +32,47 @@ func TestWrappedFits80Columns(t *testing.T) {
 	}
 	if got := wrapped("error: x: ", "short", 2); got != "error: x: short" {
 		t.Errorf("short text = %q", got)
+	}
+}
+
+// TestWriteJSONArrayIsWriteJSON: the element-at-a-time writer of list and
+// status prints exactly what writeJSON prints for the whole slice: nested
+// objects and arrays, omitted and null fields, HTML characters left as
+// they are, invisible characters escaped, empty and nil slices.
+func TestWriteJSONArrayIsWriteJSON(t *testing.T) {
+	type inner struct {
+		Code string   `json:"code"`
+		Tags []string `json:"tags,omitempty"`
+	}
+	type item struct {
+		Name     string            `json:"name"`
+		Ready    bool              `json:"ready"`
+		Blocked  []inner           `json:"blocked"`
+		Warnings []string          `json:"warnings,omitempty"`
+		Verified *inner            `json:"verified,omitempty"`
+		Extra    map[string]string `json:"extra"`
+	}
+	hostile := "a<b>&c \u202e\u200b\x1b[31m \"q\" \\ é"
+	for _, items := range [][]item{
+		nil,
+		{},
+		{{Name: "one"}},
+		{
+			{Name: hostile, Ready: true, Blocked: []inner{{Code: "x", Tags: []string{hostile, ""}}}, Warnings: []string{"w"},
+				Verified: &inner{Code: hostile}, Extra: map[string]string{"b": "2", "a": hostile}},
+			{Name: "", Blocked: []inner{}, Extra: map[string]string{}},
+			{Name: "three", Blocked: nil},
+		},
+	} {
+		var whole, each bytes.Buffer
+		if err := writeJSON(&whole, items); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeJSONArray(&each, items); err != nil {
+			t.Fatal(err)
+		}
+		if whole.String() != each.String() {
+			t.Fatalf("items %d:\nwriteJSON:\n%s\nwriteJSONArray:\n%s", len(items), whole.String(), each.String())
+		}
 	}
 }
