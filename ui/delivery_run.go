@@ -2,10 +2,8 @@ package ui
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -210,33 +208,14 @@ func finishRun(app *App, sum delivery.Summary, fallbackDir string, jsonOut bool,
 // never in memory whole.
 func writeSummaryJSON(w io.Writer, sum delivery.Summary) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "{\n  \"delivered\": %d,\n  \"failed\": %d,\n  \"blocked\": %d,\n  \"pending\": %d,\n  \"deliveries\": [",
+	fmt.Fprintf(bw, "{\n  \"delivered\": %d,\n  \"failed\": %d,\n  \"blocked\": %d,\n  \"pending\": %d,\n  \"deliveries\": ",
 		sum.Delivered, sum.Failed, sum.Blocked, sum.Pending)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("    ", "  ")
-	enc.SetEscapeHTML(false)
-	i := 0
-	err := sum.Each(func(r delivery.Report) error {
-		buf.Reset()
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		i++
-		bw.WriteString("\n    ")
-		_, err := bw.Write(escapeInvisible(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
-		return err
-	})
-	if err != nil {
+	a := newJSONArray(bw, "  ")
+	if err := sum.Each(func(r delivery.Report) error { return a.add(r) }); err != nil {
 		return err
 	}
-	if i > 0 {
-		bw.WriteString("\n  ")
-	}
-	bw.WriteString("]\n}\n")
+	a.end()
+	bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 

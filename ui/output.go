@@ -112,25 +112,59 @@ func writeJSONArray[T any](w io.Writer, items []T) error {
 		return writeJSON(w, items) // "null" or "[]", as writeJSON says it
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("  ", "  ") // the element's lines, inside the array's
-	enc.SetEscapeHTML(false)
-	bw.WriteString("[\n")
+	a := newJSONArray(bw, "")
 	for i := range items {
-		buf.Reset()
-		buf.WriteString("  ")
-		if err := enc.Encode(items[i]); err != nil {
+		if err := a.add(items[i]); err != nil {
 			return err
 		}
-		elem := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-		bw.Write(escapeInvisible(elem))
-		if i < len(items)-1 {
-			bw.WriteString(",\n")
-		}
 	}
-	bw.WriteString("\n]\n")
+	a.end()
+	bw.WriteByte('\n')
 	return bw.Flush()
+}
+
+// jsonArray writes a JSON array to w one element at a time, indented as
+// writeJSON indents it at the depth whose lines start with indent, with
+// the same escaping: a long list is never held whole. newJSONArray writes
+// the '[', end the ']'.
+type jsonArray struct {
+	w      *bufio.Writer
+	indent string
+	buf    bytes.Buffer
+	enc    *json.Encoder
+	n      int
+}
+
+func newJSONArray(w *bufio.Writer, indent string) *jsonArray {
+	a := &jsonArray{w: w, indent: indent}
+	a.enc = json.NewEncoder(&a.buf)
+	a.enc.SetIndent(indent+"  ", "  ") // an element's lines, inside the array's
+	a.enc.SetEscapeHTML(false)
+	w.WriteByte('[')
+	return a
+}
+
+// add writes one element.
+func (a *jsonArray) add(v any) error {
+	a.buf.Reset()
+	if err := a.enc.Encode(v); err != nil {
+		return err
+	}
+	if a.n > 0 {
+		a.w.WriteByte(',')
+	}
+	a.n++
+	a.w.WriteString("\n" + a.indent + "  ")
+	_, err := a.w.Write(escapeInvisible(bytes.TrimSuffix(a.buf.Bytes(), []byte("\n"))))
+	return err
+}
+
+// end closes the array: "]" when it is empty, else on a line of its own.
+func (a *jsonArray) end() {
+	if a.n > 0 {
+		a.w.WriteString("\n" + a.indent)
+	}
+	a.w.WriteByte(']')
 }
 
 // rows writes the human tables: fixed-width columns, the last one unpadded,
