@@ -154,7 +154,7 @@ func exportEndpoint(ctx context.Context, o ExportOptions) (*Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ep, err := o.Settings.EndpointFor(ctx, o.Store, t, resolver, o.Rehearsal)
+	ep, err := o.Settings.forWorkers(o.Workers).EndpointFor(ctx, o.Store, t, resolver, o.Rehearsal)
 	if err != nil {
 		if ce := codes.AsError(err); ce.Code == codes.BaseURLBlocked || ce.Code == codes.HostUnresolved {
 			ce.Fix += " Nothing was queued; export --portable writes the tickets to fallback bundles instead."

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -41,6 +42,7 @@ type receiver struct {
 	processed map[string]int // work done per key (after dedupe)
 	invalid   []string
 	respond   func(n int, key string, w http.ResponseWriter, r *http.Request) bool
+	conns     int // connections accepted
 }
 
 // newReceiver starts a receiver; respond, when not nil, may answer a
@@ -49,7 +51,15 @@ func newReceiver(t testing.TB, respond func(n int, key string, w http.ResponseWr
 	t.Helper()
 	rc := &receiver{t: t, v: signing.NewVerifier([]string{testSecret}, 0), nonces: map[string]int{},
 		keys: map[string]int{}, processed: map[string]int{}, respond: respond}
-	rc.srv = httptest.NewTLSServer(http.HandlerFunc(rc.handle))
+	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.handle))
+	rc.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			rc.mu.Lock()
+			rc.conns++
+			rc.mu.Unlock()
+		}
+	}
+	rc.srv.StartTLS()
 	t.Cleanup(rc.srv.Close)
 	return rc
 }
@@ -98,6 +108,13 @@ func (rc *receiver) count() int {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return rc.requests
+}
+
+// connections is how many connections rc accepted.
+func (rc *receiver) connections() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.conns
 }
 
 // checkValid fails the test when any request failed verification.

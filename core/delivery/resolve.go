@@ -23,11 +23,29 @@ type Settings struct {
 	RateLimit core.RateLimit
 	// Now is the clock of the flow.
 	Now func() time.Time
+	// Connections bounds the connections an endpoint's client holds at
+	// once (urlsafe.ClientOptions.MaxConns); zero means no bound. A run
+	// sets it to its workers (forWorkers).
+	Connections int
 }
 
-// ClientOptions are the timeouts of an attempt, with no extra roots.
+// ClientOptions are the timeouts of an attempt and the bound on
+// connections, with no extra roots.
 func (s Settings) ClientOptions() urlsafe.ClientOptions {
-	return ClientOptions(s.ConnectTimeout, s.AttemptTimeout, nil)
+	o := ClientOptions(s.ConnectTimeout, s.AttemptTimeout, nil)
+	o.MaxConns = s.Connections
+	return o
+}
+
+// forWorkers is s for a run of workers (zero: DefaultWorkers): one
+// connection per worker, so every endpoint of the run handshakes at most
+// that many times however fast its answers come back.
+func (s Settings) forWorkers(workers int) Settings {
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	s.Connections = workers
+	return s
 }
 
 // Sender makes attempts with the configured attempt timeout.

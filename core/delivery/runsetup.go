@@ -69,7 +69,7 @@ func (rs RunSetup) endpoint(ctx context.Context, d Delivery) (*Endpoint, error) 
 	if err != nil {
 		return nil, err
 	}
-	return rs.Settings.EndpointFor(ctx, rs.Store, t, rs.Resolver, rs.Rehearsal)
+	return rs.Settings.forWorkers(rs.Workers).EndpointFor(ctx, rs.Store, t, rs.Resolver, rs.Rehearsal)
 }
 
 // Runner builds the runner of one command run.

@@ -34,6 +34,12 @@ type ClientOptions struct {
 	Timeout time.Duration
 	// RootCAs replaces the system roots, for tests and --ca-file.
 	RootCAs *x509.CertPool
+	// MaxConns bounds the connections the client holds to its endpoint at
+	// once, idle or busy; zero means no bound. A run sets it to its
+	// workers: a worker whose next request starts before its last
+	// connection is back in the pool then waits the microseconds that
+	// takes instead of dialling (and TLS-handshaking) one more.
+	MaxConns int
 }
 
 // NewClient returns an HTTP client that sends only to v's endpoint and dials
@@ -194,6 +200,7 @@ func newClient(d *pinnedDialer, opts ClientOptions) *http.Client {
 		// keep-alive connections are torn down and re-handshaken.
 		MaxIdleConns:        16,
 		MaxIdleConnsPerHost: 16,
+		MaxConnsPerHost:     opts.MaxConns,
 		IdleConnTimeout:     90 * time.Second,
 	}
 	// Plain http is refused before it reaches the dialer (refusePlain).

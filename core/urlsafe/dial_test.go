@@ -610,3 +610,49 @@ func TestRehearsalRedirectRefused(t *testing.T) {
 		t.Errorf("status %d, target hits %d", resp.StatusCode, target.count())
 	}
 }
+
+// TestClientMaxConnsBoundsConnections: with MaxConns a client holds at
+// most that many connections to its endpoint, and requests beyond them
+// wait for one instead of dialling; without it, six requests at once
+// open six.
+func TestClientMaxConnsBoundsConnections(t *testing.T) {
+	for _, tc := range []struct{ max, want int }{{2, 2}, {0, 6}} {
+		var mu sync.Mutex
+		conns := 0
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(30 * time.Millisecond) // all six are asked for while the first ones are busy
+		}))
+		srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				mu.Lock()
+				conns++
+				mu.Unlock()
+			}
+		}
+		srv.StartTLS()
+		p := allowLoopback(Policy{})
+		v := Check(context.Background(), "https://example.com:"+serverPort(srv)+"/", p, answers("127.0.0.1"))
+		c, err := NewClient(v, p, ClientOptions{RootCAs: certPool(srv), MaxConns: tc.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := c.Get("https://example.com:" + serverPort(srv) + "/")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+			}()
+		}
+		wg.Wait()
+		srv.Close()
+		if conns != tc.want {
+			t.Errorf("MaxConns %d: %d connections, want %d", tc.max, conns, tc.want)
+		}
+	}
+}
