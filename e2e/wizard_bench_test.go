@@ -40,10 +40,14 @@ var benchBins struct {
 	wizard, query    string
 	gum, gumSkip     string
 	wizardErr, qyErr error
+	// bare is bench/bareloop, the export's yardstick as a process.
+	bare    string
+	bareErr error
 }
 
 // buildBenchBins builds the wizard without -race (the figures are for the
-// binary people run), the termquery variant, and gum.
+// binary people run), the termquery variant, gum, and bench/bareloop (the
+// export's yardstick).
 func buildBenchBins(b *testing.B) {
 	benchBins.once.Do(func() {
 		dir := filepath.Join(os.TempDir(), "webhook-setup-bench")
@@ -52,10 +56,15 @@ func buildBenchBins(b *testing.B) {
 		benchBins.wizardErr = goBuild("", "-o", benchBins.wizard, "github.com/webriskops/webhook-setup")
 		benchBins.query = filepath.Join(dir, "webhook-setup-termquery")
 		benchBins.qyErr = goBuild("", "-tags", "termquery", "-o", benchBins.query, "github.com/webriskops/webhook-setup")
+		benchBins.bare = filepath.Join(dir, "bareloop")
+		benchBins.bareErr = goBuild("", "-o", benchBins.bare, "github.com/webriskops/webhook-setup/bench/bareloop")
 		benchBins.gum, benchBins.gumSkip = buildGum(dir)
 	})
 	if benchBins.wizardErr != nil {
 		b.Fatalf("build the wizard: %v", benchBins.wizardErr)
+	}
+	if benchBins.bareErr != nil {
+		b.Fatalf("build bench/bareloop: %v", benchBins.bareErr)
 	}
 }
 
