@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webriskops/webhook-setup/bench/bare"
 	"github.com/webriskops/webhook-setup/core/delivery"
-	"github.com/webriskops/webhook-setup/core/payload"
 	"github.com/webriskops/webhook-setup/core/signing"
 )
 
@@ -257,14 +257,12 @@ func bareProcess(b testing.TB, rc *benchReceiver, file, secretFile string, worke
 	return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
-// bareLoop is bench/bareloop's loop inside this process, beside the
-// receiver: it reads the tickets of file (payload.ParseTickets) and builds
-// each body (payload.Build) in one goroutine, and posts them signed with
-// workers goroutines over one keep-alive client into rc, with nothing
-// queued or recorded. It returns the time from opening the file to the
-// last answer. It starts no process and shares the receiver's runtime, so
-// its requests and answers cross no process boundary: a floor no script
-// reaches (docs/performance.md), reported as x-bare-inprocess.
+// bareLoop is bench/bareloop's loop (bare.Loop) inside this process,
+// beside the receiver, over one keep-alive client into rc. It returns the
+// time from opening the file to the last answer. It starts no process and
+// shares the receiver's runtime, so its requests and answers cross no
+// process boundary: a floor no script reaches (docs/performance.md),
+// reported as x-bare-inprocess.
 func bareLoop(b testing.TB, rc *benchReceiver, file string, workers int) time.Duration {
 	b.Helper()
 	tr := rc.srv.Client().Transport.(*http.Transport).Clone()
@@ -272,57 +270,10 @@ func bareLoop(b testing.TB, rc *benchReceiver, file string, workers int) time.Du
 	client := &http.Client{Transport: tr, Timeout: 15 * time.Second}
 	defer tr.CloseIdleConnections()
 	u, _ := url.Parse(rc.url())
-	type req struct {
-		key  string
-		body []byte
-	}
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	var failed sync.Once
-	fail := func(err error) { failed.Do(func() { b.Errorf("bare loop: %v", err) }) }
 	start := time.Now()
-	next := make(chan req, 4*workers)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range next {
-				hr, err := delivery.NewRequest(ctx, u, []string{benchSecret}, r.key, r.body, time.Now())
-				if err == nil {
-					var resp *http.Response
-					if resp, err = client.Do(hr); err == nil {
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-						if resp.StatusCode != 200 {
-							err = fmt.Errorf("status %d", resp.StatusCode)
-						}
-					}
-				}
-				if err != nil {
-					fail(err)
-				}
-			}
-		}()
+	if err := bare.Loop(context.Background(), client, u, []string{benchSecret}, file, workers); err != nil {
+		b.Errorf("bare loop: %v", err)
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	now := time.Now()
-	err = payload.ParseTickets(f, func(tk payload.Ticket) error {
-		key := delivery.ExportKey("bench", tk, "bare")
-		body, err := payload.Build(payload.TargetRef{ID: "bench", Name: "bench"}, "generic_webhook", tk, key, false, now)
-		if err == nil {
-			next <- req{key, body}
-		}
-		return err
-	})
-	f.Close()
-	close(next)
-	if err != nil {
-		fail(err)
-	}
-	wg.Wait()
 	return time.Since(start)
 }
 
