@@ -197,7 +197,7 @@ func captureHome(t *testing.T, h *home, o termOptions) *vterm {
 
 func captureEndpointSelfHosted(t *testing.T, h *home, o termOptions) *vterm {
 	w := startTerm(t, o)
-	toSecretStep(w, 4, 1, "")
+	toSecretStep(w, 4, 1)
 	w.send(paste("https://10.20.1.7:5678/webhook-test/intake"))
 	w.wait("needs private-network approval", "port 5678")
 	return w
@@ -205,7 +205,7 @@ func captureEndpointSelfHosted(t *testing.T, h *home, o termOptions) *vterm {
 
 func captureGeneratedSecret(t *testing.T, h *home, o termOptions) *vterm {
 	w := startTerm(t, o)
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste("https://93.184.216.34/hooks/catch/123456/abcdefg/"))
 	w.wait("✓ safe 93.184.216.34")
 	w.send(keyEnter)
@@ -217,19 +217,14 @@ func captureGeneratedSecret(t *testing.T, h *home, o termOptions) *vterm {
 
 func capturePrivateNetwork(t *testing.T, h *home, o termOptions) *vterm {
 	w := startTerm(t, o)
-	toSecretStep(w, 4, 1, "")
-	w.send(paste("https://10.20.1.5/webhook/intake"))
-	w.wait("needs private-network approval")
-	w.send(keyEnter)
-	pasteSecret(w, knownSecret)
-	tickChecks(w)
-	w.wait("Private network", "(•) allowlist", "need approval")
+	toPrivateNetwork(w)
+	w.wait("need approval")
 	return w
 }
 
 func captureReviewWarning(t *testing.T, h *home, o termOptions) *vterm {
 	w := startTerm(t, o)
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34", "hint: zapier_webhook URLs are on hooks.zapier.com")
 	w.send(keyEnter)
@@ -250,7 +245,7 @@ func captureAfterSave(t *testing.T, h *home, o termOptions) *vterm {
 	args := append(o.args, "--resolve", zapierResolve)
 	o.args = args
 	w := startTerm(t, o)
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste(zapierURL))
 	w.wait("✓ safe hooks.zapier.com")
 	w.send(keyEnter)
@@ -276,7 +271,7 @@ func captureLiveConfirm(t *testing.T, h *home, o termOptions) *vterm {
 // DNS), answered with ctrl+r.
 func captureResolveAs(t *testing.T, h *home, o termOptions) *vterm {
 	w := startTerm(t, o)
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste(offlineZapURL))
 	w.waitFlat("generic_webhook_host_unresolved", "ctrl+r resolve as")
 	w.send(keyCtrlR)

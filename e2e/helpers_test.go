@@ -211,6 +211,22 @@ func (h *home) openDB() *sql.DB {
 	return db
 }
 
+// unconfirmChecks makes h's target name one saved before its receiver
+// checks were confirmed, as an older version could leave it: blocked by
+// generic_webhook_receiver_checks_unconfirmed. The database is closed again
+// before the test goes on.
+func (h *home) unconfirmChecks(name string) {
+	h.t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+h.db+"?_busy_timeout=10000")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE targets SET receiver_checks_confirmed = 0 WHERE name = ?`, name); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // scanStoreFiles reads the database, its WAL and its shared memory and
 // fails the test when one holds any of secrets in the clear; it returns the
 // bytes scanned.

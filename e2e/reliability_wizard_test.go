@@ -53,7 +53,7 @@ func TestReliabilityWizardHostileTextAndSecrets(t *testing.T) {
 	before := len(w.output())
 
 	// A new setup: a hostile URL and owner pasted, the secret pasted.
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/x y\x1b]52;c;aGk=\x07\u202e"))
 	w.wait("generic_webhook_url_unsafe")
 	for range 80 {
@@ -130,7 +130,7 @@ func TestReliabilityWizardHostileTextAndSecrets(t *testing.T) {
 
 	// A goroutine dump of a wizard holding a pasted secret.
 	w = h.startWizard("GOTRACEBACK=all")
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.36/hook"))
 	w.wait("✓ safe 93.184.216.36")
 	w.send(keyEnter)

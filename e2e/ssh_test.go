@@ -398,7 +398,7 @@ func TestWizardOverOpenSSH(t *testing.T) {
 	w := a.connect()
 	w.wait("Integration status", "No webhook targets yet", "n new target")
 	t.Logf("first frame over ssh -t: %v after starting ssh", time.Since(w.start).Round(time.Millisecond))
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
 	w.send(keyEnter)
@@ -425,7 +425,7 @@ func TestWizardOverOpenSSH(t *testing.T) {
 	// A dropped connection in the middle of the Signing secret step: the
 	// client dies, sshd hangs up the wizard's terminal.
 	w = a.connect()
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste("https://93.184.216.34/hooks/catch/123456/abcdefg/"))
 	w.wait("✓ safe 93.184.216.34")
 	w.send(keyEnter)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,15 +95,7 @@ func TestHumanOutputFits80Columns(t *testing.T) {
 	h := newHome(t)
 	h.addZapier("zapier-ticket-intake")
 	h.addZapier("zap")
-	db, err := sql.Open("sqlite3", h.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A target saved before its receiver checks were confirmed: blocked.
-	if _, err := db.Exec(`UPDATE targets SET receiver_checks_confirmed = 0 WHERE name = 'zap'`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	h.unconfirmChecks("zap") // saved before its receiver checks were confirmed: blocked
 	list := h.ok("list").stdout
 	assertFits80(t, "list", list)
 	if !strings.Contains(list, "zapier-ticket-intake") || !strings.Contains(list, "https://hooks.zapier.com/") {

@@ -234,7 +234,7 @@ func TestWizardAccessibleQuitAndResume(t *testing.T) {
 func TestWizardOwnerSanitisedAsInAccessible(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/hook"), keyEnter)
 	pasteSecret(w, knownSecret)
 	tickChecks(w)

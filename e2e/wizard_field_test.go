@@ -20,7 +20,7 @@ func TestWizardOverLongURLPasteRefused(t *testing.T) {
 			t.Fatalf("check-url of the same URL: %s", cli)
 		}
 		w := v.start(t, h, termOptions{})
-		toSecretStep(w, 0, 0, "")
+		toSecretStep(w, 0, 0)
 		w.send(paste(long))
 		waitFlat(w, "generic_webhook_url_unsafe", reason)
 		w.helpLacks("enter continue")
@@ -156,7 +156,7 @@ func TestWizardOverLongOwnerPasteRefused(t *testing.T) {
 func overLongOwnerPasteRefused(t *testing.T, v termVariant) *vterm {
 	h := newHome(t)
 	w := v.start(t, h, termOptions{})
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
 	w.send(keyEnter)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"database/sql"
 	"testing"
 )
 
@@ -13,14 +12,7 @@ func TestWizardHomeFixNamesTheStepToEdit(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		h.addZapier("zap")
-		db, err := sql.Open("sqlite3", h.db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(`UPDATE targets SET receiver_checks_confirmed = 0 WHERE name = 'zap'`); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
+		h.unconfirmChecks("zap")
 		w := v.start(t, h, termOptions{args: []string{"--resolve", zapierResolve}}) // as add resolved it
 		w.waitFlat("Integration status", "generic_webhook_receiver_checks_unconfirmed press e, step 5 Receiver checks: Set up receiver verification")
 		w.noFlagsShown()

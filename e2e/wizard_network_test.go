@@ -11,13 +11,7 @@ func TestWizardPrivateNetworkNamesTheApproval(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{})
-		toSecretStep(w, 4, 1, "")
-		w.send(paste("https://10.20.1.5/webhook/intake"))
-		w.wait("needs private-network approval")
-		w.send(keyEnter)
-		pasteSecret(w, knownSecret)
-		tickChecks(w)
-		w.wait("Private network", "(•) allowlist")
+		toPrivateNetwork(w)
 		waitFlat(w, "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 		w.send(keyLeft) // deny
 		w.wait("(•) deny")

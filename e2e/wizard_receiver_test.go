@@ -14,7 +14,7 @@ func TestWizardReceiverChecks(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{})
-		toSecretStep(w, 0, 0, "")
+		toSecretStep(w, 0, 0)
 		w.send(paste("https://93.184.216.34/hook"))
 		w.wait("✓ safe")
 		w.send(keyEnter)

@@ -22,7 +22,7 @@ func TestWizardVerdictFollowsTheFieldInOneRead(t *testing.T) {
 	const bad, good = "http://93.184.216.34/hook", "https://93.184.216.34/hook"
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste(good))
 	w.wait("✓ safe")
 	for i := range 20 {
@@ -46,13 +46,7 @@ func TestWizardAllowlistErrorFollowsTheFieldInOneRead(t *testing.T) {
 	const entry = "127.0.0.0/8"
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 4, 1, "")
-	w.send(paste("https://10.20.1.5/webhook/intake"))
-	w.wait("needs private-network approval")
-	w.send(keyEnter)
-	pasteSecret(w, knownSecret)
-	tickChecks(w)
-	w.wait("Private network", "(•) allowlist")
+	toPrivateNetwork(w)
 	w.send(keyEnter)
 	w.wait("› entry:")
 	for range 10 {

@@ -50,7 +50,7 @@ func TestWizardResolveAsOffline(t *testing.T) {
 				env = []string{"NO_COLOR="}
 			}
 			w := startTerm(t, termOptions{env: h.wizardEnv(env...), cols: c.cols, rows: c.rows})
-			toSecretStep(w, 2, 0, "") // zapier_webhook, cloud
+			toSecretStep(w, 2, 0) // zapier_webhook, cloud
 			w.send(paste(offlineZapURL))
 			waitFlat(w, "generic_webhook_host_unresolved", "press ctrl+r (resolve as)", "ctrl+r resolve as esc back")
 
@@ -304,7 +304,7 @@ func TestResolveAsCommandsAndSends(t *testing.T) {
 func TestWizardResolveAsResume(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste(offlineZapURL))
 	waitFlat(w, "generic_webhook_host_unresolved")
 	sealed := func() string {

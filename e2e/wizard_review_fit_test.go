@@ -15,7 +15,7 @@ func TestWizardReviewFitsRefusedURLAndWarnings(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{})
-		toSecretStep(w, 4, 1, "")
+		toSecretStep(w, 4, 1)
 		w.send(paste("https://10.20.1.5:5678/webhook-test/intake"))
 		w.wait("needs private-network approval")
 		w.send(keyEnter)

@@ -50,7 +50,7 @@ func generatedSecretAndAfterSave(t *testing.T, v termVariant) *vterm {
 	h := newHome(t)
 	work := t.TempDir()
 	w := v.start(t, h, termOptions{dir: work})
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe 93.184.216.34")
 	w.send(keyEnter)

@@ -18,7 +18,7 @@ func TestWizardHelpOffersOnlyWhatActs(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{})
-		toSecretStep(w, 0, 0, "")
+		toSecretStep(w, 0, 0)
 		w.wait("Step 3 of 7 · Endpoint URL")
 		w.helpLacks("enter continue") // nothing typed
 
@@ -156,7 +156,7 @@ func TestWizardLookAlikeFixNamesTheKey(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{args: []string{"--resolve", "hooks.xn--zpier-4ve.com:443:3.33.152.147"}})
-		toSecretStep(w, 2, 0, "")
+		toSecretStep(w, 2, 0)
 		w.send(paste("https://hooks.zаpier.com/hooks/catch/123456/abcdefg/"), keyEnter)
 		waitFlat(w, "generic_webhook_host_lookalike", "press ctrl+y to confirm it")
 		w.noFlagsShown()
@@ -177,7 +177,7 @@ func TestWizardDefaultNameAndStepCount(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{args: []string{"--resolve", "n8n.corp.example:443:93.184.216.34"}})
-		toSecretStep(w, 4, 1, "")
+		toSecretStep(w, 4, 1)
 		w.wait("Step 3 of 8 · Endpoint URL")
 		w.send(paste("https://n8n.corp.example/webhook/intake"))
 		w.wait("✓ safe n8n.corp.example")

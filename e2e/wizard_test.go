@@ -25,9 +25,10 @@ func (h *home) startWizard(extra ...string) *vterm {
 
 var generatedSecret = regexp.MustCompile(signing.GeneratedPrefix + `[A-Za-z0-9_-]{43}`)
 
-// toSecretStep starts a new setup and gets past Endpoint URL; provider
-// and mode are indexes in their lists.
-func toSecretStep(w *vterm, provider, mode int, url string) {
+// toSecretStep starts a new setup and stops at its Endpoint URL, the
+// step before Signing secret; provider and mode are indexes in their
+// lists.
+func toSecretStep(w *vterm, provider, mode int) {
 	w.t.Helper()
 	w.wait("Integration status")
 	w.send("n")
@@ -54,6 +55,21 @@ func pasteSecret(w *vterm, secret string) {
 	w.send(paste(secret))
 	w.wait("HMAC-SHA256 " + signing.Fingerprint(secret))
 	w.send(keyEnter)
+}
+
+// toPrivateNetwork starts a self-hosted setup (provider 4, mode 1) to
+// https://10.20.1.5/webhook/intake, a private address, with knownSecret
+// pasted and the receiver checks ticked, and stops at Private network,
+// where the allowlist is proposed.
+func toPrivateNetwork(w *vterm) {
+	w.t.Helper()
+	toSecretStep(w, 4, 1)
+	w.send(paste("https://10.20.1.5/webhook/intake"))
+	w.wait("needs private-network approval")
+	w.send(keyEnter)
+	pasteSecret(w, knownSecret)
+	tickChecks(w)
+	w.wait("Private network", "(•) allowlist")
 }
 
 // tickChecks ticks the six receiver checks and continues.
@@ -87,7 +103,7 @@ func TestWizardCloudSetup(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
 	w.wait("Integration status", "No webhook targets yet", "n new target", "q quit")
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("  https://93.184.216.34/hook\n"))
 	w.wait("surrounding whitespace", "✓ safe 93.184.216.34")
 	w.send(keyEnter)
@@ -136,7 +152,7 @@ func TestWizardCloudSetup(t *testing.T) {
 func TestWizardSelfHostedAllowlist(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 4, 1, "")
+	toSecretStep(w, 4, 1)
 	w.send(paste("https://10.20.1.5/webhook/intake"))
 	w.wait("needs private-network approval")
 	w.send(keyEnter)
@@ -192,7 +208,7 @@ func TestWizardSelfHostedAllowlist(t *testing.T) {
 func TestWizardInterruptThenResume(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 2, 0, "")
+	toSecretStep(w, 2, 0)
 	w.send(paste("https://hooks.zapier.com/hooks/catch/123456/abcdefg/"))
 	w.send(keyEnter) // hooks.zapier.com does not resolve here: refused
 	w.wait("generic_webhook_host_unresolved")
@@ -242,7 +258,7 @@ func TestWizardInterruptThenResume(t *testing.T) {
 func TestWizardHangupKeepsDraft(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/hook"), keyEnter)
 	w.wait("Signing secret")
 	if err := w.cmd.Process.Signal(syscall.SIGHUP); err != nil {
@@ -260,7 +276,7 @@ func TestWizardHangupKeepsDraft(t *testing.T) {
 func TestWizardResize(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
-	toSecretStep(w, 0, 0, "")
+	toSecretStep(w, 0, 0)
 	w.send(paste("https://93.184.216.34/hook"))
 	w.wait("✓ safe")
 	for _, size := range [][2]int{{120, 40}, {60, 20}, {80, 24}} {
@@ -400,7 +416,7 @@ func TestWizardNoColourMarksFocus(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHome(t)
 			w := startTerm(t, termOptions{env: h.wizardEnv(c.env...), args: c.args, cols: 80, rows: 24})
-			toSecretStep(w, 4, 1, "")
+			toSecretStep(w, 4, 1)
 			w.wait("URL › █(e.g. https://")
 			w.send(paste("https://10.20.1.5/webhook/intake"))
 			w.wait("URL › https://10.20.1.5/webhook/intake█")
