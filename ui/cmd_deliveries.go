@@ -153,7 +153,7 @@ them; the systemd units treat 75 as success).`,
 	fs := cmd.Flags()
 	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "how long to keep sending and retrying (env WEBHOOK_SETUP_WAIT)")
 	fs.StringVar(&opts.fallbackDir, "fallback-dir", "", "where fallback bundles are written (env WEBHOOK_SETUP_FALLBACK_DIR)")
-	fs.IntVar(&opts.workers, "workers", delivery.DefaultWorkers, "attempts in flight at once")
+	registerWorkers(fs, &opts.workers)
 	opts.rehearsal.register(fs)
 	opts.resolve.register(fs)
 	fs.BoolVar(&opts.json, "json", false, `print {"delivered","failed","blocked","pending","deliveries":[...]}`)

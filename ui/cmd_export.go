@@ -85,7 +85,7 @@ drain). --wait 0 only queues, and exits 0.`,
 	fs.DurationVar(&opts.wait, "wait", 60*time.Second, "how long to keep sending and retrying before leaving the rest queued for deliveries drain (env WEBHOOK_SETUP_WAIT)")
 	fs.StringVar(&opts.fallbackDir, "fallback-dir", "", "where fallback bundles are written (default: fallback/ next to the database; env WEBHOOK_SETUP_FALLBACK_DIR)")
 	fs.BoolVar(&opts.portable, "portable", false, "send nothing: write a fallback bundle per ticket (payload.json, ticket.md, README.txt)")
-	fs.IntVar(&opts.workers, "workers", delivery.DefaultWorkers, "attempts in flight at once")
+	registerWorkers(fs, &opts.workers)
 	fs.StringVar(&opts.key, "idempotency-key", "", "the idempotency key of a single-ticket export, instead of the one derived from target, kind and finding_id")
 	opts.rehearsal.register(fs)
 	opts.resolve.register(fs)

@@ -69,6 +69,12 @@ func (f *rehearsalFlags) spec() delivery.Rehearsal {
 	return f
 }
 
+// registerWorkers is the --workers flag of export and deliveries drain.
+func registerWorkers(fs *pflag.FlagSet, workers *int) {
+	fs.IntVar(workers, "workers", delivery.DefaultWorkers, fmt.Sprintf(
+		"attempts in flight at once (1 to %d), each over one connection kept to the receiver", delivery.MaxWorkers))
+}
+
 // deliverySettings are the delivery settings of this run, for the flows in
 // core/delivery.
 func (a *App) deliverySettings() delivery.Settings {
