@@ -217,7 +217,7 @@ func captureGeneratedSecret(t *testing.T, h *home, o termOptions) *vterm {
 
 func capturePrivateNetwork(t *testing.T, h *home, o termOptions) *vterm {
 	w := startTerm(t, o)
-	toPrivateNetwork(w)
+	toPrivateNetwork(w, privateURL)
 	w.wait("need approval")
 	return w
 }

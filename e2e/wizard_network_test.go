@@ -11,7 +11,7 @@ func TestWizardPrivateNetworkNamesTheApproval(t *testing.T) {
 	eachTerm(t, func(t *testing.T, v termVariant) *vterm {
 		h := newHome(t)
 		w := v.start(t, h, termOptions{})
-		toPrivateNetwork(w)
+		toPrivateNetwork(w, privateURL)
 		waitFlat(w, "10.20.1.5 → 10.20.1.5 need approval", "Narrowest entry to add: 10.20.1.5/32")
 		w.send(keyLeft) // deny
 		w.wait("(•) deny")
@@ -29,7 +29,7 @@ func TestWizardPrivateNetworkNamesTheApproval(t *testing.T) {
 		p.answer("Enter a number between 1 and 2", "1") // New target
 		p.answer("Enter a number between 1 and 6", "5") // n8n_webhook
 		p.answer("Enter a number between 1 and 4", "2") // self-hosted
-		p.answer("webhook_url:", "https://10.20.1.5/webhook/intake")
+		p.answer("webhook_url:", privateURL)
 		p.waitOut("needs private-network approval")
 		p.answer("Enter a number between 1 and 3", "2") // paste
 		p.hidden("Signing secret (hidden):", knownSecret)

@@ -46,7 +46,7 @@ func TestWizardAllowlistErrorFollowsTheFieldInOneRead(t *testing.T) {
 	const entry = "127.0.0.0/8"
 	h := newHome(t)
 	w := h.startWizard()
-	toPrivateNetwork(w)
+	toPrivateNetwork(w, privateURL)
 	w.send(keyEnter)
 	w.wait("› entry:")
 	for range 10 {

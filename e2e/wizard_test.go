@@ -57,14 +57,16 @@ func pasteSecret(w *vterm, secret string) {
 	w.send(keyEnter)
 }
 
-// toPrivateNetwork starts a self-hosted setup (provider 4, mode 1) to
-// https://10.20.1.5/webhook/intake, a private address, with knownSecret
-// pasted and the receiver checks ticked, and stops at Private network,
-// where the allowlist is proposed.
-func toPrivateNetwork(w *vterm) {
+// privateURL is a self-hosted endpoint on a private address.
+const privateURL = "https://10.20.1.5/webhook/intake"
+
+// toPrivateNetwork starts a self-hosted setup (provider 4, mode 1) to url,
+// on a private address, with knownSecret pasted and the receiver checks
+// ticked, and stops at Private network, where the allowlist is proposed.
+func toPrivateNetwork(w *vterm, url string) {
 	w.t.Helper()
 	toSecretStep(w, 4, 1)
-	w.send(paste("https://10.20.1.5/webhook/intake"))
+	w.send(paste(url))
 	w.wait("needs private-network approval")
 	w.send(keyEnter)
 	pasteSecret(w, knownSecret)
@@ -153,7 +155,7 @@ func TestWizardSelfHostedAllowlist(t *testing.T) {
 	h := newHome(t)
 	w := h.startWizard()
 	toSecretStep(w, 4, 1)
-	w.send(paste("https://10.20.1.5/webhook/intake"))
+	w.send(paste(privateURL))
 	w.wait("needs private-network approval")
 	w.send(keyEnter)
 	w.wait("Signing secret", "Paste one")
@@ -418,8 +420,8 @@ func TestWizardNoColourMarksFocus(t *testing.T) {
 			w := startTerm(t, termOptions{env: h.wizardEnv(c.env...), args: c.args, cols: 80, rows: 24})
 			toSecretStep(w, 4, 1)
 			w.wait("URL › █(e.g. https://")
-			w.send(paste("https://10.20.1.5/webhook/intake"))
-			w.wait("URL › https://10.20.1.5/webhook/intake█")
+			w.send(paste(privateURL))
+			w.wait("URL › "+privateURL+"█")
 			w.wait("needs private-network approval")
 			w.send(keyEnter)
 			w.wait("Signing secret", "Paste one")
