@@ -421,7 +421,7 @@ func TestWizardNoColourMarksFocus(t *testing.T) {
 			toSecretStep(w, 4, 1)
 			w.wait("URL › █(e.g. https://")
 			w.send(paste(privateURL))
-			w.wait("URL › "+privateURL+"█")
+			w.wait("URL › " + privateURL + "█")
 			w.wait("needs private-network approval")
 			w.send(keyEnter)
 			w.wait("Signing secret", "Paste one")
